@@ -1,0 +1,33 @@
+# The README's commands. `make run` and `make test` each set up everything first.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+# Cargo's tools first, then npm's current wasm-opt ahead of any /usr/bin/wasm-opt.
+export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
+
+.PHONY: run test bootstrap-run bootstrap-test lint test-native bench
+
+## run: set up, then score the example data with `ikm score`
+run: bootstrap-run
+	cargo build --release -q -p ikm-server
+	target/release/ikm score examples/responses.csv
+
+## test: set up, then formatting, lints and every test suite
+test: bootstrap-test lint test-native
+	@echo "make test: all suites passed"
+
+bootstrap-run:
+	scripts/bootstrap.sh run
+
+bootstrap-test:
+	scripts/bootstrap.sh test
+
+lint:
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets --all-features -- -D warnings
+
+test-native:
+	cargo test --workspace --all-features
+
+## bench: performance figures (score 1,000,000 rows)
+bench:
+	bench/score.sh

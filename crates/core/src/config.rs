@@ -1,0 +1,309 @@
+//! The office configuration (one JSON file shared by widget and collector), with errors that name the path.
+
+use crate::element::{Lang, LocalText};
+use crate::questionnaire::Module;
+use crate::score::Weights;
+use crate::time::UtcOffset;
+use serde::{Deserialize, Deserializer, Serialize};
+use std::fmt;
+
+/// Minimum respondent age unless configured: younger applicants are represented by a guardian.
+pub const DEFAULT_MIN_AGE: u8 = 17;
+
+/// What an office configures; every field but `office_name` has a default.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OfficeConfig {
+    /// Shown at the top of the form and on reports.
+    pub office_name: String,
+    /// The unit id sent with every response (e.g. `kanim-bengkulu`); any unit if absent.
+    #[serde(default)]
+    pub unit: Option<String>,
+    /// Services respondents choose from (*jenis layanan*), in display order.
+    #[serde(default = "default_services")]
+    pub services: Vec<ServiceOption>,
+    /// Youngest age accepted on the form.
+    #[serde(default = "default_min_age")]
+    pub min_age: u8,
+    /// Optional Zona Integritas modules.
+    #[serde(default)]
+    pub modules: Modules,
+    /// Language when neither the embedding page nor the QR link chooses one.
+    #[serde(default)]
+    pub default_lang: Option<Lang>,
+    /// Weights for reports unless a request asks otherwise.
+    #[serde(default)]
+    pub weights: Weights,
+    /// The office's time zone; decides which day and month a response belongs to.
+    #[serde(default = "default_time_zone")]
+    pub time_zone: String,
+    /// Look of the widget.
+    #[serde(default)]
+    pub theme: Theme,
+}
+
+/// A service the office offers, with a stable id and a label.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceOption {
+    pub id: String,
+    pub label: LocalText,
+}
+
+/// Which perception modules are on, each with its scale.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Modules {
+    #[serde(default)]
+    pub spkp: Option<ModuleConfig>,
+    #[serde(default)]
+    pub spak: Option<ModuleConfig>,
+}
+
+impl Modules {
+    /// The settings of `module` if it is enabled.
+    pub fn get(&self, module: Module) -> Option<ModuleConfig> {
+        match module {
+            Module::Spkp => self.spkp,
+            Module::Spak => self.spak,
+        }
+    }
+}
+
+/// Settings of one enabled module.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModuleConfig {
+    /// Points on the agreement scale: 4 or 6.
+    pub scale: u8,
+}
+
+/// Theme values, applied as CSS custom properties inside the widget's shadow root.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Theme {
+    /// Accent colour for buttons and focus (`#1f4e8c`); must keep 4.5:1 contrast with white.
+    #[serde(default)]
+    pub accent: Option<String>,
+}
+
+fn default_min_age() -> u8 {
+    DEFAULT_MIN_AGE
+}
+
+fn default_time_zone() -> String {
+    "Asia/Jakarta".into()
+}
+
+fn default_services() -> Vec<ServiceOption> {
+    let s = |id: &str, label_id: &str, en: &str| ServiceOption {
+        id: id.into(),
+        label: LocalText {
+            id: label_id.into(),
+            en: Some(en.into()),
+        },
+    };
+    vec![
+        s("paspor-baru", "Paspor baru", "New passport"),
+        s(
+            "paspor-penggantian",
+            "Penggantian paspor",
+            "Passport replacement",
+        ),
+        s(
+            "paspor-hilang-rusak",
+            "Paspor hilang/rusak",
+            "Lost or damaged passport",
+        ),
+        s("izin-tinggal", "Izin tinggal", "Stay permit"),
+    ]
+}
+
+impl Default for OfficeConfig {
+    /// The defaults used when an office gives no file: the immigration services, WIB.
+    fn default() -> Self {
+        OfficeConfig {
+            office_name: String::new(),
+            unit: None,
+            services: default_services(),
+            min_age: DEFAULT_MIN_AGE,
+            modules: Modules::default(),
+            default_lang: None,
+            weights: Weights::Exact,
+            time_zone: default_time_zone(),
+            theme: Theme::default(),
+        }
+    }
+}
+
+/// A configuration problem: where (`services[1].id`) and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub path: String,
+    pub reason: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.path.is_empty() || self.path == "." {
+            write!(f, "{}", self.reason)
+        } else {
+            write!(f, "at `{}`: {}", self.path, self.reason)
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl OfficeConfig {
+    /// Reads and checks a configuration from any serde deserializer, naming the path of the first problem.
+    pub fn from_deserializer<'de, D: Deserializer<'de>>(d: D) -> Result<OfficeConfig, ConfigError> {
+        let config: OfficeConfig =
+            serde_path_to_error::deserialize(d).map_err(|e| ConfigError {
+                path: e.path().to_string(),
+                reason: e.inner().to_string(),
+            })?;
+        config.check()?;
+        Ok(config)
+    }
+
+    /// Reads and checks a configuration from JSON text.
+    #[cfg(feature = "json")]
+    pub fn from_json(text: &str) -> Result<OfficeConfig, ConfigError> {
+        let mut d = serde_json::Deserializer::from_str(text);
+        let config = OfficeConfig::from_deserializer(&mut d)?;
+        d.end().map_err(|e| ConfigError {
+            path: String::new(),
+            reason: e.to_string(),
+        })?;
+        Ok(config)
+    }
+
+    /// Checks what types alone cannot: ids, ranges, scales, the time zone.
+    pub fn check(&self) -> Result<(), ConfigError> {
+        let err = |path: String, reason: &str| {
+            Err(ConfigError {
+                path,
+                reason: reason.into(),
+            })
+        };
+        if self.office_name.trim().is_empty() {
+            return err("office_name".into(), "must not be empty");
+        }
+        if let Some(unit) = &self.unit {
+            if !is_slug(unit) {
+                return err("unit".into(), SLUG_RULE);
+            }
+        }
+        if self.services.is_empty() {
+            return err("services".into(), "list at least one service");
+        }
+        for (i, s) in self.services.iter().enumerate() {
+            if !is_slug(&s.id) {
+                return err(format!("services[{i}].id"), SLUG_RULE);
+            }
+            if self.services[..i].iter().any(|o| o.id == s.id) {
+                return err(format!("services[{i}].id"), "duplicate service id");
+            }
+            if s.label.id.trim().is_empty() {
+                return err(format!("services[{i}].label.id"), "must not be empty");
+            }
+        }
+        if !(10..=100).contains(&self.min_age) {
+            return err("min_age".into(), "must be between 10 and 100");
+        }
+        for module in Module::ALL {
+            if let Some(m) = self.modules.get(module) {
+                if m.scale != 4 && m.scale != 6 {
+                    return err(format!("modules.{}.scale", module.key()), "must be 4 or 6");
+                }
+            }
+        }
+        if UtcOffset::parse(&self.time_zone).is_none() {
+            return err(
+                "time_zone".into(),
+                "unknown time zone: use Asia/Jakarta, Asia/Pontianak, Asia/Makassar, Asia/Jayapura or UTC+HH:MM",
+            );
+        }
+        if let Some(accent) = &self.theme.accent {
+            if !is_hex_colour(accent) {
+                return err("theme.accent".into(), "must be a hex colour like #1f4e8c");
+            }
+        }
+        Ok(())
+    }
+
+    /// The office's UTC offset (checked by [`OfficeConfig::check`]; WIB if unreadable).
+    pub fn offset(&self) -> UtcOffset {
+        UtcOffset::parse(&self.time_zone).unwrap_or(UtcOffset::WIB)
+    }
+
+    /// The configured service with this id.
+    pub fn service(&self, id: &str) -> Option<&ServiceOption> {
+        self.services.iter().find(|s| s.id == id)
+    }
+}
+
+const SLUG_RULE: &str = "use 1–64 lowercase letters, digits and hyphens";
+
+/// Ids in URLs and QR links: lowercase ASCII letters, digits and hyphens, 1–64 long.
+pub fn is_slug(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+fn is_hex_colour(s: &str) -> bool {
+    s.len() == 7 && s.starts_with('#') && s[1..].bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+#[cfg(all(test, feature = "json"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn minimal_config_takes_defaults() {
+        let c = OfficeConfig::from_json(r#"{"office_name":"Kanim Bengkulu"}"#).unwrap();
+        assert_eq!(c.min_age, 17);
+        assert_eq!(c.services.len(), 4);
+        assert_eq!(c.offset(), UtcOffset::WIB);
+    }
+
+    #[test]
+    fn example_config_in_the_repo_is_valid() {
+        let text = include_str!("../../../examples/office.json");
+        let c = OfficeConfig::from_json(text).unwrap();
+        assert_eq!(c.unit.as_deref(), Some("kanim-bengkulu"));
+    }
+
+    #[test]
+    fn errors_name_the_exact_path() {
+        let e = OfficeConfig::from_json(r#"{"office_name":"X","services":[{"id":"a","label":{"id":"A"}},{"id":"b","label":{"id":"B","de":"x"}}]}"#).unwrap_err();
+        assert_eq!(e.path, "services[1].label.de");
+        assert!(e.reason.contains("unknown field `de`"), "{e}");
+
+        let e = OfficeConfig::from_json(r#"{"office_name":"X","colour":"red"}"#).unwrap_err();
+        assert!(e.reason.contains("unknown field `colour`"), "{e}");
+
+        let e = OfficeConfig::from_json(r#"{"office_name":"X","min_age":"17"}"#).unwrap_err();
+        assert_eq!(e.path, "min_age");
+
+        let e = OfficeConfig::from_json(r#"{"office_name":"X","modules":{"spkp":{"scale":5}}}"#)
+            .unwrap_err();
+        assert_eq!(e.path, "modules.spkp.scale");
+
+        let e = OfficeConfig::from_json(
+            r#"{"office_name":"X","services":[{"id":"A B","label":{"id":"A"}}]}"#,
+        )
+        .unwrap_err();
+        assert_eq!(e.path, "services[0].id");
+
+        let e =
+            OfficeConfig::from_json(r#"{"office_name":"X","time_zone":"Mars/Base"}"#).unwrap_err();
+        assert_eq!(e.path, "time_zone");
+
+        let e = OfficeConfig::from_json(r#"{"office_name":"X"} trailing"#).unwrap_err();
+        assert!(e.reason.contains("trailing"), "{e}");
+    }
+}

@@ -1,0 +1,265 @@
+//! Message catalogs (id, en): validation errors as sentences a respondent understands, and UI text.
+
+use crate::element::{Element, Lang, Text};
+use crate::questionnaire::Module;
+use crate::validate::{field, ErrorCode, FieldError};
+
+/// The sentence shown next to an invalid field.
+pub fn message(error: &FieldError, lang: Lang) -> String {
+    let limit = error.limit.unwrap_or_default();
+    let en = lang == Lang::En;
+    let f = error.field.as_str();
+    let is_answer = f.starts_with("answers.") || f.starts_with("spkp.") || f.starts_with("spak.");
+    match error.code {
+        ErrorCode::Required if f == field::AGE => {
+            pick(en, "Isi usia Anda dalam tahun.", "Enter your age in years.")
+        }
+        ErrorCode::Required if f == field::SERVICE => pick(
+            en,
+            "Pilih jenis layanan yang Anda gunakan.",
+            "Choose the service you used.",
+        ),
+        ErrorCode::Required => pick(en, "Pilih salah satu jawaban.", "Choose one answer."),
+        ErrorCode::InvalidChoice => pick(
+            en,
+            "Pilihan ini tidak tersedia. Pilih dari daftar.",
+            "This choice is not available. Choose one from the list.",
+        ),
+        ErrorCode::OutOfRange if f == field::AGE => {
+            if en {
+                format!("Check your age: at most {limit} years.")
+            } else {
+                format!("Periksa kembali usia Anda: maksimal {limit} tahun.")
+            }
+        }
+        ErrorCode::OutOfRange if is_answer => pick(
+            en,
+            "Pilih salah satu jawaban yang tersedia.",
+            "Choose one of the answers shown.",
+        ),
+        ErrorCode::OutOfRange => pick(
+            en,
+            "Nilai ini di luar batas.",
+            "This value is out of range.",
+        ),
+        ErrorCode::TooYoung => {
+            if en {
+                format!("The minimum age is {limit}. Younger applicants are represented by a parent or guardian, who fills in this survey.")
+            } else {
+                format!("Usia minimal {limit} tahun. Pemohon yang lebih muda diwakili oleh orang tua atau wali, yang mengisi survei ini.")
+            }
+        }
+        ErrorCode::TooLong => {
+            if en {
+                format!("Too long: at most {limit} characters.")
+            } else {
+                format!("Terlalu panjang: maksimal {limit} karakter.")
+            }
+        }
+        ErrorCode::InvalidFormat => pick(
+            en,
+            "Isian ini tidak sesuai format. Muat ulang halaman lalu coba lagi.",
+            "This value is not in the expected format. Reload the page and try again.",
+        ),
+        ErrorCode::Unknown => pick(
+            en,
+            "Pertanyaan ini tidak dikenal oleh survei.",
+            "The survey does not know this question.",
+        ),
+        ErrorCode::NotEnabled => pick(
+            en,
+            "Bagian ini tidak digunakan oleh kantor ini.",
+            "This office does not use this part.",
+        ),
+        ErrorCode::Other => pick(
+            en,
+            "Periksa kembali isian ini.",
+            "Please check this answer.",
+        ),
+    }
+}
+
+/// A short name of a field for the error summary, e.g. `U3 · Waktu Penyelesaian`.
+pub fn field_label(path: &str, lang: Lang) -> String {
+    let fixed = match path {
+        field::SERVICE => Some(ui::SERVICE),
+        field::GENDER => Some(ui::GENDER),
+        field::AGE => Some(ui::AGE),
+        field::EDUCATION => Some(ui::EDUCATION),
+        field::OCCUPATION => Some(ui::OCCUPATION),
+        field::OCCUPATION_OTHER => Some(ui::OCCUPATION_OTHER),
+        field::SUGGESTION => Some(ui::SUGGESTION),
+        _ => None,
+    };
+    if let Some(text) = fixed {
+        return text.get(lang).to_string();
+    }
+    let (section, key) = path.split_once('.').unwrap_or((path, ""));
+    if section == "answers" {
+        if let Some(e) = Element::from_key(key) {
+            return format!("{} · {}", e.form_label(), e.name().get(lang));
+        }
+    }
+    for module in Module::ALL {
+        if section == module.key() {
+            if let Some(i) = module.statements().iter().position(|s| s.key == key) {
+                return format!("{} {}", module.key().to_uppercase(), i + 1);
+            }
+        }
+    }
+    path.to_string()
+}
+
+fn pick(en: bool, id: &str, en_text: &str) -> String {
+    if en { en_text } else { id }.to_string()
+}
+
+/// Fixed interface text of the widget and the report.
+pub mod ui {
+    use crate::element::Text;
+
+    pub const TITLE: Text = Text::new("Survei Kepuasan Masyarakat", "Public Satisfaction Survey");
+    pub const PURPOSE: Text = Text::new(
+        "Bantu kami memperbaiki pelayanan: jawab 9 pertanyaan singkat tentang pelayanan yang baru Anda terima (sekitar 2 menit).",
+        "Help us improve our service: answer 9 short questions about the service you just received (about 2 minutes).",
+    );
+    pub const PRIVACY: Text = Text::new(
+        "Survei ini anonim: kami tidak meminta nama, NIK, nomor telepon, atau email, dan tidak menyimpan alamat IP Anda.",
+        "This survey is anonymous: we do not ask for your name, ID number, phone or e-mail, and do not store your IP address.",
+    );
+    pub const REQUIRED_NOTE: Text = Text::new(
+        "Semua isian wajib, kecuali yang bertanda (opsional).",
+        "Every field is required unless marked (optional).",
+    );
+    pub const PROFILE: Text = Text::new("Tentang Anda", "About you");
+    pub const SERVICE: Text = Text::new("Jenis layanan", "Service used");
+    pub const SERVICE_PLACEHOLDER: Text =
+        Text::new("— Pilih jenis layanan —", "— Choose a service —");
+    pub const COUNTER: Text = Text::new("Loket", "Counter");
+    pub const GENDER: Text = Text::new("Jenis kelamin", "Gender");
+    pub const AGE: Text = Text::new("Usia", "Age");
+    pub const AGE_UNIT: Text = Text::new("tahun", "years");
+    pub const EDUCATION: Text = Text::new("Pendidikan", "Education");
+    pub const EDUCATION_PLACEHOLDER: Text = Text::new(
+        "— Pilih pendidikan terakhir —",
+        "— Choose your highest education —",
+    );
+    pub const OCCUPATION: Text = Text::new("Pekerjaan", "Occupation");
+    pub const OCCUPATION_OTHER: Text = Text::new(
+        "Pekerjaan lainnya (opsional)",
+        "Other occupation (optional)",
+    );
+    pub const QUESTIONS: Text = Text::new(
+        "Pendapat Anda tentang pelayanan",
+        "Your opinion of the service",
+    );
+    pub const SUGGESTION: Text = Text::new("Saran/masukan (opsional)", "Suggestions (optional)");
+    pub const SUGGESTION_WARNING: Text = Text::new(
+        "Jangan tuliskan nama, NIK, nomor telepon, atau data pribadi lainnya.",
+        "Do not write your name, ID number, phone number or other personal data.",
+    );
+    pub const SUBMIT: Text = Text::new("Kirim", "Send");
+    pub const SENDING: Text = Text::new("Mengirim…", "Sending…");
+    pub const LANGUAGE: Text = Text::new("Bahasa", "Language");
+    pub const THANKS: Text = Text::new("Terima kasih", "Thank you");
+    pub const THANKS_BODY: Text = Text::new(
+        "Jawaban Anda sudah kami terima. Pendapat Anda membantu kami memperbaiki pelayanan.",
+        "We have received your answers. Your opinion helps us improve our service.",
+    );
+    pub const NEW_RESPONSE: Text = Text::new("Isi survei baru", "Start a new response");
+    pub const SEND_FAILED: Text = Text::new(
+        "Jawaban belum terkirim. Jawaban Anda masih ada di formulir ini; silakan coba kirim lagi.",
+        "Your answers were not sent. They are still in this form; please try sending again.",
+    );
+    pub const SEND_REJECTED: Text = Text::new(
+        "Server menolak jawaban ini. Periksa isian yang ditandai lalu kirim lagi.",
+        "The server did not accept these answers. Check the marked fields and send again.",
+    );
+    pub const RETRY: Text = Text::new("Coba kirim lagi", "Try again");
+    pub const LOAD_FAILED: Text = Text::new(
+        "Survei tidak dapat dimuat",
+        "The survey could not be loaded",
+    );
+    pub const MISSING_ENDPOINT: Text = Text::new(
+        "Widget belum diatur: atribut `endpoint` wajib diisi dengan alamat penerima jawaban.",
+        "The widget is not set up: the `endpoint` attribute must give the address that receives answers.",
+    );
+    pub const CONFIG_UNREACHABLE: Text = Text::new(
+        "Konfigurasi kantor tidak dapat diambil",
+        "The office configuration could not be fetched",
+    );
+    pub const CONFIG_INVALID: Text = Text::new(
+        "Konfigurasi kantor tidak valid",
+        "The office configuration is invalid",
+    );
+    pub const CONTACT_STAFF: Text =
+        Text::new("Mohon beri tahu petugas.", "Please tell a member of staff.");
+}
+
+/// "3 of 9 questions answered", for the progress indicator.
+pub fn progress(answered: usize, total: usize, lang: Lang) -> String {
+    match lang {
+        Lang::Id => format!("{answered} dari {total} pertanyaan terjawab"),
+        Lang::En => format!("{answered} of {total} questions answered"),
+    }
+}
+
+/// "980 characters left", for the suggestion counter.
+pub fn chars_left(left: usize, lang: Lang) -> String {
+    match lang {
+        Lang::Id => format!("Sisa {left} karakter"),
+        Lang::En => format!("{left} characters left"),
+    }
+}
+
+/// The heading of the error summary.
+pub fn error_summary(count: usize, lang: Lang) -> String {
+    match (lang, count) {
+        (Lang::Id, n) => format!("Ada {n} isian yang perlu diperbaiki:"),
+        (Lang::En, 1) => "Please fix 1 problem:".to_string(),
+        (Lang::En, n) => format!("Please fix {n} problems:"),
+    }
+}
+
+/// The language switch's label for each language, in that language.
+pub const LANGUAGE_NAMES: [(Lang, Text); 2] = [
+    (Lang::Id, Text::new("Bahasa Indonesia", "Bahasa Indonesia")),
+    (Lang::En, Text::new("English", "English")),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::OfficeConfig;
+    use crate::submission::Submission;
+    use crate::validate::validate;
+
+    #[test]
+    fn every_error_of_a_blank_form_has_a_sentence_in_both_languages() {
+        let errors = validate(&Submission::blank(Lang::Id), &OfficeConfig::default());
+        for e in &errors {
+            for lang in [Lang::Id, Lang::En] {
+                let m = message(e, lang);
+                assert!(m.ends_with('.'), "{m}");
+                assert!(!field_label(&e.field, lang).is_empty());
+            }
+        }
+        assert_ne!(message(&errors[0], Lang::Id), message(&errors[0], Lang::En));
+    }
+
+    #[test]
+    fn messages_carry_the_limit() {
+        let e = FieldError {
+            field: field::AGE.into(),
+            code: ErrorCode::TooYoung,
+            limit: Some(17),
+        };
+        assert!(message(&e, Lang::Id).starts_with("Usia minimal 17 tahun"));
+        assert!(message(&e, Lang::En).contains("minimum age is 17"));
+        assert_eq!(
+            field_label("answers.sarana", Lang::Id),
+            "U8 · Sarana dan Prasarana"
+        );
+        assert_eq!(field_label("spak.pungli", Lang::En), "SPAK 4");
+    }
+}

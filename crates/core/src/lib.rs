@@ -1,0 +1,22 @@
+//! The IKM survey of PermenPAN-RB 14/2017 as plain data and functions, shared by widget and server.
+//!
+//! Nothing here touches a browser, a database or a clock: every rule about the survey
+//! (questions, validation, payload, scoring, sample size, delivery) lives here once.
+
+pub mod config;
+pub mod element;
+pub mod i18n;
+pub mod profile;
+pub mod questionnaire;
+pub mod sample;
+pub mod score;
+pub mod submission;
+pub mod time;
+pub mod validate;
+
+pub use config::{ConfigError, OfficeConfig};
+pub use element::{Element, Lang, Text};
+pub use questionnaire::{Questionnaire, STANDARD};
+pub use score::{Grade, Recap, ScoreTally, Weights};
+pub use submission::Submission;
+pub use validate::{ErrorCode, FieldError};

@@ -1,0 +1,429 @@
+//! The official IKM scoring of PermenPAN-RB 14/2017: NRR per element, NI, IKM, mutu and kinerja.
+//!
+//! Weights default to the exact 1/9. Published reports print 0.111, which turns an all-4
+//! unit into 99.90 and can move a unit across a grade boundary, so it is only an explicit mode.
+
+use crate::element::Element;
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+use std::str::FromStr;
+
+/// How each element's NRR is weighted into NI.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Weights {
+    /// The exact 1/9 the regulation defines.
+    #[default]
+    #[serde(rename = "exact")]
+    Exact,
+    /// The rounded 0.111 printed in published spreadsheets, to reproduce them.
+    #[serde(rename = "0.111")]
+    Legacy0111,
+}
+
+impl Weights {
+    /// The factor each NRR is multiplied by.
+    pub fn factor(self) -> f64 {
+        match self {
+            Weights::Exact => 1.0 / 9.0,
+            Weights::Legacy0111 => 0.111,
+        }
+    }
+
+    /// The name used on the command line, in URLs and in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Weights::Exact => "exact",
+            Weights::Legacy0111 => "0.111",
+        }
+    }
+}
+
+impl FromStr for Weights {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "exact" | "1/9" => Ok(Weights::Exact),
+            "0.111" => Ok(Weights::Legacy0111),
+            other => Err(format!("unknown weights `{other}`: use `exact` or `0.111`")),
+        }
+    }
+}
+
+/// Service quality grade (*mutu pelayanan*).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub enum Grade {
+    A,
+    B,
+    C,
+    D,
+}
+
+impl Grade {
+    /// The grade of an IKM already rounded to hundredths (8831 = 88.31), lower bounds inclusive.
+    pub fn from_ikm_hundredths(hundredths: i64) -> Grade {
+        match hundredths {
+            h if h >= 8831 => Grade::A,
+            h if h >= 7661 => Grade::B,
+            h if h >= 6500 => Grade::C,
+            _ => Grade::D,
+        }
+    }
+
+    /// The unit's performance (*kinerja unit pelayanan*) for this grade.
+    pub fn kinerja(self) -> &'static str {
+        match self {
+            Grade::A => "Sangat Baik",
+            Grade::B => "Baik",
+            Grade::C => "Kurang Baik",
+            Grade::D => "Tidak Baik",
+        }
+    }
+
+    /// The performance in English, for the English report.
+    pub fn kinerja_en(self) -> &'static str {
+        match self {
+            Grade::A => "Very good",
+            Grade::B => "Good",
+            Grade::C => "Poor",
+            Grade::D => "Very poor",
+        }
+    }
+}
+
+impl fmt::Display for Grade {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Grade::A => "A",
+            Grade::B => "B",
+            Grade::C => "C",
+            Grade::D => "D",
+        })
+    }
+}
+
+/// Running sums per element; exact integers, so order of responses never matters.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ScoreTally {
+    /// Number of responses counted.
+    pub respondents: u64,
+    /// Sum of scores per element, in form order.
+    pub sums: [u64; 9],
+    /// Responses that answered each element, in form order.
+    pub answered: [u64; 9],
+}
+
+impl ScoreTally {
+    /// Counts one response; `None` is a skipped element, left out of that element's average.
+    ///
+    /// Scores must already be validated to 1..=4.
+    pub fn add(&mut self, scores: &[Option<u8>; 9]) {
+        self.respondents += 1;
+        for (i, score) in scores.iter().enumerate() {
+            if let Some(s) = score {
+                self.sums[i] += u64::from(*s);
+                self.answered[i] += 1;
+            }
+        }
+    }
+
+    /// Combines two tallies, e.g. from parallel chunks or database partitions.
+    pub fn merge(&mut self, other: &ScoreTally) {
+        self.respondents += other.respondents;
+        for i in 0..9 {
+            self.sums[i] += other.sums[i];
+            self.answered[i] += other.answered[i];
+        }
+    }
+
+    /// The recap for these responses.
+    pub fn recap(&self, weights: Weights) -> Recap {
+        let nrr = PerElement(std::array::from_fn(|i| {
+            (self.answered[i] > 0).then(|| self.sums[i] as f64 / self.answered[i] as f64)
+        }));
+        let ni = nrr
+            .0
+            .iter()
+            .try_fold(0.0, |acc, v| v.map(|v| acc + v * weights.factor()));
+        let ikm = ni.map(|ni| ni * 25.0);
+        let mutu = ikm.map(|ikm| Grade::from_ikm_hundredths(round_hundredths(ikm)));
+        let mut ranked: Vec<Element> = Element::ALL
+            .into_iter()
+            .filter(|e| nrr.0[e.index()].is_some())
+            .collect();
+        ranked.sort_by(|a, b| {
+            nrr.0[a.index()]
+                .partial_cmp(&nrr.0[b.index()])
+                .unwrap_or(std::cmp::Ordering::Equal)
+        });
+        ranked.truncate(LOWEST_FLAGGED);
+        Recap {
+            respondents: self.respondents,
+            weights,
+            nrr,
+            answered: PerElement(self.answered),
+            ni,
+            ikm,
+            mutu,
+            kinerja: mutu.map(Grade::kinerja),
+            lowest: ranked,
+        }
+    }
+}
+
+/// How many of the lowest-scoring elements a recap flags for follow-up.
+pub const LOWEST_FLAGGED: usize = 3;
+
+/// Rounds an IKM to hundredths as an integer (88.305 → 8831), the precision grades apply to.
+pub fn round_hundredths(ikm: f64) -> i64 {
+    // A tiny nudge absorbs binary error (e.g. 88.30499999 for a true 88.305) before rounding.
+    ((ikm * 100.0) + 1e-9).round() as i64
+}
+
+/// One value per element, serialized as a JSON object keyed by element key in form order.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PerElement<T>(pub [T; 9]);
+
+impl<T> PerElement<T> {
+    /// The value for `element`.
+    pub fn get(&self, element: Element) -> &T {
+        &self.0[element.index()]
+    }
+}
+
+impl<T: Serialize> Serialize for PerElement<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(9))?;
+        for e in Element::ALL {
+            map.serialize_entry(e.key(), &self.0[e.index()])?;
+        }
+        map.end()
+    }
+}
+
+/// The recap of a set of responses, as reports and `ikm score` show it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Recap {
+    pub respondents: u64,
+    pub weights: Weights,
+    /// Average score per element (*nilai rata-rata*); null where nobody answered.
+    pub nrr: PerElement<Option<f64>>,
+    /// Responses that answered each element.
+    pub answered: PerElement<u64>,
+    /// Weighted sum of NRRs (1.00 … 4.00); null unless every element has answers.
+    pub ni: Option<f64>,
+    /// NI × 25 (25.00 … 100.00), unrounded.
+    pub ikm: Option<f64>,
+    pub mutu: Option<Grade>,
+    pub kinerja: Option<&'static str>,
+    /// The lowest-scoring elements, lowest first, flagged for follow-up.
+    pub lowest: Vec<Element>,
+}
+
+impl Recap {
+    /// The IKM rounded to 2 decimals, as published.
+    pub fn ikm_rounded(&self) -> Option<f64> {
+        self.ikm.map(|v| round_hundredths(v) as f64 / 100.0)
+    }
+
+    /// Elements nobody answered, which keep NI and IKM from being computed.
+    pub fn unanswered(&self) -> Vec<Element> {
+        Element::ALL
+            .into_iter()
+            .filter(|e| self.nrr.get(*e).is_none())
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn tally(rows: &[[u8; 9]]) -> ScoreTally {
+        let mut t = ScoreTally::default();
+        for r in rows {
+            t.add(&r.map(Some));
+        }
+        t
+    }
+
+    #[test]
+    fn all_fours_score_exactly_100_and_99_90_in_legacy_mode() {
+        let t = tally(&[[4; 9], [4; 9]]);
+        let exact = t.recap(Weights::Exact);
+        assert_eq!(exact.ikm_rounded(), Some(100.0));
+        assert_eq!(exact.mutu, Some(Grade::A));
+        assert_eq!(exact.kinerja, Some("Sangat Baik"));
+        let legacy = t.recap(Weights::Legacy0111);
+        assert_eq!(legacy.ikm_rounded(), Some(99.9));
+        assert!((legacy.ni.unwrap() - 3.996).abs() < 1e-12);
+    }
+
+    #[test]
+    fn grade_boundaries_are_lower_bounds_on_the_rounded_ikm() {
+        assert_eq!(
+            Grade::from_ikm_hundredths(round_hundredths(64.99)),
+            Grade::D
+        );
+        assert_eq!(
+            Grade::from_ikm_hundredths(round_hundredths(65.00)),
+            Grade::C
+        );
+        assert_eq!(
+            Grade::from_ikm_hundredths(round_hundredths(76.60)),
+            Grade::C
+        );
+        assert_eq!(
+            Grade::from_ikm_hundredths(round_hundredths(76.61)),
+            Grade::B
+        );
+        assert_eq!(
+            Grade::from_ikm_hundredths(round_hundredths(88.30)),
+            Grade::B
+        );
+        assert_eq!(
+            Grade::from_ikm_hundredths(round_hundredths(88.31)),
+            Grade::A
+        );
+        // 88.305 rounds up to 88.31 → A; 88.3049 rounds down → B.
+        assert_eq!(
+            Grade::from_ikm_hundredths(round_hundredths(88.305)),
+            Grade::A
+        );
+        assert_eq!(
+            Grade::from_ikm_hundredths(round_hundredths(88.3049)),
+            Grade::B
+        );
+        assert_eq!(
+            Grade::from_ikm_hundredths(round_hundredths(64.994)),
+            Grade::D
+        );
+        assert_eq!(
+            Grade::from_ikm_hundredths(round_hundredths(64.995)),
+            Grade::C
+        );
+    }
+
+    #[test]
+    fn boundary_from_real_responses() {
+        // 100 respondents; element sums chosen so IKM = 25 * (sum / 900) lands on 65.00 exactly.
+        // 40 responses of all 2 and 60 of all 3 → NI 2.6 → IKM 65.00 → C.
+        let mut t = ScoreTally::default();
+        for i in 0..100 {
+            let mut row = [3u8; 9];
+            if i < 40 {
+                row = [2; 9];
+            }
+            t.add(&row.map(Some));
+        }
+        let r = t.recap(Weights::Exact);
+        assert_eq!(r.ikm_rounded(), Some(65.0));
+        assert_eq!(r.mutu, Some(Grade::C));
+        // One point fewer in total: 2339/900*25 = 64.97 → D.
+        let mut t2 = t;
+        t2.sums[0] -= 1;
+        assert_eq!(t2.recap(Weights::Exact).mutu, Some(Grade::D));
+    }
+
+    #[test]
+    fn skipped_elements_leave_that_average_only() {
+        let mut t = ScoreTally::default();
+        t.add(&[
+            Some(4),
+            None,
+            Some(4),
+            Some(4),
+            Some(4),
+            Some(4),
+            Some(4),
+            Some(4),
+            Some(4),
+        ]);
+        t.add(&[
+            Some(2),
+            Some(3),
+            Some(2),
+            Some(2),
+            Some(2),
+            Some(2),
+            Some(2),
+            Some(2),
+            Some(2),
+        ]);
+        let r = t.recap(Weights::Exact);
+        assert_eq!(r.respondents, 2);
+        assert_eq!(*r.nrr.get(Element::Prosedur), Some(3.0));
+        assert_eq!(*r.answered.get(Element::Prosedur), 1);
+        assert_eq!(*r.nrr.get(Element::Persyaratan), Some(3.0));
+        assert_eq!(r.ikm_rounded(), Some(75.0));
+    }
+
+    #[test]
+    fn nobody_answering_an_element_gives_no_ikm() {
+        let mut t = ScoreTally::default();
+        t.add(&[
+            Some(4),
+            None,
+            Some(4),
+            Some(4),
+            Some(4),
+            Some(4),
+            Some(4),
+            Some(4),
+            Some(4),
+        ]);
+        let r = t.recap(Weights::Exact);
+        assert_eq!(r.ikm, None);
+        assert_eq!(r.mutu, None);
+        assert_eq!(r.unanswered(), vec![Element::Prosedur]);
+        assert_eq!(ScoreTally::default().recap(Weights::Exact).ikm, None);
+    }
+
+    #[test]
+    fn lowest_elements_are_flagged_lowest_first() {
+        let r = tally(&[[4, 4, 1, 4, 4, 2, 4, 3, 4]]).recap(Weights::Exact);
+        assert_eq!(
+            r.lowest,
+            vec![Element::Waktu, Element::Kompetensi, Element::Sarana]
+        );
+    }
+
+    #[test]
+    fn json_keys_nrr_by_element() {
+        let r = tally(&[[3; 9]]).recap(Weights::Exact);
+        let v: serde_json::Value = serde_json::to_value(&r).unwrap();
+        assert_eq!(v["nrr"]["pengaduan"], 3.0);
+        assert_eq!(v["mutu"], "C");
+        assert_eq!(v["weights"], "exact");
+        assert_eq!(v["ikm"], 75.0);
+    }
+
+    fn rows() -> impl Strategy<Value = Vec<[u8; 9]>> {
+        prop::collection::vec(prop::array::uniform9(1u8..=4), 1..200)
+    }
+
+    proptest! {
+        #[test]
+        fn ikm_stays_within_25_and_100(rows in rows()) {
+            let ikm = tally(&rows).recap(Weights::Exact).ikm.unwrap();
+            prop_assert!((25.0 - 1e-9..=100.0 + 1e-9).contains(&ikm));
+        }
+
+        #[test]
+        fn reordering_responses_changes_nothing(mut rows in rows(), seed in any::<u64>()) {
+            let before = tally(&rows).recap(Weights::Exact);
+            let n = rows.len();
+            rows.rotate_left((seed as usize) % n);
+            rows.reverse();
+            prop_assert_eq!(tally(&rows).recap(Weights::Exact), before);
+        }
+
+        #[test]
+        fn all_answers_equal_s_give_exactly_25_s(s in 1u8..=4, n in 1usize..100) {
+            let r = tally(&vec![[s; 9]; n]).recap(Weights::Exact);
+            prop_assert_eq!(r.ikm_rounded(), Some(25.0 * f64::from(s)));
+            prop_assert_eq!(round_hundredths(r.ikm.unwrap()), 2500 * i64::from(s));
+        }
+    }
+}

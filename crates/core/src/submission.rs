@@ -1,0 +1,191 @@
+//! The submission payload `ikm-response/1`: what the widget posts and the collector stores.
+//!
+//! The widget keeps its form state in this very type, so the payload cannot drift from the
+//! form; optional fields exist so a missing answer is a validation error (422), not a parse error.
+
+use crate::element::{Element, Lang};
+use crate::questionnaire::{Education, Gender, Occupation};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// The schema tag every payload carries.
+pub const SCHEMA: &str = "ikm-response/1";
+
+/// Largest accepted payload in bytes; a full response with a 1,000-character suggestion is under 5 KiB.
+pub const MAX_BODY_BYTES: usize = 16 * 1024;
+
+/// Longest suggestion in characters.
+pub const MAX_SUGGESTION_CHARS: usize = 1000;
+
+/// Longest free text for occupation "other".
+pub const MAX_OCCUPATION_OTHER_CHARS: usize = 100;
+
+/// One response, exactly as sent on the wire (see `docs/payload.md`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Submission {
+    /// UUID v4 made on the device; also the `Idempotency-Key` header. Deduplicates replays.
+    pub id: String,
+    /// Always [`SCHEMA`].
+    pub schema: String,
+    /// Questionnaire id, `permenpan-14-2017`.
+    pub survey: String,
+    /// When the respondent pressed send, RFC 3339 UTC.
+    pub submitted_at: String,
+    /// Language the form was answered in.
+    pub lang: Lang,
+    /// Unit id of the office.
+    pub unit: Option<String>,
+    /// Service id (*jenis layanan*).
+    pub service: Option<String>,
+    /// Counter (*loket*) from the QR link, if any.
+    pub counter: Option<String>,
+    pub respondent: Respondent,
+    /// The nine element scores, keyed by element key.
+    pub answers: Answers,
+    /// Free-text suggestion (*saran/masukan*).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suggestion: Option<String>,
+    /// SPKP statement key → score, when the module is enabled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spkp: Option<BTreeMap<String, u8>>,
+    /// SPAK statement key → score, when the module is enabled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spak: Option<BTreeMap<String, u8>>,
+}
+
+/// The respondent profile the standard asks for; nothing that identifies a person.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Respondent {
+    pub gender: Option<Gender>,
+    pub age: Option<u32>,
+    pub education: Option<Education>,
+    pub occupation: Option<Occupation>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub occupation_other: Option<String>,
+}
+
+/// The nine scores in form order; a JSON object keyed by element key, skipped elements absent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Answers(pub [Option<u8>; 9]);
+
+impl Answers {
+    /// The score given for `element`.
+    pub fn get(&self, element: Element) -> Option<u8> {
+        self.0[element.index()]
+    }
+
+    /// Records (or clears) the score for `element`.
+    pub fn set(&mut self, element: Element, score: Option<u8>) {
+        self.0[element.index()] = score;
+    }
+
+    /// How many elements have an answer, for the progress indicator.
+    pub fn answered(&self) -> usize {
+        self.0.iter().filter(|s| s.is_some()).count()
+    }
+}
+
+impl Serialize for Answers {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.answered()))?;
+        for e in Element::ALL {
+            if let Some(score) = self.get(e) {
+                map.serialize_entry(e.key(), &score)?;
+            }
+        }
+        map.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Answers {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct AnswersVisitor;
+        impl<'de> Visitor<'de> for AnswersVisitor {
+            type Value = Answers;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an object of element keys to scores")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Answers, A::Error> {
+                let mut answers = Answers::default();
+                while let Some(key) = map.next_key::<String>()? {
+                    let element = Element::from_key(&key).ok_or_else(|| {
+                        serde::de::Error::custom(format!("unknown element key `{key}`"))
+                    })?;
+                    if answers.get(element).is_some() {
+                        return Err(serde::de::Error::custom(format!(
+                            "duplicate element key `{key}`"
+                        )));
+                    }
+                    answers.set(element, map.next_value::<Option<u8>>()?);
+                }
+                Ok(answers)
+            }
+        }
+        deserializer.deserialize_map(AnswersVisitor)
+    }
+}
+
+impl Submission {
+    /// A blank response for this survey, ready for the form to fill in.
+    pub fn blank(lang: Lang) -> Submission {
+        Submission {
+            schema: SCHEMA.into(),
+            survey: crate::questionnaire::STANDARD_ID.into(),
+            lang,
+            ..Submission::default()
+        }
+    }
+
+    /// The nine scores, for scoring.
+    pub fn scores(&self) -> [Option<u8>; 9] {
+        self.answers.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub(crate) const EXAMPLE: &str = include_str!("../../../docs/example-submission.json");
+
+    #[test]
+    fn documented_example_round_trips_exactly() {
+        let s: Submission = serde_json::from_str(EXAMPLE).unwrap();
+        assert_eq!(s.schema, SCHEMA);
+        assert_eq!(s.answers.get(Element::Sarana), Some(3));
+        assert_eq!(s.answers.get(Element::Pengaduan), Some(4));
+        assert_eq!(s.respondent.education, Some(Education::D4S1));
+        let back: serde_json::Value = serde_json::to_value(&s).unwrap();
+        let original: serde_json::Value = serde_json::from_str(EXAMPLE).unwrap();
+        assert_eq!(back, original);
+    }
+
+    #[test]
+    fn unknown_fields_and_element_keys_are_rejected() {
+        let mut v: serde_json::Value = serde_json::from_str(EXAMPLE).unwrap();
+        v["answers"]["kecepatan"] = 3.into();
+        let e = serde_json::from_value::<Submission>(v)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("unknown element key `kecepatan`"), "{e}");
+
+        let mut v: serde_json::Value = serde_json::from_str(EXAMPLE).unwrap();
+        v["ip"] = "10.0.0.1".into();
+        assert!(serde_json::from_value::<Submission>(v).is_err());
+    }
+
+    #[test]
+    fn skipped_elements_are_absent_not_null() {
+        let mut s = Submission::blank(Lang::En);
+        s.answers.set(Element::Waktu, Some(2));
+        let v = serde_json::to_value(&s).unwrap();
+        assert_eq!(v["answers"], serde_json::json!({"waktu": 2}));
+        assert_eq!(v["lang"], "en");
+        assert!(v.get("suggestion").is_none());
+    }
+}

@@ -1,0 +1,406 @@
+//! Response validation: one function used by the widget before sending and by the collector on receipt.
+
+use crate::config::{is_slug, OfficeConfig};
+use crate::element::Element;
+use crate::questionnaire::{Choice, Education, Gender, Module, Occupation, STANDARD_ID};
+use crate::submission::{Submission, MAX_OCCUPATION_OTHER_CHARS, MAX_SUGGESTION_CHARS};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Why a field is invalid; stable codes on the wire, localised only at the edges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// Nothing was given where an answer is needed.
+    Required,
+    /// A value outside the closed list of choices.
+    InvalidChoice,
+    /// A number outside its range (scores, age).
+    OutOfRange,
+    /// Younger than the configured minimum age.
+    TooYoung,
+    /// Text longer than allowed.
+    TooLong,
+    /// Text in the wrong shape (id, timestamp).
+    InvalidFormat,
+    /// A key the questionnaire does not have.
+    Unknown,
+    /// Answers for a module the office has not enabled.
+    NotEnabled,
+    /// Any code this version does not know (from a newer server); shown as a generic problem.
+    #[serde(other)]
+    Other,
+}
+
+/// One invalid field: `field` is a dotted path such as `answers.waktu` or `respondent.age`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    pub field: String,
+    pub code: ErrorCode,
+    /// The bound that was crossed (minimum age, maximum length, top of the scale).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+}
+
+impl FieldError {
+    fn new(field: impl Into<String>, code: ErrorCode) -> FieldError {
+        FieldError {
+            field: field.into(),
+            code,
+            limit: None,
+        }
+    }
+
+    fn with_limit(field: impl Into<String>, code: ErrorCode, limit: u32) -> FieldError {
+        FieldError {
+            field: field.into(),
+            code,
+            limit: Some(limit),
+        }
+    }
+}
+
+/// Field paths, shared so the widget can attach messages to the right input.
+pub mod field {
+    pub const SERVICE: &str = "service";
+    pub const GENDER: &str = "respondent.gender";
+    pub const AGE: &str = "respondent.age";
+    pub const EDUCATION: &str = "respondent.education";
+    pub const OCCUPATION: &str = "respondent.occupation";
+    pub const OCCUPATION_OTHER: &str = "respondent.occupation_other";
+    pub const SUGGESTION: &str = "suggestion";
+
+    /// The path of an element's answer, e.g. `answers.waktu`.
+    pub fn answer(element: crate::element::Element) -> String {
+        format!("answers.{}", element.key())
+    }
+
+    /// The path of a module statement's answer, e.g. `spak.pungli`.
+    pub fn statement(module: crate::questionnaire::Module, key: &str) -> String {
+        format!("{}.{}", module.key(), key)
+    }
+}
+
+/// Oldest plausible respondent age.
+pub const MAX_AGE: u32 = 120;
+
+/// Every problem with a response under `config`, in form order; empty means valid.
+pub fn validate(sub: &Submission, config: &OfficeConfig) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    validate_envelope(sub, config, &mut errors);
+    validate_respondent(sub, config, &mut errors);
+    for e in Element::ALL {
+        match sub.answers.get(e) {
+            None => errors.push(FieldError::new(field::answer(e), ErrorCode::Required)),
+            Some(s) if !(1..=4).contains(&s) => errors.push(FieldError::with_limit(
+                field::answer(e),
+                ErrorCode::OutOfRange,
+                4,
+            )),
+            Some(_) => {}
+        }
+    }
+    for module in Module::ALL {
+        let answers = match module {
+            Module::Spkp => &sub.spkp,
+            Module::Spak => &sub.spak,
+        };
+        validate_module(module, answers.as_ref(), config, &mut errors);
+    }
+    if let Some(text) = &sub.suggestion {
+        if text.chars().count() > MAX_SUGGESTION_CHARS {
+            errors.push(FieldError::with_limit(
+                field::SUGGESTION,
+                ErrorCode::TooLong,
+                MAX_SUGGESTION_CHARS as u32,
+            ));
+        }
+    }
+    errors
+}
+
+/// Id, survey, timestamp, unit, service and counter: what the device adds around the answers.
+fn validate_envelope(sub: &Submission, config: &OfficeConfig, errors: &mut Vec<FieldError>) {
+    let is_v4 = uuid::Uuid::try_parse(&sub.id).is_ok_and(|u| u.get_version_num() == 4);
+    if !is_v4 {
+        errors.push(FieldError::new("id", ErrorCode::InvalidFormat));
+    }
+    if sub.survey != STANDARD_ID {
+        errors.push(FieldError::new("survey", ErrorCode::Unknown));
+    }
+    if crate::time::parse_rfc3339(&sub.submitted_at).is_none() {
+        errors.push(FieldError::new("submitted_at", ErrorCode::InvalidFormat));
+    }
+    match (&config.unit, &sub.unit) {
+        (Some(expected), Some(unit)) if unit != expected => {
+            errors.push(FieldError::new("unit", ErrorCode::InvalidChoice))
+        }
+        (_, Some(unit)) if !is_slug(unit) => {
+            errors.push(FieldError::new("unit", ErrorCode::InvalidFormat))
+        }
+        _ => {}
+    }
+    match &sub.service {
+        None => errors.push(FieldError::new(field::SERVICE, ErrorCode::Required)),
+        Some(s) if s.is_empty() => {
+            errors.push(FieldError::new(field::SERVICE, ErrorCode::Required))
+        }
+        Some(s) if config.service(s).is_none() => {
+            errors.push(FieldError::new(field::SERVICE, ErrorCode::InvalidChoice))
+        }
+        Some(_) => {}
+    }
+    if let Some(counter) = &sub.counter {
+        if !is_slug(counter) {
+            errors.push(FieldError::new("counter", ErrorCode::InvalidFormat));
+        }
+    }
+}
+
+fn validate_respondent(sub: &Submission, config: &OfficeConfig, errors: &mut Vec<FieldError>) {
+    let r = &sub.respondent;
+    check_choice(r.gender, Gender::Invalid, field::GENDER, errors);
+    match r.age {
+        None => errors.push(FieldError::new(field::AGE, ErrorCode::Required)),
+        Some(age) if age < u32::from(config.min_age) => errors.push(FieldError::with_limit(
+            field::AGE,
+            ErrorCode::TooYoung,
+            u32::from(config.min_age),
+        )),
+        Some(age) if age > MAX_AGE => errors.push(FieldError::with_limit(
+            field::AGE,
+            ErrorCode::OutOfRange,
+            MAX_AGE,
+        )),
+        Some(_) => {}
+    }
+    check_choice(r.education, Education::Invalid, field::EDUCATION, errors);
+    check_choice(r.occupation, Occupation::Invalid, field::OCCUPATION, errors);
+    if let Some(other) = &r.occupation_other {
+        if r.occupation != Some(Occupation::LAINNYA) {
+            errors.push(FieldError::new(
+                field::OCCUPATION_OTHER,
+                ErrorCode::NotEnabled,
+            ));
+        } else if other.chars().count() > MAX_OCCUPATION_OTHER_CHARS {
+            errors.push(FieldError::with_limit(
+                field::OCCUPATION_OTHER,
+                ErrorCode::TooLong,
+                MAX_OCCUPATION_OTHER_CHARS as u32,
+            ));
+        }
+    }
+}
+
+fn check_choice<C: Choice + PartialEq>(
+    value: Option<C>,
+    invalid: C,
+    path: &str,
+    errors: &mut Vec<FieldError>,
+) {
+    match value {
+        None => errors.push(FieldError::new(path, ErrorCode::Required)),
+        Some(v) if v == invalid => errors.push(FieldError::new(path, ErrorCode::InvalidChoice)),
+        Some(_) => {}
+    }
+}
+
+fn validate_module(
+    module: Module,
+    answers: Option<&BTreeMap<String, u8>>,
+    config: &OfficeConfig,
+    errors: &mut Vec<FieldError>,
+) {
+    let Some(settings) = config.modules.get(module) else {
+        if answers.is_some() {
+            errors.push(FieldError::new(module.key(), ErrorCode::NotEnabled));
+        }
+        return;
+    };
+    let empty = BTreeMap::new();
+    let answers = answers.unwrap_or(&empty);
+    for statement in module.statements() {
+        let path = field::statement(module, statement.key);
+        match answers.get(statement.key) {
+            None => errors.push(FieldError::new(path, ErrorCode::Required)),
+            Some(s) if !(1..=settings.scale).contains(s) => errors.push(FieldError::with_limit(
+                path,
+                ErrorCode::OutOfRange,
+                u32::from(settings.scale),
+            )),
+            Some(_) => {}
+        }
+    }
+    for key in answers.keys() {
+        if !module.statements().iter().any(|s| s.key == key) {
+            errors.push(FieldError::new(
+                field::statement(module, key),
+                ErrorCode::Unknown,
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::ModuleConfig;
+
+    fn example() -> Submission {
+        serde_json::from_str(include_str!("../../../docs/example-submission.json")).unwrap()
+    }
+
+    fn codes(errors: &[FieldError]) -> Vec<(&str, ErrorCode)> {
+        errors.iter().map(|e| (e.field.as_str(), e.code)).collect()
+    }
+
+    #[test]
+    fn the_documented_example_is_valid() {
+        assert_eq!(validate(&example(), &OfficeConfig::default()), vec![]);
+    }
+
+    #[test]
+    fn a_blank_form_lists_every_required_field_in_form_order() {
+        let errors = validate(
+            &Submission::blank(crate::Lang::Id),
+            &OfficeConfig::default(),
+        );
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields[..3], ["id", "submitted_at", "service"]);
+        assert_eq!(
+            fields[3..7],
+            [
+                field::GENDER,
+                field::AGE,
+                field::EDUCATION,
+                field::OCCUPATION
+            ]
+        );
+        assert_eq!(fields[7], "answers.persyaratan");
+        assert_eq!(fields[15], "answers.pengaduan");
+        assert_eq!(fields.len(), 16);
+    }
+
+    #[test]
+    fn scores_outside_1_to_4_are_out_of_range() {
+        let mut s = example();
+        s.answers.set(Element::Sarana, Some(5));
+        s.answers.set(Element::Waktu, Some(0));
+        assert_eq!(
+            codes(&validate(&s, &OfficeConfig::default())),
+            vec![
+                ("answers.waktu", ErrorCode::OutOfRange),
+                ("answers.sarana", ErrorCode::OutOfRange)
+            ]
+        );
+    }
+
+    #[test]
+    fn age_below_the_configured_minimum_is_too_young() {
+        let mut s = example();
+        s.respondent.age = Some(16);
+        let errors = validate(&s, &OfficeConfig::default());
+        assert_eq!(
+            errors,
+            vec![FieldError::with_limit(field::AGE, ErrorCode::TooYoung, 17)]
+        );
+        let config = OfficeConfig {
+            min_age: 15,
+            ..OfficeConfig::default()
+        };
+        assert_eq!(validate(&s, &config), vec![]);
+        s.respondent.age = Some(121);
+        assert_eq!(
+            codes(&validate(&s, &config)),
+            vec![(field::AGE, ErrorCode::OutOfRange)]
+        );
+    }
+
+    #[test]
+    fn suggestion_is_limited_to_1000_characters_not_bytes() {
+        let mut s = example();
+        s.suggestion = Some("é".repeat(1000));
+        assert_eq!(validate(&s, &OfficeConfig::default()), vec![]);
+        s.suggestion = Some("a".repeat(1001));
+        assert_eq!(
+            codes(&validate(&s, &OfficeConfig::default())),
+            vec![(field::SUGGESTION, ErrorCode::TooLong)]
+        );
+    }
+
+    #[test]
+    fn services_units_and_ids_are_checked_against_the_office() {
+        let mut s = example();
+        s.service = Some("visa-kunjungan".into());
+        s.id = "not-a-uuid".into();
+        let config = OfficeConfig {
+            unit: Some("kanim-jakarta".into()),
+            ..OfficeConfig::default()
+        };
+        assert_eq!(
+            codes(&validate(&s, &config)),
+            vec![
+                ("id", ErrorCode::InvalidFormat),
+                ("unit", ErrorCode::InvalidChoice),
+                ("service", ErrorCode::InvalidChoice)
+            ]
+        );
+        // A UUID of another version is not accepted either.
+        s.id = "6f1c9a52-3b7e-1d2a-9c1e-2f8b7a6d5e40".into();
+        assert!(codes(&validate(&s, &OfficeConfig::default()))
+            .contains(&("id", ErrorCode::InvalidFormat)));
+    }
+
+    #[test]
+    fn occupation_other_only_with_lainnya() {
+        let mut s = example();
+        s.respondent.occupation_other = Some("Nelayan".into());
+        assert_eq!(
+            codes(&validate(&s, &OfficeConfig::default())),
+            vec![(field::OCCUPATION_OTHER, ErrorCode::NotEnabled)]
+        );
+        s.respondent.occupation = Some(Occupation::LAINNYA);
+        assert_eq!(validate(&s, &OfficeConfig::default()), vec![]);
+    }
+
+    #[test]
+    fn modules_are_required_when_enabled_and_refused_when_not() {
+        let mut s = example();
+        let mut config = OfficeConfig::default();
+        config.modules.spak = Some(ModuleConfig { scale: 6 });
+        let errors = validate(&s, &config);
+        assert_eq!(errors.len(), 5);
+        assert!(errors
+            .iter()
+            .all(|e| e.code == ErrorCode::Required && e.field.starts_with("spak.")));
+
+        let mut spak: BTreeMap<String, u8> = Module::Spak
+            .statements()
+            .iter()
+            .map(|st| (st.key.to_string(), 6))
+            .collect();
+        s.spak = Some(spak.clone());
+        assert_eq!(validate(&s, &config), vec![]);
+        spak.insert("pungli".into(), 7);
+        spak.insert("suap".into(), 1);
+        s.spak = Some(spak);
+        assert_eq!(
+            codes(&validate(&s, &config)),
+            vec![
+                ("spak.pungli", ErrorCode::OutOfRange),
+                ("spak.suap", ErrorCode::Unknown)
+            ]
+        );
+        assert_eq!(
+            codes(&validate(&s, &OfficeConfig::default())),
+            vec![("spak", ErrorCode::NotEnabled)]
+        );
+    }
+
+    #[test]
+    fn unknown_codes_from_a_newer_server_still_parse() {
+        let e: FieldError =
+            serde_json::from_str(r#"{"field":"answers.waktu","code":"brand_new"}"#).unwrap();
+        assert_eq!(e.code, ErrorCode::Other);
+    }
+}

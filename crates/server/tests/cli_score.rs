@@ -1,0 +1,88 @@
+//! `ikm score` as a user runs it: the real binary on the example data and on bad files.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn repo(path: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(path)
+}
+
+fn ikm(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_ikm"))
+        .args(args)
+        .output()
+        .expect("run ikm");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn example_csv_prints_the_expected_table_and_json() {
+    let csv = repo("examples/responses.csv");
+    let (code, table, _) = ikm(&["score", csv.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        table,
+        std::fs::read_to_string(repo("examples/responses.expected.txt")).unwrap()
+    );
+
+    let (code, json, _) = ikm(&["score", csv.to_str().unwrap(), "--json"]);
+    assert_eq!(code, 0);
+    let got: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let want: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(repo("examples/responses.expected.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(got, want);
+    assert_eq!(got["respondents"], 60);
+    assert_eq!(got["mutu"], "C");
+}
+
+#[test]
+fn legacy_weights_lower_an_all_four_unit_to_99_90() {
+    let dir = std::env::temp_dir().join(format!("ikm-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("all4.csv");
+    std::fs::write(
+        &file,
+        "U1,U2,U3,U4,U5,U6,U7,U8,U9\n4,4,4,4,4,4,4,4,4\n4,4,4,4,4,4,4,4,4\n",
+    )
+    .unwrap();
+    let (_, exact, _) = ikm(&["score", file.to_str().unwrap()]);
+    assert!(exact.contains("IKM      100.00"), "{exact}");
+    let (_, legacy, _) = ikm(&["score", file.to_str().unwrap(), "--weights", "0.111"]);
+    assert!(legacy.contains("IKM      99.90"), "{legacy}");
+    assert!(legacy.contains("Mutu     A"));
+}
+
+#[test]
+fn a_bad_row_stops_with_its_line_and_a_non_zero_exit() {
+    let dir = std::env::temp_dir().join(format!("ikm-cli-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("bad.csv");
+    std::fs::write(
+        &file,
+        "U1;U2;U3;U4;U5;U6;U7;U8;U9\n4;4;4;4;4;4;4;4;4\n4;4;4;4;4;4;4;9;4\n",
+    )
+    .unwrap();
+    let (code, out, err) = ikm(&["score", file.to_str().unwrap()]);
+    assert_ne!(code, 0);
+    assert!(out.is_empty());
+    assert_eq!(
+        err.trim(),
+        "ikm: line 3: column `U8`: `9` is not a score from 1 to 4"
+    );
+
+    let (code, _, err) = ikm(&["score", "/nonexistent.csv"]);
+    assert_ne!(code, 0);
+    assert!(err.contains("cannot open /nonexistent.csv"), "{err}");
+
+    let (code, _, err) = ikm(&["score", file.to_str().unwrap(), "--weights", "0.1"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("use `exact` or `0.111`"), "{err}");
+}

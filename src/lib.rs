@@ -1,0 +1,1 @@
+//! The `<ikm-survey>` widget (placeholder until the widget lands).
