@@ -156,13 +156,20 @@ impl fmt::Display for ConfigError {
 impl std::error::Error for ConfigError {}
 
 impl OfficeConfig {
-    /// Reads and checks a configuration from any serde deserializer, naming the path of the first problem.
+    /// Reads and checks a configuration from any serde deserializer, naming the path of the
+    /// first problem (with the `config-paths` feature; otherwise serde's message names the field).
     pub fn from_deserializer<'de, D: Deserializer<'de>>(d: D) -> Result<OfficeConfig, ConfigError> {
+        #[cfg(feature = "config-paths")]
         let config: OfficeConfig =
             serde_path_to_error::deserialize(d).map_err(|e| ConfigError {
                 path: e.path().to_string(),
                 reason: e.inner().to_string(),
             })?;
+        #[cfg(not(feature = "config-paths"))]
+        let config = OfficeConfig::deserialize(d).map_err(|e| ConfigError {
+            path: String::new(),
+            reason: e.to_string(),
+        })?;
         config.check()?;
         Ok(config)
     }

@@ -103,7 +103,7 @@ pub fn field_label(path: &str, lang: Lang) -> String {
     for module in Module::ALL {
         if section == module.key() {
             if let Some(i) = module.statements().iter().position(|s| s.key == key) {
-                return format!("{} {}", module.key().to_uppercase(), i + 1);
+                return format!("{} {}", module.short_name(), i + 1);
             }
         }
     }

@@ -4,6 +4,7 @@
 //! (questions, validation, payload, scoring, sample size, delivery) lives here once.
 
 pub mod config;
+pub mod delivery;
 pub mod element;
 pub mod i18n;
 pub mod profile;

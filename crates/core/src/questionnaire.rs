@@ -324,6 +324,14 @@ impl Module {
         }
     }
 
+    /// The short name used in reports and error summaries.
+    pub const fn short_name(self) -> &'static str {
+        match self {
+            Module::Spkp => "SPKP",
+            Module::Spak => "SPAK",
+        }
+    }
+
     /// The section title.
     pub const fn title(self) -> Text {
         match self {

@@ -141,6 +141,13 @@ impl Submission {
         }
     }
 
+    /// A response id (UUID v4) from 16 random bytes supplied by the platform's generator.
+    pub fn id_from_random_bytes(bytes: [u8; 16]) -> String {
+        uuid::Builder::from_random_bytes(bytes)
+            .into_uuid()
+            .to_string()
+    }
+
     /// The nine scores, for scoring.
     pub fn scores(&self) -> [Option<u8>; 9] {
         self.answers.0
@@ -177,6 +184,14 @@ mod tests {
         let mut v: serde_json::Value = serde_json::from_str(EXAMPLE).unwrap();
         v["ip"] = "10.0.0.1".into();
         assert!(serde_json::from_value::<Submission>(v).is_err());
+    }
+
+    #[test]
+    fn ids_from_random_bytes_are_valid_v4() {
+        let id = Submission::id_from_random_bytes([0xab; 16]);
+        let parsed = uuid::Uuid::try_parse(&id).unwrap();
+        assert_eq!(parsed.get_version_num(), 4);
+        assert_ne!(id, Submission::id_from_random_bytes([0x01; 16]));
     }
 
     #[test]

@@ -32,6 +32,43 @@ pub enum ErrorCode {
     Other,
 }
 
+impl ErrorCode {
+    /// Every code this version knows, in documentation order.
+    pub const ALL: [ErrorCode; 8] = [
+        ErrorCode::Required,
+        ErrorCode::InvalidChoice,
+        ErrorCode::OutOfRange,
+        ErrorCode::TooYoung,
+        ErrorCode::TooLong,
+        ErrorCode::InvalidFormat,
+        ErrorCode::Unknown,
+        ErrorCode::NotEnabled,
+    ];
+
+    /// The wire code, e.g. `too_young` (equal to its serde form).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::Required => "required",
+            ErrorCode::InvalidChoice => "invalid_choice",
+            ErrorCode::OutOfRange => "out_of_range",
+            ErrorCode::TooYoung => "too_young",
+            ErrorCode::TooLong => "too_long",
+            ErrorCode::InvalidFormat => "invalid_format",
+            ErrorCode::Unknown => "unknown",
+            ErrorCode::NotEnabled => "not_enabled",
+            ErrorCode::Other => "other",
+        }
+    }
+
+    /// The code for a wire string; codes from a newer server become [`ErrorCode::Other`].
+    pub fn from_code(code: &str) -> ErrorCode {
+        ErrorCode::ALL
+            .into_iter()
+            .find(|c| c.as_str() == code)
+            .unwrap_or(ErrorCode::Other)
+    }
+}
+
 /// One invalid field: `field` is a dotted path such as `answers.waktu` or `respondent.age`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldError {
@@ -395,6 +432,15 @@ mod tests {
             codes(&validate(&s, &OfficeConfig::default())),
             vec![("spak", ErrorCode::NotEnabled)]
         );
+    }
+
+    #[test]
+    fn wire_codes_match_serde() {
+        for code in ErrorCode::ALL {
+            assert_eq!(serde_json::to_value(code).unwrap(), code.as_str());
+            assert_eq!(ErrorCode::from_code(code.as_str()), code);
+        }
+        assert_eq!(ErrorCode::from_code("brand_new"), ErrorCode::Other);
     }
 
     #[test]

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Builds dist/: the <ikm-survey> ES module, its wasm (size profile + wasm-opt -Oz), CSS and the demo page.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
+case "$(command -v wasm-opt)" in
+  "$PWD/node_modules/.bin/wasm-opt") ;;
+  *) echo "dist: wasm-opt must come from node_modules (run scripts/bootstrap.sh)" >&2; exit 1 ;;
+esac
+cargo build -q --profile wasm-release --target wasm32-unknown-unknown -p ikm-survey
+out=target/wasm-bindgen
+rm -rf "$out" && mkdir -p "$out" dist
+wasm-bindgen --target web --no-typescript --out-dir "$out" --out-name ikm-survey-wasm \
+  target/wasm32-unknown-unknown/wasm-release/ikm_survey.wasm
+wasm-opt -Oz --enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
+  --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue \
+  "$out/ikm-survey-wasm_bg.wasm" -o dist/ikm-survey-wasm_bg.wasm
+cp "$out/ikm-survey-wasm.js" js/ikm-survey.js styles/ikm-survey.css dist/
+cp index.html styles/demo.css examples/office.json dist/
+echo "dist: built $(ls dist | tr '\n' ' ')"

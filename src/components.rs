@@ -1,0 +1,51 @@
+//! The view: `App` and `Survey` own state and effects; the rest are plain view functions that
+//! only render state and dispatch intents (rules live in `ikm_core`).
+//!
+//! Stateless parts are functions rather than components on purpose: each Yew component type
+//! monomorphises the whole component lifecycle, which costs kilobytes of wasm per type.
+
+pub mod app;
+pub mod fields;
+pub mod notices;
+pub mod survey;
+
+use crate::state::{Action, TextField};
+use ikm_core::validate::FieldError;
+use ikm_core::Lang;
+use web_sys::HtmlInputElement;
+use yew::{AttrValue, Callback, Event, InputEvent, TargetCast};
+
+/// The DOM id of a field's first focusable control, from its payload path (`answers.waktu` → `ikm-answers-waktu`).
+pub fn dom_id(field: &str) -> String {
+    format!("ikm-{}", field.replace(['.', '_'], "-"))
+}
+
+/// The DOM id of a field's error message, the target of its `aria-describedby`.
+pub fn error_id(field: &str) -> String {
+    format!("{}-error", dom_id(field))
+}
+
+/// The localised message for a field's error, if it has one.
+pub fn error_text(error: Option<&FieldError>, lang: Lang) -> Option<AttrValue> {
+    error.map(|e| AttrValue::from(ikm_core::i18n::message(e, lang)))
+}
+
+/// The `value` of the control an event came from (input, select and textarea all have one).
+fn control_value<E: AsRef<web_sys::Event>>(event: &E) -> String {
+    event
+        .as_ref()
+        .target_unchecked_into::<HtmlInputElement>()
+        .value()
+}
+
+/// An `oninput` handler that reports the control's text for `field`.
+pub fn on_input(dispatch: &Callback<Action>, field: TextField) -> Callback<InputEvent> {
+    let dispatch = dispatch.clone();
+    Callback::from(move |e: InputEvent| dispatch.emit(Action::SetText(field, control_value(&e))))
+}
+
+/// An `onchange` handler (selects) that reports the chosen value for `field`.
+pub fn on_change(dispatch: &Callback<Action>, field: TextField) -> Callback<Event> {
+    let dispatch = dispatch.clone();
+    Callback::from(move |e: Event| dispatch.emit(Action::SetText(field, control_value(&e))))
+}

@@ -1,0 +1,226 @@
+//! Form fields as view functions: radio groups, the labelled controls, the profile section, the suggestion.
+
+use crate::components::{dom_id, error_id, error_text, on_change, on_input};
+use crate::state::{Action, ChoiceField, SurveyState, TextField};
+use ikm_core::i18n::{chars_left, ui};
+use ikm_core::questionnaire::{Choice, Education, Gender, Occupation};
+use ikm_core::submission::MAX_SUGGESTION_CHARS;
+use ikm_core::validate::{field, MAX_AGE};
+use ikm_core::Lang;
+use yew::prelude::*;
+
+/// A question answered with one option: a `fieldset` whose `legend` is the question, one radio per
+/// option in order 1 → n, the message under the legend tied by `aria-describedby`.
+pub struct ChoiceGroup<'a> {
+    pub path: &'a str,
+    pub legend: &'a str,
+    pub options: Vec<&'static str>,
+    pub selected: Option<usize>,
+    pub field: ChoiceField,
+    pub class: &'static str,
+}
+
+/// Renders a [`ChoiceGroup`] for the current state.
+pub fn choice_group(
+    group: ChoiceGroup<'_>,
+    state: &SurveyState,
+    dispatch: &Callback<Action>,
+) -> Html {
+    let id = dom_id(group.path);
+    let message_id = error_id(group.path);
+    let error = error_text(state.error_for(group.path), state.setup.lang);
+    let invalid = error.is_some().then_some("true");
+    html! {
+        <fieldset class={classes!("ikm-group", group.class, invalid.map(|_| "ikm-invalid"))}
+            aria-invalid={invalid} aria-describedby={invalid.map(|_| message_id.clone())}>
+            <legend>{ group.legend.to_string() }</legend>
+            if let Some(message) = error {
+                <p class="ikm-error" id={message_id.clone()}>{ message }</p>
+            }
+            <div class="ikm-options">
+                { for group.options.iter().enumerate().map(|(i, label)| {
+                    let dispatch = dispatch.clone();
+                    let choice = group.field;
+                    html! {
+                        <label class="ikm-option">
+                            <input type="radio" name={id.clone()} value={(i + 1).to_string()}
+                                id={(i == 0).then(|| id.clone())}
+                                checked={group.selected == Some(i)} aria-invalid={invalid}
+                                onchange={Callback::from(move |_| dispatch.emit(Action::Choose(choice, i)))} />
+                            <span>{ *label }</span>
+                        </label>
+                    }
+                }) }
+            </div>
+        </fieldset>
+    }
+}
+
+/// A label, the field's error message if any, and the control; `extra_describedby` adds hint ids.
+fn labelled(
+    state: &SurveyState,
+    path: &str,
+    label: String,
+    control: impl FnOnce(Option<&'static str>, String) -> Html,
+) -> Html {
+    let error = error_text(state.error_for(path), state.setup.lang);
+    let invalid = error.is_some().then_some("true");
+    let describedby = if invalid.is_some() {
+        error_id(path)
+    } else {
+        String::new()
+    };
+    html! {
+        <div class={classes!("ikm-field", invalid.map(|_| "ikm-invalid"))}>
+            <label for={dom_id(path)}>{ label }</label>
+            if let Some(message) = error {
+                <p class="ikm-error" id={error_id(path)}>{ message }</p>
+            }
+            { control(invalid, describedby) }
+        </div>
+    }
+}
+
+fn non_empty(ids: String) -> Option<String> {
+    (!ids.trim().is_empty()).then(|| ids.trim().to_string())
+}
+
+fn labels<C: Choice>(lang: Lang) -> Vec<&'static str> {
+    C::ALL.iter().map(|c| c.label().get(lang)).collect()
+}
+
+fn index_of<C: Choice + PartialEq>(value: Option<C>) -> Option<usize> {
+    value.and_then(|v| C::ALL.iter().position(|c| *c == v))
+}
+
+/// The "about you" section: service (unless fixed), counter, gender, age, education, occupation.
+pub fn profile_section(state: &SurveyState, dispatch: &Callback<Action>) -> Html {
+    let lang = state.setup.lang;
+    let r = &state.draft.respondent;
+    let config = state.setup.config.as_ref();
+    let fixed = |label: &str, value: String| {
+        html! { <p class="ikm-fixed"><span class="ikm-fixed-label">{ label.to_string() }{ ": " }</span>{ value }</p> }
+    };
+    let service = match &state.setup.fixed_service {
+        Some(id) => fixed(
+            ui::SERVICE.get(lang),
+            config
+                .service(id)
+                .map_or(id.as_str(), |s| s.label.get(lang))
+                .to_string(),
+        ),
+        None => {
+            let chosen = state.draft.service.clone().unwrap_or_default();
+            labelled(
+                state,
+                field::SERVICE,
+                ui::SERVICE.get(lang).into(),
+                |invalid, described| {
+                    html! {
+                        <select id={dom_id(field::SERVICE)} aria-invalid={invalid} aria-describedby={non_empty(described)}
+                            onchange={on_change(dispatch, TextField::Service)}>
+                            <option value="" selected={chosen.is_empty()}>{ ui::SERVICE_PLACEHOLDER.get(lang) }</option>
+                            { for config.services.iter().map(|s| html! {
+                                <option value={s.id.clone()} selected={s.id == chosen}>{ s.label.get(lang).to_string() }</option>
+                            }) }
+                        </select>
+                    }
+                },
+            )
+        }
+    };
+    let counter = state
+        .draft
+        .counter
+        .clone()
+        .map(|c| fixed(ui::COUNTER.get(lang), c));
+    let age_label = format!("{} ({})", ui::AGE.get(lang), ui::AGE_UNIT.get(lang));
+    let age = labelled(state, field::AGE, age_label, |invalid, described| {
+        html! {
+            <input type="number" inputmode="numeric" id={dom_id(field::AGE)} class="ikm-age"
+                min={config.min_age.to_string()} max={MAX_AGE.to_string()} autocomplete="off"
+                value={state.age_text.clone()} aria-invalid={invalid} aria-describedby={non_empty(described)}
+                oninput={on_input(dispatch, TextField::Age)} />
+        }
+    });
+    let chosen_edu = r.education.map_or("", |e| e.code());
+    let education = labelled(
+        state,
+        field::EDUCATION,
+        ui::EDUCATION.get(lang).into(),
+        |invalid, described| {
+            html! {
+                <select id={dom_id(field::EDUCATION)} aria-invalid={invalid} aria-describedby={non_empty(described)}
+                    onchange={on_change(dispatch, TextField::Education)}>
+                    <option value="" selected={chosen_edu.is_empty()}>{ ui::EDUCATION_PLACEHOLDER.get(lang) }</option>
+                    { for Education::ALL.iter().map(|e| html! {
+                        <option value={e.code()} selected={e.code() == chosen_edu}>{ e.label().get(lang) }</option>
+                    }) }
+                </select>
+            }
+        },
+    );
+    let other = (r.occupation == Some(Occupation::LAINNYA)).then(|| {
+        labelled(state, field::OCCUPATION_OTHER, ui::OCCUPATION_OTHER.get(lang).into(), |invalid, described| html! {
+            <input type="text" id={dom_id(field::OCCUPATION_OTHER)} maxlength="100" autocomplete="off"
+                value={r.occupation_other.clone().unwrap_or_default()}
+                aria-invalid={invalid} aria-describedby={non_empty(described)}
+                oninput={on_input(dispatch, TextField::OccupationOther)} />
+        })
+    });
+    let gender = ChoiceGroup {
+        path: field::GENDER,
+        legend: ui::GENDER.get(lang),
+        options: labels::<Gender>(lang),
+        selected: index_of(r.gender),
+        field: ChoiceField::Gender,
+        class: "ikm-inline",
+    };
+    let occupation = ChoiceGroup {
+        path: field::OCCUPATION,
+        legend: ui::OCCUPATION.get(lang),
+        options: labels::<Occupation>(lang),
+        selected: index_of(r.occupation),
+        field: ChoiceField::Occupation,
+        class: "",
+    };
+    html! {
+        <section class="ikm-section" aria-labelledby="ikm-h-profile">
+            <h3 id="ikm-h-profile">{ ui::PROFILE.get(lang) }</h3>
+            { service }
+            { for counter }
+            { choice_group(gender, state, dispatch) }
+            { age }
+            { education }
+            { choice_group(occupation, state, dispatch) }
+            { for other }
+        </section>
+    }
+}
+
+/// The optional suggestion: a textarea limited to 1,000 characters, a personal-data warning and a polite counter.
+pub fn suggestion_box(state: &SurveyState, dispatch: &Callback<Action>) -> Html {
+    let lang = state.setup.lang;
+    let text = state.draft.suggestion.clone().unwrap_or_default();
+    let left = MAX_SUGGESTION_CHARS.saturating_sub(text.chars().count());
+    let id = dom_id(field::SUGGESTION);
+    let hint_id = format!("{id}-hint");
+    let count_id = format!("{id}-count");
+    let control = |invalid: Option<&'static str>, described: String| {
+        html! {
+            <>
+                <p class="ikm-hint" id={hint_id.clone()}>{ ui::SUGGESTION_WARNING.get(lang) }</p>
+                <textarea id={id.clone()} rows="4" maxlength={MAX_SUGGESTION_CHARS.to_string()} value={text.clone()}
+                    aria-invalid={invalid} aria-describedby={format!("{described} {hint_id} {count_id}").trim().to_string()}
+                    oninput={on_input(dispatch, TextField::Suggestion)} />
+                <p class="ikm-count" id={count_id.clone()} aria-live="polite">{ chars_left(left, lang) }</p>
+            </>
+        }
+    };
+    labelled(
+        state,
+        field::SUGGESTION,
+        ui::SUGGESTION.get(lang).into(),
+        control,
+    )
+}

@@ -1,0 +1,92 @@
+//! The JS-facing API: `mount(host, options, stylesheet)` renders the survey into the host's open shadow root.
+
+use crate::components::app::{App, AppProps};
+use wasm_bindgen::prelude::*;
+use web_sys::{HtmlElement, ShadowRootInit, ShadowRootMode};
+use yew::AppHandle;
+
+/// What the embedding page chose: the `<ikm-survey>` attributes, or `mount()`'s config object.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MountOptions {
+    /// URL the responses are POSTed to (required).
+    pub endpoint: Option<String>,
+    pub unit: Option<String>,
+    pub lang: Option<String>,
+    pub service: Option<String>,
+    pub counter: Option<String>,
+    /// URL of the office's JSON configuration.
+    pub config: Option<String>,
+}
+
+impl MountOptions {
+    /// Reads the options from a plain JS object; missing, empty or non-string values are absent.
+    pub fn from_js(object: &JsValue) -> MountOptions {
+        let get = |key: &str| crate::browser::string_property(object, key);
+        MountOptions {
+            endpoint: get("endpoint"),
+            unit: get("unit"),
+            lang: get("lang"),
+            service: get("service"),
+            counter: get("counter"),
+            config: get("config"),
+        }
+    }
+}
+
+/// A mounted widget; `destroy()` unmounts it and removes what it added.
+#[wasm_bindgen]
+pub struct MountHandle {
+    app: Option<AppHandle<App>>,
+    added: Vec<web_sys::Element>,
+}
+
+#[wasm_bindgen]
+impl MountHandle {
+    /// Unmounts the widget; calling it twice is harmless.
+    pub fn destroy(&mut self) {
+        if let Some(app) = self.app.take() {
+            app.destroy();
+        }
+        for node in self.added.drain(..) {
+            node.remove();
+        }
+    }
+}
+
+/// Renders the survey into `host`'s open shadow root (created if needed).
+///
+/// `options` is a plain object with `endpoint`, `unit`, `lang`, `service`, `counter`, `config`;
+/// `stylesheet` is the URL of the widget's CSS, linked inside the shadow root (no inline style).
+#[wasm_bindgen]
+pub fn mount(
+    host: HtmlElement,
+    options: JsValue,
+    stylesheet: Option<String>,
+) -> Result<MountHandle, JsValue> {
+    let options = MountOptions::from_js(&options);
+    let root = match host.shadow_root() {
+        Some(root) => root,
+        None => host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?,
+    };
+    let document = host
+        .owner_document()
+        .ok_or_else(|| JsValue::from_str("ikm-survey: host has no document"))?;
+    let mut added = Vec::new();
+    if let Some(href) = stylesheet {
+        let link = document.create_element("link")?;
+        link.set_attribute("rel", "stylesheet")?;
+        link.set_attribute("href", &href)?;
+        root.append_child(&link)?;
+        added.push(link);
+    }
+    let container = document.create_element("div")?;
+    container.set_class_name("ikm-host");
+    root.append_child(&container)?;
+    added.push(container.clone());
+    let app =
+        yew::Renderer::<App>::with_root_and_props(container, AppProps { options, host }).render();
+    Ok(MountHandle {
+        app: Some(app),
+        added,
+    })
+}
