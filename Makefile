@@ -4,7 +4,7 @@ SHELL := /bin/bash
 # Cargo's tools first, then npm's current wasm-opt ahead of any /usr/bin/wasm-opt.
 export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 
-.PHONY: run test bootstrap-run bootstrap-test lint test-native bench
+.PHONY: run test dist bootstrap-run bootstrap-test lint test-native test-browser size bench
 
 ## run: set up, then score the example data with `ikm score`
 run: bootstrap-run
@@ -12,8 +12,12 @@ run: bootstrap-run
 	target/release/ikm score examples/responses.csv
 
 ## test: set up, then formatting, lints and every test suite
-test: bootstrap-test lint test-native
+test: bootstrap-test lint test-native dist size test-browser
 	@echo "make test: all suites passed"
+
+## dist: build the embeddable widget into dist/
+dist: bootstrap-run
+	scripts/dist.sh
 
 bootstrap-run:
 	scripts/bootstrap.sh run
@@ -24,9 +28,18 @@ bootstrap-test:
 lint:
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets --all-features -- -D warnings
+	cargo clippy -p ikm-survey --target wasm32-unknown-unknown --all-targets -- -D warnings
 
 test-native:
 	cargo test --workspace --all-features
+
+## the widget in headless Chromium against a real local endpoint
+test-browser:
+	scripts/test-browser.sh
+
+## the shipped size of dist/ (gzip), checked against the budget
+size:
+	scripts/size-budget.sh
 
 ## bench: performance figures (score 1,000,000 rows)
 bench:

@@ -4,7 +4,6 @@ use ikm_core::delivery::{ErrorReply, Outcome};
 use ikm_core::validate::{ErrorCode, FieldError};
 use ikm_core::{ConfigError, Lang, OfficeConfig, Submission};
 use js_sys::{Object, Reflect};
-use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{CustomEvent, CustomEventInit, HtmlElement, Request, RequestInit, Response};
@@ -73,13 +72,6 @@ pub fn dispatch_event(host: &HtmlElement, name: &str, detail: &[(&str, &str)]) {
     }
 }
 
-/// Serialises a value to JSON text with the browser's `JSON.stringify` (no serde_json in the wasm).
-pub fn to_json<T: Serialize>(value: &T) -> Option<String> {
-    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
-    let js = value.serialize(&serializer).ok()?;
-    js_sys::JSON::stringify(&js).ok()?.as_string()
-}
-
 async fn fetch(request: &Request) -> Result<Response, JsValue> {
     let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
     JsFuture::from(window.fetch_with_request(request))
@@ -117,15 +109,13 @@ pub async fn load_config(url: &str) -> Result<OfficeConfig, ConfigLoadError> {
     let text = JsFuture::from(text)
         .await
         .map_err(|e| ConfigLoadError::Unreachable(describe(&e)))?;
-    let value = js_sys::JSON::parse(&text.as_string().unwrap_or_default())
-        .map_err(|e| ConfigLoadError::Invalid(format!("not JSON: {}", describe(&e))))?;
-    OfficeConfig::from_deserializer(serde_wasm_bindgen::Deserializer::from(value))
-        .map_err(|e: ConfigError| ConfigLoadError::Invalid(e.to_string()))
+    let text = text.as_string().unwrap_or_default();
+    OfficeConfig::from_json(&text).map_err(|e: ConfigError| ConfigLoadError::Invalid(e.to_string()))
 }
 
 /// POSTs one submission with its `Idempotency-Key`; `keepalive` lets it outlive the page.
 pub async fn post_submission(endpoint: &str, submission: &Submission, keepalive: bool) -> Outcome {
-    let Some(body) = to_json(submission) else {
+    let Ok(body) = serde_json::to_string(submission) else {
         return Outcome::Refused { status: 400 };
     };
     let init = RequestInit::new();
