@@ -6,10 +6,10 @@ export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 
 .PHONY: run test dist bootstrap-run bootstrap-test lint test-native test-browser size bench
 
-## run: set up, then score the example data with `ikm score`
-run: bootstrap-run
+## run: set up, build the widget, and serve the survey, the collector and /admin on SQLite
+run: dist
 	cargo build --release -q -p ikm-server
-	target/release/ikm score examples/responses.csv
+	target/release/ikm serve --db sqlite://data/ikm.db --config examples/office.json --addr $(or $(IKM_ADDR),127.0.0.1:8080)
 
 ## test: set up, then formatting, lints and every test suite
 test: bootstrap-test lint test-native dist size test-browser
@@ -30,8 +30,11 @@ lint:
 	cargo clippy --workspace --all-targets --all-features -- -D warnings
 	cargo clippy -p ikm-survey --target wasm32-unknown-unknown --all-targets -- -D warnings
 
+## native tests; the collector's run against SQLite and a real PostgreSQL started here
 test-native:
-	cargo test --workspace --all-features
+	url=$$(scripts/postgres.sh start); \
+	trap 'scripts/postgres.sh stop' EXIT; \
+	IKM_TEST_POSTGRES_URL=$$url IKM_REQUIRE_POSTGRES=1 cargo test --workspace --all-features
 
 ## the widget in headless Chromium against a real local endpoint
 test-browser:

@@ -2,6 +2,7 @@
 
 use crate::csv_scores::score_csv;
 use crate::recap_text::render_recap;
+use crate::serve::{load_config, serve, ServeOptions};
 use clap::{Parser, Subcommand};
 use ikm_core::Weights;
 use std::fs::File;
@@ -32,6 +33,39 @@ pub enum Command {
         /// Print JSON instead of a table.
         #[arg(long)]
         json: bool,
+    },
+
+    /// Run the collector: stores submissions exactly once and serves reports, the widget and the demo page.
+    ///
+    /// Reports (/api/v1/report, /api/v1/responses.csv, /admin) need `IKM_ADMIN_TOKEN` as a bearer
+    /// token (or as the HTTP Basic password); without the variable the server only listens on loopback.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: std::net::SocketAddr,
+        /// Database URL: `sqlite://PATH` (created when missing) or `postgres://USER:PASSWORD@HOST:PORT/DB`.
+        #[arg(long, default_value = "sqlite://ikm.db")]
+        db: String,
+        /// The office configuration (JSON); the same file the widget loads. Built-in defaults if absent.
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Folder with the built widget and demo page (`make dist`).
+        #[arg(long, default_value = "dist")]
+        dist: PathBuf,
+        /// An origin allowed to POST from another site (repeatable), e.g. https://imigrasi.example.go.id; `*` allows any.
+        #[arg(long = "cors-origin")]
+        cors_origins: Vec<String>,
+        /// Submissions per minute per client; 0 turns the limit off. Clients are told apart without storing IPs.
+        #[arg(long, default_value_t = 120)]
+        rate_limit: u32,
+        /// Submissions a client may send at once before the per-minute rate applies.
+        #[arg(long, default_value_t = 60)]
+        rate_burst: u32,
+    },
+    /// Check an office configuration file; errors name the exact JSON path.
+    CheckConfig {
+        /// The configuration file.
+        file: PathBuf,
     },
 }
 
@@ -70,6 +104,43 @@ pub fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 )
                 .into());
             }
+            Ok(())
+        }
+        Command::Serve {
+            addr,
+            db,
+            config,
+            dist,
+            cors_origins,
+            rate_limit,
+            rate_burst,
+        } => {
+            let admin_token = std::env::var("IKM_ADMIN_TOKEN")
+                .ok()
+                .filter(|t| !t.trim().is_empty());
+            let options = ServeOptions {
+                addr,
+                db,
+                config,
+                dist,
+                cors_origins,
+                rate_per_minute: rate_limit,
+                rate_burst,
+                admin_token,
+            };
+            let runtime = tokio::runtime::Runtime::new()?;
+            runtime.block_on(serve(options))?;
+            Ok(())
+        }
+        Command::CheckConfig { file } => {
+            let config = load_config(Some(&file))?;
+            println!(
+                "{}: valid ({} services, minimum age {}, time zone {})",
+                file.display(),
+                config.services.len(),
+                config.min_age,
+                config.time_zone
+            );
             Ok(())
         }
     }

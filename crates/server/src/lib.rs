@@ -1,5 +1,12 @@
 //! The `ikm` collector and tools as a library, so tests drive them directly.
 
+pub mod admin;
+pub mod api;
+pub mod auth;
 pub mod cli;
 pub mod csv_scores;
+pub mod rate_limit;
 pub mod recap_text;
+pub mod report;
+pub mod serve;
+pub mod store;

@@ -1,0 +1,499 @@
+//! The collector against real databases: every status code of the contract, exactly-once
+//! storage under concurrent replays, office-local periods, the report equal to `ikm score`
+//! on the exported CSV, and the CSV round trip. Each test runs on SQLite and, when
+//! `IKM_TEST_POSTGRES_URL` is set (`make test` starts a server), on PostgreSQL.
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use ikm_core::time::parse_rfc3339;
+use ikm_core::{Element, Lang, OfficeConfig, Submission, Weights};
+use ikm_server::api::App;
+use ikm_server::csv_scores::score_csv;
+use ikm_server::rate_limit::RateLimiter;
+use ikm_server::serve::router;
+use ikm_server::store::Store;
+use serde_json::Value;
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use tower::ServiceExt;
+
+const TOKEN: &str = "test-token";
+/// The collector's clock in these tests: 15 November 2026, 10:00 WIB.
+fn fixed_now() -> i64 {
+    parse_rfc3339("2026-11-15T03:00:00Z").unwrap()
+}
+
+static COUNTER: AtomicU64 = AtomicU64::new(1);
+
+/// A database URL of each backend under test, each a fresh, empty database.
+async fn databases() -> Vec<String> {
+    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+    let pid = std::process::id();
+    let dir = std::env::temp_dir().join(format!("ikm-collector-{pid}-{n}"));
+    let mut urls = vec![format!("sqlite://{}/ikm.db", dir.display())];
+    match std::env::var("IKM_TEST_POSTGRES_URL") {
+        Ok(base) => {
+            sqlx::any::install_default_drivers();
+            let name = format!("ikm_test_{pid}_{n}");
+            let admin = sqlx::AnyPool::connect(&base)
+                .await
+                .expect("connect to the test PostgreSQL");
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                .execute(&admin)
+                .await
+                .unwrap();
+            admin.close().await;
+            let (prefix, _) = base.rsplit_once('/').unwrap();
+            urls.push(format!("{prefix}/{name}"));
+        }
+        Err(_) if std::env::var("IKM_REQUIRE_POSTGRES").is_ok() => {
+            panic!("IKM_REQUIRE_POSTGRES is set but IKM_TEST_POSTGRES_URL is not")
+        }
+        Err(_) => eprintln!("IKM_TEST_POSTGRES_URL unset: PostgreSQL is not tested in this run"),
+    }
+    urls
+}
+
+struct Collector {
+    router: Router,
+    store: Store,
+}
+
+async fn collector(db: &str, limiter: Option<RateLimiter>, cors: &[String]) -> Collector {
+    let store = Store::open(db).await.unwrap();
+    let app = Arc::new(App {
+        store: store.clone(),
+        config: OfficeConfig {
+            office_name: "Kantor Uji".into(),
+            ..OfficeConfig::default()
+        },
+        admin_token: Some(TOKEN.into()),
+        limiter,
+        now: fixed_now,
+    });
+    Collector {
+        router: router(app, Path::new("../../dist"), cors),
+        store,
+    }
+}
+
+impl Collector {
+    async fn send(&self, request: Request<Body>) -> (StatusCode, axum::http::HeaderMap, String) {
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        (status, headers, String::from_utf8_lossy(&body).into_owned())
+    }
+
+    async fn post(
+        &self,
+        body: &str,
+        key: Option<&str>,
+    ) -> (StatusCode, axum::http::HeaderMap, String) {
+        let mut request =
+            Request::post("/api/v1/responses").header(header::CONTENT_TYPE, "application/json");
+        if let Some(key) = key {
+            request = request.header("Idempotency-Key", key);
+        }
+        self.send(request.body(Body::from(body.to_string())).unwrap())
+            .await
+    }
+
+    async fn get(
+        &self,
+        uri: &str,
+        token: Option<&str>,
+    ) -> (StatusCode, axum::http::HeaderMap, String) {
+        let mut request = Request::get(uri);
+        if let Some(token) = token {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        self.send(request.body(Body::empty()).unwrap()).await
+    }
+}
+
+/// A valid submission whose answers and profile vary with `seed`.
+fn submission(seed: u64, submitted_at: &str) -> Submission {
+    let mut bytes = [0u8; 16];
+    bytes[..8].copy_from_slice(&seed.to_le_bytes());
+    bytes[8..].copy_from_slice(&(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15)).to_le_bytes());
+    let mut s = Submission::blank(if seed % 3 == 0 { Lang::En } else { Lang::Id });
+    s.id = Submission::id_from_random_bytes(bytes);
+    s.submitted_at = submitted_at.into();
+    s.unit = Some("kanim-bengkulu".into());
+    s.service =
+        Some(["paspor-baru", "paspor-penggantian", "izin-tinggal"][(seed % 3) as usize].into());
+    s.counter = (seed % 2 == 0).then(|| format!("loket-{}", seed % 4));
+    let education = ["SD", "SMP", "SMA", "D1-D3", "D4-S1", "S2", "S3"][(seed % 7) as usize];
+    let occupation = ["PNS", "TNI", "POLRI", "SWASTA", "WIRAUSAHA"][(seed % 5) as usize];
+    s.respondent = serde_json::from_value(serde_json::json!({
+        "gender": if seed % 2 == 0 { "L" } else { "P" },
+        "age": 17 + (seed * 7) % 60,
+        "education": education,
+        "occupation": occupation,
+    }))
+    .unwrap();
+    for (i, e) in Element::ALL.into_iter().enumerate() {
+        s.answers
+            .set(e, Some((1 + (seed + i as u64 * 3 + seed / 5) % 4) as u8));
+    }
+    if seed % 4 == 0 {
+        s.suggestion = Some(format!("Saran {seed}: antrean, \"loket\"\nbaris baru; é ✓"));
+    }
+    s
+}
+
+fn json(s: &Submission) -> String {
+    serde_json::to_string(s).unwrap()
+}
+
+#[tokio::test]
+async fn every_status_code_of_the_contract() {
+    for db in databases().await {
+        let c = collector(&db, Some(RateLimiter::new(60, 1000)), &[]).await;
+        let s = submission(1, "2026-11-10T02:00:00Z");
+        let (status, _, body) = c.post(&json(&s), Some(&s.id)).await;
+        assert_eq!(status, StatusCode::CREATED, "{db}: {body}");
+        assert_eq!(
+            c.post(&json(&s), Some(&s.id)).await.0,
+            StatusCode::OK,
+            "{db}: a replay is 200"
+        );
+
+        let mut changed = s.clone();
+        changed.answers.set(Element::Waktu, Some(1));
+        assert_eq!(
+            c.post(&json(&changed), None).await.0,
+            StatusCode::CONFLICT,
+            "{db}"
+        );
+
+        assert_eq!(c.post("{\"id\":", None).await.0, StatusCode::BAD_REQUEST);
+        let mut wrong_schema = submission(2, "2026-11-10T02:00:00Z");
+        wrong_schema.schema = "ikm-response/2".into();
+        let (status, _, body) = c.post(&json(&wrong_schema), None).await;
+        assert_eq!(
+            (status, body.contains("unsupported_schema")),
+            (StatusCode::BAD_REQUEST, true)
+        );
+        let other = submission(3, "2026-11-10T02:00:00Z");
+        assert_eq!(
+            c.post(&json(&other), Some(&s.id)).await.0,
+            StatusCode::BAD_REQUEST,
+            "key must equal id"
+        );
+
+        let mut big = submission(4, "2026-11-10T02:00:00Z");
+        big.suggestion = Some("x".repeat(20_000));
+        assert_eq!(
+            c.post(&json(&big), None).await.0,
+            StatusCode::PAYLOAD_TOO_LARGE
+        );
+
+        let mut invalid = submission(5, "2026-11-10T02:00:00Z");
+        invalid.answers.set(Element::Sarana, Some(5));
+        invalid.respondent.age = Some(15);
+        let (status, _, body) = c.post(&json(&invalid), None).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        let v: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(
+            v["errors"][0],
+            serde_json::json!({"field": "respondent.age", "code": "too_young", "limit": 17})
+        );
+        assert_eq!(v["errors"][1]["field"], "answers.sarana");
+        assert_eq!(v["errors"][1]["code"], "out_of_range");
+
+        assert_eq!(
+            c.store.count().await.unwrap(),
+            1,
+            "{db}: only the first valid response is stored"
+        );
+
+        assert_eq!(
+            c.get("/api/v1/report", None).await.0,
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(
+            c.get("/api/v1/report", Some("wrong")).await.0,
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(
+            c.get("/api/v1/responses.csv", None).await.0,
+            StatusCode::UNAUTHORIZED
+        );
+        let (status, headers, _) = c.get("/admin", None).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert!(headers[header::WWW_AUTHENTICATE]
+            .to_str()
+            .unwrap()
+            .starts_with("Basic"));
+        assert_eq!(c.get("/api/v1/report", Some(TOKEN)).await.0, StatusCode::OK);
+        assert_eq!(
+            c.get("/api/v1/report?from=2026-13-01", Some(TOKEN)).await.0,
+            StatusCode::BAD_REQUEST
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_flood_from_one_client_gets_429_with_retry_after() {
+    for db in databases().await {
+        let c = collector(&db, Some(RateLimiter::new(60, 3)), &[]).await;
+        let mut statuses = Vec::new();
+        for seed in 0..5 {
+            let (status, headers, _) = c
+                .post(&json(&submission(100 + seed, "2026-11-10T02:00:00Z")), None)
+                .await;
+            statuses.push(status);
+            if status == StatusCode::TOO_MANY_REQUESTS {
+                assert!(
+                    headers[header::RETRY_AFTER]
+                        .to_str()
+                        .unwrap()
+                        .parse::<u64>()
+                        .unwrap()
+                        >= 1
+                );
+            }
+        }
+        assert_eq!(&statuses[..3], &[StatusCode::CREATED; 3]);
+        assert_eq!(&statuses[3..], &[StatusCode::TOO_MANY_REQUESTS; 2]);
+    }
+}
+
+#[tokio::test]
+async fn cors_allows_configured_origins_only() {
+    let db = databases().await.remove(0);
+    let c = collector(&db, None, &["https://imigrasi.example.go.id".to_string()]).await;
+    let preflight = |origin: &str| {
+        Request::builder()
+            .method("OPTIONS")
+            .uri("/api/v1/responses")
+            .header(header::ORIGIN, origin)
+            .header(header::ACCESS_CONTROL_REQUEST_METHOD, "POST")
+            .header(
+                header::ACCESS_CONTROL_REQUEST_HEADERS,
+                "content-type,idempotency-key",
+            )
+            .body(Body::empty())
+            .unwrap()
+    };
+    let (_, headers, _) = c.send(preflight("https://imigrasi.example.go.id")).await;
+    assert_eq!(
+        headers[header::ACCESS_CONTROL_ALLOW_ORIGIN],
+        "https://imigrasi.example.go.id"
+    );
+    assert!(headers[header::ACCESS_CONTROL_ALLOW_HEADERS]
+        .to_str()
+        .unwrap()
+        .contains("idempotency-key"));
+    let (_, headers, _) = c.send(preflight("https://evil.example")).await;
+    assert!(headers.get(header::ACCESS_CONTROL_ALLOW_ORIGIN).is_none());
+}
+
+#[tokio::test]
+async fn a_hundred_concurrent_replays_store_one_row() {
+    for db in databases().await {
+        let c = Arc::new(collector(&db, None, &[]).await);
+        let body = json(&submission(7, "2026-11-10T02:00:00Z"));
+        let tasks: Vec<_> = (0..100)
+            .map(|_| {
+                let c = c.clone();
+                let body = body.clone();
+                tokio::spawn(async move { c.post(&body, None).await.0 })
+            })
+            .collect();
+        let mut created = 0;
+        for t in tasks {
+            match t.await.unwrap() {
+                StatusCode::CREATED => created += 1,
+                StatusCode::OK => {}
+                other => panic!("{db}: unexpected {other}"),
+            }
+        }
+        assert_eq!(created, 1, "{db}: exactly one 201");
+        assert_eq!(c.store.count().await.unwrap(), 1, "{db}: exactly one row");
+    }
+}
+
+#[tokio::test]
+async fn periods_are_office_local_months() {
+    for db in databases().await {
+        let c = collector(&db, None, &[]).await;
+        // 00:30 WIB on 1 November is 17:30 UTC on 31 October.
+        c.post(&json(&submission(11, "2026-10-31T17:30:00Z")), None)
+            .await;
+        c.post(&json(&submission(12, "2026-10-31T16:59:59Z")), None)
+            .await;
+        // A device clock far in the future falls back to the collector's receive time (15 November).
+        c.post(&json(&submission(13, "2027-03-01T00:00:00Z")), None)
+            .await;
+        let count = |body: String| {
+            serde_json::from_str::<Value>(&body).unwrap()["respondents"]
+                .as_u64()
+                .unwrap()
+        };
+        let nov = c
+            .get("/api/v1/report?from=2026-11-01&to=2026-11-30", Some(TOKEN))
+            .await
+            .2;
+        let oct = c.get("/api/v1/report?month=2026-10", Some(TOKEN)).await.2;
+        assert_eq!((count(nov), count(oct)), (2, 1), "{db}");
+    }
+}
+
+#[tokio::test]
+async fn the_report_equals_ikm_score_on_the_exported_csv() {
+    for db in databases().await {
+        let c = collector(&db, None, &[]).await;
+        for seed in 0..240 {
+            let day = 1 + seed % 28;
+            let (status, _, body) = c
+                .post(
+                    &json(&submission(
+                        1000 + seed,
+                        &format!("2026-11-{day:02}T04:00:00Z"),
+                    )),
+                    None,
+                )
+                .await;
+            assert_eq!(status, StatusCode::CREATED, "{body}");
+        }
+        let (status, _, body) = c
+            .get(
+                "/api/v1/report?from=2026-11-01&to=2026-11-30&population=1000",
+                Some(TOKEN),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let report: Value = serde_json::from_str(&body).unwrap();
+        let (status, headers, csv) = c
+            .get(
+                "/api/v1/responses.csv?from=2026-11-01&to=2026-11-30",
+                Some(TOKEN),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv"));
+        let recap = score_csv(csv.as_bytes()).unwrap().recap(Weights::Exact);
+        assert_eq!(report["respondents"].as_u64(), Some(240));
+        assert_eq!(recap.respondents, 240);
+        for e in Element::ALL {
+            assert_eq!(
+                report["nrr"][e.key()].as_f64(),
+                *recap.nrr.get(e),
+                "{db}: {}",
+                e.key()
+            );
+        }
+        assert_eq!(report["ni"].as_f64(), recap.ni);
+        assert_eq!(report["ikm"].as_f64(), recap.ikm);
+        assert_eq!(report["mutu"], serde_json::to_value(recap.mutu).unwrap());
+        assert_eq!(
+            report["sample"],
+            serde_json::json!({"population": 1000, "target": 278, "reached": false})
+        );
+        let profile_total: u64 = report["profile"]["gender"]
+            .as_object()
+            .unwrap()
+            .values()
+            .filter_map(Value::as_u64)
+            .sum();
+        assert_eq!(profile_total, 240);
+        let per_service: u64 = report["services"]
+            .as_object()
+            .unwrap()
+            .values()
+            .filter_map(Value::as_u64)
+            .sum();
+        assert_eq!(per_service, 240);
+        let legacy: Value = serde_json::from_str(
+            &c.get("/api/v1/report?month=2026-11&weights=0.111", Some(TOKEN))
+                .await
+                .2,
+        )
+        .unwrap();
+        assert_eq!(
+            legacy["ikm"].as_f64(),
+            score_csv(csv.as_bytes())
+                .unwrap()
+                .recap(Weights::Legacy0111)
+                .ikm
+        );
+        let filtered: Value = serde_json::from_str(
+            &c.get(
+                "/api/v1/report?month=2026-11&service=izin-tinggal",
+                Some(TOKEN),
+            )
+            .await
+            .2,
+        )
+        .unwrap();
+        assert_eq!(filtered["respondents"].as_u64(), Some(80));
+    }
+}
+
+#[tokio::test]
+async fn the_csv_keeps_suggestions_intact() {
+    for db in databases().await {
+        let c = collector(&db, None, &[]).await;
+        let mut sent = Vec::new();
+        for seed in [20, 24, 28] {
+            let s = submission(seed, "2026-11-05T01:00:00Z");
+            c.post(&json(&s), None).await;
+            sent.push(s);
+        }
+        let csv = c
+            .get("/api/v1/responses.csv?month=2026-11", Some(TOKEN))
+            .await
+            .2;
+        let mut reader = csv::Reader::from_reader(csv.as_bytes());
+        let header = reader.headers().unwrap().clone();
+        let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+        let mut rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        rows.sort_by_key(|r| r[column("id")].to_string());
+        sent.sort_by_key(|s| s.id.clone());
+        assert_eq!(rows.len(), 3);
+        for (row, s) in rows.iter().zip(&sent) {
+            assert_eq!(&row[column("id")], s.id);
+            assert_eq!(&row[column("suggestion")], s.suggestion.as_deref().unwrap());
+            assert!(
+                row[column("suggestion")].contains('\n') && row[column("suggestion")].contains('"')
+            );
+            assert_eq!(
+                row[column("waktu")].parse::<u8>().ok(),
+                s.answers.get(Element::Waktu)
+            );
+            assert_eq!(&row[column("service")], s.service.as_deref().unwrap());
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_admin_page_shows_the_recap_and_escapes_suggestions() {
+    let db = databases().await.remove(0);
+    let c = collector(&db, None, &[]).await;
+    let mut s = submission(40, "2026-11-06T01:00:00Z");
+    s.suggestion = Some("<script>alert(1)</script> bagus".into());
+    c.post(&json(&s), None).await;
+    let (status, _, html) = c.get("/admin?month=2026-11", Some(TOKEN)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Rekapitulasi Indeks Kepuasan Masyarakat"));
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; bagus"));
+    assert!(!html.contains("<script>"));
+    assert!(html.contains("<svg") && html.contains("Tren IKM 12 bulan"));
+    let recap: Value =
+        serde_json::from_str(&c.get("/api/v1/report?month=2026-11", Some(TOKEN)).await.2).unwrap();
+    let ikm = format!("{:.2}", recap["ikm_rounded"].as_f64().unwrap()).replace('.', ",");
+    assert!(
+        html.contains(&format!("<strong>{ikm}</strong>")),
+        "the page shows IKM {ikm}"
+    );
+}
