@@ -88,7 +88,9 @@ pub fn router(app: Shared, dist: &Path, cors_origins: &[String]) -> Router {
 
 /// Builds the shared state: opens and migrates the database, sets up the limiter.
 pub async fn build_app(options: &ServeOptions, config: OfficeConfig) -> Result<Shared, String> {
-    let store = Store::open(&options.db).await.map_err(|e| e.to_string())?;
+    let store = Store::open(&options.db, config.offset())
+        .await
+        .map_err(|e| e.to_string())?;
     let limiter = (options.rate_per_minute > 0)
         .then(|| RateLimiter::new(options.rate_per_minute, options.rate_burst));
     Ok(Arc::new(App {

@@ -4,13 +4,15 @@
 //! placeholders, `ON CONFLICT DO NOTHING`), so no query exists twice.
 
 use ikm_core::profile::{age_band, ProfileDistribution, AGE_BANDS};
-use ikm_core::questionnaire::{Choice, Education, Gender, Occupation};
+use ikm_core::questionnaire::Choice;
+use ikm_core::time::UtcOffset;
 use ikm_core::{Element, ScoreTally, Submission};
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, AssertSqlSafe, Row};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Why the database could not be opened or used.
@@ -43,6 +45,10 @@ pub struct Store {
     pool: AnyPool,
     /// Which SQL engine is behind the pool (`SQLite` or `PostgreSQL`), for messages.
     pub backend: &'static str,
+    /// The office time zone, which decides the day of each response in `daily_totals`.
+    offset: UtcOffset,
+    /// SQLite has one writer at a time; queueing writers here avoids its busy-wait sleeps.
+    write_lock: Option<Arc<tokio::sync::Mutex<()>>>,
 }
 
 /// What storing a response did.
@@ -66,7 +72,8 @@ pub struct NewResponse<'a> {
     pub period_at: i64,
 }
 
-/// Which responses a report or export covers: `period_at` in `[from, to)` and optional equalities.
+/// Which responses a report or export covers: `period_at` in `[from, to)` (whole office-local
+/// days) and optional equalities.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Filter {
     pub from: i64,
@@ -77,10 +84,20 @@ pub struct Filter {
 }
 
 impl Filter {
-    /// `WHERE …` with `$n` placeholders starting at `$1`, and the values to bind in order.
+    /// `WHERE …` over `responses` with `$n` placeholders from `$1`, and the values to bind in order.
     fn sql(&self) -> (String, Vec<FilterValue>) {
-        let mut sql = String::from("period_at >= $1 AND period_at < $2");
-        let mut values = vec![FilterValue::Int(self.from), FilterValue::Int(self.to)];
+        self.sql_with("period_at", self.from, self.to)
+    }
+
+    /// The same filter over `daily_totals`, whose rows are office-local days.
+    fn days_sql(&self, offset: UtcOffset) -> (String, Vec<FilterValue>) {
+        let day = |at: i64| offset.local_date(at).days_since_epoch();
+        self.sql_with("day", day(self.from), day(self.to))
+    }
+
+    fn sql_with(&self, column: &str, from: i64, to: i64) -> (String, Vec<FilterValue>) {
+        let mut sql = format!("{column} >= $1 AND {column} < $2");
+        let mut values = vec![FilterValue::Int(from), FilterValue::Int(to)];
         for (column, value) in [
             ("unit", &self.unit),
             ("service", &self.service),
@@ -141,9 +158,9 @@ fn element_columns() -> String {
 }
 
 impl Store {
-    /// Opens (creating a missing SQLite file) and migrates the database at `url`:
-    /// `sqlite://PATH` or `postgres://USER@HOST/DB`.
-    pub async fn open(url: &str) -> Result<Store, StoreError> {
+    /// Opens (creating a missing SQLite file) and migrates the database at `url`
+    /// (`sqlite://PATH` or `postgres://USER@HOST/DB`) for an office in time zone `offset`.
+    pub async fn open(url: &str, offset: UtcOffset) -> Result<Store, StoreError> {
         sqlx::any::install_default_drivers();
         let (url, backend) = normalise_url(url)?;
         let sqlite = backend == "SQLite";
@@ -169,7 +186,64 @@ impl Store {
             .await
             .map_err(|e| StoreError(format!("cannot open {backend} database: {e}")))?;
         sqlx::migrate!("./migrations").run(&pool).await?;
-        Ok(Store { pool, backend })
+        let write_lock = sqlite.then(|| Arc::new(tokio::sync::Mutex::new(())));
+        let store = Store {
+            pool,
+            backend,
+            offset,
+            write_lock,
+        };
+        store.ensure_totals().await?;
+        Ok(store)
+    }
+
+    /// Rebuilds `daily_totals` from `responses` when they were kept for another time zone (or never).
+    async fn ensure_totals(&self) -> Result<(), StoreError> {
+        let wanted = self.offset.minutes.to_string();
+        let stored: Option<String> =
+            sqlx::query_scalar("SELECT value FROM meta WHERE key = 'utc_offset_minutes'")
+                .fetch_optional(&self.pool)
+                .await?;
+        if stored.as_deref() == Some(wanted.as_str()) {
+            return Ok(());
+        }
+        let band = AGE_BANDS
+            .iter()
+            .enumerate()
+            .map(|(i, (label, low))| match AGE_BANDS.get(i + 1) {
+                Some((_, high)) => format!("WHEN age >= {low} AND age < {high} THEN '{label}'"),
+                None => format!("ELSE '{label}'"),
+            })
+            .collect::<Vec<_>>()
+            .join(" ");
+        let sums = Element::ALL
+            .iter()
+            .map(|e| format!("SUM({})", e.key()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let rebuild = format!(
+            "INSERT INTO daily_totals (day, unit, service, counter, gender, age_band, education, occupation, respondents, {}) \
+             SELECT (period_at + $1) / 86400, COALESCE(unit, ''), service, COALESCE(counter, ''), gender, CASE {band} END, \
+             education, occupation, COUNT(*), {sums} FROM responses GROUP BY 1, 2, 3, 4, 5, 6, 7, 8",
+            element_columns()
+        );
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM daily_totals")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(AssertSqlSafe(rebuild))
+            .bind(i64::from(self.offset.minutes) * 60)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM meta WHERE key = 'utc_offset_minutes'")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO meta (key, value) VALUES ('utc_offset_minutes', $1)")
+            .bind(wanted)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Stores a response once per id; a replay is recognised, a different body under the same id refused.
@@ -201,10 +275,18 @@ impl Store {
         for e in Element::ALL {
             query = query.bind(i64::from(s.answers.get(e).unwrap_or_default()));
         }
-        let done = query.bind(s.suggestion.clone()).execute(&self.pool).await?;
+        let _writer = match &self.write_lock {
+            Some(lock) => Some(lock.lock().await),
+            None => None,
+        };
+        let mut tx = self.pool.begin().await?;
+        let done = query.bind(s.suggestion.clone()).execute(&mut *tx).await?;
         if done.rows_affected() == 1 {
+            self.add_to_totals(&mut tx, r).await?;
+            tx.commit().await?;
             return Ok(Insert::Stored);
         }
+        tx.rollback().await?;
         let stored: Option<String> = sqlx::query_scalar("SELECT body FROM responses WHERE id = $1")
             .bind(s.id.clone())
             .fetch_optional(&self.pool)
@@ -216,86 +298,88 @@ impl Store {
         })
     }
 
-    /// Scores, profile and counts per service and counter for the responses in `filter`.
-    pub async fn aggregate(&self, filter: &Filter) -> Result<Aggregate, StoreError> {
-        let mut columns = vec!["COUNT(*)".to_string()];
-        for e in Element::ALL {
-            columns.push(format!("COALESCE(SUM({}), 0)", e.key()));
-        }
-        let count_if = |condition: String| {
-            format!("COALESCE(SUM(CASE WHEN {condition} THEN 1 ELSE 0 END), 0)")
-        };
-        for g in Gender::ALL {
-            columns.push(count_if(format!("gender = '{}'", g.code())));
-        }
-        for (i, (_, low)) in AGE_BANDS.iter().enumerate() {
-            let high = AGE_BANDS
-                .get(i + 1)
-                .map_or(i64::MAX, |(_, h)| i64::from(*h));
-            columns.push(count_if(format!("age >= {low} AND age < {high}")));
-        }
-        for e in Education::ALL {
-            columns.push(count_if(format!("education = '{}'", e.code())));
-        }
-        for o in Occupation::ALL {
-            columns.push(count_if(format!("occupation = '{}'", o.code())));
-        }
-        let (condition, values) = filter.sql();
+    /// Adds a newly stored response to its day's totals, inside the insert's transaction.
+    async fn add_to_totals(
+        &self,
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        r: &NewResponse<'_>,
+    ) -> Result<(), StoreError> {
+        let s = r.submission;
+        let resp = &s.respondent;
+        let updates = Element::ALL
+            .iter()
+            .map(|e| format!("{0} = daily_totals.{0} + excluded.{0}", e.key()))
+            .collect::<Vec<_>>()
+            .join(", ");
         let sql = format!(
-            "SELECT {} FROM responses WHERE {condition}",
-            columns.join(", ")
+            "INSERT INTO daily_totals (day, unit, service, counter, gender, age_band, education, occupation, respondents, {}) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $10, $11, $12, $13, $14, $15, $16, $17) \
+             ON CONFLICT (day, unit, service, counter, gender, age_band, education, occupation) \
+             DO UPDATE SET respondents = daily_totals.respondents + 1, {updates}",
+            element_columns()
         );
-        let row = bind_all(sqlx::query(AssertSqlSafe(sql)), values)
-            .fetch_one(&self.pool)
-            .await?;
-        let mut next = counter_reader(&row);
-
-        let respondents = next()?;
-        let mut tally = ScoreTally {
-            respondents,
-            ..ScoreTally::default()
-        };
+        let mut query = sqlx::query(AssertSqlSafe(sql))
+            .bind(self.offset.local_date(r.period_at).days_since_epoch())
+            .bind(s.unit.clone().unwrap_or_default())
+            .bind(s.service.clone().unwrap_or_default())
+            .bind(s.counter.clone().unwrap_or_default())
+            .bind(resp.gender.map_or("", |g| g.code()))
+            .bind(age_band(resp.age.unwrap_or_default()))
+            .bind(resp.education.map_or("", |e| e.code()))
+            .bind(resp.occupation.map_or("", |o| o.code()));
         for e in Element::ALL {
-            tally.sums[e.index()] = next()?;
-            tally.answered[e.index()] = respondents;
+            query = query.bind(i64::from(s.answers.get(e).unwrap_or_default()));
         }
-        let mut profile = ProfileDistribution::new();
-        for g in Gender::ALL {
-            profile.gender.add(g.code(), next()?);
-        }
-        for (label, low) in AGE_BANDS {
-            debug_assert_eq!(age_band(low), label);
-            profile.age.add(label, next()?);
-        }
-        for e in Education::ALL {
-            profile.education.add(e.code(), next()?);
-        }
-        for o in Occupation::ALL {
-            profile.occupation.add(o.code(), next()?);
-        }
+        query.execute(&mut **tx).await?;
+        Ok(())
+    }
 
-        let (condition, values) = filter.sql();
-        let sql = format!("SELECT service, counter, COUNT(*) FROM responses WHERE {condition} GROUP BY service, counter");
-        let mut services = BTreeMap::new();
-        let mut counters = BTreeMap::new();
-        for row in bind_all(sqlx::query(AssertSqlSafe(sql)), values)
+    /// Scores, profile and counts per service and counter for the responses in `filter`,
+    /// summed from `daily_totals` (a few rows per day) rather than from every response.
+    pub async fn aggregate(&self, filter: &Filter) -> Result<Aggregate, StoreError> {
+        let (condition, values) = filter.days_sql(self.offset);
+        let sql = format!(
+            "SELECT service, counter, gender, age_band, education, occupation, CAST(SUM(respondents) AS BIGINT), {} \
+             FROM daily_totals WHERE {condition} GROUP BY service, counter, gender, age_band, education, occupation",
+            // PostgreSQL sums BIGINT into NUMERIC; the cast keeps one integer type on both databases.
+            Element::ALL.iter().map(|e| format!("CAST(SUM({}) AS BIGINT)", e.key())).collect::<Vec<_>>().join(", ")
+        );
+        let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), values)
             .fetch_all(&self.pool)
-            .await?
-        {
-            let service: String = row.try_get(0)?;
-            let counter: Option<String> = row.try_get(1)?;
-            let n = u64::try_from(row.try_get::<i64, _>(2)?).unwrap_or_default();
-            *services.entry(service).or_insert(0) += n;
-            *counters
-                .entry(counter.unwrap_or_else(|| "-".into()))
-                .or_insert(0) += n;
+            .await?;
+        let mut total = Aggregate {
+            tally: ScoreTally::default(),
+            profile: ProfileDistribution::new(),
+            services: BTreeMap::new(),
+            counters: BTreeMap::new(),
+        };
+        for row in &rows {
+            let text = |i: usize| row.try_get::<String, _>(i);
+            let (service, counter) = (text(0)?, text(1)?);
+            let mut next = counter_reader(row, 6);
+            let respondents = next()?;
+            let mut tally = ScoreTally {
+                respondents,
+                ..ScoreTally::default()
+            };
+            for e in Element::ALL {
+                tally.sums[e.index()] = next()?;
+                tally.answered[e.index()] = respondents;
+            }
+            total.tally.merge(&tally);
+            total.profile.gender.add(&text(2)?, respondents);
+            total.profile.age.add(&text(3)?, respondents);
+            total.profile.education.add(&text(4)?, respondents);
+            total.profile.occupation.add(&text(5)?, respondents);
+            *total.services.entry(service).or_insert(0) += respondents;
+            let counter = if counter.is_empty() {
+                "-".to_string()
+            } else {
+                counter
+            };
+            *total.counters.entry(counter).or_insert(0) += respondents;
         }
-        Ok(Aggregate {
-            tally,
-            profile,
-            services,
-            counters,
-        })
+        Ok(total)
     }
 
     /// The stored responses in `filter`, oldest first, for export.
@@ -349,15 +433,20 @@ impl Store {
         Ok(u64::try_from(n).unwrap_or_default())
     }
 
+    /// The office time zone the daily totals are kept in.
+    pub fn offset(&self) -> UtcOffset {
+        self.offset
+    }
+
     /// The pool, for bulk loading in benchmarks and tests.
     pub fn pool(&self) -> &AnyPool {
         &self.pool
     }
 }
 
-/// Reads the columns of an aggregate row in order as non-negative counts.
-fn counter_reader(row: &AnyRow) -> impl FnMut() -> Result<u64, StoreError> + '_ {
-    let mut index = 0;
+/// Reads the columns of an aggregate row in order from `start` as non-negative counts.
+fn counter_reader(row: &AnyRow, start: usize) -> impl FnMut() -> Result<u64, StoreError> + '_ {
+    let mut index = start;
     move || {
         let value: i64 = row.try_get(index)?;
         index += 1;

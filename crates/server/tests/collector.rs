@@ -63,7 +63,9 @@ struct Collector {
 }
 
 async fn collector(db: &str, limiter: Option<RateLimiter>, cors: &[String]) -> Collector {
-    let store = Store::open(db).await.unwrap();
+    let store = Store::open(db, ikm_core::time::UtcOffset::WIB)
+        .await
+        .unwrap();
     let app = Arc::new(App {
         store: store.clone(),
         config: OfficeConfig {
@@ -496,4 +498,45 @@ async fn the_admin_page_shows_the_recap_and_escapes_suggestions() {
         html.contains(&format!("<strong>{ikm}</strong>")),
         "the page shows IKM {ikm}"
     );
+}
+
+#[tokio::test]
+async fn changing_the_time_zone_rebuilds_the_daily_totals() {
+    for db in databases().await {
+        let c = collector(&db, None, &[]).await;
+        // 00:30 WIB on 1 November = 17:30 UTC on 31 October.
+        c.post(&json(&submission(50, "2026-10-31T17:30:00Z")), None)
+            .await;
+        let in_month = |store: Store, month: Date| async move {
+            let offset = store_offset(&store);
+            let filter = ikm_server::store::Filter {
+                from: offset.start_of(month),
+                to: offset.start_of(month.add_months(1)),
+                ..Default::default()
+            };
+            store.aggregate(&filter).await.unwrap().tally.respondents
+        };
+        let november = Date::new(2026, 11, 1).unwrap();
+        let october = Date::new(2026, 10, 1).unwrap();
+        assert_eq!(
+            in_month(c.store.clone(), november).await,
+            1,
+            "{db}: November in WIB"
+        );
+        let utc = Store::open(&db, ikm_core::time::UtcOffset { minutes: 0 })
+            .await
+            .unwrap();
+        assert_eq!(
+            in_month(utc.clone(), october).await,
+            1,
+            "{db}: October in UTC after the rebuild"
+        );
+        assert_eq!(in_month(utc, november).await, 0, "{db}");
+    }
+}
+
+use ikm_core::time::Date;
+
+fn store_offset(store: &Store) -> ikm_core::time::UtcOffset {
+    store.offset()
 }
