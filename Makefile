@@ -4,7 +4,7 @@ SHELL := /bin/bash
 # Cargo's tools first, then npm's current wasm-opt ahead of any /usr/bin/wasm-opt.
 export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 
-.PHONY: run test dist bootstrap-run bootstrap-test lint test-native test-browser size bench
+.PHONY: run test dist bootstrap-run bootstrap-test lint test-native test-browser test-e2e size bench
 
 ## run: set up, build the widget, and serve the survey, the collector and /admin on SQLite
 run: dist
@@ -12,7 +12,7 @@ run: dist
 	target/release/ikm serve --db sqlite://data/ikm.db --config examples/office.json --addr $(or $(IKM_ADDR),127.0.0.1:8080)
 
 ## test: set up, then formatting, lints and every test suite
-test: bootstrap-test lint test-native dist size test-browser
+test: bootstrap-test lint test-native dist size test-browser test-e2e
 	@echo "make test: all suites passed"
 
 ## dist: build the embeddable widget into dist/
@@ -40,10 +40,15 @@ test-native:
 test-browser:
 	scripts/test-browser.sh
 
+## real Chromium, the demo page served by ikm serve, keyboard-only completion, the report
+test-e2e:
+	scripts/test-e2e.sh
+
 ## the shipped size of dist/ (gzip), checked against the budget
 size:
 	scripts/size-budget.sh
 
-## bench: performance figures (score 1,000,000 rows)
-bench:
+## bench: performance figures (ikm score on 1M rows; ingest and report of ikm serve)
+bench: bootstrap-run
 	bench/score.sh
+	cargo bench -p ikm-server --bench ingest

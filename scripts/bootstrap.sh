@@ -29,8 +29,9 @@ if ! have wasm-pack; then
 fi
 
 # A current wasm-opt from npm; Debian's binaryen cannot parse current rustc output.
-if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -f node_modules/axe-core/axe.min.js ]; then
-  say "installing npm build tools (binaryen, axe-core)"
+# npm writes node_modules/.package-lock.json on install; an older one means package-lock.json changed.
+if [ ! -x node_modules/.bin/wasm-opt ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  say "installing npm tools (binaryen, axe-core, playwright-core)"
   npm ci --no-audit --no-fund
 fi
 

@@ -57,6 +57,11 @@ pub fn router(app: Shared, dist: &Path, cors_origins: &[String]) -> Router {
         .route("/admin/style.css", get(admin_stylesheet))
         .route("/admin/responses.csv", get(admin_csv))
         .route("/healthz", get(|| async { "ok" }))
+        // Browsers ask for an icon on every page; answer without a 404 in the console.
+        .route(
+            "/favicon.ico",
+            get(|| async { axum::http::StatusCode::NO_CONTENT }),
+        )
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(app);
     let router = api.fallback_service(ServeDir::new(dist).append_index_html_on_directories(true));
