@@ -9,7 +9,7 @@ case "$(command -v wasm-opt)" in
 esac
 cargo build -q --profile wasm-release --target wasm32-unknown-unknown -p ikm-survey
 out=target/wasm-bindgen
-rm -rf "$out" && mkdir -p "$out" dist
+rm -rf "$out" dist && mkdir -p "$out" dist
 wasm-bindgen --target web --no-typescript --out-dir "$out" --out-name ikm-survey-wasm \
   target/wasm32-unknown-unknown/wasm-release/ikm_survey.wasm
 wasm-opt -Oz --enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
