@@ -1,0 +1,446 @@
+//! The delivery outbox: responses saved on the device until an endpoint has them.
+//!
+//! Pure state and transitions; the widget persists it (localStorage) and drives it with real
+//! time and HTTP. Invariants: an entry leaves only after a 2xx (or 409) from its endpoint;
+//! a permanent refusal (400/413/422) keeps it as rejected for staff to export; nothing
+//! expires. With an endpoint that deduplicates by id, every response is stored exactly once.
+
+use crate::delivery::Outcome;
+use crate::validate::FieldError;
+use serde::{Deserialize, Serialize};
+
+/// First retry delay; doubles per attempt.
+pub const BASE_BACKOFF_MS: i64 = 2_000;
+/// Longest delay between attempts without a `Retry-After`.
+pub const MAX_BACKOFF_MS: i64 = 5 * 60 * 1000;
+/// Longest `Retry-After` honoured (an hour), so a wrong header cannot park answers for days.
+pub const MAX_RETRY_AFTER_MS: i64 = 60 * 60 * 1000;
+/// How long an attempt in flight keeps other senders off an entry (when no lock API exists).
+pub const LEASE_MS: i64 = 30_000;
+
+/// One saved response waiting for (or refused by) its endpoint. Times are Unix milliseconds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Entry {
+    /// The response id (also the `Idempotency-Key`).
+    pub id: String,
+    pub endpoint: String,
+    /// The exact JSON body to POST, fixed when saved so every attempt sends the same bytes.
+    pub body: String,
+    pub saved_at: i64,
+    pub attempts: u32,
+    pub next_attempt_at: i64,
+    /// An attempt is in flight until this time (a lease), or None.
+    #[serde(default)]
+    pub sending_until: Option<i64>,
+    /// Set when the endpoint refused the body for good.
+    #[serde(default)]
+    pub rejected: Option<Rejection>,
+    /// Why the last attempt failed, for the staff view.
+    #[serde(default)]
+    pub last_error: Option<String>,
+}
+
+/// A permanent refusal: the status and, for 422, the field errors.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Rejection {
+    pub status: u16,
+    pub errors: Vec<FieldError>,
+    pub at: i64,
+}
+
+/// All saved entries, oldest first.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Outbox {
+    pub entries: Vec<Entry>,
+}
+
+/// The delay before attempt `attempts + 1`: exponential with "equal jitter" (half fixed,
+/// half random by `jitter` in 0..1), capped; a `Retry-After` is a lower bound.
+pub fn backoff_ms(attempts: u32, retry_after_secs: Option<u32>, jitter: f64) -> i64 {
+    let exponent = attempts.saturating_sub(1).min(20);
+    let full = (BASE_BACKOFF_MS << exponent).min(MAX_BACKOFF_MS);
+    let jittered = full / 2 + (full as f64 / 2.0 * jitter.clamp(0.0, 1.0)) as i64;
+    let floor = retry_after_secs.map_or(0, |s| (i64::from(s) * 1000).min(MAX_RETRY_AFTER_MS));
+    jittered.max(floor)
+}
+
+impl Outbox {
+    /// Saves a response before its first attempt; saving a pending id again changes nothing,
+    /// while a rejected one is replaced (the respondent corrected the answers it was refused for).
+    pub fn save(&mut self, id: String, endpoint: String, body: String, now: i64) -> bool {
+        if let Some(index) = self.entries.iter().position(|e| e.id == id) {
+            if self.entries[index].rejected.is_none() {
+                return false;
+            }
+            self.entries.remove(index);
+        }
+        self.entries.push(Entry {
+            id,
+            endpoint,
+            body,
+            saved_at: now,
+            attempts: 0,
+            next_attempt_at: now,
+            sending_until: None,
+            rejected: None,
+            last_error: None,
+        });
+        true
+    }
+
+    /// Ids of pending entries whose time has come; `respect_leases` skips entries another
+    /// sender is working on (off when a cross-tab lock already guarantees one sender).
+    pub fn due(&self, now: i64, respect_leases: bool) -> Vec<String> {
+        self.entries
+            .iter()
+            .filter(|e| e.rejected.is_none() && e.next_attempt_at <= now)
+            .filter(|e| !respect_leases || e.sending_until.is_none_or(|until| until <= now))
+            .map(|e| e.id.clone())
+            .collect()
+    }
+
+    /// Marks an attempt as started (lease, attempt count); the entry to send, if still pending.
+    pub fn start_attempt(&mut self, id: &str, now: i64) -> Option<Entry> {
+        let entry = self
+            .entries
+            .iter_mut()
+            .find(|e| e.id == id && e.rejected.is_none())?;
+        entry.attempts += 1;
+        entry.sending_until = Some(now + LEASE_MS);
+        Some(entry.clone())
+    }
+
+    /// Applies an attempt's outcome: delivered entries leave, refused ones stay as rejected,
+    /// the rest wait for their next attempt.
+    pub fn record(&mut self, id: &str, outcome: &Outcome, now: i64, jitter: f64) {
+        let Some(index) = self.entries.iter().position(|e| e.id == id) else {
+            return;
+        };
+        if outcome.is_delivered() {
+            self.entries.remove(index);
+            return;
+        }
+        let entry = &mut self.entries[index];
+        entry.sending_until = None;
+        match outcome {
+            Outcome::Invalid(errors) => {
+                entry.rejected = Some(Rejection {
+                    status: 422,
+                    errors: errors.clone(),
+                    at: now,
+                });
+            }
+            Outcome::Refused { status } => {
+                entry.rejected = Some(Rejection {
+                    status: *status,
+                    errors: Vec::new(),
+                    at: now,
+                });
+            }
+            Outcome::RetryLater {
+                status,
+                retry_after_secs,
+            } => {
+                entry.next_attempt_at = now + backoff_ms(entry.attempts, *retry_after_secs, jitter);
+                entry.last_error =
+                    Some(status.map_or("no answer".to_string(), |s| format!("HTTP {s}")));
+            }
+            Outcome::Stored | Outcome::AlreadyStored => {}
+        }
+    }
+
+    /// Makes every pending entry due now (the network came back, the page became visible).
+    pub fn retry_now(&mut self, now: i64) {
+        for e in self.entries.iter_mut().filter(|e| e.rejected.is_none()) {
+            e.next_attempt_at = e.next_attempt_at.min(now);
+        }
+    }
+
+    /// Entries still to be delivered.
+    pub fn pending(&self) -> usize {
+        self.entries.iter().filter(|e| e.rejected.is_none()).count()
+    }
+
+    /// Entries an endpoint refused for good.
+    pub fn rejected(&self) -> usize {
+        self.entries.iter().filter(|e| e.rejected.is_some()).count()
+    }
+
+    /// Whether `id` is still on the device (pending or rejected).
+    pub fn contains(&self, id: &str) -> bool {
+        self.entries.iter().any(|e| e.id == id)
+    }
+
+    /// When the next pending entry becomes due (for the sender's timer).
+    pub fn next_due(&self) -> Option<i64> {
+        self.entries
+            .iter()
+            .filter(|e| e.rejected.is_none())
+            .map(|e| e.next_attempt_at)
+            .min()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::collections::{HashMap, HashSet};
+
+    fn outbox_with(ids: &[&str]) -> Outbox {
+        let mut o = Outbox::default();
+        for id in ids {
+            o.save(
+                id.to_string(),
+                "/api".into(),
+                format!("{{\"id\":\"{id}\"}}"),
+                0,
+            );
+        }
+        o
+    }
+
+    #[test]
+    fn saving_twice_keeps_one_entry() {
+        let mut o = outbox_with(&["a"]);
+        assert!(!o.save("a".into(), "/api".into(), "{}".into(), 5));
+        assert_eq!(o.entries.len(), 1);
+    }
+
+    #[test]
+    fn a_corrected_response_replaces_its_rejected_entry() {
+        let mut o = outbox_with(&["a"]);
+        o.start_attempt("a", 0);
+        o.record("a", &Outcome::Invalid(vec![]), 1, 0.5);
+        assert!(o.save("a".into(), "/api".into(), "{\"fixed\":1}".into(), 2));
+        assert_eq!((o.pending(), o.rejected()), (1, 0));
+        assert_eq!(o.entries[0].body, "{\"fixed\":1}");
+    }
+
+    #[test]
+    fn delivered_entries_leave_and_refused_ones_stay_rejected() {
+        let mut o = outbox_with(&["a", "b", "c", "d"]);
+        for id in ["a", "b", "c", "d"] {
+            o.start_attempt(id, 0);
+        }
+        o.record("a", &Outcome::Stored, 1, 0.5);
+        o.record("b", &Outcome::AlreadyStored, 1, 0.5);
+        o.record("c", &Outcome::Invalid(vec![]), 1, 0.5);
+        o.record("d", &Outcome::Refused { status: 413 }, 1, 0.5);
+        assert_eq!(
+            o.entries.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(),
+            ["c", "d"]
+        );
+        assert_eq!((o.pending(), o.rejected()), (0, 2));
+        assert!(
+            o.due(i64::MAX, true).is_empty(),
+            "rejected entries are never retried"
+        );
+    }
+
+    #[test]
+    fn backoff_doubles_with_jitter_up_to_five_minutes_and_honours_retry_after() {
+        assert_eq!(backoff_ms(1, None, 0.0), 1_000);
+        assert_eq!(backoff_ms(1, None, 1.0), 2_000);
+        assert_eq!(backoff_ms(3, None, 1.0), 8_000);
+        assert_eq!(backoff_ms(30, None, 1.0), MAX_BACKOFF_MS);
+        assert_eq!(backoff_ms(30, None, 0.0), MAX_BACKOFF_MS / 2);
+        assert_eq!(backoff_ms(1, Some(30), 0.0), 30_000);
+        assert_eq!(backoff_ms(1, Some(1_000_000), 0.0), MAX_RETRY_AFTER_MS);
+    }
+
+    #[test]
+    fn a_failed_attempt_waits_and_leases_keep_other_senders_off() {
+        let mut o = outbox_with(&["a"]);
+        assert_eq!(o.due(0, true), vec!["a".to_string()]);
+        o.start_attempt("a", 0);
+        assert!(o.due(1, true).is_empty(), "in flight in another tab");
+        assert_eq!(
+            o.due(1, false),
+            vec!["a".to_string()],
+            "the lock holder may send anyway"
+        );
+        assert_eq!(
+            o.due(LEASE_MS, true),
+            vec!["a".to_string()],
+            "a dead tab's lease expires"
+        );
+        o.record(
+            "a",
+            &Outcome::RetryLater {
+                status: Some(503),
+                retry_after_secs: None,
+            },
+            10,
+            1.0,
+        );
+        assert_eq!(o.next_due(), Some(10 + 2_000));
+        assert_eq!(o.entries[0].last_error.as_deref(), Some("HTTP 503"));
+        assert!(o.due(11, true).is_empty());
+        o.retry_now(11);
+        assert_eq!(o.due(11, true), vec!["a".to_string()]);
+    }
+
+    #[test]
+    fn the_stored_form_is_stable_json() {
+        let o = outbox_with(&["a"]);
+        let text = serde_json::to_string(&o).unwrap();
+        assert_eq!(serde_json::from_str::<Outbox>(&text).unwrap(), o);
+    }
+
+    /// What happens to one attempt on the way.
+    #[derive(Debug, Clone, Copy)]
+    enum Fate {
+        /// Stored and acknowledged.
+        Acked,
+        /// Stored, but the answer never arrives (timeout, tab closed, connection reset).
+        AckLost,
+        /// Never reaches the endpoint.
+        Dropped,
+        /// 500 without storing.
+        ServerError,
+        /// 429 with Retry-After.
+        Throttled,
+    }
+
+    #[derive(Debug, Clone)]
+    enum Event {
+        /// A respondent sends; `true` makes a body this endpoint refuses (422) on every attempt.
+        Submit(bool),
+        Start(usize),
+        Finish(usize, Fate),
+        Reload,
+        Wait(i64),
+    }
+
+    fn fate() -> impl Strategy<Value = Fate> {
+        prop_oneof![
+            4 => Just(Fate::Acked),
+            2 => Just(Fate::AckLost),
+            2 => Just(Fate::Dropped),
+            2 => Just(Fate::ServerError),
+            1 => Just(Fate::Throttled),
+        ]
+    }
+
+    fn event() -> impl Strategy<Value = Event> {
+        prop_oneof![
+            2 => prop::bool::weighted(0.15).prop_map(Event::Submit),
+            4 => (0usize..8).prop_map(Event::Start),
+            4 => ((0usize..8), fate()).prop_map(|(i, f)| Event::Finish(i, f)),
+            1 => Just(Event::Reload),
+            2 => (0i64..400_000).prop_map(Event::Wait),
+        ]
+    }
+
+    /// A deduplicating endpoint: stores the first body per id.
+    #[derive(Default)]
+    struct Endpoint {
+        rows: HashMap<String, String>,
+        inserts: usize,
+    }
+
+    impl Endpoint {
+        /// What a deterministic endpoint answers: the same body always gets the same judgement.
+        fn store(&mut self, entry: &Entry) -> Outcome {
+            if entry.body.contains("invalid") {
+                return Outcome::Invalid(vec![]);
+            }
+            if self.rows.contains_key(&entry.id) {
+                return Outcome::AlreadyStored;
+            }
+            self.rows.insert(entry.id.clone(), entry.body.clone());
+            self.inserts += 1;
+            Outcome::Stored
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(400))]
+
+        /// Over any sequence of sends, answers, lost answers, failures and reloads, no response
+        /// is lost, none is stored twice, and a reliable network delivers everything once.
+        #[test]
+        fn nothing_is_lost_and_nothing_is_stored_twice(events in prop::collection::vec(event(), 1..120)) {
+            let mut device = Outbox::default();
+            let mut endpoint = Endpoint::default();
+            let mut in_flight: Vec<Entry> = Vec::new();
+            let mut submitted: Vec<String> = Vec::new();
+            let mut invalid: HashSet<String> = HashSet::new();
+            let mut now = 0i64;
+            for event in events {
+                match event {
+                    Event::Submit(refused) => {
+                        let id = format!("r{}", submitted.len());
+                        let body = if refused { format!("{{\"id\":\"{id}\",\"invalid\":1}}") } else { format!("{{\"id\":\"{id}\"}}") };
+                        device.save(id.clone(), "/api".into(), body, now);
+                        if refused {
+                            invalid.insert(id.clone());
+                        }
+                        submitted.push(id);
+                    }
+                    Event::Start(i) => {
+                        let due = device.due(now, true);
+                        if let Some(id) = due.get(i % due.len().max(1)) {
+                            if let Some(entry) = device.start_attempt(id, now) {
+                                in_flight.push(entry);
+                            }
+                        }
+                    }
+                    Event::Finish(i, fate) if !in_flight.is_empty() => {
+                        let entry = in_flight.remove(i % in_flight.len());
+                        let outcome = match fate {
+                            Fate::Acked => endpoint.store(&entry),
+                            Fate::AckLost => {
+                                let _ = endpoint.store(&entry);
+                                Outcome::RetryLater { status: None, retry_after_secs: None }
+                            }
+                            Fate::Dropped => Outcome::RetryLater { status: None, retry_after_secs: None },
+                            Fate::ServerError => Outcome::RetryLater { status: Some(500), retry_after_secs: None },
+                            Fate::Throttled => Outcome::RetryLater { status: Some(429), retry_after_secs: Some(60) },
+                        };
+                        device.record(&entry.id, &outcome, now, 0.5);
+                    }
+                    Event::Finish(..) => {}
+                    Event::Reload => {
+                        // The page dies: answers to requests in flight are never read. Some of
+                        // those requests still reached the endpoint (keepalive), some did not.
+                        for (k, entry) in in_flight.drain(..).enumerate() {
+                            if k % 2 == 0 {
+                                let _ = endpoint.store(&entry);
+                            }
+                        }
+                        // The outbox is what was persisted; a round trip through JSON proves it.
+                        device = serde_json::from_str(&serde_json::to_string(&device).unwrap()).unwrap();
+                    }
+                    Event::Wait(ms) => now += ms,
+                }
+                for id in &submitted {
+                    prop_assert!(device.contains(id) || endpoint.rows.contains_key(id), "{} was lost", id);
+                }
+                prop_assert_eq!(endpoint.inserts, endpoint.rows.len());
+            }
+            // The network heals: the device drains its outbox.
+            for _ in 0..1000 {
+                now += MAX_RETRY_AFTER_MS + LEASE_MS;
+                let due = device.due(now, true);
+                if due.is_empty() {
+                    break;
+                }
+                for id in due {
+                    if let Some(entry) = device.start_attempt(&id, now) {
+                        let outcome = endpoint.store(&entry);
+                        device.record(&id, &outcome, now, 0.5);
+                    }
+                }
+            }
+            prop_assert_eq!(device.pending(), 0);
+            for id in &submitted {
+                let kept_as_rejected = device.entries.iter().any(|e| &e.id == id && e.rejected.is_some());
+                prop_assert!(endpoint.rows.contains_key(id) != kept_as_rejected, "{} is stored xor kept as rejected", id);
+                prop_assert_eq!(kept_as_rejected, invalid.contains(id), "{} is rejected exactly when the endpoint refuses it", id);
+            }
+            prop_assert_eq!(endpoint.inserts, endpoint.rows.len(), "each id stored once");
+        }
+    }
+}
