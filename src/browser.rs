@@ -8,6 +8,9 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{CustomEvent, CustomEventInit, HtmlElement, Request, RequestInit, Response};
 
+/// Longest wait for an endpoint's answer; shorter than the outbox lease.
+const REQUEST_TIMEOUT_MS: i32 = 25_000;
+
 /// Why the office configuration could not be used.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ConfigLoadError {
@@ -118,10 +121,30 @@ pub async fn post_submission(endpoint: &str, submission: &Submission, keepalive:
     let Ok(body) = serde_json::to_string(submission) else {
         return Outcome::Refused { status: 400 };
     };
+    post_json(endpoint, &submission.id, &body, keepalive).await
+}
+
+/// POSTs a saved JSON body with `Idempotency-Key: id` and classifies the reply.
+pub async fn post_json(endpoint: &str, id: &str, body: &str, keepalive: bool) -> Outcome {
     let init = RequestInit::new();
     init.set_method("POST");
-    init.set_body(&JsValue::from_str(&body));
+    init.set_body(&JsValue::from_str(body));
     init.set_mode(web_sys::RequestMode::Cors);
+    // Give up before the outbox lease (30 s) ends, so no entry is ever in flight twice.
+    let abort = web_sys::AbortController::new().ok();
+    if let Some(abort) = &abort {
+        init.set_signal(Some(&abort.signal()));
+    }
+    let timer = abort.as_ref().and_then(|abort| {
+        let abort = abort.clone();
+        let fire = wasm_bindgen::closure::Closure::once_into_js(move || abort.abort());
+        web_sys::window()?
+            .set_timeout_with_callback_and_timeout_and_arguments_0(
+                fire.unchecked_ref(),
+                REQUEST_TIMEOUT_MS,
+            )
+            .ok()
+    });
     // web-sys has no stable setter for `keepalive`; it is a plain RequestInit field.
     let _ = Reflect::set(
         &init,
@@ -134,8 +157,12 @@ pub async fn post_submission(endpoint: &str, submission: &Submission, keepalive:
     };
     let headers = request.headers();
     let _ = headers.set("Content-Type", "application/json");
-    let _ = headers.set("Idempotency-Key", &submission.id);
-    let response = match fetch(&request).await {
+    let _ = headers.set("Idempotency-Key", id);
+    let response = fetch(&request).await;
+    if let (Some(handle), Some(window)) = (timer, web_sys::window()) {
+        window.clear_timeout_with_handle(handle);
+    }
+    let response = match response {
         Ok(r) => r,
         Err(_) => return Outcome::classify(None, None, None),
     };

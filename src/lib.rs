@@ -11,4 +11,6 @@ mod browser;
 #[cfg(target_arch = "wasm32")]
 pub mod components;
 #[cfg(target_arch = "wasm32")]
+pub mod delivery;
+#[cfg(target_arch = "wasm32")]
 pub mod mount;

@@ -1,6 +1,7 @@
 //! The form's state and its pure reducer: user intents in, next state out; no DOM, no I/O.
 
 use ikm_core::delivery::Outcome;
+use ikm_core::outbox::Entry;
 use ikm_core::questionnaire::{Choice, Education, Gender, Module, Occupation};
 use ikm_core::validate::{validate, FieldError};
 use ikm_core::{Element, Lang, OfficeConfig, Submission};
@@ -12,8 +13,10 @@ use std::rc::Rc;
 pub enum Phase {
     /// Filling in the form.
     Editing,
-    /// One POST in flight; further submits are ignored.
+    /// Valid and handed to delivery (saved on the device when `saved`); submits are ignored.
     Sending,
+    /// Saved on the device; the endpoint was unreachable, so the outbox sends it later by itself.
+    Queued,
     /// The endpoint holds the response: show the thank-you screen.
     Sent,
     /// The last attempt failed; answers stay on screen.
@@ -55,6 +58,8 @@ pub struct SurveyState {
     /// Problems currently shown; recomputed on every change once a submit was tried.
     pub errors: Vec<FieldError>,
     pub attempted: bool,
+    /// The current response is in the device's outbox: it survives reloads and goes out by itself.
+    pub saved: bool,
     pub phase: Phase,
     /// Bumped whenever focus must move to the first problem (or the result screen).
     pub focus_request: u32,
@@ -96,6 +101,8 @@ pub enum Action {
     Submit {
         at: String,
     },
+    /// The response was written to the device's outbox before any attempt.
+    Saved,
     /// The endpoint's answer to the attempt in flight.
     Delivered(Outcome),
     /// Start over after the thank-you screen; `id` is a fresh UUID v4.
@@ -114,6 +121,7 @@ impl SurveyState {
             age_text: String::new(),
             errors: Vec::new(),
             attempted: false,
+            saved: false,
             phase: Phase::Editing,
             focus_request: 0,
             send_attempt: 0,
@@ -122,12 +130,12 @@ impl SurveyState {
 
     /// The state after `action`.
     pub fn apply(mut self, action: Action) -> SurveyState {
-        if matches!(self.phase, Phase::Sending | Phase::Sent)
-            && !matches!(
-                action,
-                Action::SetLang(_) | Action::Delivered(_) | Action::NewResponse { .. }
-            )
-        {
+        let locked = matches!(self.phase, Phase::Sending | Phase::Queued | Phase::Sent);
+        let allowed = matches!(
+            action,
+            Action::SetLang(_) | Action::Saved | Action::Delivered(_) | Action::NewResponse { .. }
+        );
+        if locked && !allowed {
             return self;
         }
         match action {
@@ -138,6 +146,13 @@ impl SurveyState {
             Action::Choose(field, index) => self.choose(field, index),
             Action::SetText(field, text) => self.set_text(field, text),
             Action::Submit { at } => return self.submit(at),
+            Action::Saved => {
+                if self.phase == Phase::Sending && !self.saved {
+                    self.saved = true;
+                    self.focus_request += 1;
+                }
+                return self;
+            }
             Action::Delivered(outcome) => return self.delivered(outcome),
             Action::NewResponse { id } => return SurveyState::new(self.setup, id),
         }
@@ -216,7 +231,12 @@ impl SurveyState {
     }
 
     fn delivered(mut self, outcome: Outcome) -> SurveyState {
-        if self.phase != Phase::Sending {
+        if !matches!(self.phase, Phase::Sending | Phase::Queued) {
+            return self;
+        }
+        if self.saved && matches!(outcome, Outcome::RetryLater { .. }) {
+            // Nothing to do for the respondent: the outbox keeps trying.
+            self.phase = Phase::Queued;
             return self;
         }
         self.phase = match outcome {
@@ -236,6 +256,33 @@ impl SurveyState {
         };
         self.focus_request += 1;
         self
+    }
+
+    /// What the outbox's entry for the current response means for the form, if anything changed:
+    /// gone means delivered; rejected means refused; tried and waiting means queued.
+    pub fn observe(&self, entry: Option<&Entry>) -> Option<Action> {
+        if !self.saved || !matches!(self.phase, Phase::Sending | Phase::Queued) {
+            return None;
+        }
+        match entry {
+            None => Some(Action::Delivered(Outcome::Stored)),
+            Some(e) => match &e.rejected {
+                Some(r) if r.status == 422 => {
+                    Some(Action::Delivered(Outcome::Invalid(r.errors.clone())))
+                }
+                Some(r) => Some(Action::Delivered(Outcome::Refused { status: r.status })),
+                None if e.attempts > 0
+                    && e.sending_until.is_none()
+                    && self.phase == Phase::Sending =>
+                {
+                    Some(Action::Delivered(Outcome::RetryLater {
+                        status: None,
+                        retry_after_secs: None,
+                    }))
+                }
+                None => None,
+            },
+        }
     }
 
     /// The error shown for a field path, if any.
@@ -387,6 +434,77 @@ mod tests {
         assert_eq!(retry.send_attempt, 2);
         assert_eq!(retry.draft.id, ID);
         assert_eq!(retry.draft.submitted_at, AT);
+    }
+
+    #[test]
+    fn a_saved_response_is_queued_not_failed_and_the_outbox_decides_the_rest() {
+        let s = filled(Some("paspor-baru"))
+            .apply(Action::Submit { at: AT.into() })
+            .apply(Action::Saved);
+        assert!(s.saved);
+        assert_eq!(s.focus_request, 1, "focus moves to the saved notice");
+        let retry = Outcome::RetryLater {
+            status: Some(503),
+            retry_after_secs: Some(30),
+        };
+        let queued = s.clone().apply(Action::Delivered(retry));
+        assert_eq!(queued.phase, Phase::Queued);
+        assert_eq!(
+            queued.clone().apply(Action::Submit { at: AT.into() }),
+            queued,
+            "nothing to resend by hand"
+        );
+
+        let mut outbox = ikm_core::outbox::Outbox::default();
+        outbox.save(ID.into(), "/api".into(), "{}".into(), 0);
+        assert_eq!(
+            queued.observe(outbox.entries.first()),
+            None,
+            "waiting: nothing changes"
+        );
+        assert_eq!(
+            queued.observe(None),
+            Some(Action::Delivered(Outcome::Stored)),
+            "gone: delivered"
+        );
+        assert_eq!(
+            queued
+                .clone()
+                .apply(Action::Delivered(Outcome::Stored))
+                .phase,
+            Phase::Sent
+        );
+
+        outbox.start_attempt(ID, 0);
+        outbox.record(
+            ID,
+            &Outcome::RetryLater {
+                status: None,
+                retry_after_secs: None,
+            },
+            1,
+            0.5,
+        );
+        assert!(matches!(
+            s.observe(outbox.entries.first()),
+            Some(Action::Delivered(Outcome::RetryLater { .. }))
+        ));
+        let errors = vec![FieldError {
+            field: "answers.sarana".into(),
+            code: ErrorCode::OutOfRange,
+            limit: Some(4),
+        }];
+        outbox.start_attempt(ID, 2);
+        outbox.record(ID, &Outcome::Invalid(errors.clone()), 3, 0.5);
+        assert_eq!(
+            s.observe(outbox.entries.first()),
+            Some(Action::Delivered(Outcome::Invalid(errors)))
+        );
+        assert_eq!(
+            SurveyState::new(setup(None), ID.into()).observe(None),
+            None,
+            "nothing saved yet"
+        );
     }
 
     #[test]

@@ -14,7 +14,7 @@ use js_sys::{Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
-use web_sys::{Element as DomElement, Event, EventInit, HtmlElement, HtmlInputElement, ShadowRoot};
+use web_sys::{Element as DomElement, Event, EventInit, HtmlElement, ShadowRoot};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -57,6 +57,11 @@ impl Widget {
         for (key, value) in options {
             Reflect::set(&object, &(*key).into(), &(*value).into()).unwrap();
         }
+        // Each test starts with an empty outbox on this origin.
+        let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+        storage
+            .remove_item(ikm_survey::delivery::STORAGE_KEY)
+            .unwrap();
         let handle = mount(host.clone(), object.into(), None).unwrap();
         let style = document().create_element("style").unwrap();
         style.set_text_content(Some(CSS));
@@ -97,7 +102,7 @@ impl Widget {
     }
 
     async fn wait_for(&self, what: &str, ready: impl Fn(&Widget) -> bool) {
-        for _ in 0..300 {
+        for _ in 0..750 {
             if ready(self) {
                 return;
             }
@@ -404,10 +409,14 @@ async fn a_valid_response_reaches_the_endpoint_once_with_its_idempotency_key() {
         .dyn_into::<HtmlElement>()
         .unwrap()
         .click();
-    w.wait_for("the thank-you screen", |w| w.find(".ikm-done").is_some())
+    w.wait_for("the thank-you screen", |w| w.find(".ikm-sent").is_some())
         .await;
     assert_eq!(w.text(".ikm-done h2"), "Terima kasih");
     assert_eq!(w.active_id(), "ikm-done-title");
+    assert!(
+        w.find(".ikm-staff").is_none(),
+        "nothing is left on the device"
+    );
 
     let last = fetch_json(&endpoint("/last")).await;
     assert_eq!(
@@ -481,24 +490,66 @@ async fn a_422_maps_server_errors_onto_fields_and_keeps_the_answers() {
     assert_eq!(w.active_id(), "ikm-answers-sarana");
 }
 
+fn saved_outbox() -> ikm_core::outbox::Outbox {
+    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    let text = storage
+        .get_item(ikm_survey::delivery::STORAGE_KEY)
+        .unwrap()
+        .unwrap_or_default();
+    serde_json::from_str(&text).unwrap_or_default()
+}
+
 #[wasm_bindgen_test]
-async fn an_unavailable_endpoint_keeps_the_answers_and_offers_a_retry() {
+async fn an_unreachable_endpoint_leaves_the_response_saved_on_the_device() {
     let w = Widget::mount(&[("endpoint", &endpoint("/unavailable")), ("lang", "en")]).await;
     w.fill_valid_form().await;
     w.click("button[type=submit]").await;
-    w.wait_for("the failure message", |w| {
-        w.find(".ikm-status .ikm-error").is_some()
-    })
-    .await;
-    assert_eq!(w.text("button[type=submit]").trim(), ui::RETRY.en);
-    assert_eq!(w.all("fieldset.ikm-question input:checked").len(), 9);
-    assert_eq!(
-        w.get("#ikm-respondent-age")
-            .dyn_into::<HtmlInputElement>()
-            .unwrap()
-            .value(),
-        "34"
+    assert!(
+        w.find(".ikm-done").is_some(),
+        "the respondent sees at once that the answers are saved"
     );
+    assert_eq!(w.text(".ikm-done h2"), ui::SAVED.en);
+    w.wait_for("the queued notice", |w| w.find(".ikm-queued").is_some())
+        .await;
+    assert_eq!(w.text(".ikm-done p"), ui::QUEUED_BODY.en);
+    assert_eq!(w.active_id(), "ikm-done-title");
+    let outbox = saved_outbox();
+    assert_eq!(outbox.pending(), 1);
+    let entry = &outbox.entries[0];
+    assert!(entry.attempts >= 1, "tried once");
+    assert!(
+        entry.next_attempt_at > js_sys::Date::now() as i64 + 20_000,
+        "Retry-After: 30 is honoured"
+    );
+    let body: Submission = serde_json::from_str(&entry.body).unwrap();
+    assert_eq!(body.respondent.age, Some(34));
+    assert_eq!(
+        w.text(".ikm-staff summary"),
+        "On this device: 1 waiting to be sent, 0 refused by the server"
+    );
+    assert_eq!(
+        w.axe_violations().await,
+        Vec::<String>::new(),
+        "queued screen with the staff view"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_queued_response_goes_out_by_itself_once_the_endpoint_recovers() {
+    let w = Widget::mount(&[("endpoint", &endpoint("/flaky")), ("lang", "id")]).await;
+    w.fill_valid_form().await;
+    w.click("button[type=submit]").await;
+    w.wait_for("the queued notice", |w| w.find(".ikm-queued").is_some())
+        .await;
+    w.wait_for("automatic delivery", |w| w.find(".ikm-sent").is_some())
+        .await;
+    assert_eq!(
+        saved_outbox().entries.len(),
+        0,
+        "delivered entries leave the device"
+    );
+    let last = fetch_json(&endpoint("/last")).await;
+    assert_eq!(prop(&last, "path").as_string().as_deref(), Some("/flaky"));
 }
 
 #[wasm_bindgen_test]
@@ -646,7 +697,7 @@ async fn axe_finds_no_wcag_21_aa_violations_on_any_screen() {
     );
     w.fill_valid_form().await;
     w.click("button[type=submit]").await;
-    w.wait_for("the thank-you screen", |w| w.find(".ikm-done").is_some())
+    w.wait_for("the thank-you screen", |w| w.find(".ikm-sent").is_some())
         .await;
     assert_eq!(
         w.axe_violations().await,

@@ -19,14 +19,47 @@ pub fn notice(title: &str, detail: &str, hint: &str) -> Html {
     }
 }
 
-/// *Terima kasih*, with a way to start a new response (kiosks).
-pub fn thank_you(lang: Lang, on_new_response: Callback<MouseEvent>) -> Html {
+/// Which end-of-survey screen to show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DoneScreen {
+    /// Saved on the device; the first attempt is under way.
+    Saved,
+    /// Saved on the device; the endpoint could not be reached yet, the outbox keeps trying.
+    Queued,
+    /// The endpoint has it.
+    Sent,
+}
+
+/// *Tersimpan* or *Terima kasih*, with a way to start a new response (kiosks).
+pub fn thank_you(screen: DoneScreen, lang: Lang, on_new_response: Callback<MouseEvent>) -> Html {
+    let (class, title, body) = match screen {
+        DoneScreen::Saved => ("ikm-saved", ui::SAVED, ui::SAVED_BODY),
+        DoneScreen::Queued => ("ikm-queued", ui::SAVED, ui::QUEUED_BODY),
+        DoneScreen::Sent => ("ikm-sent", ui::THANKS, ui::THANKS_BODY),
+    };
     html! {
-        <div class="ikm-done" role="status">
-            <h2 id="ikm-done-title" tabindex="-1">{ ui::THANKS.get(lang) }</h2>
-            <p>{ ui::THANKS_BODY.get(lang) }</p>
+        <div class={classes!("ikm-done", class)} role="status">
+            <h2 id="ikm-done-title" tabindex="-1">{ title.get(lang) }</h2>
+            <p>{ body.get(lang) }</p>
             <button type="button" class="ikm-button" onclick={on_new_response}>{ ui::NEW_RESPONSE.get(lang) }</button>
         </div>
+    }
+}
+
+/// The staff view for kiosks: how many answers this device still holds, and their export.
+pub fn staff_view(pending: usize, rejected: usize, lang: Lang) -> Html {
+    if pending + rejected == 0 {
+        return html! {};
+    }
+    let on_export = Callback::from(|_: MouseEvent| {
+        let _ = crate::delivery::export();
+    });
+    html! {
+        <details class="ikm-staff">
+            <summary>{ ikm_core::i18n::outbox_summary(pending, rejected, lang) }</summary>
+            <p>{ ui::STAFF_HINT.get(lang) }</p>
+            <button type="button" class="ikm-button ikm-export" onclick={on_export}>{ ui::EXPORT.get(lang) }</button>
+        </details>
     }
 }
 

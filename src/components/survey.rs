@@ -3,7 +3,10 @@
 use crate::browser::{dispatch_event, new_id, now_rfc3339, post_submission};
 use crate::components::dom_id;
 use crate::components::fields::{choice_group, profile_section, suggestion_box, ChoiceGroup};
-use crate::components::notices::{error_summary, focus_by_id, language_switch, thank_you};
+use crate::components::notices::{
+    error_summary, focus_by_id, language_switch, staff_view, thank_you, DoneScreen,
+};
+use crate::delivery;
 use crate::state::{Action, ChoiceField, Failure, Phase, Setup, SurveyState};
 use ikm_core::i18n::{progress, ui};
 use ikm_core::questionnaire::{scale_labels, Module, STANDARD};
@@ -41,6 +44,7 @@ pub fn Survey(props: &SurveyProps) -> Html {
         Callback::from(move |action| dispatcher.dispatch(action))
     };
     use_sending(&state, &props.endpoint);
+    let (pending, rejected) = use_outbox(&state);
     use_events(&state, &props.host);
     use_focus(&state, &root);
     {
@@ -67,12 +71,20 @@ pub fn Survey(props: &SurveyProps) -> Html {
         </header>
     };
 
-    if state.phase == Phase::Sent {
+    let staff = staff_view(pending, rejected, lang);
+    let done = match (&state.phase, state.saved) {
+        (Phase::Sent, _) => Some(DoneScreen::Sent),
+        (Phase::Queued, _) => Some(DoneScreen::Queued),
+        (Phase::Sending, true) => Some(DoneScreen::Saved),
+        _ => None,
+    };
+    if let Some(screen) = done {
         let on_new = dispatch.reform(|_: MouseEvent| Action::NewResponse { id: new_id() });
         return html! {
             <div class="ikm" lang={lang.code()} ref={root}>
                 { header }
-                { thank_you(lang, on_new) }
+                { thank_you(screen, lang, on_new) }
+                { staff }
             </div>
         };
     }
@@ -162,25 +174,65 @@ pub fn Survey(props: &SurveyProps) -> Html {
                     { button_label.get(lang) }
                 </button>
             </form>
+            { staff }
         </div>
     }
 }
 
-/// Sends once per attempt while the form is in `Sending`, then reports the outcome.
+/// On each send: saves the response in the device's outbox first, then lets the outbox deliver
+/// it. Where the device cannot keep it (storage blocked or full), sends directly instead.
 #[hook]
 fn use_sending(state: &UseReducerHandle<SurveyState>, endpoint: &AttrValue) {
     let state = state.clone();
     let endpoint = endpoint.clone();
     use_effect_with(state.send_attempt, move |attempt| {
         if *attempt > 0 && state.phase == Phase::Sending {
-            let submission = state.draft.clone();
             let dispatcher = state.dispatcher();
-            spawn_local(async move {
-                let outcome = post_submission(&endpoint, &submission, false).await;
-                dispatcher.dispatch(Action::Delivered(outcome));
-            });
+            match delivery::save(&endpoint, &state.draft) {
+                Ok(()) => {
+                    dispatcher.dispatch(Action::Saved);
+                    delivery::kick();
+                }
+                Err(_) => {
+                    let submission = state.draft.clone();
+                    spawn_local(async move {
+                        let outcome = post_submission(&endpoint, &submission, false).await;
+                        dispatcher.dispatch(Action::Delivered(outcome));
+                    });
+                }
+            }
         }
     });
+}
+
+/// Follows the device's outbox (this tab's sender and other tabs'): counts for the staff view,
+/// and what became of the current response. Also delivers anything left from earlier visits.
+#[hook]
+fn use_outbox(state: &UseReducerHandle<SurveyState>) -> (usize, usize) {
+    let version = use_state(|| 0u32);
+    let counts = use_state(|| (0usize, 0usize));
+    {
+        let version = version.clone();
+        use_effect_with((), move |_| {
+            let subscription =
+                delivery::subscribe(Callback::from(move |_| version.set(*version + 1)));
+            delivery::kick();
+            move || delivery::unsubscribe(subscription)
+        });
+    }
+    {
+        let state = state.clone();
+        let counts = counts.clone();
+        use_effect_with((*version, state.phase.clone(), state.saved), move |_| {
+            let outbox = delivery::load();
+            counts.set((outbox.pending(), outbox.rejected()));
+            let entry = outbox.entries.iter().find(|e| e.id == state.draft.id);
+            if let Some(action) = state.observe(entry) {
+                state.dispatch(action);
+            }
+        });
+    }
+    *counts
 }
 
 /// Dispatches `ikm-submitted` / `ikm-error` from the host when the phase changes.
@@ -209,10 +261,12 @@ fn use_focus(state: &UseReducerHandle<SurveyState>, root: &NodeRef) {
     let root = root.clone();
     use_effect_with(state.focus_request, move |request| {
         if *request > 0 {
-            let target = match (&state.phase, state.errors.first()) {
-                (Phase::Sent, _) => "ikm-done-title".to_string(),
-                (_, Some(first)) => dom_id(&first.field),
-                _ => "ikm-status".to_string(),
+            let done = matches!(state.phase, Phase::Sent | Phase::Queued)
+                || (state.saved && state.phase == Phase::Sending);
+            let target = match (done, state.errors.first()) {
+                (true, _) => "ikm-done-title".to_string(),
+                (false, Some(first)) => dom_id(&first.field),
+                (false, None) => "ikm-status".to_string(),
             };
             if !focus_by_id(&root, &target) {
                 focus_by_id(&root, "ikm-status");

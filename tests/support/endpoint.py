@@ -4,6 +4,7 @@
 POST /api/v1/responses   records body and headers, answers 201 (200 for a repeated id)
 POST /reject             answers 422 with an error on answers.sarana
 POST /unavailable        answers 503 with Retry-After
+POST /flaky              answers 503 to the first two attempts of each id, then stores it
 GET  /last               the last recorded POST as JSON: {"path", "headers", "body"}
 GET  /config/NAME        serves tests/fixtures/NAME
 Every reply carries CORS headers, so the test page (another origin) can call it.
@@ -17,6 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures")
 RECORDED = []
 SEEN_IDS = set()
+FLAKY = {}
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -63,6 +65,11 @@ class Handler(BaseHTTPRequestHandler):
             return self.reply(422, json.dumps(errors).encode())
         if self.path == "/unavailable":
             return self.reply(503, b"{}", extra=[("Retry-After", "30")])
+        if self.path == "/flaky":
+            response_id = (json.loads(body) if body.startswith("{") else {}).get("id")
+            FLAKY[response_id] = FLAKY.get(response_id, 0) + 1
+            if FLAKY[response_id] <= 2:
+                return self.reply(503, b"{}", extra=[("Retry-After", "1")])
         try:
             response_id = json.loads(body)["id"]
         except (ValueError, KeyError, TypeError):

@@ -194,6 +194,20 @@ pub mod ui {
     );
     pub const CONTACT_STAFF: Text =
         Text::new("Mohon beri tahu petugas.", "Please tell a member of staff.");
+    pub const SAVED: Text = Text::new("Tersimpan", "Saved");
+    pub const SAVED_BODY: Text = Text::new(
+        "Jawaban Anda tersimpan di perangkat ini dan sedang dikirim. Anda boleh menutup halaman ini.",
+        "Your answers are saved on this device and are being sent. You may close this page.",
+    );
+    pub const QUEUED_BODY: Text = Text::new(
+        "Jawaban Anda tersimpan di perangkat ini dan akan dikirim otomatis saat koneksi tersedia. Anda boleh menutup halaman ini.",
+        "Your answers are saved on this device and will be sent automatically when there is a connection. You may close this page.",
+    );
+    pub const EXPORT: Text = Text::new("Ekspor antrean (JSON)", "Export the queue (JSON)");
+    pub const STAFF_HINT: Text = Text::new(
+        "Untuk petugas: jawaban yang menunggu dikirim otomatis. Jawaban yang ditolak server tidak dikirim ulang; ekspor dan serahkan kepada pengelola survei.",
+        "For staff: waiting answers are sent automatically. Answers the server refused are not resent; export them for the survey administrator.",
+    );
 }
 
 /// "3 of 9 questions answered", for the progress indicator.
@@ -209,6 +223,18 @@ pub fn chars_left(left: usize, lang: Lang) -> String {
     match lang {
         Lang::Id => format!("Sisa {left} karakter"),
         Lang::En => format!("{left} characters left"),
+    }
+}
+
+/// The staff view's summary of this device's outbox.
+pub fn outbox_summary(pending: usize, rejected: usize, lang: Lang) -> String {
+    match lang {
+        Lang::Id => {
+            format!("Antrean perangkat ini: {pending} menunggu dikirim, {rejected} ditolak server")
+        }
+        Lang::En => format!(
+            "On this device: {pending} waiting to be sent, {rejected} refused by the server"
+        ),
     }
 }
 

@@ -171,12 +171,12 @@ impl Outbox {
         self.entries.iter().any(|e| e.id == id)
     }
 
-    /// When the next pending entry becomes due (for the sender's timer).
+    /// When the next pending entry becomes due, leases included (for the sender's timer).
     pub fn next_due(&self) -> Option<i64> {
         self.entries
             .iter()
             .filter(|e| e.rejected.is_none())
-            .map(|e| e.next_attempt_at)
+            .map(|e| e.next_attempt_at.max(e.sending_until.unwrap_or(i64::MIN)))
             .min()
     }
 }
@@ -264,6 +264,11 @@ mod tests {
             o.due(LEASE_MS, true),
             vec!["a".to_string()],
             "a dead tab's lease expires"
+        );
+        assert_eq!(
+            o.next_due(),
+            Some(LEASE_MS),
+            "the timer waits for the lease"
         );
         o.record(
             "a",
