@@ -6,34 +6,19 @@
 // response may ever be in flight twice at once. Prints the figures.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import http from 'node:http';
-import net from 'node:net';
-import { chromium } from 'playwright-core';
+import { freePort, startCollector, launchChromium } from './support.mjs';
 
-const ROOT = new URL('../../', import.meta.url).pathname;
 const TOKEN = 'chaos-token';
 const SUBMISSIONS = Number(process.env.IKM_CHAOS_SUBMISSIONS || 200);
 const KEYS = ['persyaratan', 'prosedur', 'waktu', 'biaya', 'produk', 'kompetensi', 'perilaku', 'sarana', 'pengaduan'];
 
-let server, proxy, browser, dataDir, upstreamPort, proxyPort;
+let collector, proxy, browser, upstreamPort, proxyPort;
 const stats = { posts: 0, forwarded: 0, droppedRequest: 0, droppedAnswer: 0, serverError: 0, delayed: 0, replays: 0, maxSameIdInFlight: 0, reloads: 0, offlineWindows: 0 };
 const inFlight = new Map();
 let faults = true;
 let seed = 20261130;
 const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
-
-async function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Forwards a request to the collector; resolves with its status, headers and body. */
 function forward(req, body) {
@@ -98,29 +83,17 @@ function startProxy() {
 }
 
 before(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'ikm-chaos-'));
-  [upstreamPort, proxyPort] = [await freePort(), await freePort()];
-  server = spawn(join(ROOT, 'target/debug/ikm'), [
-    'serve', '--addr', `127.0.0.1:${upstreamPort}`, '--db', `sqlite://${dataDir}/ikm.db`,
-    '--config', join(ROOT, 'examples/office.json'), '--dist', join(ROOT, 'dist'), '--rate-limit', '0',
-  ], { env: { ...process.env, IKM_ADMIN_TOKEN: TOKEN }, stdio: ['ignore', 'ignore', 'inherit'] });
-  for (let i = 0; i < 100; i++) {
-    try { if ((await fetch(`http://127.0.0.1:${upstreamPort}/healthz`)).ok) break; } catch { /* starting */ }
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  collector = await startCollector(TOKEN, ['--rate-limit', '0']);
+  upstreamPort = collector.port;
+  proxyPort = await freePort();
   proxy = startProxy();
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {
   await browser?.close();
   proxy?.close();
-  server?.kill();
-  rmSync(dataDir, { recursive: true, force: true });
+  collector?.stop();
 });
 
 const inWidget = (page, fn, arg) => page.evaluate(fn, arg);

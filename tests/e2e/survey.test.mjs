@@ -4,49 +4,21 @@
 // Run by `make test` (scripts/test-e2e.sh builds the server and dist/ first).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import net from 'node:net';
-import { chromium } from 'playwright-core';
+import { readFileSync } from 'node:fs';
+import { startCollector, launchChromium } from './support.mjs';
 
-const ROOT = new URL('../../', import.meta.url).pathname;
 const TOKEN = 'e2e-token';
-let server, browser, base, dataDir;
-
-async function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
+let collector, browser, base;
 
 before(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'ikm-e2e-'));
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  server = spawn(join(ROOT, 'target/debug/ikm'), [
-    'serve', '--addr', `127.0.0.1:${port}`, '--db', `sqlite://${dataDir}/ikm.db`,
-    '--config', join(ROOT, 'examples/office.json'), '--dist', join(ROOT, 'dist'),
-  ], { env: { ...process.env, IKM_ADMIN_TOKEN: TOKEN }, stdio: ['ignore', 'pipe', 'inherit'] });
-  for (let i = 0; i < 100; i++) {
-    try { if ((await fetch(`${base}/healthz`)).ok) break; } catch { /* not up yet */ }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  collector = await startCollector(TOKEN);
+  base = collector.base;
+  browser = await launchChromium();
 });
 
 after(async () => {
   await browser?.close();
-  server?.kill();
-  rmSync(dataDir, { recursive: true, force: true });
+  collector?.stop();
 });
 
 /** The id of the focused element, looking through the widget's shadow root. */
@@ -101,7 +73,8 @@ test('a respondent completes and sends the survey with the keyboard only', async
   assert.equal(await page.locator('ikm-survey button[type=submit]').textContent(), 'Kirim');
   await page.keyboard.press('Enter');
 
-  await page.locator('ikm-survey .ikm-done h2').waitFor();
+    // "Tersimpan" first (saved on the device), then "Terima kasih" once the collector has it.
+  await page.locator('ikm-survey .ikm-sent h2').waitFor();
   assert.equal(await page.locator('ikm-survey .ikm-done h2').textContent(), 'Terima kasih');
   assert.match(await page.evaluate(() => window.__submitted), /^[0-9a-f-]{36}$/);
   assert.deepEqual(problems, [], 'no console errors and no CSP violations');
@@ -148,4 +121,53 @@ test('the module exports mount() and destroy()', async () => {
   });
   assert.deepEqual(result, { before: 'Send', after: true });
   await page.close();
+});
+
+test('staff see what the device holds and export it as JSON', async () => {
+  const context = await browser.newContext({ acceptDownloads: true });
+  const page = await context.newPage();
+  await page.goto(`${base}/`);
+  // A widget whose endpoint cannot be reached: the response waits on the device.
+  await page.evaluate(async () => {
+    const { mount } = await import('/ikm-survey.js');
+    document.querySelector('ikm-survey').remove();
+    const host = document.createElement('div');
+    host.id = 'kiosk';
+    document.body.append(host);
+    mount(host, { endpoint: 'http://127.0.0.1:9/unreachable', lang: 'id', service: 'paspor-baru' });
+  });
+  await page.waitForFunction(() => !!document.querySelector('#kiosk').shadowRoot.querySelector('form'));
+  const id = await page.evaluate(async () => {
+    const root = document.querySelector('#kiosk').shadowRoot;
+    const set = (sel, value, event) => {
+      const el = root.querySelector(sel);
+      el.value = value;
+      el.dispatchEvent(new Event(event, { bubbles: true }));
+    };
+    root.querySelector("input[name=ikm-respondent-gender][value='2']").click();
+    set('#ikm-respondent-age', '52', 'input');
+    set('#ikm-respondent-education', 'S2', 'change');
+    root.querySelector("input[name=ikm-respondent-occupation][value='1']").click();
+    for (const k of ['persyaratan', 'prosedur', 'waktu', 'biaya', 'produk', 'kompetensi', 'perilaku', 'sarana', 'pengaduan']) {
+      root.querySelector(`input[name=ikm-answers-${k}][value='4']`).click();
+    }
+    await new Promise((r) => requestAnimationFrame(() => r()));
+    root.querySelector('button[type=submit]').click();
+    await new Promise((r) => setTimeout(r, 50));
+    return JSON.parse(localStorage.getItem('ikm-outbox/v1')).entries[0].id;
+  });
+  await page.waitForFunction(() => !!document.querySelector('#kiosk').shadowRoot.querySelector('.ikm-queued'));
+  const summary = await page.evaluate(() => document.querySelector('#kiosk').shadowRoot.querySelector('.ikm-staff summary').textContent);
+  assert.equal(summary, 'Antrean perangkat ini: 1 menunggu dikirim, 0 ditolak server');
+  await page.evaluate(() => document.querySelector('#kiosk').shadowRoot.querySelector('.ikm-staff summary').click());
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.evaluate(() => document.querySelector('#kiosk').shadowRoot.querySelector('.ikm-export').click()),
+  ]);
+  assert.match(download.suggestedFilename(), /^ikm-outbox-\d{4}-\d{2}-\d{2}\.json$/);
+  const exported = JSON.parse(readFileSync(await download.path(), 'utf8'));
+  assert.equal(exported.pending, 1);
+  assert.equal(exported.entries[0].id, id);
+  assert.equal(JSON.parse(exported.entries[0].body).respondent.age, 52, 'the exact body is exported');
+  await context.close();
 });

@@ -86,3 +86,41 @@ fn a_bad_row_stops_with_its_line_and_a_non_zero_exit() {
     assert_eq!(code, 2);
     assert!(err.contains("use `exact` or `0.111`"), "{err}");
 }
+
+#[test]
+fn serve_refuses_a_network_address_without_an_admin_token() {
+    let out = Command::new(env!("CARGO_BIN_EXE_ikm"))
+        .args([
+            "serve",
+            "--addr",
+            "0.0.0.0:0",
+            "--db",
+            "sqlite:///nonexistent-dir-never-opened/ikm.db",
+        ])
+        .env_remove("IKM_ADMIN_TOKEN")
+        .output()
+        .expect("run ikm serve");
+    assert_ne!(out.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("refusing to listen on 0.0.0.0:0 without IKM_ADMIN_TOKEN"),
+        "{err}"
+    );
+}
+
+#[test]
+fn check_config_names_the_path_of_a_problem() {
+    let dir = std::env::temp_dir().join(format!("ikm-cli-config-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("office.json");
+    std::fs::write(&file, r#"{"office_name":"X","services":[{"id":"ok","label":{"id":"A"}},{"id":"Bad Id","label":{"id":"B"}}]}"#).unwrap();
+    let (code, _, err) = ikm(&["check-config", file.to_str().unwrap()]);
+    assert_ne!(code, 0);
+    assert!(err.contains("at `services[1].id`"), "{err}");
+    let (code, out, _) = ikm(&[
+        "check-config",
+        repo("examples/office.json").to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0);
+    assert!(out.contains("valid (4 services"), "{out}");
+}
