@@ -121,22 +121,23 @@ pub async fn post_response(
         Ok(b) => b,
         Err(e) => return error(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()),
     };
+    let id = submission.id.clone();
     let new = NewResponse {
-        submission: &submission,
+        submission,
         body,
         submitted_at,
         received_at,
         period_at,
     };
-    match app.store.insert(&new).await {
+    match app.store.insert(new).await {
         Ok(Insert::Stored) => (
             StatusCode::CREATED,
-            Json(json!({ "id": submission.id, "status": "stored" })),
+            Json(json!({ "id": id, "status": "stored" })),
         )
             .into_response(),
         Ok(Insert::AlreadyStored) => (
             StatusCode::OK,
-            Json(json!({ "id": submission.id, "status": "already_stored" })),
+            Json(json!({ "id": id, "status": "already_stored" })),
         )
             .into_response(),
         Ok(Insert::Conflict) => error(

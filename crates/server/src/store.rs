@@ -12,11 +12,17 @@ use sqlx::{AnyPool, AssertSqlSafe, Row};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
-use std::sync::Arc;
+use tokio::sync::{mpsc, oneshot};
+
+/// One submission waiting for the SQLite writer, and where to send its outcome.
+struct WriteJob {
+    response: NewResponse,
+    reply: oneshot::Sender<Result<Insert, StoreError>>,
+}
 use std::time::Duration;
 
 /// Why the database could not be opened or used.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct StoreError(pub String);
 
 impl fmt::Display for StoreError {
@@ -47,8 +53,9 @@ pub struct Store {
     pub backend: &'static str,
     /// The office time zone, which decides the day of each response in `daily_totals`.
     offset: UtcOffset,
-    /// SQLite has one writer at a time; queueing writers here avoids its busy-wait sleeps.
-    write_lock: Option<Arc<tokio::sync::Mutex<()>>>,
+    /// SQLite has one writer at a time: submissions go to one writer task that commits them in
+    /// batches (group commit) instead of contending for the lock. None for PostgreSQL.
+    writer: Option<mpsc::Sender<WriteJob>>,
 }
 
 /// What storing a response did.
@@ -63,8 +70,8 @@ pub enum Insert {
 }
 
 /// A validated response with the server's own timestamps.
-pub struct NewResponse<'a> {
-    pub submission: &'a Submission,
+pub struct NewResponse {
+    pub submission: Submission,
     /// The canonical JSON of `submission`.
     pub body: String,
     pub submitted_at: i64,
@@ -186,15 +193,23 @@ impl Store {
             .await
             .map_err(|e| StoreError(format!("cannot open {backend} database: {e}")))?;
         sqlx::migrate!("./migrations").run(&pool).await?;
-        let write_lock = sqlite.then(|| Arc::new(tokio::sync::Mutex::new(())));
+        let writer = None;
         let store = Store {
             pool,
             backend,
             offset,
-            write_lock,
+            writer,
         };
         store.ensure_totals().await?;
-        Ok(store)
+        if !sqlite {
+            return Ok(store);
+        }
+        let (sender, jobs) = mpsc::channel(1024);
+        tokio::spawn(store.clone().write_batches(jobs));
+        Ok(Store {
+            writer: Some(sender),
+            ..store
+        })
     }
 
     /// Rebuilds `daily_totals` from `responses` when they were kept for another time zone (or never).
@@ -247,8 +262,69 @@ impl Store {
     }
 
     /// Stores a response once per id; a replay is recognised, a different body under the same id refused.
-    pub async fn insert(&self, r: &NewResponse<'_>) -> Result<Insert, StoreError> {
-        let s = r.submission;
+    pub async fn insert(&self, r: NewResponse) -> Result<Insert, StoreError> {
+        if let Some(writer) = &self.writer {
+            let (reply, answer) = oneshot::channel();
+            writer
+                .send(WriteJob { response: r, reply })
+                .await
+                .map_err(|_| StoreError("the database writer has stopped".into()))?;
+            return answer
+                .await
+                .map_err(|_| StoreError("the database writer has stopped".into()))?;
+        }
+        let mut tx = self.pool.begin().await?;
+        let outcome = self.insert_in(&mut tx, &r).await?;
+        tx.commit().await?;
+        Ok(outcome)
+    }
+
+    /// The SQLite writer: takes every waiting submission (up to 64) into one transaction.
+    async fn write_batches(self, mut jobs: mpsc::Receiver<WriteJob>) {
+        while let Some(first) = jobs.recv().await {
+            let mut batch = vec![first];
+            while batch.len() < 64 {
+                match jobs.try_recv() {
+                    Ok(job) => batch.push(job),
+                    Err(_) => break,
+                }
+            }
+            match self.write_batch(&batch).await {
+                Ok(outcomes) => {
+                    for (job, outcome) in batch.into_iter().zip(outcomes) {
+                        let _ = job.reply.send(Ok(outcome));
+                    }
+                }
+                Err(e) => {
+                    eprintln!(
+                        "ikm serve: a batch of {} submissions was not stored: {e}",
+                        batch.len()
+                    );
+                    for job in batch {
+                        let _ = job.reply.send(Err(StoreError(e.0.clone())));
+                    }
+                }
+            }
+        }
+    }
+
+    async fn write_batch(&self, batch: &[WriteJob]) -> Result<Vec<Insert>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let mut outcomes = Vec::with_capacity(batch.len());
+        for job in batch {
+            outcomes.push(self.insert_in(&mut tx, &job.response).await?);
+        }
+        tx.commit().await?;
+        Ok(outcomes)
+    }
+
+    /// Inserts one response inside `tx`, adding it to the daily totals only if it is new.
+    async fn insert_in(
+        &self,
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        r: &NewResponse,
+    ) -> Result<Insert, StoreError> {
+        let s = &r.submission;
         let resp = &s.respondent;
         let sql = format!(
             "INSERT INTO responses (id, body, survey, unit, service, counter, lang, submitted_at, received_at, period_at, \
@@ -275,21 +351,14 @@ impl Store {
         for e in Element::ALL {
             query = query.bind(i64::from(s.answers.get(e).unwrap_or_default()));
         }
-        let _writer = match &self.write_lock {
-            Some(lock) => Some(lock.lock().await),
-            None => None,
-        };
-        let mut tx = self.pool.begin().await?;
-        let done = query.bind(s.suggestion.clone()).execute(&mut *tx).await?;
+        let done = query.bind(s.suggestion.clone()).execute(&mut **tx).await?;
         if done.rows_affected() == 1 {
-            self.add_to_totals(&mut tx, r).await?;
-            tx.commit().await?;
+            self.add_to_totals(tx, r).await?;
             return Ok(Insert::Stored);
         }
-        tx.rollback().await?;
         let stored: Option<String> = sqlx::query_scalar("SELECT body FROM responses WHERE id = $1")
             .bind(s.id.clone())
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut **tx)
             .await?;
         Ok(if stored.as_deref() == Some(r.body.as_str()) {
             Insert::AlreadyStored
@@ -302,9 +371,9 @@ impl Store {
     async fn add_to_totals(
         &self,
         tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-        r: &NewResponse<'_>,
+        r: &NewResponse,
     ) -> Result<(), StoreError> {
-        let s = r.submission;
+        let s = &r.submission;
         let resp = &s.respondent;
         let updates = Element::ALL
             .iter()
