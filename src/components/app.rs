@@ -94,7 +94,9 @@ pub fn App(props: &AppProps) -> Html {
         );
     };
     match &*config {
-        ConfigState::Loading => html! { <p class="ikm-loading" role="status">{ "…" }</p> },
+        ConfigState::Loading => {
+            html! { <p class="ikm-loading" role="status">{ ui::LOADING.get(lang) }</p> }
+        }
         ConfigState::Failed(error) => {
             crate::browser::dispatch_event(&props.host, "ikm-error", &[("code", "config")]);
             let (title, detail) = match error {

@@ -195,6 +195,7 @@ pub mod ui {
     pub const CONTACT_STAFF: Text =
         Text::new("Mohon beri tahu petugas.", "Please tell a member of staff.");
     pub const SAVED: Text = Text::new("Tersimpan", "Saved");
+    pub const LOADING: Text = Text::new("Memuat survei…", "Loading the survey…");
     pub const SAVED_BODY: Text = Text::new(
         "Jawaban Anda tersimpan di perangkat ini dan sedang dikirim. Anda boleh menutup halaman ini.",
         "Your answers are saved on this device and are being sent. You may close this page.",
