@@ -56,20 +56,17 @@ pub fn choice_group(
     }
 }
 
-/// A label, the field's error message if any, and the control; `extra_describedby` adds hint ids.
+/// A label, the field's error message if any, and the control, which gets its
+/// `aria-invalid` value and the message id for `aria-describedby` (both None when valid).
 fn labelled(
     state: &SurveyState,
     path: &str,
     label: String,
-    control: impl FnOnce(Option<&'static str>, String) -> Html,
+    control: impl FnOnce(Option<&'static str>, Option<String>) -> Html,
 ) -> Html {
     let error = error_text(state.error_for(path), state.setup.lang);
     let invalid = error.is_some().then_some("true");
-    let describedby = if invalid.is_some() {
-        error_id(path)
-    } else {
-        String::new()
-    };
+    let describedby = invalid.map(|_| error_id(path));
     html! {
         <div class={classes!("ikm-field", invalid.map(|_| "ikm-invalid"))}>
             <label for={dom_id(path)}>{ label }</label>
@@ -79,10 +76,6 @@ fn labelled(
             { control(invalid, describedby) }
         </div>
     }
-}
-
-fn non_empty(ids: String) -> Option<String> {
-    (!ids.trim().is_empty()).then(|| ids.trim().to_string())
 }
 
 fn labels<C: Choice>(lang: Lang) -> Vec<&'static str> {
@@ -117,7 +110,7 @@ pub fn profile_section(state: &SurveyState, dispatch: &Callback<Action>) -> Html
                 ui::SERVICE.get(lang).into(),
                 |invalid, described| {
                     html! {
-                        <select id={dom_id(field::SERVICE)} aria-invalid={invalid} aria-describedby={non_empty(described)}
+                        <select id={dom_id(field::SERVICE)} aria-invalid={invalid} aria-describedby={described}
                             onchange={on_change(dispatch, TextField::Service)}>
                             <option value="" selected={chosen.is_empty()}>{ ui::SERVICE_PLACEHOLDER.get(lang) }</option>
                             { for config.services.iter().map(|s| html! {
@@ -139,7 +132,7 @@ pub fn profile_section(state: &SurveyState, dispatch: &Callback<Action>) -> Html
         html! {
             <input type="number" inputmode="numeric" id={dom_id(field::AGE)} class="ikm-age"
                 min={config.min_age.to_string()} max={MAX_AGE.to_string()} autocomplete="off"
-                value={state.age_text.clone()} aria-invalid={invalid} aria-describedby={non_empty(described)}
+                value={state.age_text.clone()} aria-invalid={invalid} aria-describedby={described}
                 oninput={on_input(dispatch, TextField::Age)} />
         }
     });
@@ -150,7 +143,7 @@ pub fn profile_section(state: &SurveyState, dispatch: &Callback<Action>) -> Html
         ui::EDUCATION.get(lang).into(),
         |invalid, described| {
             html! {
-                <select id={dom_id(field::EDUCATION)} aria-invalid={invalid} aria-describedby={non_empty(described)}
+                <select id={dom_id(field::EDUCATION)} aria-invalid={invalid} aria-describedby={described}
                     onchange={on_change(dispatch, TextField::Education)}>
                     <option value="" selected={chosen_edu.is_empty()}>{ ui::EDUCATION_PLACEHOLDER.get(lang) }</option>
                     { for Education::ALL.iter().map(|e| html! {
@@ -164,7 +157,7 @@ pub fn profile_section(state: &SurveyState, dispatch: &Callback<Action>) -> Html
         labelled(state, field::OCCUPATION_OTHER, ui::OCCUPATION_OTHER.get(lang).into(), |invalid, described| html! {
             <input type="text" id={dom_id(field::OCCUPATION_OTHER)} maxlength="100" autocomplete="off"
                 value={r.occupation_other.clone().unwrap_or_default()}
-                aria-invalid={invalid} aria-describedby={non_empty(described)}
+                aria-invalid={invalid} aria-describedby={described}
                 oninput={on_input(dispatch, TextField::OccupationOther)} />
         })
     });
@@ -206,12 +199,12 @@ pub fn suggestion_box(state: &SurveyState, dispatch: &Callback<Action>) -> Html 
     let id = dom_id(field::SUGGESTION);
     let hint_id = format!("{id}-hint");
     let count_id = format!("{id}-count");
-    let control = |invalid: Option<&'static str>, described: String| {
+    let control = |invalid: Option<&'static str>, described: Option<String>| {
         html! {
             <>
                 <p class="ikm-hint" id={hint_id.clone()}>{ ui::SUGGESTION_WARNING.get(lang) }</p>
                 <textarea id={id.clone()} rows="4" maxlength={MAX_SUGGESTION_CHARS.to_string()} value={text.clone()}
-                    aria-invalid={invalid} aria-describedby={format!("{described} {hint_id} {count_id}").trim().to_string()}
+                    aria-invalid={invalid} aria-describedby={format!("{} {hint_id} {count_id}", described.unwrap_or_default()).trim().to_string()}
                     oninput={on_input(dispatch, TextField::Suggestion)} />
                 <p class="ikm-count" id={count_id.clone()} aria-live="polite">{ chars_left(left, lang) }</p>
             </>

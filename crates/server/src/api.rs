@@ -2,7 +2,7 @@
 
 use crate::auth::authorised;
 use crate::rate_limit::RateLimiter;
-use crate::report::{build_report, parse_request};
+use crate::report::{build_report, parse_request, ReportRequest};
 use crate::store::{Insert, NewResponse, Store};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -177,18 +177,29 @@ pub fn require_admin(app: &App, headers: &HeaderMap, challenge: &'static str) ->
     Some(response)
 }
 
+/// The checked request of an admin JSON/CSV call, or the 401/400 reply to send instead.
+fn admin_request(
+    app: &App,
+    headers: &HeaderMap,
+    params: &HashMap<String, String>,
+    challenge: &'static str,
+) -> Result<ReportRequest, Box<Response>> {
+    if let Some(denied) = require_admin(app, headers, challenge) {
+        return Err(Box::new(denied));
+    }
+    parse_request(params, &app.config, (app.now)())
+        .map_err(|why| Box::new(error(StatusCode::BAD_REQUEST, "bad_request", why)))
+}
+
 /// `GET /api/v1/report`: the recap of a period as JSON.
 pub async fn get_report(
     State(app): State<Shared>,
     headers: HeaderMap,
     Query(params): Query<HashMap<String, String>>,
 ) -> Response {
-    if let Some(denied) = require_admin(&app, &headers, "Bearer") {
-        return denied;
-    }
-    let request = match parse_request(&params, &app.config, (app.now)()) {
+    let request = match admin_request(&app, &headers, &params, "Bearer") {
         Ok(r) => r,
-        Err(why) => return error(StatusCode::BAD_REQUEST, "bad_request", why),
+        Err(reply) => return *reply,
     };
     match build_report(&app.store, &app.config, &request).await {
         Ok(report) => Json(report).into_response(),
@@ -245,12 +256,9 @@ async fn csv_export(
     params: &HashMap<String, String>,
     challenge: &'static str,
 ) -> Response {
-    if let Some(denied) = require_admin(app, headers, challenge) {
-        return denied;
-    }
-    let request = match parse_request(params, &app.config, (app.now)()) {
+    let request = match admin_request(app, headers, params, challenge) {
         Ok(r) => r,
-        Err(why) => return error(StatusCode::BAD_REQUEST, "bad_request", why),
+        Err(reply) => return *reply,
     };
     let rows = match app.store.rows(&request.filter).await {
         Ok(rows) => rows,
