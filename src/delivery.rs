@@ -3,11 +3,12 @@
 //!
 //! Storage is `localStorage`: synchronous (so "saved before the first attempt" holds without
 //! awaiting), shared by every tab of the origin, kept across restarts, and 5 MB is room for
-//! about a thousand responses. One sender at a time per origin holds the Web Lock
-//! `ikm-outbox`; browsers without Web Locks fall back to per-entry leases in the outbox.
+//! about a thousand responses; each entry has its own key (see [`STORAGE_PREFIX`]). One
+//! sender at a time per origin holds the Web Lock `ikm-outbox`; browsers without Web Locks
+//! fall back to the per-entry leases.
 
 use crate::browser::post_json;
-use ikm_core::outbox::Outbox;
+use ikm_core::outbox::{Entry, Outbox};
 use ikm_core::Submission;
 use js_sys::{Function, Promise, Reflect};
 use std::cell::{Cell, RefCell};
@@ -16,8 +17,12 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 use yew::Callback;
 
-/// Where the outbox lives in `localStorage`.
-pub const STORAGE_KEY: &str = "ikm-outbox/v1";
+/// Where saved responses live in `localStorage`: one key per entry, `ikm-outbox/v1/<id>`.
+///
+/// One key per entry, not one document: `localStorage` has no atomic read-modify-write across
+/// tabs (Chrome even propagates writes between tab processes asynchronously), so a shared
+/// document would let one tab's stale copy overwrite an entry another tab just saved.
+pub const STORAGE_PREFIX: &str = "ikm-outbox/v1/";
 const LOCK_NAME: &str = "ikm-outbox";
 
 thread_local! {
@@ -36,36 +41,95 @@ fn now_ms() -> i64 {
     js_sys::Date::now() as i64
 }
 
-/// The outbox as stored; a damaged copy is set aside under another key rather than lost.
+fn entry_key(id: &str) -> String {
+    format!("{STORAGE_PREFIX}{id}")
+}
+
+fn read_entry(storage: &web_sys::Storage, id: &str) -> Option<Entry> {
+    let text = storage.get_item(&entry_key(id)).ok().flatten()?;
+    serde_json::from_str(&text).ok()
+}
+
+/// Every entry on the device, oldest first; a damaged entry is set aside under another key.
 pub fn load() -> Outbox {
     let Some(storage) = storage() else {
         return Outbox::default();
     };
-    let Some(text) = storage.get_item(STORAGE_KEY).ok().flatten() else {
-        return Outbox::default();
-    };
-    serde_json::from_str(&text).unwrap_or_else(|_| {
-        let _ = storage.set_item(&format!("{STORAGE_KEY}/damaged-{}", now_ms()), &text);
-        Outbox::default()
-    })
+    let keys: Vec<String> = (0..storage.length().unwrap_or(0))
+        .filter_map(|i| storage.key(i).ok().flatten())
+        .filter(|k| k.starts_with(STORAGE_PREFIX))
+        .collect();
+    let mut entries = Vec::with_capacity(keys.len());
+    for key in keys {
+        let Some(text) = storage.get_item(&key).ok().flatten() else {
+            continue;
+        };
+        match serde_json::from_str::<Entry>(&text) {
+            Ok(entry) => entries.push(entry),
+            Err(_) => {
+                let _ = storage.set_item(
+                    &format!("ikm-outbox/damaged/{}", &key[STORAGE_PREFIX.len()..]),
+                    &text,
+                );
+                let _ = storage.remove_item(&key);
+            }
+        }
+    }
+    entries.sort_by(|a, b| a.saved_at.cmp(&b.saved_at).then_with(|| a.id.cmp(&b.id)));
+    Outbox { entries }
 }
 
-fn store(outbox: &Outbox) -> Result<(), String> {
+/// Applies an outbox transition to one entry as stored right now, and writes back only that
+/// entry (or removes it); other entries, perhaps just saved by another tab, are never touched.
+fn update(id: &str, change: impl FnOnce(&mut Outbox)) -> Result<Option<Entry>, String> {
     let storage = storage().ok_or("this browser keeps no local storage")?;
-    let text = serde_json::to_string(outbox).map_err(|e| e.to_string())?;
-    storage
-        .set_item(STORAGE_KEY, &text)
-        .map_err(|_| "the device storage is full or blocked".to_string())
+    let mut one = Outbox {
+        entries: read_entry(&storage, id).into_iter().collect(),
+    };
+    change(&mut one);
+    let entry = one.entries.into_iter().find(|e| e.id == id);
+    match &entry {
+        Some(e) => {
+            let text = serde_json::to_string(e).map_err(|e| e.to_string())?;
+            storage
+                .set_item(&entry_key(id), &text)
+                .map_err(|_| "the device storage is full or blocked".to_string())?;
+        }
+        None => {
+            let _ = storage.remove_item(&entry_key(id));
+        }
+    }
+    Ok(entry)
+}
+
+/// Takes the lease of `id` and counts an attempt, if the entry as stored now is pending, not
+/// in flight and (unless `ignore_backoff`, for the last attempt on `pagehide`) due.
+fn start_attempt(id: &str, ignore_backoff: bool) -> Option<Entry> {
+    let now = now_ms();
+    let mut started = None;
+    update(id, |one| {
+        let free = one
+            .entries
+            .iter()
+            .any(|e| e.rejected.is_none() && e.sending_until.is_none_or(|until| until <= now));
+        if free && (ignore_backoff || !one.due(now, true).is_empty()) {
+            started = one.start_attempt(id, now);
+        }
+    })
+    .ok()?;
+    started
 }
 
 /// Saves a response for `endpoint` before any attempt; Err when the device cannot keep it.
 pub fn save(endpoint: &str, submission: &Submission) -> Result<(), String> {
     let body = serde_json::to_string(submission).map_err(|e| e.to_string())?;
-    let mut outbox = load();
-    outbox.save(submission.id.clone(), endpoint.to_string(), body, now_ms());
-    store(&outbox)?;
+    let id = submission.id.clone();
+    update(&id, |one| {
+        one.save(id.clone(), endpoint.to_string(), body, now_ms());
+    })?;
     // Read back: a browser that silently drops writes (some private modes) must not be trusted.
-    if !load().contains(&submission.id) {
+    let kept = storage().and_then(|s| read_entry(&s, &id)).is_some();
+    if !kept {
         return Err("the device did not keep the answers".into());
     }
     notify();
@@ -110,25 +174,25 @@ pub fn kick() {
     });
 }
 
-/// Runs `pass` holding the cross-tab Web Lock, or with leases where the API is missing.
-/// `pass(true)` means the lock is held; a tab that finds it taken does nothing (the holder sends).
+/// Runs `pass` holding the cross-tab Web Lock (leases alone where the API is missing);
+/// a tab that finds the lock taken does nothing, since the holder is sending.
 async fn with_lock<F, Fut>(pass: F)
 where
-    F: FnOnce(bool) -> Fut + 'static,
+    F: FnOnce() -> Fut + 'static,
     Fut: std::future::Future<Output = ()> + 'static,
 {
     let locks = web_sys::window()
         .and_then(|w| Reflect::get(&w.navigator(), &JsValue::from_str("locks")).ok())
         .filter(|l| !l.is_undefined() && !l.is_null());
     let Some(locks) = locks else {
-        pass(false).await;
+        pass().await;
         return;
     };
     let request: Option<Function> = Reflect::get(&locks, &JsValue::from_str("request"))
         .ok()
         .and_then(|f| f.dyn_into().ok());
     let Some(request) = request else {
-        pass(false).await;
+        pass().await;
         return;
     };
     let pass = RefCell::new(Some(pass));
@@ -136,7 +200,7 @@ where
         let pass = pass.borrow_mut().take();
         wasm_bindgen_futures::future_to_promise(async move {
             if let (false, Some(pass)) = (lock.is_null(), pass) {
-                pass(true).await;
+                pass().await;
             }
             Ok(JsValue::UNDEFINED)
         })
@@ -155,27 +219,23 @@ where
 /// Leases are always respected: an entry whose attempt may still be in flight (from a page
 /// that was closed or reloaded, or a `pagehide` keepalive) waits until its lease ends. The
 /// lock only makes the check-and-take of a lease atomic across tabs.
-async fn deliver_due(_locked: bool) {
+async fn deliver_due() {
     let mut tried = std::collections::HashSet::new();
     loop {
-        let mut outbox = load();
-        let next = outbox
+        let next = load()
             .due(now_ms(), true)
             .into_iter()
             .find(|id| !tried.contains(id));
         let Some(id) = next else { break };
         tried.insert(id.clone());
-        let Some(entry) = outbox.start_attempt(&id, now_ms()) else {
+        let Some(entry) = start_attempt(&id, false) else {
             continue;
         };
-        if store(&outbox).is_err() {
-            break;
-        }
         notify();
         let outcome = post_json(&entry.endpoint, &entry.id, &entry.body, false).await;
-        let mut outbox = load();
-        outbox.record(&id, &outcome, now_ms(), js_sys::Math::random());
-        let _ = store(&outbox);
+        let _ = update(&id, |one| {
+            one.record(&id, &outcome, now_ms(), js_sys::Math::random())
+        });
         notify();
     }
 }
@@ -207,9 +267,10 @@ fn install_triggers() {
         return;
     };
     let on_online = Closure::<dyn FnMut()>::new(|| {
-        let mut outbox = load();
-        outbox.retry_now(now_ms());
-        let _ = store(&outbox);
+        let now = now_ms();
+        for entry in load().entries {
+            let _ = update(&entry.id, |one| one.retry_now(now));
+        }
         kick();
     });
     let on_visible = Closure::<dyn FnMut()>::new(|| {
@@ -222,7 +283,7 @@ fn install_triggers() {
     });
     let on_storage =
         Closure::<dyn FnMut(web_sys::StorageEvent)>::new(|e: web_sys::StorageEvent| {
-            if e.key().as_deref() == Some(STORAGE_KEY) {
+            if e.key().is_some_and(|k| k.starts_with(STORAGE_PREFIX)) {
                 notify();
                 schedule_timer();
             }
@@ -249,25 +310,12 @@ fn install_triggers() {
 /// tab still delivers. Each takes the entry's lease first; the answers are never read, so the
 /// entries stay until a later pass sees 200 for them.
 fn last_attempt() {
-    let mut outbox = load();
-    let now = now_ms();
-    let ids: Vec<String> = outbox
-        .entries
-        .iter()
-        .filter(|e| e.rejected.is_none() && e.sending_until.is_none_or(|until| until <= now))
-        .map(|e| e.id.clone())
-        .collect();
-    let entries: Vec<_> = ids
-        .iter()
-        .filter_map(|id| outbox.start_attempt(id, now))
-        .collect();
-    if store(&outbox).is_err() {
-        return;
-    }
-    for entry in entries {
-        spawn_local(async move {
-            let _ = post_json(&entry.endpoint, &entry.id, &entry.body, true).await;
-        });
+    for waiting in load().entries {
+        if let Some(entry) = start_attempt(&waiting.id, true) {
+            spawn_local(async move {
+                let _ = post_json(&entry.endpoint, &entry.id, &entry.body, true).await;
+            });
+        }
     }
 }
 

@@ -59,9 +59,13 @@ impl Widget {
         }
         // Each test starts with an empty outbox on this origin.
         let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
-        storage
-            .remove_item(ikm_survey::delivery::STORAGE_KEY)
-            .unwrap();
+        let saved: Vec<String> = (0..storage.length().unwrap())
+            .filter_map(|i| storage.key(i).unwrap())
+            .filter(|k| k.starts_with(ikm_survey::delivery::STORAGE_PREFIX))
+            .collect();
+        for key in saved {
+            storage.remove_item(&key).unwrap();
+        }
         let handle = mount(host.clone(), object.into(), None).unwrap();
         let style = document().create_element("style").unwrap();
         style.set_text_content(Some(CSS));
@@ -491,12 +495,7 @@ async fn a_422_maps_server_errors_onto_fields_and_keeps_the_answers() {
 }
 
 fn saved_outbox() -> ikm_core::outbox::Outbox {
-    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
-    let text = storage
-        .get_item(ikm_survey::delivery::STORAGE_KEY)
-        .unwrap()
-        .unwrap_or_default();
-    serde_json::from_str(&text).unwrap_or_default()
+    ikm_survey::delivery::load()
 }
 
 #[wasm_bindgen_test]

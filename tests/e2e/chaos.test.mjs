@@ -7,11 +7,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { freePort, startCollector, launchChromium } from './support.mjs';
+import { fillAndSend, freePort, startCollector, launchChromium } from './support.mjs';
 
 const TOKEN = 'chaos-token';
 const SUBMISSIONS = Number(process.env.IKM_CHAOS_SUBMISSIONS || 200);
-const KEYS = ['persyaratan', 'prosedur', 'waktu', 'biaya', 'produk', 'kompetensi', 'perilaku', 'sarana', 'pengaduan'];
 
 let collector, proxy, browser, upstreamPort, proxyPort;
 const stats = { posts: 0, forwarded: 0, droppedRequest: 0, droppedAnswer: 0, serverError: 0, delayed: 0, replays: 0, maxSameIdInFlight: 0, reloads: 0, offlineWindows: 0 };
@@ -96,29 +95,19 @@ after(async () => {
   collector?.stop();
 });
 
-const inWidget = (page, fn, arg) => page.evaluate(fn, arg);
-
 async function formReady(page) {
   await page.waitForFunction(() => !!document.querySelector('ikm-survey')?.shadowRoot?.querySelector('form'), null, { timeout: 20000 });
 }
 
-/** Fills the form through the DOM (clicks and input events, as a respondent's taps would). */
+/** Sends response number `n` from `page` and waits for "Tersimpan". */
 async function fillAndSubmit(page, n) {
-  await inWidget(page, ({ keys, n }) => {
-    const root = document.querySelector('ikm-survey').shadowRoot;
-    const set = (sel, value, event) => {
-      const el = root.querySelector(sel);
-      el.value = value;
-      el.dispatchEvent(new Event(event, { bubbles: true }));
-    };
-    root.querySelector(`input[name=ikm-respondent-gender][value='${1 + (n % 2)}']`).click();
-    set('#ikm-respondent-age', String(18 + (n % 50)), 'input');
-    set('#ikm-respondent-education', ['SD', 'SMA', 'D4-S1'][n % 3], 'change');
-    root.querySelector(`input[name=ikm-respondent-occupation][value='${1 + (n % 5)}']`).click();
-    keys.forEach((k, i) => root.querySelector(`input[name=ikm-answers-${k}][value='${1 + ((n + i) % 4)}']`).click());
-  }, { keys: KEYS, n });
-  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r())));
-  await inWidget(page, () => document.querySelector('ikm-survey').shadowRoot.querySelector('button[type=submit]').click());
+  await fillAndSend(page, 'ikm-survey', {
+    gender: 1 + (n % 2),
+    age: 18 + (n % 50),
+    education: ['SD', 'SMA', 'D4-S1'][n % 3],
+    occupation: 1 + (n % 5),
+    scores: Array.from({ length: 9 }, (_, i) => 1 + ((n + i) % 4)),
+  });
   await page.waitForFunction(() => !!document.querySelector('ikm-survey').shadowRoot.querySelector('.ikm-done'), null, { timeout: 20000 });
 }
 
@@ -153,7 +142,7 @@ test(`${SUBMISSIONS} submissions through drops, lost answers, 500s, delays, offl
       stats.reloads += 1;
       await page.reload();
     } else {
-      await inWidget(page, () => document.querySelector('ikm-survey').shadowRoot.querySelector('.ikm-done button').click());
+      await page.evaluate(() => document.querySelector('ikm-survey').shadowRoot.querySelector('.ikm-done button').click());
     }
     await formReady(page);
   }
@@ -163,7 +152,7 @@ test(`${SUBMISSIONS} submissions through drops, lost answers, 500s, delays, offl
   faults = false;
   await context.setOffline(true);
   await context.setOffline(false);
-    const leftOnDevice = () => tabs[0].evaluate(() => JSON.parse(localStorage.getItem('ikm-outbox/v1') || '{"entries":[]}').entries.length);
+    const leftOnDevice = () => tabs[0].evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('ikm-outbox/v1/')).length);
   let stored = [];
   let left = SUBMISSIONS;
   // Entries whose answers were lost are stored already; they leave the device at their next

@@ -50,3 +50,28 @@ export function launchChromium() {
       '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
 }
+
+const ELEMENT_KEYS = ['persyaratan', 'prosedur', 'waktu', 'biaya', 'produk', 'kompetensi', 'perilaku', 'sarana', 'pengaduan'];
+
+/**
+ * Fills the widget inside `host` through the DOM (clicks and input events, as taps would) and
+ * presses Kirim. `answers`: { gender: 1|2, age, education, occupation: 1..6, scores: [9 × 1..4] }
+ * (radio positions as on the form).
+ */
+export async function fillAndSend(page, host, answers) {
+  await page.evaluate(async ({ host, answers, keys }) => {
+    const root = document.querySelector(host).shadowRoot;
+    const set = (sel, value, event) => {
+      const el = root.querySelector(sel);
+      el.value = value;
+      el.dispatchEvent(new Event(event, { bubbles: true }));
+    };
+    root.querySelector(`input[name=ikm-respondent-gender][value='${answers.gender}']`).click();
+    set('#ikm-respondent-age', String(answers.age), 'input');
+    set('#ikm-respondent-education', answers.education, 'change');
+    root.querySelector(`input[name=ikm-respondent-occupation][value='${answers.occupation}']`).click();
+    keys.forEach((k, i) => root.querySelector(`input[name=ikm-answers-${k}][value='${answers.scores[i]}']`).click());
+    await new Promise((r) => requestAnimationFrame(() => r()));
+    root.querySelector('button[type=submit]').click();
+  }, { host, answers, keys: ELEMENT_KEYS });
+}

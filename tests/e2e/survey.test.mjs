@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { startCollector, launchChromium } from './support.mjs';
+import { fillAndSend, startCollector, launchChromium } from './support.mjs';
 
 const TOKEN = 'e2e-token';
 let collector, browser, base;
@@ -137,24 +137,11 @@ test('staff see what the device holds and export it as JSON', async () => {
     mount(host, { endpoint: 'http://127.0.0.1:9/unreachable', lang: 'id', service: 'paspor-baru' });
   });
   await page.waitForFunction(() => !!document.querySelector('#kiosk').shadowRoot.querySelector('form'));
-  const id = await page.evaluate(async () => {
-    const root = document.querySelector('#kiosk').shadowRoot;
-    const set = (sel, value, event) => {
-      const el = root.querySelector(sel);
-      el.value = value;
-      el.dispatchEvent(new Event(event, { bubbles: true }));
-    };
-    root.querySelector("input[name=ikm-respondent-gender][value='2']").click();
-    set('#ikm-respondent-age', '52', 'input');
-    set('#ikm-respondent-education', 'S2', 'change');
-    root.querySelector("input[name=ikm-respondent-occupation][value='1']").click();
-    for (const k of ['persyaratan', 'prosedur', 'waktu', 'biaya', 'produk', 'kompetensi', 'perilaku', 'sarana', 'pengaduan']) {
-      root.querySelector(`input[name=ikm-answers-${k}][value='4']`).click();
-    }
-    await new Promise((r) => requestAnimationFrame(() => r()));
-    root.querySelector('button[type=submit]').click();
-    await new Promise((r) => setTimeout(r, 50));
-    return JSON.parse(localStorage.getItem('ikm-outbox/v1')).entries[0].id;
+  await fillAndSend(page, '#kiosk', { gender: 2, age: 52, education: 'S2', occupation: 1, scores: Array(9).fill(4) });
+  await page.waitForFunction(() => Object.keys(localStorage).some((k) => k.startsWith('ikm-outbox/v1/')));
+  const id = await page.evaluate(() => {
+    const key = Object.keys(localStorage).find((k) => k.startsWith('ikm-outbox/v1/'));
+    return JSON.parse(localStorage.getItem(key)).id;
   });
   await page.waitForFunction(() => !!document.querySelector('#kiosk').shadowRoot.querySelector('.ikm-queued'));
   const summary = await page.evaluate(() => document.querySelector('#kiosk').shadowRoot.querySelector('.ikm-staff summary').textContent);
