@@ -118,7 +118,7 @@ pub async fn load_config(url: &str) -> Result<OfficeConfig, ConfigLoadError> {
 
 /// POSTs one submission with its `Idempotency-Key`; `keepalive` lets it outlive the page.
 pub async fn post_submission(endpoint: &str, submission: &Submission, keepalive: bool) -> Outcome {
-    let Ok(body) = serde_json::to_string(submission) else {
+    let Ok(body) = ikm_core::json::to_string(submission) else {
         return Outcome::Refused { status: 400 };
     };
     post_json(endpoint, &submission.id, &body, keepalive).await

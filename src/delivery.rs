@@ -47,7 +47,7 @@ fn entry_key(id: &str) -> String {
 
 fn read_entry(storage: &web_sys::Storage, id: &str) -> Option<Entry> {
     let text = storage.get_item(&entry_key(id)).ok().flatten()?;
-    serde_json::from_str(&text).ok()
+    ikm_core::json::from_str(&text).ok()
 }
 
 /// Every entry on the device, oldest first; a damaged entry is set aside under another key.
@@ -64,7 +64,7 @@ pub fn load() -> Outbox {
         let Some(text) = storage.get_item(&key).ok().flatten() else {
             continue;
         };
-        match serde_json::from_str::<Entry>(&text) {
+        match ikm_core::json::from_str::<Entry>(&text) {
             Ok(entry) => entries.push(entry),
             Err(_) => {
                 let _ = storage.set_item(
@@ -90,7 +90,7 @@ fn update(id: &str, change: impl FnOnce(&mut Outbox)) -> Result<Option<Entry>, S
     let entry = one.entries.into_iter().find(|e| e.id == id);
     match &entry {
         Some(e) => {
-            let text = serde_json::to_string(e).map_err(|e| e.to_string())?;
+            let text = ikm_core::json::to_string(e).map_err(|e| e.to_string())?;
             storage
                 .set_item(&entry_key(id), &text)
                 .map_err(|_| "the device storage is full or blocked".to_string())?;
@@ -122,7 +122,7 @@ fn start_attempt(id: &str, ignore_backoff: bool) -> Option<Entry> {
 
 /// Saves a response for `endpoint` before any attempt; Err when the device cannot keep it.
 pub fn save(endpoint: &str, submission: &Submission) -> Result<(), String> {
-    let body = serde_json::to_string(submission).map_err(|e| e.to_string())?;
+    let body = ikm_core::json::to_string(submission).map_err(|e| e.to_string())?;
     let id = submission.id.clone();
     update(&id, |one| {
         one.save(id.clone(), endpoint.to_string(), body, now_ms());
@@ -340,7 +340,7 @@ pub fn export() -> Result<(), String> {
         rejected: outbox.rejected(),
         entries: &outbox.entries,
     };
-    let text = serde_json::to_string(&export).map_err(|e| e.to_string())?;
+    let text = ikm_core::json::to_string(&export).map_err(|e| e.to_string())?;
     let parts = js_sys::Array::of1(&JsValue::from_str(&text));
     let options = web_sys::BlobPropertyBag::new();
     options.set_type("application/json");

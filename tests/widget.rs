@@ -649,7 +649,7 @@ async fn configuration_problems_show_a_clear_message() {
     w.wait_for("the notice", |w| w.find(".ikm-notice").is_some())
         .await;
     assert!(
-        w.text(".ikm-notice").contains("EOF while parsing"),
+        w.text(".ikm-notice").contains("the text ends too early"),
         "{}",
         w.text(".ikm-notice")
     );

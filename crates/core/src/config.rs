@@ -174,16 +174,28 @@ impl OfficeConfig {
         Ok(config)
     }
 
-    /// Reads and checks a configuration from JSON text.
-    #[cfg(feature = "json")]
+    /// Reads and checks a configuration from JSON text: with serde_json and full paths on the
+    /// server (feature `json`), with the small [`crate::json`] codec in the widget.
     pub fn from_json(text: &str) -> Result<OfficeConfig, ConfigError> {
-        let mut d = serde_json::Deserializer::from_str(text);
-        let config = OfficeConfig::from_deserializer(&mut d)?;
-        d.end().map_err(|e| ConfigError {
-            path: String::new(),
-            reason: e.to_string(),
-        })?;
-        Ok(config)
+        #[cfg(feature = "json")]
+        {
+            let mut d = serde_json::Deserializer::from_str(text);
+            let config = OfficeConfig::from_deserializer(&mut d)?;
+            d.end().map_err(|e| ConfigError {
+                path: String::new(),
+                reason: e.to_string(),
+            })?;
+            Ok(config)
+        }
+        #[cfg(not(feature = "json"))]
+        {
+            let config: OfficeConfig = crate::json::from_str(text).map_err(|e| ConfigError {
+                path: String::new(),
+                reason: format!("{e} (at byte {})", e.offset),
+            })?;
+            config.check()?;
+            Ok(config)
+        }
     }
 
     /// Checks what types alone cannot: ids, ranges, scales, the time zone.

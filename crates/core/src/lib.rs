@@ -7,6 +7,7 @@ pub mod config;
 pub mod delivery;
 pub mod element;
 pub mod i18n;
+pub mod json;
 pub mod outbox;
 pub mod profile;
 pub mod questionnaire;
