@@ -15,6 +15,12 @@ use ikm_core::Lang;
 use web_sys::HtmlInputElement;
 use yew::{AttrValue, Callback, Event, InputEvent, TargetCast};
 
+/// A `class` value from its parts, empty ones skipped (Yew's `classes!` costs a hash set in the wasm).
+pub fn join_classes(parts: &[&str]) -> String {
+    let parts: Vec<&str> = parts.iter().copied().filter(|p| !p.is_empty()).collect();
+    parts.join(" ")
+}
+
 /// The DOM id of a field's first focusable control, from its payload path (`answers.waktu` → `ikm-answers-waktu`).
 pub fn dom_id(field: &str) -> String {
     format!("ikm-{}", field.replace(['.', '_'], "-"))

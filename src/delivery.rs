@@ -81,7 +81,7 @@ pub fn load() -> Outbox {
 
 /// Applies an outbox transition to one entry as stored right now, and writes back only that
 /// entry (or removes it); other entries, perhaps just saved by another tab, are never touched.
-fn update(id: &str, change: impl FnOnce(&mut Outbox)) -> Result<Option<Entry>, String> {
+fn update(id: &str, change: &mut dyn FnMut(&mut Outbox)) -> Result<Option<Entry>, String> {
     let storage = storage().ok_or("this browser keeps no local storage")?;
     let mut one = Outbox {
         entries: read_entry(&storage, id).into_iter().collect(),
@@ -107,7 +107,7 @@ fn update(id: &str, change: impl FnOnce(&mut Outbox)) -> Result<Option<Entry>, S
 fn start_attempt(id: &str, ignore_backoff: bool) -> Option<Entry> {
     let now = now_ms();
     let mut started = None;
-    update(id, |one| {
+    update(id, &mut |one| {
         let free = one
             .entries
             .iter()
@@ -124,8 +124,8 @@ fn start_attempt(id: &str, ignore_backoff: bool) -> Option<Entry> {
 pub fn save(endpoint: &str, submission: &Submission) -> Result<(), String> {
     let body = ikm_core::json::to_string(submission).map_err(|e| e.to_string())?;
     let id = submission.id.clone();
-    update(&id, |one| {
-        one.save(id.clone(), endpoint.to_string(), body, now_ms());
+    update(&id, &mut |one| {
+        one.save(id.clone(), endpoint.to_string(), body.clone(), now_ms());
     })?;
     // Read back: a browser that silently drops writes (some private modes) must not be trusted.
     let kept = storage().and_then(|s| read_entry(&s, &id)).is_some();
@@ -220,20 +220,20 @@ where
 /// that was closed or reloaded, or a `pagehide` keepalive) waits until its lease ends. The
 /// lock only makes the check-and-take of a lease atomic across tabs.
 async fn deliver_due() {
-    let mut tried = std::collections::HashSet::new();
+    let mut tried: Vec<String> = Vec::new();
     loop {
         let next = load()
             .due(now_ms(), true)
             .into_iter()
             .find(|id| !tried.contains(id));
         let Some(id) = next else { break };
-        tried.insert(id.clone());
+        tried.push(id.clone());
         let Some(entry) = start_attempt(&id, false) else {
             continue;
         };
         notify();
         let outcome = post_json(&entry.endpoint, &entry.id, &entry.body, false).await;
-        let _ = update(&id, |one| {
+        let _ = update(&id, &mut |one| {
             one.record(&id, &outcome, now_ms(), js_sys::Math::random())
         });
         notify();
@@ -269,7 +269,7 @@ fn install_triggers() {
     let on_online = Closure::<dyn FnMut()>::new(|| {
         let now = now_ms();
         for entry in load().entries {
-            let _ = update(&entry.id, |one| one.retry_now(now));
+            let _ = update(&entry.id, &mut |one| one.retry_now(now));
         }
         kick();
     });

@@ -3,9 +3,9 @@
 use ikm_core::delivery::Outcome;
 use ikm_core::outbox::Entry;
 use ikm_core::questionnaire::{Choice, Education, Gender, Module, Occupation};
+use ikm_core::submission::Scores;
 use ikm_core::validate::{validate, FieldError};
 use ikm_core::{Element, Lang, OfficeConfig, Submission};
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 /// Where the respondent is in the flow.
@@ -192,8 +192,8 @@ impl SurveyState {
                         Module::Spak => &mut self.draft.spak,
                     };
                     answers
-                        .get_or_insert_with(BTreeMap::new)
-                        .insert(key.to_string(), score);
+                        .get_or_insert_with(Scores::default)
+                        .insert(key, score);
                 }
             }
             ChoiceField::Answer(_) => {}
@@ -548,10 +548,7 @@ mod tests {
             ChoiceField::Statement(Module::Spak, "pungli"),
             5,
         ));
-        assert_eq!(
-            s.draft.spak.as_ref().and_then(|m| m.get("pungli")),
-            Some(&6)
-        );
+        assert_eq!(s.draft.spak.as_ref().and_then(|m| m.get("pungli")), Some(6));
     }
 
     #[test]

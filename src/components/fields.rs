@@ -1,6 +1,6 @@
 //! Form fields as view functions: radio groups, the labelled controls, the profile section, the suggestion.
 
-use crate::components::{dom_id, error_id, error_text, on_change, on_input};
+use crate::components::{dom_id, error_id, error_text, join_classes, on_change, on_input};
 use crate::state::{Action, ChoiceField, SurveyState, TextField};
 use ikm_core::i18n::{chars_left, ui};
 use ikm_core::questionnaire::{Choice, Education, Gender, Occupation};
@@ -31,7 +31,7 @@ pub fn choice_group(
     let error = error_text(state.error_for(group.path), state.setup.lang);
     let invalid = error.is_some().then_some("true");
     html! {
-        <fieldset class={classes!("ikm-group", group.class, invalid.map(|_| "ikm-invalid"))}
+        <fieldset class={join_classes(&["ikm-group", group.class, invalid.map_or("", |_| "ikm-invalid")])}
             aria-invalid={invalid} aria-describedby={invalid.map(|_| message_id.clone())}>
             <legend>{ group.legend.to_string() }</legend>
             if let Some(message) = error {
@@ -68,7 +68,7 @@ fn labelled(
     let invalid = error.is_some().then_some("true");
     let describedby = invalid.map(|_| error_id(path));
     html! {
-        <div class={classes!("ikm-field", invalid.map(|_| "ikm-invalid"))}>
+        <div class={if invalid.is_some() { "ikm-field ikm-invalid" } else { "ikm-field" }}>
             <label for={dom_id(path)}>{ label }</label>
             if let Some(message) = error {
                 <p class="ikm-error" id={error_id(path)}>{ message }</p>

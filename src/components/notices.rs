@@ -33,12 +33,12 @@ pub enum DoneScreen {
 /// *Tersimpan* or *Terima kasih*, with a way to start a new response (kiosks).
 pub fn thank_you(screen: DoneScreen, lang: Lang, on_new_response: Callback<MouseEvent>) -> Html {
     let (class, title, body) = match screen {
-        DoneScreen::Saved => ("ikm-saved", ui::SAVED, ui::SAVED_BODY),
-        DoneScreen::Queued => ("ikm-queued", ui::SAVED, ui::QUEUED_BODY),
-        DoneScreen::Sent => ("ikm-sent", ui::THANKS, ui::THANKS_BODY),
+        DoneScreen::Saved => ("ikm-done ikm-saved", ui::SAVED, ui::SAVED_BODY),
+        DoneScreen::Queued => ("ikm-done ikm-queued", ui::SAVED, ui::QUEUED_BODY),
+        DoneScreen::Sent => ("ikm-done ikm-sent", ui::THANKS, ui::THANKS_BODY),
     };
     html! {
-        <div class={classes!("ikm-done", class)} role="status">
+        <div {class} role="status">
             <h2 id="ikm-done-title" tabindex="-1">{ title.get(lang) }</h2>
             <p>{ body.get(lang) }</p>
             <button type="button" class="ikm-button" onclick={on_new_response}>{ ui::NEW_RESPONSE.get(lang) }</button>

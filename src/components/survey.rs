@@ -125,7 +125,7 @@ pub fn Survey(props: &SurveyProps) -> Html {
                         path: &path,
                         legend: st.text.get(lang),
                         options: scale_labels(settings.scale).iter().map(|t| t.get(lang)).collect(),
-                        selected: given.as_ref().and_then(|a| a.get(st.key)).map(|v| usize::from(*v).saturating_sub(1)),
+                        selected: given.as_ref().and_then(|a| a.get(st.key)).map(|v| usize::from(v).saturating_sub(1)),
                         field: ChoiceField::Statement(module, st.key),
                         class: "ikm-question",
                     };

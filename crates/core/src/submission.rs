@@ -8,7 +8,6 @@ use crate::questionnaire::{Education, Gender, Occupation};
 use serde::de::{MapAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use std::collections::BTreeMap;
 use std::fmt;
 
 /// The schema tag every payload carries.
@@ -51,10 +50,10 @@ pub struct Submission {
     pub suggestion: Option<String>,
     /// SPKP statement key → score, when the module is enabled.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub spkp: Option<BTreeMap<String, u8>>,
+    pub spkp: Option<Scores>,
     /// SPAK statement key → score, when the module is enabled.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub spak: Option<BTreeMap<String, u8>>,
+    pub spak: Option<Scores>,
 }
 
 /// The respondent profile the standard asks for; nothing that identifies a person.
@@ -130,6 +129,89 @@ impl<'de> Deserialize<'de> for Answers {
     }
 }
 
+/// Module statement key → score, sorted by key: a JSON object on the wire. A sorted list
+/// rather than a `BTreeMap`, whose node code costs the widget kilobytes for a handful of keys.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Scores(Vec<(String, u8)>);
+
+impl Scores {
+    /// The score given for statement `key`.
+    pub fn get(&self, key: &str) -> Option<u8> {
+        self.find(key).ok().map(|i| self.0[i].1)
+    }
+
+    /// Records the score for `key`, replacing an earlier one.
+    pub fn insert(&mut self, key: &str, score: u8) {
+        match self.find(key) {
+            Ok(i) => self.0[i].1 = score,
+            Err(i) => self.0.insert(i, (key.to_string(), score)),
+        }
+    }
+
+    /// How many statements have a score.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The statement keys, in order.
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(|(k, _)| k.as_str())
+    }
+
+    fn find(&self, key: &str) -> Result<usize, usize> {
+        self.0.binary_search_by(|(k, _)| k.as_str().cmp(key))
+    }
+}
+
+impl<K: AsRef<str>> FromIterator<(K, u8)> for Scores {
+    fn from_iter<I: IntoIterator<Item = (K, u8)>>(iter: I) -> Scores {
+        let mut scores = Scores::default();
+        for (key, score) in iter {
+            scores.insert(key.as_ref(), score);
+        }
+        scores
+    }
+}
+
+impl Serialize for Scores {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.len()))?;
+        for (key, score) in &self.0 {
+            map.serialize_entry(key, score)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Scores {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ScoresVisitor;
+        impl<'de> Visitor<'de> for ScoresVisitor {
+            type Value = Scores;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an object of statement keys to scores")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Scores, A::Error> {
+                let mut scores = Scores::default();
+                while let Some(key) = map.next_key::<String>()? {
+                    if scores.get(&key).is_some() {
+                        return Err(serde::de::Error::custom(format!(
+                            "duplicate statement key `{key}`"
+                        )));
+                    }
+                    scores.insert(&key, map.next_value()?);
+                }
+                Ok(scores)
+            }
+        }
+        deserializer.deserialize_map(ScoresVisitor)
+    }
+}
+
 impl Submission {
     /// A blank response for this survey, ready for the form to fill in.
     pub fn blank(lang: Lang) -> Submission {
@@ -157,6 +239,17 @@ impl Submission {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn module_scores_are_a_sorted_object_without_duplicate_keys() {
+        let scores: Scores = [("suap", 2), ("calo", 5), ("suap", 3)].into_iter().collect();
+        assert_eq!(scores.keys().collect::<Vec<_>>(), ["calo", "suap"]);
+        assert_eq!(scores.get("suap"), Some(3));
+        assert_eq!(serde_json::to_string(&scores).unwrap(), r#"{"calo":5,"suap":3}"#);
+        let back: Scores = serde_json::from_str(r#"{"suap":3,"calo":5}"#).unwrap();
+        assert_eq!(back, scores);
+        assert!(serde_json::from_str::<Scores>(r#"{"suap":3,"suap":4}"#).is_err());
+    }
 
     pub(crate) const EXAMPLE: &str = include_str!("../../../docs/example-submission.json");
 

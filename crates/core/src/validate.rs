@@ -3,9 +3,8 @@
 use crate::config::{is_slug, OfficeConfig};
 use crate::element::Element;
 use crate::questionnaire::{Choice, Education, Gender, Module, Occupation, STANDARD_ID};
-use crate::submission::{Submission, MAX_OCCUPATION_OTHER_CHARS, MAX_SUGGESTION_CHARS};
+use crate::submission::{Scores, Submission, MAX_OCCUPATION_OTHER_CHARS, MAX_SUGGESTION_CHARS};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// Why a field is invalid; stable codes on the wire, localised only at the edges.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -244,7 +243,7 @@ fn check_choice<C: Choice + PartialEq>(
 
 fn validate_module(
     module: Module,
-    answers: Option<&BTreeMap<String, u8>>,
+    answers: Option<&Scores>,
     config: &OfficeConfig,
     errors: &mut Vec<FieldError>,
 ) {
@@ -254,13 +253,13 @@ fn validate_module(
         }
         return;
     };
-    let empty = BTreeMap::new();
+    let empty = Scores::default();
     let answers = answers.unwrap_or(&empty);
     for statement in module.statements() {
         let path = field::statement(module, statement.key);
         match answers.get(statement.key) {
             None => errors.push(FieldError::new(path, ErrorCode::Required)),
-            Some(s) if !(1..=settings.scale).contains(s) => errors.push(FieldError::with_limit(
+            Some(s) if !(1..=settings.scale).contains(&s) => errors.push(FieldError::with_limit(
                 path,
                 ErrorCode::OutOfRange,
                 u32::from(settings.scale),
@@ -411,15 +410,15 @@ mod tests {
             .iter()
             .all(|e| e.code == ErrorCode::Required && e.field.starts_with("spak.")));
 
-        let mut spak: BTreeMap<String, u8> = Module::Spak
+        let mut spak: Scores = Module::Spak
             .statements()
             .iter()
-            .map(|st| (st.key.to_string(), 6))
+            .map(|st| (st.key, 6))
             .collect();
         s.spak = Some(spak.clone());
         assert_eq!(validate(&s, &config), vec![]);
-        spak.insert("pungli".into(), 7);
-        spak.insert("suap".into(), 1);
+        spak.insert("pungli", 7);
+        spak.insert("suap", 1);
         s.spak = Some(spak);
         assert_eq!(
             codes(&validate(&s, &config)),
