@@ -20,6 +20,10 @@ wasm-bindgen --target web --no-typescript --out-dir "$out" --out-name ikm-survey
 wasm-opt -Oz --enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
   --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue \
   "$out/ikm-survey-wasm_bg.wasm" -o dist/ikm-survey-wasm_bg.wasm
-cp "$out/ikm-survey-wasm.js" js/ikm-survey.js styles/ikm-survey.css dist/
+# The JS glue wasm-bindgen writes is readable, not small: minify it and the element module.
+for js in "$out/ikm-survey-wasm.js" js/ikm-survey.js; do
+  terser "$js" --module --compress passes=2 --mangle -o "dist/$(basename "$js")"
+done
+cp styles/ikm-survey.css dist/
 cp index.html styles/demo.css examples/office.json dist/
 echo "dist: built $(ls dist | tr '\n' ' ')"
