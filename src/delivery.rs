@@ -1,5 +1,5 @@
 //! The delivery driver: persists responses in the outbox before sending, and delivers the
-//! outbox whenever there is a chance (mount, `online`, page visible again, a timer, `pagehide`).
+//! outbox whenever there is a chance (mount, `online`, page visible again, a timer).
 //!
 //! Storage is `localStorage`: synchronous (so "saved before the first attempt" holds without
 //! awaiting), shared by every tab of the origin, kept across restarts, and 5 MB is room for
@@ -103,8 +103,8 @@ fn update(id: &str, change: &mut dyn FnMut(&mut Outbox)) -> Result<Option<Entry>
 }
 
 /// Takes the lease of `id` and counts an attempt, if the entry as stored now is pending, not
-/// in flight and (unless `ignore_backoff`, for the last attempt on `pagehide`) due.
-fn start_attempt(id: &str, ignore_backoff: bool) -> Option<Entry> {
+/// in flight and due.
+fn start_attempt(id: &str) -> Option<Entry> {
     let now = now_ms();
     let mut started = None;
     update(id, &mut |one| {
@@ -112,7 +112,7 @@ fn start_attempt(id: &str, ignore_backoff: bool) -> Option<Entry> {
             .entries
             .iter()
             .any(|e| e.rejected.is_none() && e.sending_until.is_none_or(|until| until <= now));
-        if free && (ignore_backoff || !one.due(now, true).is_empty()) {
+        if free && !one.due(now, true).is_empty() {
             started = one.start_attempt(id, now);
         }
     })
@@ -217,7 +217,7 @@ where
 /// Sends every due entry, one at a time, recording each outcome in storage as it arrives.
 ///
 /// Leases are always respected: an entry whose attempt may still be in flight (from a page
-/// that was closed or reloaded, or a `pagehide` keepalive) waits until its lease ends. The
+/// that was closed or reloaded, whose keepalive request goes on) waits until its lease ends. The
 /// lock only makes the check-and-take of a lease atomic across tabs.
 async fn deliver_due() {
     let mut tried: Vec<String> = Vec::new();
@@ -228,11 +228,12 @@ async fn deliver_due() {
             .find(|id| !tried.contains(id));
         let Some(id) = next else { break };
         tried.push(id.clone());
-        let Some(entry) = start_attempt(&id, false) else {
+        let Some(entry) = start_attempt(&id) else {
             continue;
         };
         notify();
-        let outcome = post_json(&entry.endpoint, &entry.id, &entry.body, false).await;
+        // keepalive: closing or reloading the tab does not cancel an attempt already sent.
+        let outcome = post_json(&entry.endpoint, &entry.id, &entry.body, true).await;
         let _ = update(&id, &mut |one| {
             one.record(&id, &outcome, now_ms(), js_sys::Math::random())
         });
@@ -288,7 +289,6 @@ fn install_triggers() {
                 schedule_timer();
             }
         });
-    let on_pagehide = Closure::<dyn FnMut()>::new(last_attempt);
     let _ = window.add_event_listener_with_callback("online", on_online.as_ref().unchecked_ref());
     if let Some(document) = window.document() {
         let _ = document.add_event_listener_with_callback(
@@ -297,26 +297,10 @@ fn install_triggers() {
         );
     }
     let _ = window.add_event_listener_with_callback("storage", on_storage.as_ref().unchecked_ref());
-    let _ =
-        window.add_event_listener_with_callback("pagehide", on_pagehide.as_ref().unchecked_ref());
     // Page-lifetime listeners: the closures must outlive this call.
     on_online.forget();
     on_visible.forget();
     on_storage.forget();
-    on_pagehide.forget();
-}
-
-/// On `pagehide`: one keepalive POST per pending entry not already in flight, so a closing
-/// tab still delivers. Each takes the entry's lease first; the answers are never read, so the
-/// entries stay until a later pass sees 200 for them.
-fn last_attempt() {
-    for waiting in load().entries {
-        if let Some(entry) = start_attempt(&waiting.id, true) {
-            spawn_local(async move {
-                let _ = post_json(&entry.endpoint, &entry.id, &entry.body, true).await;
-            });
-        }
-    }
 }
 
 /// The staff export file: when, how many, and every entry with its exact body.

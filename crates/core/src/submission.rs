@@ -242,10 +242,15 @@ mod tests {
 
     #[test]
     fn module_scores_are_a_sorted_object_without_duplicate_keys() {
-        let scores: Scores = [("suap", 2), ("calo", 5), ("suap", 3)].into_iter().collect();
+        let scores: Scores = [("suap", 2), ("calo", 5), ("suap", 3)]
+            .into_iter()
+            .collect();
         assert_eq!(scores.keys().collect::<Vec<_>>(), ["calo", "suap"]);
         assert_eq!(scores.get("suap"), Some(3));
-        assert_eq!(serde_json::to_string(&scores).unwrap(), r#"{"calo":5,"suap":3}"#);
+        assert_eq!(
+            serde_json::to_string(&scores).unwrap(),
+            r#"{"calo":5,"suap":3}"#
+        );
         let back: Scores = serde_json::from_str(r#"{"suap":3,"calo":5}"#).unwrap();
         assert_eq!(back, scores);
         assert!(serde_json::from_str::<Scores>(r#"{"suap":3,"suap":4}"#).is_err());
