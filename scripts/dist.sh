@@ -24,6 +24,7 @@ wasm-opt -Oz --enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
 for js in "$out/ikm-survey-wasm.js" js/ikm-survey.js; do
   terser "$js" --module --compress passes=2 --mangle -o "dist/$(basename "$js")"
 done
+node scripts/shorten-imports.mjs dist/ikm-survey-wasm_bg.wasm dist/ikm-survey-wasm.js
 cp styles/ikm-survey.css dist/
 cp index.html styles/demo.css examples/office.json dist/
 echo "dist: built $(ls dist | tr '\n' ' ')"
