@@ -25,6 +25,6 @@ for js in "$out/ikm-survey-wasm.js" js/ikm-survey.js; do
   terser "$js" --module --compress passes=2 --mangle -o "dist/$(basename "$js")"
 done
 node scripts/shorten-imports.mjs dist/ikm-survey-wasm_bg.wasm dist/ikm-survey-wasm.js
-cp styles/ikm-survey.css dist/
+lightningcss --minify styles/ikm-survey.css -o dist/ikm-survey.css
 cp index.html styles/demo.css examples/office.json dist/
 echo "dist: built $(ls dist | tr '\n' ' ')"

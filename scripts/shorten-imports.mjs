@@ -1,5 +1,5 @@
 // Renames the wasm's imports from its JS glue to one- or two-letter names, in the wasm's
-// import section and in the glue's import object alike.
+// import section and in the glue's import object alike; likewise the long closure exports.
 //
 // wasm-bindgen names each import like `__wbg_addEventListener_847fd86b8c33ec43`: 153 of them,
 // written twice (wasm and JS), with a random hash that gzip cannot compress. Shortening them
@@ -69,6 +69,33 @@ function shortName(i) {
   return s;
 }
 
+/** Closure-invoke exports carry crate hashes and type paths (200+ characters); each becomes
+ * `_` plus a short name, everywhere the glue uses it. Other exports keep their names. */
+function renameExports(start, end) {
+  let [count, p] = readLeb(wasm, start);
+  const entries = [leb(count)];
+  let n = 0;
+  for (let i = 0; i < count; i++) {
+    let len;
+    [len, p] = readLeb(wasm, p);
+    const field = wasm.toString('utf8', p, p + len);
+    p += len;
+    const descEnd = readLeb(wasm, p + 1)[1];
+    let newField = field;
+    if (field.startsWith('wasm_bindgen_') && field.length > 40) {
+      newField = `_${shortName(n++)}`;
+      const uses = js.split(field).length - 1;
+      if (uses === 0) throw new Error(`export ${field} is not used in ${jsPath}`);
+      js = js.split(field).join(newField);
+    }
+    entries.push(name(newField), wasm.subarray(p, descEnd));
+    p = descEnd;
+  }
+  if (p !== end) throw new Error('export section: unexpected length');
+  const body = Buffer.concat(entries);
+  return Buffer.concat([Buffer.from([7]), leb(body.length), body]);
+}
+
 const parts = [wasm.subarray(0, 8)];
 let pos = 8;
 let renamed = 0;
@@ -76,6 +103,11 @@ while (pos < wasm.length) {
   const id = wasm[pos];
   const [size, start] = readLeb(wasm, pos + 1);
   const end = start + size;
+  if (id === 7) {
+    parts.push(renameExports(start, end));
+    pos = end;
+    continue;
+  }
   if (id !== 2) {
     parts.push(wasm.subarray(pos, end));
     pos = end;
@@ -101,7 +133,7 @@ while (pos < wasm.length) {
       if (found !== 1) throw new Error(`import ${field}: found ${found} times in ${jsPath}, expected once`);
       js = js.replace(key, `$1${newField}:`);
     }
-    entries.push(name(module), name(newField), wasm.subarray(p, descEnd));
+    entries.push(name(module === glueModule ? 'g' : module), name(newField), wasm.subarray(p, descEnd));
     p = descEnd;
   }
   if (p !== end) throw new Error('import section: unexpected length');
@@ -110,6 +142,10 @@ while (pos < wasm.length) {
   pos = end;
 }
 if (renamed === 0) throw new Error(`no imports from ${glueModule} in ${wasmPath}`);
+// The import module itself is named 154 times in the wasm: call it `g`.
+const moduleKey = `"${glueModule}":`;
+if (js.split(moduleKey).length !== 2) throw new Error(`${moduleKey} is not in ${jsPath} exactly once`);
+js = js.replace(moduleKey, 'g:');
 writeFileSync(wasmPath, Buffer.concat(parts));
 writeFileSync(jsPath, js);
 console.log(`shorten-imports: ${renamed} imports renamed`);
