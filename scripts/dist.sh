@@ -7,10 +7,10 @@ case "$(command -v wasm-opt)" in
   "$PWD/node_modules/.bin/wasm-opt") ;;
   *) echo "dist: wasm-opt must come from node_modules (run scripts/bootstrap.sh)" >&2; exit 1 ;;
 esac
-# std is rebuilt for size with panics that trap at once (no message formatting): 20 KiB gzip
-# less than the prebuilt std. build-std and immediate-abort are unstable flags, unlocked on the
+# std is rebuilt for size with panics that trap at once (no message formatting, no source
+# locations): 21 KiB gzip less than the prebuilt std. build-std and immediate-abort are unstable flags, unlocked on the
 # pinned stable toolchain by RUSTC_BOOTSTRAP for this one build; tests use the plain toolchain.
-RUSTC_BOOTSTRAP=1 RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort" \
+RUSTC_BOOTSTRAP=1 RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none" \
   cargo build -q --profile wasm-release --target wasm32-unknown-unknown -p ikm-survey \
   -Z build-std=std,panic_abort -Z build-std-features=optimize_for_size
 out=target/wasm-bindgen
