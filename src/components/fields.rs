@@ -62,7 +62,7 @@ fn labelled(
     state: &SurveyState,
     path: &str,
     label: String,
-    control: impl FnOnce(Option<&'static str>, Option<String>) -> Html,
+    control: &dyn Fn(Option<&'static str>, Option<String>) -> Html,
 ) -> Html {
     let error = error_text(state.error_for(path), state.setup.lang);
     let invalid = error.is_some().then_some("true");
@@ -108,7 +108,7 @@ pub fn profile_section(state: &SurveyState, dispatch: &Callback<Action>) -> Html
                 state,
                 field::SERVICE,
                 ui::SERVICE.get(lang).into(),
-                |invalid, described| {
+                &|invalid, described| {
                     html! {
                         <select id={dom_id(field::SERVICE)} aria-invalid={invalid} aria-describedby={described}
                             onchange={on_change(dispatch, TextField::Service)}>
@@ -128,7 +128,7 @@ pub fn profile_section(state: &SurveyState, dispatch: &Callback<Action>) -> Html
         .clone()
         .map(|c| fixed(ui::COUNTER.get(lang), c));
     let age_label = format!("{} ({})", ui::AGE.get(lang), ui::AGE_UNIT.get(lang));
-    let age = labelled(state, field::AGE, age_label, |invalid, described| {
+    let age = labelled(state, field::AGE, age_label, &|invalid, described| {
         html! {
             <input type="number" inputmode="numeric" id={dom_id(field::AGE)} class="ikm-age"
                 min={config.min_age.to_string()} max={MAX_AGE.to_string()} autocomplete="off"
@@ -141,7 +141,7 @@ pub fn profile_section(state: &SurveyState, dispatch: &Callback<Action>) -> Html
         state,
         field::EDUCATION,
         ui::EDUCATION.get(lang).into(),
-        |invalid, described| {
+        &|invalid, described| {
             html! {
                 <select id={dom_id(field::EDUCATION)} aria-invalid={invalid} aria-describedby={described}
                     onchange={on_change(dispatch, TextField::Education)}>
@@ -154,7 +154,7 @@ pub fn profile_section(state: &SurveyState, dispatch: &Callback<Action>) -> Html
         },
     );
     let other = (r.occupation == Some(Occupation::LAINNYA)).then(|| {
-        labelled(state, field::OCCUPATION_OTHER, ui::OCCUPATION_OTHER.get(lang).into(), |invalid, described| html! {
+        labelled(state, field::OCCUPATION_OTHER, ui::OCCUPATION_OTHER.get(lang).into(), &|invalid, described| html! {
             <input type="text" id={dom_id(field::OCCUPATION_OTHER)} maxlength="100" autocomplete="off"
                 value={r.occupation_other.clone().unwrap_or_default()}
                 aria-invalid={invalid} aria-describedby={described}
@@ -214,6 +214,6 @@ pub fn suggestion_box(state: &SurveyState, dispatch: &Callback<Action>) -> Html 
         state,
         field::SUGGESTION,
         ui::SUGGESTION.get(lang).into(),
-        control,
+        &control,
     )
 }
