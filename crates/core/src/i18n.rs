@@ -133,17 +133,14 @@ pub mod ui {
     );
     pub const PROFILE: Text = Text::new("Tentang Anda", "About you");
     pub const SERVICE: Text = Text::new("Jenis layanan", "Service used");
-    pub const SERVICE_PLACEHOLDER: Text =
-        Text::new("— Pilih jenis layanan —", "— Choose a service —");
+    pub const SERVICE_PLACEHOLDER: Text = Text::new("Pilih jenis layanan", "Choose a service");
     pub const COUNTER: Text = Text::new("Loket", "Counter");
     pub const GENDER: Text = Text::new("Jenis kelamin", "Gender");
     pub const AGE: Text = Text::new("Usia", "Age");
     pub const AGE_UNIT: Text = Text::new("tahun", "years");
     pub const EDUCATION: Text = Text::new("Pendidikan", "Education");
-    pub const EDUCATION_PLACEHOLDER: Text = Text::new(
-        "— Pilih pendidikan terakhir —",
-        "— Choose your highest education —",
-    );
+    pub const EDUCATION_PLACEHOLDER: Text =
+        Text::new("Pilih pendidikan terakhir", "Highest level completed");
     pub const OCCUPATION: Text = Text::new("Pekerjaan", "Occupation");
     pub const OCCUPATION_OTHER: Text = Text::new(
         "Pekerjaan lainnya (opsional)",
