@@ -12,6 +12,7 @@ use sqlx::{AnyPool, AssertSqlSafe, Row};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
+use std::sync::LazyLock;
 use tokio::sync::{mpsc, oneshot};
 
 /// One submission waiting for the SQLite writer, and where to send its outcome.
@@ -164,6 +165,36 @@ fn element_columns() -> String {
         .join(", ")
 }
 
+/// The key of a `daily_totals` row: an office-local day and one profile combination.
+const DAILY_KEY: &str = "day, unit, service, counter, gender, age_band, education, occupation";
+
+/// Stores one response unless its id exists; built once, since it runs for every submission.
+static INSERT_RESPONSE: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "INSERT INTO responses (id, body, survey, unit, service, counter, lang, submitted_at, received_at, period_at, \
+         gender, age, education, occupation, {}, suggestion) VALUES \
+         ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
+         $15, $16, $17, $18, $19, $20, $21, $22, $23, $24) ON CONFLICT (id) DO NOTHING",
+        element_columns()
+    )
+});
+
+/// Adds one new response to its day's totals; built once, like [`INSERT_RESPONSE`].
+static ADD_TO_TOTALS: LazyLock<String> = LazyLock::new(|| {
+    let updates = Element::ALL
+        .iter()
+        .map(|e| format!("{0} = daily_totals.{0} + excluded.{0}", e.key()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "INSERT INTO daily_totals ({DAILY_KEY}, respondents, {}) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $10, $11, $12, $13, $14, $15, $16, $17) \
+         ON CONFLICT ({DAILY_KEY}) \
+         DO UPDATE SET respondents = daily_totals.respondents + 1, {updates}",
+        element_columns()
+    )
+});
+
 impl Store {
     /// Opens (creating a missing SQLite file) and migrates the database at `url`
     /// (`sqlite://PATH` or `postgres://USER@HOST/DB`) for an office in time zone `offset`.
@@ -237,7 +268,7 @@ impl Store {
             .collect::<Vec<_>>()
             .join(", ");
         let rebuild = format!(
-            "INSERT INTO daily_totals (day, unit, service, counter, gender, age_band, education, occupation, respondents, {}) \
+            "INSERT INTO daily_totals ({DAILY_KEY}, respondents, {}) \
              SELECT (period_at + $1) / 86400, COALESCE(unit, ''), service, COALESCE(counter, ''), gender, CASE {band} END, \
              education, occupation, COUNT(*), {sums} FROM responses GROUP BY 1, 2, 3, 4, 5, 6, 7, 8",
             element_columns()
@@ -326,14 +357,7 @@ impl Store {
     ) -> Result<Insert, StoreError> {
         let s = &r.submission;
         let resp = &s.respondent;
-        let sql = format!(
-            "INSERT INTO responses (id, body, survey, unit, service, counter, lang, submitted_at, received_at, period_at, \
-             gender, age, education, occupation, {}, suggestion) VALUES \
-             ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
-             $15, $16, $17, $18, $19, $20, $21, $22, $23, $24) ON CONFLICT (id) DO NOTHING",
-            element_columns()
-        );
-        let mut query = sqlx::query(AssertSqlSafe(sql))
+        let mut query = sqlx::query(AssertSqlSafe(INSERT_RESPONSE.as_str()))
             .bind(s.id.clone())
             .bind(r.body.clone())
             .bind(s.survey.clone())
@@ -375,19 +399,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         let s = &r.submission;
         let resp = &s.respondent;
-        let updates = Element::ALL
-            .iter()
-            .map(|e| format!("{0} = daily_totals.{0} + excluded.{0}", e.key()))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let sql = format!(
-            "INSERT INTO daily_totals (day, unit, service, counter, gender, age_band, education, occupation, respondents, {}) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $10, $11, $12, $13, $14, $15, $16, $17) \
-             ON CONFLICT (day, unit, service, counter, gender, age_band, education, occupation) \
-             DO UPDATE SET respondents = daily_totals.respondents + 1, {updates}",
-            element_columns()
-        );
-        let mut query = sqlx::query(AssertSqlSafe(sql))
+        let mut query = sqlx::query(AssertSqlSafe(ADD_TO_TOTALS.as_str()))
             .bind(self.offset.local_date(r.period_at).days_since_epoch())
             .bind(s.unit.clone().unwrap_or_default())
             .bind(s.service.clone().unwrap_or_default())
