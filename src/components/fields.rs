@@ -6,7 +6,7 @@ use ikm_core::i18n::{chars_left, ui};
 use ikm_core::questionnaire::{Choice, Education, Gender, Occupation};
 use ikm_core::submission::MAX_SUGGESTION_CHARS;
 use ikm_core::validate::{field, MAX_AGE};
-use ikm_core::Lang;
+use ikm_core::{Lang, Text};
 use yew::prelude::*;
 
 /// A question answered with one option: a `fieldset` whose `legend` is the question, one radio per
@@ -78,6 +78,33 @@ fn labelled(
     }
 }
 
+/// A choice from a drop-down list: a placeholder first, then `(value, label)` options.
+struct SelectField<'a> {
+    path: &'static str,
+    label: Text,
+    placeholder: Text,
+    options: Vec<(&'a str, &'a str)>,
+    chosen: &'a str,
+    field: TextField,
+}
+
+/// Renders a [`SelectField`] inside its label and error message.
+fn select_field(select: SelectField<'_>, state: &SurveyState, dispatch: &Callback<Action>) -> Html {
+    let lang = state.setup.lang;
+    let control = |invalid: Option<&'static str>, described: Option<String>| {
+        html! {
+            <select id={dom_id(select.path)} aria-invalid={invalid} aria-describedby={described}
+                onchange={on_change(dispatch, select.field)}>
+                <option value="" selected={select.chosen.is_empty()}>{ select.placeholder.get(lang) }</option>
+                { for select.options.iter().map(|(value, label)| html! {
+                    <option value={value.to_string()} selected={*value == select.chosen}>{ label.to_string() }</option>
+                }) }
+            </select>
+        }
+    };
+    labelled(state, select.path, select.label.get(lang).into(), &control)
+}
+
 fn labels<C: Choice>(lang: Lang) -> Vec<&'static str> {
     C::ALL.iter().map(|c| c.label().get(lang)).collect()
 }
@@ -103,23 +130,21 @@ pub fn profile_section(state: &SurveyState, dispatch: &Callback<Action>) -> Html
                 .to_string(),
         ),
         None => {
-            let chosen = state.draft.service.clone().unwrap_or_default();
-            labelled(
-                state,
-                field::SERVICE,
-                ui::SERVICE.get(lang).into(),
-                &|invalid, described| {
-                    html! {
-                        <select id={dom_id(field::SERVICE)} aria-invalid={invalid} aria-describedby={described}
-                            onchange={on_change(dispatch, TextField::Service)}>
-                            <option value="" selected={chosen.is_empty()}>{ ui::SERVICE_PLACEHOLDER.get(lang) }</option>
-                            { for config.services.iter().map(|s| html! {
-                                <option value={s.id.clone()} selected={s.id == chosen}>{ s.label.get(lang).to_string() }</option>
-                            }) }
-                        </select>
-                    }
-                },
-            )
+            let options = config
+                .services
+                .iter()
+                .map(|s| (s.id.as_str(), s.label.get(lang)))
+                .collect();
+            let chosen = state.draft.service.as_deref().unwrap_or_default();
+            let select = SelectField {
+                path: field::SERVICE,
+                label: ui::SERVICE,
+                placeholder: ui::SERVICE_PLACEHOLDER,
+                options,
+                chosen,
+                field: TextField::Service,
+            };
+            select_field(select, state, dispatch)
         }
     };
     let counter = state
@@ -136,22 +161,20 @@ pub fn profile_section(state: &SurveyState, dispatch: &Callback<Action>) -> Html
                 oninput={on_input(dispatch, TextField::Age)} />
         }
     });
-    let chosen_edu = r.education.map_or("", |e| e.code());
-    let education = labelled(
-        state,
-        field::EDUCATION,
-        ui::EDUCATION.get(lang).into(),
-        &|invalid, described| {
-            html! {
-                <select id={dom_id(field::EDUCATION)} aria-invalid={invalid} aria-describedby={described}
-                    onchange={on_change(dispatch, TextField::Education)}>
-                    <option value="" selected={chosen_edu.is_empty()}>{ ui::EDUCATION_PLACEHOLDER.get(lang) }</option>
-                    { for Education::ALL.iter().map(|e| html! {
-                        <option value={e.code()} selected={e.code() == chosen_edu}>{ e.label().get(lang) }</option>
-                    }) }
-                </select>
-            }
+    let education = select_field(
+        SelectField {
+            path: field::EDUCATION,
+            label: ui::EDUCATION,
+            placeholder: ui::EDUCATION_PLACEHOLDER,
+            options: Education::ALL
+                .iter()
+                .map(|e| (e.code(), e.label().get(lang)))
+                .collect(),
+            chosen: r.education.map_or("", |e| e.code()),
+            field: TextField::Education,
         },
+        state,
+        dispatch,
     );
     let other = (r.occupation == Some(Occupation::LAINNYA)).then(|| {
         labelled(state, field::OCCUPATION_OTHER, ui::OCCUPATION_OTHER.get(lang).into(), &|invalid, described| html! {
