@@ -605,6 +605,19 @@ async fn the_language_switch_changes_every_text() {
     assert_eq!(w.text("button[type=submit]").trim(), "Send");
 }
 
+/// The notice an English widget shows for the office config at `path` on the test endpoint.
+async fn config_notice(path: &str) -> String {
+    let w = Widget::mount(&[
+        ("endpoint", &endpoint("/api/v1/responses")),
+        ("config", &endpoint(path)),
+        ("lang", "en"),
+    ])
+    .await;
+    w.wait_for("the notice", |w| w.find(".ikm-notice").is_some())
+        .await;
+    w.text(".ikm-notice")
+}
+
 #[wasm_bindgen_test]
 async fn configuration_problems_show_a_clear_message() {
     let w = Widget::mount(&[("lang", "en")]).await;
@@ -614,45 +627,16 @@ async fn configuration_problems_show_a_clear_message() {
         w.text(".ikm-notice")
     );
 
-    let w = Widget::mount(&[
-        ("endpoint", &endpoint("/api/v1/responses")),
-        ("config", &endpoint("/config/missing.json")),
-        ("lang", "en"),
-    ])
-    .await;
-    w.wait_for("the notice", |w| w.find(".ikm-notice").is_some())
-        .await;
-    assert!(w.text(".ikm-notice").contains(ui::CONFIG_UNREACHABLE.en));
-    assert!(w.text(".ikm-notice").contains("404"));
+    let notice = config_notice("/config/missing.json").await;
+    assert!(notice.contains(ui::CONFIG_UNREACHABLE.en));
+    assert!(notice.contains("404"));
 
-    let w = Widget::mount(&[
-        ("endpoint", &endpoint("/api/v1/responses")),
-        ("config", &endpoint("/config/unknown-field.json")),
-        ("lang", "en"),
-    ])
-    .await;
-    w.wait_for("the notice", |w| w.find(".ikm-notice").is_some())
-        .await;
-    assert!(w.text(".ikm-notice").contains(ui::CONFIG_INVALID.en));
-    assert!(
-        w.text(".ikm-notice").contains("unknown field `colour`"),
-        "{}",
-        w.text(".ikm-notice")
-    );
+    let notice = config_notice("/config/unknown-field.json").await;
+    assert!(notice.contains(ui::CONFIG_INVALID.en));
+    assert!(notice.contains("unknown field `colour`"), "{notice}");
 
-    let w = Widget::mount(&[
-        ("endpoint", &endpoint("/api/v1/responses")),
-        ("config", &endpoint("/config/truncated.json")),
-        ("lang", "en"),
-    ])
-    .await;
-    w.wait_for("the notice", |w| w.find(".ikm-notice").is_some())
-        .await;
-    assert!(
-        w.text(".ikm-notice").contains("the text ends too early"),
-        "{}",
-        w.text(".ikm-notice")
-    );
+    let notice = config_notice("/config/truncated.json").await;
+    assert!(notice.contains("the text ends too early"), "{notice}");
 
     let w = Widget::mount(&[
         ("endpoint", &endpoint("/api/v1/responses")),
