@@ -8,6 +8,7 @@
 
 use serde::de::{self, DeserializeSeed, IntoDeserializer, Visitor};
 use serde::ser::{self, Serialize};
+use std::borrow::Cow;
 use std::fmt;
 
 /// Deepest nesting of arrays and objects accepted, so hostile input cannot exhaust the stack.
@@ -228,7 +229,7 @@ impl<'de> Reader<'de> {
     }
 
     /// A string after its opening quote: borrowed when it has no escapes.
-    fn string(&mut self) -> Result<Text<'de>, Error> {
+    fn string(&mut self) -> Result<Cow<'de, str>, Error> {
         self.pos += 1;
         let mut run = self.pos;
         let mut owned: Option<String> = None;
@@ -241,10 +242,10 @@ impl<'de> Reader<'de> {
                     let tail = &self.text[run..self.pos];
                     self.pos += 1;
                     return Ok(match owned {
-                        None => Text::Borrowed(tail),
+                        None => Cow::Borrowed(tail),
                         Some(mut s) => {
                             s.push_str(tail);
-                            Text::Owned(s)
+                            Cow::Owned(s)
                         }
                     });
                 }
@@ -315,30 +316,11 @@ impl<'de> Reader<'de> {
     }
 }
 
-enum Text<'de> {
-    Borrowed(&'de str),
-    Owned(String),
-}
-
-impl<'de> Text<'de> {
-    /// One `visit_str` call for both kinds keeps each visitor's code to one path.
-    fn visit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        visitor.visit_str(self.as_str())
-    }
-
-    fn as_str(&self) -> &str {
-        match self {
-            Text::Borrowed(s) => s,
-            Text::Owned(s) => s,
-        }
-    }
-}
-
 /// One value's start: scalars read whole, arrays and objects only opened.
 enum Token<'de> {
     Null,
     Bool(bool),
-    Str(Text<'de>),
+    Str(Cow<'de, str>),
     Int(bool, u64),
     Seq,
     Map,
@@ -425,7 +407,8 @@ impl<'de> de::Deserializer<'de> for &mut Reader<'de> {
         let value = match self.token()? {
             Token::Null => visitor.visit_unit(),
             Token::Bool(b) => visitor.visit_bool(b),
-            Token::Str(text) => text.visit(visitor),
+            // One `visit_str` for both kinds keeps each visitor's code to one path.
+            Token::Str(text) => visitor.visit_str(&text),
             Token::Int(false, n) => visitor.visit_u64(n),
             Token::Int(true, n) => match i64::try_from(n) {
                 Ok(n) => visitor.visit_i64(-n),
@@ -464,7 +447,7 @@ impl<'de> de::Deserializer<'de> for &mut Reader<'de> {
 
     fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         match self.token()? {
-            Token::Str(text) => text.visit(visitor),
+            Token::Str(text) => visitor.visit_str(&text),
             _ => Err(self.wrong_type()),
         }
     }
@@ -544,7 +527,7 @@ impl<'de> de::Deserializer<'de> for &mut Reader<'de> {
             return Err(self.error(ErrorKind::InvalidType));
         }
         let text = self.string()?;
-        visitor.visit_enum(text.as_str().into_deserializer())
+        visitor.visit_enum(text.as_ref().into_deserializer())
     }
 
     serde::forward_to_deserialize_any! {
@@ -561,7 +544,7 @@ struct Items<'a, 'de> {
 impl<'de> Items<'_, 'de> {
     /// The next key of an object, or None at its end.
     #[inline(never)]
-    fn key(&mut self) -> Result<Option<Text<'de>>, Error> {
+    fn key(&mut self) -> Result<Option<Cow<'de, str>>, Error> {
         if !self.more(b'}')? {
             return Ok(None);
         }
@@ -608,7 +591,7 @@ impl<'de> de::MapAccess<'de> for Items<'_, 'de> {
         let Some(key) = self.key()? else {
             return Ok(None);
         };
-        let value = seed.deserialize(key.as_str().into_deserializer());
+        let value = seed.deserialize(key.as_ref().into_deserializer());
         value.map(Some).map_err(|e| self.reader.locate(e))
     }
 
