@@ -108,11 +108,7 @@ fn start_attempt(id: &str) -> Option<Entry> {
     let now = now_ms();
     let mut started = None;
     update(id, &mut |one| {
-        let free = one
-            .entries
-            .iter()
-            .any(|e| e.rejected.is_none() && e.sending_until.is_none_or(|until| until <= now));
-        if free && !one.due(now, true).is_empty() {
+        if !one.due(now, true).is_empty() {
             started = one.start_attempt(id, now);
         }
     })
