@@ -47,7 +47,7 @@ fn entry_key(id: &str) -> String {
 
 fn read_entry(storage: &web_sys::Storage, id: &str) -> Option<Entry> {
     let text = storage.get_item(&entry_key(id)).ok().flatten()?;
-    ikm_core::json::from_str(&text).ok()
+    Entry::from_json(&text).ok()
 }
 
 /// Every entry on the device, oldest first; a damaged entry is set aside under another key.
@@ -64,7 +64,7 @@ pub fn load() -> Outbox {
         let Some(text) = storage.get_item(&key).ok().flatten() else {
             continue;
         };
-        match ikm_core::json::from_str::<Entry>(&text) {
+        match Entry::from_json(&text) {
             Ok(entry) => entries.push(entry),
             Err(_) => {
                 let _ = storage.set_item(

@@ -1,62 +1,50 @@
 //! The office configuration (one JSON file shared by widget and collector), with errors that name the path.
 
 use crate::element::{Lang, LocalText};
+use crate::json::{self, Value};
 use crate::questionnaire::Module;
 use crate::score::Weights;
 use crate::time::UtcOffset;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::Serialize;
 use std::fmt;
 
 /// Minimum respondent age unless configured: younger applicants are represented by a guardian.
 pub const DEFAULT_MIN_AGE: u8 = 17;
 
 /// What an office configures; every field but `office_name` has a default.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OfficeConfig {
     /// Shown at the top of the form and on reports.
     pub office_name: String,
     /// The unit id sent with every response (e.g. `kanim-bengkulu`); any unit if absent.
-    #[serde(default)]
     pub unit: Option<String>,
     /// Services respondents choose from (*jenis layanan*), in display order.
-    #[serde(default = "default_services")]
     pub services: Vec<ServiceOption>,
     /// Youngest age accepted on the form.
-    #[serde(default = "default_min_age")]
     pub min_age: u8,
     /// Optional Zona Integritas modules.
-    #[serde(default)]
     pub modules: Modules,
     /// Language when neither the embedding page nor the QR link chooses one.
-    #[serde(default)]
     pub default_lang: Option<Lang>,
     /// Weights for reports unless a request asks otherwise.
-    #[serde(default)]
     pub weights: Weights,
     /// The office's time zone; decides which day and month a response belongs to.
-    #[serde(default = "default_time_zone")]
     pub time_zone: String,
     /// Look of the widget.
-    #[serde(default)]
     pub theme: Theme,
 }
 
 /// A service the office offers, with a stable id and a label.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ServiceOption {
     pub id: String,
     pub label: LocalText,
 }
 
 /// Which perception modules are on, each with its scale.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Modules {
-    #[serde(default)]
     pub spkp: Option<ModuleConfig>,
-    #[serde(default)]
     pub spak: Option<ModuleConfig>,
 }
 
@@ -71,24 +59,80 @@ impl Modules {
 }
 
 /// Settings of one enabled module.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct ModuleConfig {
     /// Points on the agreement scale: 4 or 6.
     pub scale: u8,
 }
 
 /// Theme values, applied as CSS custom properties inside the widget's shadow root.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Theme {
     /// Accent colour for buttons and focus (`#1f4e8c`); must keep 4.5:1 contrast with white.
-    #[serde(default)]
     pub accent: Option<String>,
 }
 
-fn default_min_age() -> u8 {
-    DEFAULT_MIN_AGE
+impl ServiceOption {
+    fn from_value(value: &Value) -> Result<ServiceOption, json::Error> {
+        let (mut id, mut label) = (None, None);
+        value.for_each_field(&mut |key, v| {
+            match key {
+                "id" => id = Some(v.string()?),
+                "label" => label = Some(LocalText::from_value(v)?),
+                _ => return Err(json::Error::unknown_field()),
+            }
+            Ok(())
+        })?;
+        Ok(ServiceOption {
+            id: json::required(id, "id")?,
+            label: json::required(label, "label")?,
+        })
+    }
+}
+
+impl Modules {
+    fn from_value(value: &Value) -> Result<Modules, json::Error> {
+        let mut modules = Modules::default();
+        value.for_each_field(&mut |key, v| {
+            match key {
+                "spkp" => modules.spkp = Some(ModuleConfig::from_value(v)?),
+                "spak" => modules.spak = Some(ModuleConfig::from_value(v)?),
+                _ => return Err(json::Error::unknown_field()),
+            }
+            Ok(())
+        })?;
+        Ok(modules)
+    }
+}
+
+impl ModuleConfig {
+    fn from_value(value: &Value) -> Result<ModuleConfig, json::Error> {
+        let mut scale = None;
+        value.for_each_field(&mut |key, v| {
+            match key {
+                "scale" => scale = Some(v.u8()?),
+                _ => return Err(json::Error::unknown_field()),
+            }
+            Ok(())
+        })?;
+        Ok(ModuleConfig {
+            scale: json::required(scale, "scale")?,
+        })
+    }
+}
+
+impl Theme {
+    fn from_value(value: &Value) -> Result<Theme, json::Error> {
+        let mut theme = Theme::default();
+        value.for_each_field(&mut |key, v| {
+            match key {
+                "accent" => theme.accent = Some(v.string()?),
+                _ => return Err(json::Error::unknown_field()),
+            }
+            Ok(())
+        })?;
+        Ok(theme)
+    }
 }
 
 fn default_time_zone() -> String {
@@ -156,46 +200,46 @@ impl fmt::Display for ConfigError {
 impl std::error::Error for ConfigError {}
 
 impl OfficeConfig {
-    /// Reads and checks a configuration from any serde deserializer, naming the path of the
-    /// first problem (with the `config-paths` feature; otherwise serde's message names the field).
-    pub fn from_deserializer<'de, D: Deserializer<'de>>(d: D) -> Result<OfficeConfig, ConfigError> {
-        #[cfg(feature = "config-paths")]
-        let config: OfficeConfig =
-            serde_path_to_error::deserialize(d).map_err(|e| ConfigError {
-                path: e.path().to_string(),
-                reason: e.inner().to_string(),
-            })?;
-        #[cfg(not(feature = "config-paths"))]
-        let config = OfficeConfig::deserialize(d).map_err(|e| ConfigError {
-            path: String::new(),
+    /// Reads and checks a configuration from JSON text; the widget and the server both use
+    /// this, so they accept exactly the same files. Errors name the path of the problem.
+    pub fn from_json(text: &str) -> Result<OfficeConfig, ConfigError> {
+        let value = json::parse(text).map_err(|e| {
+            let (line, column) = e.line_column(text);
+            ConfigError {
+                path: String::new(),
+                reason: format!("{e} at line {line}, column {column}"),
+            }
+        })?;
+        let config = OfficeConfig::from_value(&value).map_err(|e| ConfigError {
             reason: e.to_string(),
+            path: e.path,
         })?;
         config.check()?;
         Ok(config)
     }
 
-    /// Reads and checks a configuration from JSON text: with serde_json and full paths on the
-    /// server (feature `json`), with the small [`crate::json`] codec in the widget.
-    pub fn from_json(text: &str) -> Result<OfficeConfig, ConfigError> {
-        #[cfg(feature = "json")]
-        {
-            let mut d = serde_json::Deserializer::from_str(text);
-            let config = OfficeConfig::from_deserializer(&mut d)?;
-            d.end().map_err(|e| ConfigError {
-                path: String::new(),
-                reason: e.to_string(),
-            })?;
-            Ok(config)
-        }
-        #[cfg(not(feature = "json"))]
-        {
-            let config: OfficeConfig = crate::json::from_str(text).map_err(|e| ConfigError {
-                path: String::new(),
-                reason: format!("{e} (at byte {})", e.offset),
-            })?;
-            config.check()?;
-            Ok(config)
-        }
+    /// Reads the fields of a parsed configuration; every field but `office_name` may be left
+    /// out, and a field this version does not know is an error (usually a typo).
+    pub fn from_value(value: &Value) -> Result<OfficeConfig, json::Error> {
+        let mut c = OfficeConfig::default();
+        let mut named = None;
+        value.for_each_field(&mut |key, v| {
+            match key {
+                "office_name" => named = Some(v.string()?),
+                "unit" => c.unit = Some(v.string()?),
+                "services" => c.services = v.list(ServiceOption::from_value)?,
+                "min_age" => c.min_age = v.u8()?,
+                "modules" => c.modules = Modules::from_value(v)?,
+                "default_lang" => c.default_lang = Some(Lang::from_value(v)?),
+                "weights" => c.weights = Weights::from_value(v)?,
+                "time_zone" => c.time_zone = v.string()?,
+                "theme" => c.theme = Theme::from_value(v)?,
+                _ => return Err(json::Error::unknown_field()),
+            }
+            Ok(())
+        })?;
+        c.office_name = json::required(named, "office_name")?;
+        Ok(c)
     }
 
     /// Checks what types alone cannot: ids, ranges, scales, the time zone.
@@ -277,7 +321,7 @@ fn is_hex_colour(s: &str) -> bool {
     s.len() == 7 && s.starts_with('#') && s[1..].bytes().all(|b| b.is_ascii_hexdigit())
 }
 
-#[cfg(all(test, feature = "json"))]
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -294,6 +338,31 @@ mod tests {
         let text = include_str!("../../../examples/office.json");
         let c = OfficeConfig::from_json(text).unwrap();
         assert_eq!(c.unit.as_deref(), Some("kanim-bengkulu"));
+        assert_eq!(c.office_name, "Kantor Imigrasi Kelas I TPI Bengkulu");
+        assert_eq!(c.services[0].id, "paspor-baru");
+        assert_eq!(c.services[0].label.get(Lang::En), "New passport");
+    }
+
+    #[test]
+    fn every_field_is_read_and_null_means_the_default() {
+        let c = OfficeConfig::from_json(
+            r##"{"office_name":"K","unit":"kanim-x","services":[{"id":"a","label":{"id":"A","en":"Ay"}}],
+                "min_age":18,"modules":{"spkp":{"scale":6},"spak":null},"default_lang":"en",
+                "weights":"0.111","time_zone":"Asia/Makassar","theme":{"accent":"#123456"}}"##,
+        )
+        .unwrap();
+        assert_eq!(c.unit.as_deref(), Some("kanim-x"));
+        assert_eq!(c.services.len(), 1);
+        assert_eq!(c.min_age, 18);
+        assert_eq!(c.modules.spkp, Some(ModuleConfig { scale: 6 }));
+        assert_eq!(c.modules.spak, None);
+        assert_eq!(c.default_lang, Some(Lang::En));
+        assert_eq!(c.weights, Weights::Legacy0111);
+        assert_eq!(c.time_zone, "Asia/Makassar");
+        assert_eq!(c.theme.accent.as_deref(), Some("#123456"));
+        let c = OfficeConfig::from_json(r#"{"office_name":"K","services":null,"min_age":null}"#)
+            .unwrap();
+        assert_eq!((c.services.len(), c.min_age), (4, DEFAULT_MIN_AGE));
     }
 
     #[test]
@@ -323,6 +392,19 @@ mod tests {
         assert_eq!(e.path, "time_zone");
 
         let e = OfficeConfig::from_json(r#"{"office_name":"X"} trailing"#).unwrap_err();
-        assert!(e.reason.contains("trailing"), "{e}");
+        assert_eq!(e.to_string(), "not valid JSON at line 1, column 21");
+
+        let e = OfficeConfig::from_json(r#"{"unit":"x"}"#).unwrap_err();
+        assert_eq!(e.to_string(), "missing field `office_name`");
+
+        let e = OfficeConfig::from_json(r#"{"office_name":"X","default_lang":"fr"}"#).unwrap_err();
+        assert_eq!(e.path, "default_lang");
+        assert!(e.reason.contains("`fr` is not allowed"), "{e}");
+
+        let e = OfficeConfig::from_json(r#"{"office_name":"X","min_age":300}"#).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "at `min_age`: expected a whole number in range"
+        );
     }
 }

@@ -1,5 +1,6 @@
 //! The nine IKM elements (unsur) with their stable wire keys, and bilingual text.
 
+use crate::json::{self, Value};
 use serde::{Deserialize, Serialize};
 
 /// One of the nine elements; identified on the wire by [`Element::key`], never by position.
@@ -116,6 +117,11 @@ impl Lang {
         }
     }
 
+    /// A language code in JSON: exactly `id` or `en`.
+    pub fn from_value(value: &Value) -> Result<Lang, json::Error> {
+        value.one_of(&[("id", Lang::Id), ("en", Lang::En)], "`id` or `en`")
+    }
+
     /// The language for a code or a browser locale (`en-US` → En); None if we do not speak it.
     pub fn from_code(code: &str) -> Option<Lang> {
         let primary = code.trim().split(['-', '_']).next().unwrap_or("");
@@ -152,15 +158,30 @@ impl Text {
 }
 
 /// A bilingual text from configuration (owned, since it is read at run time).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LocalText {
     pub id: String,
-    #[serde(default)]
     pub en: Option<String>,
 }
 
 impl LocalText {
+    /// `{"id": "…", "en": "…"}` from a configuration; English is optional.
+    pub fn from_value(value: &Value) -> Result<LocalText, json::Error> {
+        let (mut id, mut en) = (None, None);
+        value.for_each_field(&mut |key, v| {
+            match key {
+                "id" => id = Some(v.string()?),
+                "en" => en = Some(v.string()?),
+                _ => return Err(json::Error::unknown_field()),
+            }
+            Ok(())
+        })?;
+        Ok(LocalText {
+            id: json::required(id, "id")?,
+            en,
+        })
+    }
+
     /// The wording in `lang`, falling back to Indonesian where no English was configured.
     pub fn get(&self, lang: Lang) -> &str {
         match (lang, &self.en) {

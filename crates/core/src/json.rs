@@ -1,14 +1,17 @@
-//! A small serde JSON codec for the widget, where serde_json costs ~30 KiB gzip of wasm.
+//! JSON for the survey's own types, small enough for the widget's wasm.
 //!
-//! It reads and writes standard JSON (RFC 8259) for the survey's own types: numbers are
-//! integers only (no type here has a fraction), object keys are strings, nesting is limited
-//! to [`MAX_DEPTH`]. Output is byte-for-byte what serde_json writes for the same value (tested),
-//! so the collector sees the same payload either way. Errors keep a kind and a byte offset but
-//! not serde's formatted messages, whose formatting code is most of the size being saved.
+//! Reading parses into a [`Value`] with one non-generic parser; each type then reads its
+//! fields by name through [`Fields`], which makes unknown, duplicate and missing fields
+//! errors that name their path (`services[1].label.de`). serde's derived deserializers
+//! monomorphise a visitor per type and cost about 10 KiB gzip of wasm for the office
+//! configuration and the outbox entries alone; this costs a fraction of that, and the
+//! server reads configurations with the same code. Writing goes through serde (its
+//! per-type code is small) and is byte-for-byte what serde_json writes (tested).
+//!
+//! Numbers are integers only (no type here has a fraction); nesting is limited to
+//! [`MAX_DEPTH`]; object keys keep their order.
 
-use serde::de::{self, DeserializeSeed, IntoDeserializer, Visitor};
 use serde::ser::{self, Serialize};
-use std::borrow::Cow;
 use std::fmt;
 
 /// Deepest nesting of arrays and objects accepted, so hostile input cannot exhaust the stack.
@@ -25,109 +28,129 @@ pub enum ErrorKind {
     Number,
     /// Nesting deeper than [`MAX_DEPTH`].
     TooDeep,
-    /// A value of the wrong type (a string where a number belongs, say).
-    InvalidType,
-    /// A value of the right type that is not allowed (an unknown option, say).
-    InvalidValue(String),
+    /// A value of the wrong type; names what was expected (`a string`).
+    InvalidType(&'static str),
+    /// A value of the right type that is not allowed: the value and what is allowed.
+    InvalidValue(String, &'static str),
     /// A field the type does not have (often a typo).
     UnknownField(String),
     /// A required field is absent.
     MissingField(&'static str),
-    /// The same field twice.
-    DuplicateField(&'static str),
-    /// A list of the wrong length.
-    InvalidLength,
+    /// The same field twice in one object.
+    DuplicateField(String),
     /// Something this codec does not write (floats, bytes, non-string keys).
     Unsupported,
-    /// A rule of the type itself (its message is dropped to keep the wasm small).
-    Custom,
 }
 
-/// A JSON error: its kind and the byte offset where reading stopped (0 when writing).
+/// A JSON error: its kind, the byte offset where parsing stopped (syntax errors only) and
+/// the path of the value it concerns (`services[1].id`; empty for the whole document).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Error {
     pub kind: ErrorKind,
     pub offset: usize,
+    pub path: String,
 }
 
 impl Error {
-    fn new(kind: ErrorKind) -> Error {
-        Error { kind, offset: 0 }
+    /// An error about a value (not about the text), at the root until [`Error::within`] places it.
+    pub fn new(kind: ErrorKind) -> Error {
+        Error {
+            kind,
+            offset: 0,
+            path: String::new(),
+        }
+    }
+
+    /// The same error one level further out: inside the field `key` of an object.
+    #[inline(never)]
+    pub fn within(mut self, key: &str) -> Error {
+        let sep = if self.path.is_empty() || self.path.starts_with('[') {
+            ""
+        } else {
+            "."
+        };
+        self.path = format!("{key}{sep}{}", self.path);
+        self
+    }
+
+    /// The same error one level further out: at position `index` of an array.
+    #[inline(never)]
+    pub fn within_index(mut self, index: usize) -> Error {
+        let sep = if self.path.is_empty() || self.path.starts_with('[') {
+            ""
+        } else {
+            "."
+        };
+        self.path = format!("[{index}]{sep}{}", self.path);
+        self
+    }
+
+    /// 1-based line and column of [`Error::offset`] in `text`, for messages to people.
+    pub fn line_column(&self, text: &str) -> (usize, usize) {
+        let before = &text.as_bytes()[..self.offset.min(text.len())];
+        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+        let line_start = before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        let column = String::from_utf8_lossy(&before[line_start..])
+            .chars()
+            .count()
+            + 1;
+        (line, column)
     }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let what = match &self.kind {
-            ErrorKind::Syntax => "not valid JSON",
-            ErrorKind::Eof => "the text ends too early",
-            ErrorKind::Number => "a number is not a whole number in range",
-            ErrorKind::TooDeep => "nested too deeply",
-            ErrorKind::InvalidType => "a value has the wrong type",
-            ErrorKind::InvalidValue(v) if v.is_empty() => "a value is out of range",
-            ErrorKind::InvalidValue(v) => return write!(f, "value `{v}` is not allowed"),
-            ErrorKind::UnknownField(name) => return write!(f, "unknown field `{name}`"),
-            ErrorKind::MissingField(name) => return write!(f, "missing field `{name}`"),
-            ErrorKind::DuplicateField(name) => return write!(f, "duplicate field `{name}`"),
-            ErrorKind::InvalidLength => "a list has the wrong length",
-            ErrorKind::Unsupported => "a value this format cannot hold",
-            ErrorKind::Custom => "a value breaks a rule of its field",
-        };
-        f.write_str(what)
+        match &self.kind {
+            ErrorKind::Syntax => f.write_str("not valid JSON"),
+            ErrorKind::Eof => f.write_str("the text ends too early"),
+            ErrorKind::Number => f.write_str("expected a whole number in range"),
+            ErrorKind::TooDeep => f.write_str("nested too deeply"),
+            ErrorKind::InvalidType(expected) => write!(f, "expected {expected}"),
+            ErrorKind::InvalidValue(v, expected) => {
+                write!(f, "value `{v}` is not allowed, expected {expected}")
+            }
+            ErrorKind::UnknownField(name) => write!(f, "unknown field `{name}`"),
+            ErrorKind::MissingField(name) => write!(f, "missing field `{name}`"),
+            ErrorKind::DuplicateField(name) => write!(f, "duplicate field `{name}`"),
+            ErrorKind::Unsupported => f.write_str("a value this format cannot hold"),
+        }
     }
 }
 
 impl std::error::Error for Error {}
 
-impl de::Error for Error {
-    fn custom<T: fmt::Display>(_msg: T) -> Error {
-        Error::new(ErrorKind::Custom)
-    }
-    fn invalid_type(_unexp: de::Unexpected<'_>, _exp: &dyn de::Expected) -> Error {
-        Error::new(ErrorKind::InvalidType)
-    }
-    fn invalid_value(unexp: de::Unexpected<'_>, _exp: &dyn de::Expected) -> Error {
-        let shown = match unexp {
-            de::Unexpected::Str(s) => s.to_string(),
-            _ => String::new(),
-        };
-        Error::new(ErrorKind::InvalidValue(shown))
-    }
-    fn invalid_length(_len: usize, _exp: &dyn de::Expected) -> Error {
-        Error::new(ErrorKind::InvalidLength)
-    }
-    fn unknown_variant(variant: &str, _expected: &'static [&'static str]) -> Error {
-        Error::new(ErrorKind::InvalidValue(variant.to_string()))
-    }
-    fn unknown_field(field: &str, _expected: &'static [&'static str]) -> Error {
-        Error::new(ErrorKind::UnknownField(field.to_string()))
-    }
-    fn missing_field(field: &'static str) -> Error {
-        Error::new(ErrorKind::MissingField(field))
-    }
-    fn duplicate_field(field: &'static str) -> Error {
-        Error::new(ErrorKind::DuplicateField(field))
-    }
-}
-
 impl ser::Error for Error {
     fn custom<T: fmt::Display>(_msg: T) -> Error {
-        Error::new(ErrorKind::Custom)
+        Error::new(ErrorKind::Unsupported)
     }
 }
 
-/// Reads one value of type `T` from the whole of `text` (only whitespace may follow it).
-pub fn from_str<'de, T: de::Deserialize<'de>>(text: &'de str) -> Result<T, Error> {
-    let mut reader = Reader {
+/// A parsed JSON value. Numbers are integers; objects keep their keys in document order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Str(String),
+    Array(Vec<Value>),
+    Object(Vec<(String, Value)>),
+}
+
+/// Parses one JSON value from the whole of `text` (only whitespace may follow it).
+pub fn parse(text: &str) -> Result<Value, Error> {
+    let mut parser = Parser {
         bytes: text.as_bytes(),
         text,
         pos: 0,
         depth: 0,
     };
-    let value = T::deserialize(&mut reader).map_err(|e| reader.locate(e))?;
-    reader.skip_ws();
-    if reader.pos != reader.bytes.len() {
-        return Err(reader.error(ErrorKind::Syntax));
+    let value = parser.value()?;
+    parser.skip_ws();
+    if parser.pos != parser.bytes.len() {
+        return Err(parser.error(ErrorKind::Syntax));
     }
     Ok(value)
 }
@@ -139,27 +162,20 @@ pub fn to_string<T: Serialize + ?Sized>(value: &T) -> Result<String, Error> {
     Ok(writer.out)
 }
 
-struct Reader<'de> {
-    bytes: &'de [u8],
-    text: &'de str,
+struct Parser<'a> {
+    bytes: &'a [u8],
+    text: &'a str,
     pos: usize,
     depth: usize,
 }
 
-impl<'de> Reader<'de> {
+impl Parser<'_> {
     fn error(&self, kind: ErrorKind) -> Error {
         Error {
             kind,
             offset: self.pos,
+            path: String::new(),
         }
-    }
-
-    /// Errors raised inside serde's visitors carry no position; give them the current one.
-    fn locate(&self, mut e: Error) -> Error {
-        if e.offset == 0 {
-            e.offset = self.pos;
-        }
-        e
     }
 
     fn skip_ws(&mut self) {
@@ -176,24 +192,79 @@ impl<'de> Reader<'de> {
             .ok_or_else(|| self.error(ErrorKind::Eof))
     }
 
-    fn expect(&mut self, byte: u8) -> Result<(), Error> {
-        if self.peek()? == byte {
+    /// Consumes `byte` if it comes next (after whitespace).
+    fn eat(&mut self, byte: u8) -> Result<bool, Error> {
+        let found = self.peek()? == byte;
+        if found {
             self.pos += 1;
+        }
+        Ok(found)
+    }
+
+    fn expect(&mut self, byte: u8) -> Result<(), Error> {
+        if self.eat(byte)? {
             Ok(())
         } else {
             Err(self.error(ErrorKind::Syntax))
         }
     }
 
-    fn literal(&mut self, word: &str) -> Result<(), Error> {
+    fn literal(&mut self, word: &str, value: Value) -> Result<Value, Error> {
         if self.bytes[self.pos..].starts_with(word.as_bytes()) {
             self.pos += word.len();
-            Ok(())
+            Ok(value)
         } else {
             Err(self.error(ErrorKind::Syntax))
         }
     }
 
+    fn value(&mut self) -> Result<Value, Error> {
+        match self.peek()? {
+            b'n' => self.literal("null", Value::Null),
+            b't' => self.literal("true", Value::Bool(true)),
+            b'f' => self.literal("false", Value::Bool(false)),
+            b'"' => Ok(Value::Str(self.string()?)),
+            b'-' | b'0'..=b'9' => Ok(Value::Int(self.integer()?)),
+            b'[' => {
+                self.enter()?;
+                let mut items = Vec::new();
+                if !self.eat(b']')? {
+                    loop {
+                        items.push(self.value()?);
+                        if !self.eat(b',')? {
+                            break;
+                        }
+                    }
+                    self.expect(b']')?;
+                }
+                self.depth -= 1;
+                Ok(Value::Array(items))
+            }
+            b'{' => {
+                self.enter()?;
+                let mut fields = Vec::new();
+                if !self.eat(b'}')? {
+                    loop {
+                        if self.peek()? != b'"' {
+                            return Err(self.error(ErrorKind::Syntax));
+                        }
+                        let key = self.string()?;
+                        self.expect(b':')?;
+                        fields.push((key, self.value()?));
+                        if !self.eat(b',')? {
+                            break;
+                        }
+                    }
+                    self.expect(b'}')?;
+                }
+                self.depth -= 1;
+                Ok(Value::Object(fields))
+            }
+            _ => Err(self.error(ErrorKind::Syntax)),
+        }
+    }
+
+    /// Steps into an array or object, refusing nesting deeper than [`MAX_DEPTH`].
     fn enter(&mut self) -> Result<(), Error> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
@@ -203,18 +274,25 @@ impl<'de> Reader<'de> {
         Ok(())
     }
 
-    /// An integer: `-?(0|[1-9][0-9]*)`; fractions and exponents are refused.
-    fn integer(&mut self) -> Result<(bool, u64), Error> {
+    /// An integer: `-?(0|[1-9][0-9]*)` in i64 range; fractions and exponents are refused.
+    fn integer(&mut self) -> Result<i64, Error> {
         let negative = self.bytes.get(self.pos) == Some(&b'-');
         if negative {
             self.pos += 1;
         }
         let start = self.pos;
-        let mut value: u64 = 0;
+        let mut value: i64 = 0;
         while let Some(&d @ b'0'..=b'9') = self.bytes.get(self.pos) {
+            let digit = i64::from(d - b'0');
             value = value
                 .checked_mul(10)
-                .and_then(|v| v.checked_add(u64::from(d - b'0')))
+                .and_then(|v| {
+                    if negative {
+                        v.checked_sub(digit)
+                    } else {
+                        v.checked_add(digit)
+                    }
+                })
                 .ok_or_else(|| self.error(ErrorKind::Number))?;
             self.pos += 1;
         }
@@ -225,37 +303,29 @@ impl<'de> Reader<'de> {
         if let Some(b'.' | b'e' | b'E') = self.bytes.get(self.pos) {
             return Err(self.error(ErrorKind::Number));
         }
-        Ok((negative, value))
+        Ok(value)
     }
 
-    /// A string after its opening quote: borrowed when it has no escapes.
-    fn string(&mut self) -> Result<Cow<'de, str>, Error> {
+    /// A string at its opening quote.
+    fn string(&mut self) -> Result<String, Error> {
         self.pos += 1;
         let mut run = self.pos;
-        let mut owned: Option<String> = None;
+        let mut out = String::new();
         loop {
             let Some(&b) = self.bytes.get(self.pos) else {
                 return Err(self.error(ErrorKind::Eof));
             };
             match b {
                 b'"' => {
-                    let tail = &self.text[run..self.pos];
+                    out.push_str(&self.text[run..self.pos]);
                     self.pos += 1;
-                    return Ok(match owned {
-                        None => Cow::Borrowed(tail),
-                        Some(mut s) => {
-                            s.push_str(tail);
-                            Cow::Owned(s)
-                        }
-                    });
+                    return Ok(out);
                 }
                 b'\\' => {
-                    let before = &self.text[run..self.pos];
+                    out.push_str(&self.text[run..self.pos]);
                     self.pos += 1;
                     let c = self.escape()?;
-                    let s = owned.get_or_insert_with(String::new);
-                    s.push_str(before);
-                    s.push(c);
+                    out.push(c);
                     run = self.pos;
                 }
                 0..=0x1f => return Err(self.error(ErrorKind::Syntax)),
@@ -316,289 +386,118 @@ impl<'de> Reader<'de> {
     }
 }
 
-/// One value's start: scalars read whole, arrays and objects only opened.
-enum Token<'de> {
-    Null,
-    Bool(bool),
-    Str(Cow<'de, str>),
-    Int(bool, u64),
-    Seq,
-    Map,
-}
-
-impl<'de> Reader<'de> {
-    /// Reads the next token. Not generic, so serde's per-type code stays small.
-    #[inline(never)]
-    fn token(&mut self) -> Result<Token<'de>, Error> {
-        Ok(match self.peek()? {
-            b'n' => {
-                self.literal("null")?;
-                Token::Null
-            }
-            b't' => {
-                self.literal("true")?;
-                Token::Bool(true)
-            }
-            b'f' => {
-                self.literal("false")?;
-                Token::Bool(false)
-            }
-            b'"' => Token::Str(self.string()?),
-            b'-' | b'0'..=b'9' => {
-                let (negative, n) = self.integer()?;
-                Token::Int(negative, n)
-            }
-            b'[' => {
-                self.enter()?;
-                Token::Seq
-            }
-            b'{' => {
-                self.enter()?;
-                Token::Map
-            }
-            _ => return Err(self.error(ErrorKind::Syntax)),
-        })
+impl Value {
+    /// The text of a string value.
+    pub fn str(&self) -> Result<&str, Error> {
+        match self {
+            Value::Str(s) => Ok(s),
+            _ => Err(Error::new(ErrorKind::InvalidType("a string"))),
+        }
     }
 
-    /// Closes an array or object opened by [`Reader::token`].
+    /// An owned copy of a string value (a [`Read`] for `String` fields).
+    pub fn string(&self) -> Result<String, Error> {
+        self.str().map(str::to_string)
+    }
+
+    /// A boolean value.
+    pub fn bool(&self) -> Result<bool, Error> {
+        match self {
+            Value::Bool(b) => Ok(*b),
+            _ => Err(Error::new(ErrorKind::InvalidType("true or false"))),
+        }
+    }
+
+    /// A whole number from `min` to `max`.
     #[inline(never)]
-    fn close(&mut self, byte: u8) -> Result<(), Error> {
-        self.expect(byte)?;
-        self.depth -= 1;
+    pub fn int_in(&self, min: i64, max: i64) -> Result<i64, Error> {
+        match self {
+            Value::Int(n) if (min..=max).contains(n) => Ok(*n),
+            Value::Int(_) => Err(Error::new(ErrorKind::Number)),
+            _ => Err(Error::new(ErrorKind::InvalidType("a whole number"))),
+        }
+    }
+
+    /// A whole number that fits `u8`.
+    pub fn u8(&self) -> Result<u8, Error> {
+        self.int_in(0, u8::MAX.into()).map(|n| n as u8)
+    }
+
+    /// A whole number that fits `u16`.
+    pub fn u16(&self) -> Result<u16, Error> {
+        self.int_in(0, u16::MAX.into()).map(|n| n as u16)
+    }
+
+    /// A whole number that fits `u32`.
+    pub fn u32(&self) -> Result<u32, Error> {
+        self.int_in(0, u32::MAX.into()).map(|n| n as u32)
+    }
+
+    /// Any whole number JSON here can hold (Unix milliseconds, say).
+    pub fn i64(&self) -> Result<i64, Error> {
+        self.int_in(i64::MIN, i64::MAX)
+    }
+
+    /// An array read item by item; an error names the item's index.
+    pub fn list<T>(&self, read: fn(&Value) -> Result<T, Error>) -> Result<Vec<T>, Error> {
+        let Value::Array(items) = self else {
+            return Err(Error::new(ErrorKind::InvalidType("a list")));
+        };
+        let mut out = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            out.push(read(item).map_err(|e| e.within_index(i))?);
+        }
+        Ok(out)
+    }
+
+    /// The value of a string that must be one of a closed list of words.
+    pub fn one_of<T: Copy>(&self, words: &[(&str, T)], expected: &'static str) -> Result<T, Error> {
+        let word = self.str()?;
+        words
+            .iter()
+            .find(|(w, _)| *w == word)
+            .map(|(_, v)| *v)
+            .ok_or_else(|| Error::new(ErrorKind::InvalidValue(word.to_string(), expected)))
+    }
+
+    /// Calls `field` with each key and value of this object, skipping `null` values (absent
+    /// and `null` mean the same). A key given twice is an error; an error from `field` is
+    /// placed at its key. `field` answers [`Error::unknown_field`] for a key its type lacks.
+    #[inline(never)]
+    pub fn for_each_field(
+        &self,
+        field: &mut dyn FnMut(&str, &Value) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        let Value::Object(entries) = self else {
+            return Err(Error::new(ErrorKind::InvalidType("an object")));
+        };
+        for (i, (key, value)) in entries.iter().enumerate() {
+            if entries[..i].iter().any(|(k, _)| k == key) {
+                return Err(Error::new(ErrorKind::DuplicateField(key.clone())).within(key));
+            }
+            if !matches!(value, Value::Null) {
+                field(key, value).map_err(|e| match e.kind {
+                    ErrorKind::UnknownField(ref name) if name.is_empty() => {
+                        Error::new(ErrorKind::UnknownField(key.clone())).within(key)
+                    }
+                    _ => e.within(key),
+                })?;
+            }
+        }
         Ok(())
     }
+}
 
-    fn seq<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value, Error> {
-        let value = visitor.visit_seq(Items {
-            reader: &mut *self,
-            first: true,
-        })?;
-        self.close(b']')?;
-        Ok(value)
-    }
-
-    fn map<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value, Error> {
-        let value = visitor.visit_map(Items {
-            reader: &mut *self,
-            first: true,
-        })?;
-        self.close(b'}')?;
-        Ok(value)
-    }
-
-    fn wrong_type(&self) -> Error {
-        self.error(ErrorKind::InvalidType)
+impl Error {
+    /// What a field reader answers for a key its type does not have (the key is filled in).
+    pub fn unknown_field() -> Error {
+        Error::new(ErrorKind::UnknownField(String::new()))
     }
 }
 
-/// Narrower integers and string kinds are read as their widest form; serde's visitors check ranges.
-macro_rules! forward_to {
-    ($($method:ident => $target:ident),* $(,)?) => {$(
-        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-            self.$target(visitor)
-        }
-    )*};
-}
-
-impl<'de> de::Deserializer<'de> for &mut Reader<'de> {
-    type Error = Error;
-
-    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        let value = match self.token()? {
-            Token::Null => visitor.visit_unit(),
-            Token::Bool(b) => visitor.visit_bool(b),
-            // One `visit_str` for both kinds keeps each visitor's code to one path.
-            Token::Str(text) => visitor.visit_str(&text),
-            Token::Int(false, n) => visitor.visit_u64(n),
-            Token::Int(true, n) => match i64::try_from(n) {
-                Ok(n) => visitor.visit_i64(-n),
-                Err(_) => Err(self.error(ErrorKind::Number)),
-            },
-            Token::Seq => self.seq(visitor),
-            Token::Map => self.map(visitor),
-        };
-        value.map_err(|e| self.locate(e))
-    }
-
-    fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        match self.token()? {
-            Token::Bool(b) => visitor.visit_bool(b),
-            _ => Err(self.wrong_type()),
-        }
-    }
-
-    fn deserialize_u64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        match self.token()? {
-            Token::Int(false, n) => visitor.visit_u64(n),
-            Token::Int(true, _) => Err(self.error(ErrorKind::Number)),
-            _ => Err(self.wrong_type()),
-        }
-    }
-
-    fn deserialize_i64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        match self.token()? {
-            Token::Int(negative, n) => match i64::try_from(n) {
-                Ok(n) => visitor.visit_i64(if negative { -n } else { n }),
-                Err(_) => Err(self.error(ErrorKind::Number)),
-            },
-            _ => Err(self.wrong_type()),
-        }
-    }
-
-    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        match self.token()? {
-            Token::Str(text) => visitor.visit_str(&text),
-            _ => Err(self.wrong_type()),
-        }
-    }
-
-    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        match self.token()? {
-            Token::Seq => self.seq(visitor),
-            _ => Err(self.wrong_type()),
-        }
-    }
-
-    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        match self.token()? {
-            Token::Map => self.map(visitor),
-            _ => Err(self.wrong_type()),
-        }
-    }
-
-    fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        match self.token()? {
-            Token::Null => visitor.visit_unit(),
-            _ => Err(self.wrong_type()),
-        }
-    }
-
-    forward_to! {
-        deserialize_u8 => deserialize_u64,
-        deserialize_u16 => deserialize_u64,
-        deserialize_u32 => deserialize_u64,
-        deserialize_i8 => deserialize_i64,
-        deserialize_i16 => deserialize_i64,
-        deserialize_i32 => deserialize_i64,
-        deserialize_string => deserialize_str,
-        deserialize_identifier => deserialize_str,
-    }
-    fn deserialize_tuple<V: Visitor<'de>>(
-        self,
-        _len: usize,
-        visitor: V,
-    ) -> Result<V::Value, Error> {
-        self.deserialize_seq(visitor)
-    }
-    fn deserialize_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        _fields: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, Error> {
-        self.deserialize_map(visitor)
-    }
-
-    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        if self.peek()? == b'n' {
-            self.literal("null")?;
-            visitor.visit_none()
-        } else {
-            visitor.visit_some(self)
-        }
-    }
-
-    fn deserialize_newtype_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        visitor: V,
-    ) -> Result<V::Value, Error> {
-        visitor.visit_newtype_struct(self)
-    }
-
-    /// Unit variants only: `"variant"`.
-    fn deserialize_enum<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        _variants: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, Error> {
-        if self.peek()? != b'"' {
-            return Err(self.error(ErrorKind::InvalidType));
-        }
-        let text = self.string()?;
-        visitor.visit_enum(text.as_ref().into_deserializer())
-    }
-
-    serde::forward_to_deserialize_any! {
-        i128 u128 f32 f64 char bytes byte_buf unit_struct tuple_struct ignored_any
-    }
-}
-
-/// The elements of an array or the entries of an object, comma-separated.
-struct Items<'a, 'de> {
-    reader: &'a mut Reader<'de>,
-    first: bool,
-}
-
-impl<'de> Items<'_, 'de> {
-    /// The next key of an object, or None at its end.
-    #[inline(never)]
-    fn key(&mut self) -> Result<Option<Cow<'de, str>>, Error> {
-        if !self.more(b'}')? {
-            return Ok(None);
-        }
-        if self.reader.peek()? != b'"' {
-            return Err(self.reader.error(ErrorKind::Syntax));
-        }
-        self.reader.string().map(Some)
-    }
-
-    /// Whether another item follows (consuming its comma), given the closing byte.
-    fn more(&mut self, close: u8) -> Result<bool, Error> {
-        let next = self.reader.peek()?;
-        if next == close {
-            return Ok(false);
-        }
-        if !std::mem::take(&mut self.first) {
-            self.reader.expect(b',')?;
-        }
-        Ok(true)
-    }
-}
-
-impl<'de> de::SeqAccess<'de> for Items<'_, 'de> {
-    type Error = Error;
-
-    fn next_element_seed<T: DeserializeSeed<'de>>(
-        &mut self,
-        seed: T,
-    ) -> Result<Option<T::Value>, Error> {
-        if !self.more(b']')? {
-            return Ok(None);
-        }
-        seed.deserialize(&mut *self.reader).map(Some)
-    }
-}
-
-impl<'de> de::MapAccess<'de> for Items<'_, 'de> {
-    type Error = Error;
-
-    fn next_key_seed<K: DeserializeSeed<'de>>(
-        &mut self,
-        seed: K,
-    ) -> Result<Option<K::Value>, Error> {
-        let Some(key) = self.key()? else {
-            return Ok(None);
-        };
-        let value = seed.deserialize(key.as_ref().into_deserializer());
-        value.map(Some).map_err(|e| self.reader.locate(e))
-    }
-
-    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
-        self.reader.expect(b':')?;
-        seed.deserialize(&mut *self.reader)
-    }
+/// The value of a required field once all fields were read, or the error naming it.
+pub fn required<T>(value: Option<T>, name: &'static str) -> Result<T, Error> {
+    value.ok_or_else(|| Error::new(ErrorKind::MissingField(name)))
 }
 
 struct Writer {
@@ -903,124 +802,172 @@ impl ser::SerializeStruct for Compound<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::OfficeConfig;
-    use crate::outbox::{Entry, Rejection};
-    use crate::submission::Submission;
-    use crate::validate::{ErrorCode, FieldError};
     use proptest::prelude::*;
 
     const EXAMPLE: &str = include_str!("../../../docs/example-submission.json");
-    const OFFICE: &str = include_str!("../../../examples/office.json");
 
-    fn entry(body: String, last_error: Option<String>) -> Entry {
-        Entry {
-            id: "0b6f1c1e-4a2b-4c47-9a55-3f1f2b7c9d10".into(),
-            endpoint: "https://survey.example/api/v1/responses".into(),
-            body,
-            saved_at: 1_790_000_000_123,
-            attempts: 3,
-            next_attempt_at: -5,
-            sending_until: None,
-            rejected: Some(Rejection {
-                status: 422,
-                errors: vec![FieldError {
-                    field: "answers.waktu".into(),
-                    code: ErrorCode::Required,
-                    limit: Some(1000),
-                }],
-                at: 7,
-            }),
-            last_error,
+    /// serde_json's reading of the same text, in our terms (integers only).
+    fn from_serde(v: &serde_json::Value) -> Value {
+        match v {
+            serde_json::Value::Null => Value::Null,
+            serde_json::Value::Bool(b) => Value::Bool(*b),
+            serde_json::Value::Number(n) => Value::Int(n.as_i64().expect("integer")),
+            serde_json::Value::String(s) => Value::Str(s.clone()),
+            serde_json::Value::Array(a) => Value::Array(a.iter().map(from_serde).collect()),
+            serde_json::Value::Object(o) => {
+                Value::Object(o.iter().map(|(k, v)| (k.clone(), from_serde(v))).collect())
+            }
         }
     }
 
     #[test]
-    fn reads_and_writes_the_example_payload_like_serde_json() {
-        let ours: Submission = from_str(EXAMPLE).unwrap();
-        let theirs: Submission = serde_json::from_str(EXAMPLE).unwrap();
-        assert_eq!(ours, theirs);
-        assert_eq!(
-            to_string(&ours).unwrap(),
-            serde_json::to_string(&theirs).unwrap()
-        );
+    fn parses_the_example_payload_like_serde_json() {
+        let theirs: serde_json::Value = serde_json::from_str(EXAMPLE).unwrap();
+        let ours = parse(EXAMPLE).unwrap();
+        // serde_json's map sorts keys; compare with every object sorted.
+        fn sorted(v: Value) -> Value {
+            match v {
+                Value::Object(f) => {
+                    let mut f: Vec<_> = f.into_iter().map(|(k, v)| (k, sorted(v))).collect();
+                    f.sort_by(|a, b| a.0.cmp(&b.0));
+                    Value::Object(f)
+                }
+                Value::Array(a) => Value::Array(a.into_iter().map(sorted).collect()),
+                other => other,
+            }
+        }
+        assert_eq!(sorted(ours), sorted(from_serde(&theirs)));
     }
 
     #[test]
-    fn reads_the_example_office_config_like_serde_json() {
-        let ours: OfficeConfig = from_str(OFFICE).unwrap();
-        let theirs: OfficeConfig = serde_json::from_str(OFFICE).unwrap();
-        assert_eq!(ours, theirs);
+    fn writes_the_example_payload_like_serde_json() {
+        let submission: crate::Submission = serde_json::from_str(EXAMPLE).unwrap();
+        assert_eq!(
+            to_string(&submission).unwrap(),
+            serde_json::to_string(&submission).unwrap()
+        );
     }
 
     #[test]
     fn escapes_decode_including_surrogate_pairs() {
-        let s: String = from_str(r#""a\"b\\c\/d\b\f\n\r\t\u00e9\ud83d\ude00z""#).unwrap();
-        assert_eq!(s, "a\"b\\c/d\u{8}\u{c}\n\r\té😀z");
-        let s: String = from_str("\"Bengkulu é 😀\"").unwrap();
-        assert_eq!(s, "Bengkulu é 😀");
+        let s = parse(r#""a\"b\\c\/d\b\f\n\r\t\u00e9\ud83d\ude00z""#).unwrap();
+        assert_eq!(s, Value::Str("a\"b\\c/d\u{8}\u{c}\n\r\té😀z".into()));
+        let s = parse("\"Bengkulu é 😀\"").unwrap();
+        assert_eq!(s, Value::Str("Bengkulu é 😀".into()));
     }
 
     #[test]
-    fn errors_name_the_problem_and_where() {
-        let err = |text: &str| from_str::<OfficeConfig>(text).unwrap_err();
-        assert_eq!(
-            err(r#"{"office_name":"K","servics":[]}"#).kind,
-            ErrorKind::UnknownField("servics".into())
-        );
-        assert_eq!(
-            err(r#"{"unit":"x"}"#).kind,
-            ErrorKind::MissingField("office_name")
-        );
-        assert_eq!(
-            err(r#"{"office_name":"K","default_lang":"fr"}"#).kind,
-            ErrorKind::InvalidValue("fr".into())
-        );
-        assert_eq!(
-            err(r#"{"office_name":"K","min_age":"17"}"#).kind,
-            ErrorKind::InvalidType
-        );
-        assert_eq!(
-            err(r#"{"office_name":"K","min_age":17.5}"#).kind,
-            ErrorKind::Number
-        );
-        assert_eq!(
-            err(r#"{"office_name":"K","min_age":300}"#).kind,
-            ErrorKind::InvalidValue(String::new())
-        );
-        assert_eq!(
-            err(r#"{"office_name":"K","min_age":017}"#).kind,
-            ErrorKind::Syntax
-        );
-        assert_eq!(
-            err(r#"{"office_name":"K"} x"#),
-            Error {
-                kind: ErrorKind::Syntax,
-                offset: 20
-            }
-        );
-        assert_eq!(err(r#"{"office_name":"K""#).kind, ErrorKind::Eof);
-        assert_eq!(err(r#"{"office_name":"K",}"#).kind, ErrorKind::Syntax);
-        assert_eq!(err("{\"office_name\":\"a\u{1}b\"}").kind, ErrorKind::Syntax);
-        assert_eq!(err(r#"{"office_name":"\ud800"}"#).kind, ErrorKind::Syntax);
-        assert_eq!(err("").kind, ErrorKind::Eof);
-        assert!(err(r#"{"office_name":"K","servics":[]}"#)
-            .to_string()
-            .contains("servics"));
+    fn syntax_errors_say_what_and_where() {
+        let kind = |text: &str| parse(text).unwrap_err().kind;
+        assert_eq!(kind(r#"{"a":1} x"#), ErrorKind::Syntax);
+        assert_eq!(parse(r#"{"a":1} x"#).unwrap_err().offset, 8);
+        assert_eq!(kind(r#"{"a":"K""#), ErrorKind::Eof);
+        assert_eq!(kind(r#"{"a":1,}"#), ErrorKind::Syntax);
+        assert_eq!(kind(r#"[1,]"#), ErrorKind::Syntax);
+        assert_eq!(kind(r#"{1:2}"#), ErrorKind::Syntax);
+        assert_eq!(kind("\"a\u{1}b\""), ErrorKind::Syntax);
+        assert_eq!(kind(r#""\ud800""#), ErrorKind::Syntax);
+        assert_eq!(kind(r#""\x""#), ErrorKind::Syntax);
+        assert_eq!(kind("017"), ErrorKind::Syntax);
+        assert_eq!(kind("-"), ErrorKind::Syntax);
+        assert_eq!(kind("17.5"), ErrorKind::Number);
+        assert_eq!(kind("1e3"), ErrorKind::Number);
+        assert_eq!(kind("9223372036854775808"), ErrorKind::Number);
+        assert_eq!(parse("-9223372036854775808").unwrap(), Value::Int(i64::MIN));
+        assert_eq!(kind("nul"), ErrorKind::Syntax);
+        assert_eq!(kind(""), ErrorKind::Eof);
+        let e = parse("{\n  \"a\": 1,\n  \"é\": x\n}").unwrap_err();
+        assert_eq!(e.line_column("{\n  \"a\": 1,\n  \"é\": x\n}"), (3, 8));
     }
 
     #[test]
     fn nesting_is_limited_instead_of_exhausting_the_stack() {
         let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
-        let text = format!(
-            r#"{{"id":"x","endpoint":"e","body":"b","saved_at":0,"attempts":0,"next_attempt_at":0,"extra":{deep}}}"#
+        assert_eq!(parse(&deep).unwrap_err().kind, ErrorKind::TooDeep);
+        let shallow = format!("{}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
+        assert!(parse(&shallow).is_ok());
+    }
+
+    #[test]
+    fn fields_are_read_by_name_and_unknown_duplicate_and_missing_ones_are_errors() {
+        fn label(v: &Value) -> Result<(String, Option<String>), Error> {
+            let (mut id, mut en) = (None, None);
+            v.for_each_field(&mut |key, v| {
+                match key {
+                    "id" => id = Some(v.string()?),
+                    "en" => en = Some(v.string()?),
+                    _ => return Err(Error::unknown_field()),
+                }
+                Ok(())
+            })?;
+            Ok((required(id, "id")?, en))
+        }
+        fn labels(v: &Value) -> Result<Vec<(String, Option<String>)>, Error> {
+            let mut list = None;
+            v.for_each_field(&mut |key, v| {
+                match key {
+                    "labels" => list = Some(v.list(label)?),
+                    _ => return Err(Error::unknown_field()),
+                }
+                Ok(())
+            })?;
+            required(list, "labels")
+        }
+        let read = |text: &str| labels(&parse(text).unwrap());
+        assert_eq!(
+            read(r#"{"labels":[{"id":"A"},{"id":"B","en":null}]}"#).unwrap(),
+            [("A".to_string(), None), ("B".to_string(), None)]
+        );
+        let e = read(r#"{"labels":[{"id":"A"},{"id":"B","de":"x"}]}"#).unwrap_err();
+        assert_eq!(
+            (e.path.as_str(), e.to_string()),
+            ("labels[1].de", "unknown field `de`".to_string())
+        );
+        let e = read(r#"{"labels":[{"id":"A","id":"B"}]}"#).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::DuplicateField("id".into()));
+        assert_eq!(e.path, "labels[0].id");
+        let e = read(r#"{"labels":[{"en":"A"}]}"#).unwrap_err();
+        assert_eq!(
+            (e.kind, e.path.as_str()),
+            (ErrorKind::MissingField("id"), "labels[0]")
+        );
+        let e = read(r#"{"labels":[{"id":7}]}"#).unwrap_err();
+        assert_eq!(
+            (e.to_string(), e.path.as_str()),
+            ("expected a string".to_string(), "labels[0].id")
+        );
+        let e = read(r#"{"labels":{}}"#).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::InvalidType("a list"));
+        let e = read(r#"[]"#).unwrap_err();
+        assert_eq!(
+            (e.kind, e.path.as_str()),
+            (ErrorKind::InvalidType("an object"), "")
+        );
+    }
+
+    #[test]
+    fn numbers_are_checked_against_their_field_range() {
+        assert_eq!(parse("255").unwrap().u8(), Ok(255));
+        assert_eq!(
+            parse("256").unwrap().u8().unwrap_err().kind,
+            ErrorKind::Number
         );
         assert_eq!(
-            from_str::<Entry>(&text).unwrap_err().kind,
-            ErrorKind::TooDeep
+            parse("-1").unwrap().u32().unwrap_err().kind,
+            ErrorKind::Number
         );
-        let shallow = format!("{}{}", "[".repeat(10), "]".repeat(10));
-        let text = text.replace(&deep, &shallow);
-        assert_eq!(from_str::<Entry>(&text).unwrap().id, "x");
+        assert_eq!(
+            parse("\"17\"").unwrap().u8().unwrap_err().kind,
+            ErrorKind::InvalidType("a whole number")
+        );
+        assert_eq!(parse("-5").unwrap().i64(), Ok(-5));
+        let lang = parse("\"fr\"")
+            .unwrap()
+            .one_of(&[("id", 1), ("en", 2)], "`id` or `en`");
+        assert_eq!(
+            lang.unwrap_err().to_string(),
+            "value `fr` is not allowed, expected `id` or `en`"
+        );
     }
 
     #[test]
@@ -1030,29 +977,47 @@ mod tests {
         assert_eq!(to_string(&map).unwrap_err().kind, ErrorKind::Unsupported);
     }
 
+    /// Arbitrary JSON documents with integer numbers, nested a few levels.
+    fn json_value() -> impl Strategy<Value = serde_json::Value> {
+        let leaf = prop_oneof![
+            Just(serde_json::Value::Null),
+            any::<bool>().prop_map(serde_json::Value::Bool),
+            any::<i64>().prop_map(|n| serde_json::Value::Number(n.into())),
+            any::<String>().prop_map(serde_json::Value::String),
+        ];
+        leaf.prop_recursive(4, 64, 8, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..8).prop_map(serde_json::Value::Array),
+                proptest::collection::btree_map(any::<String>(), inner, 0..8)
+                    .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
     proptest! {
-        /// Any text (control characters, quotes, emoji) and any integers survive the round
-        /// trip and are written exactly as serde_json writes them.
+        /// Any document serde_json writes, compact or pretty, parses to what serde_json reads,
+        /// and writing it back gives serde_json's bytes.
         #[test]
-        fn entries_match_serde_json(body in any::<String>(), note in proptest::option::of(any::<String>()),
-                                    saved_at in any::<i64>(), attempts in any::<u32>()) {
-            let mut e = entry(body, note);
-            e.saved_at = saved_at.max(i64::MIN + 1);
-            e.attempts = attempts;
-            let ours = to_string(&e).unwrap();
-            prop_assert_eq!(&ours, &serde_json::to_string(&e).unwrap());
-            prop_assert_eq!(&from_str::<Entry>(&ours).unwrap(), &e);
-            // serde_json's reading of the same text agrees, including pretty-printed input.
-            let pretty = serde_json::to_string_pretty(&e).unwrap();
-            prop_assert_eq!(from_str::<Entry>(&pretty).unwrap(), e);
+        fn documents_match_serde_json(doc in json_value()) {
+            let compact = serde_json::to_string(&doc).unwrap();
+            let pretty = serde_json::to_string_pretty(&doc).unwrap();
+            prop_assert_eq!(parse(&compact).unwrap(), from_serde(&doc));
+            prop_assert_eq!(parse(&pretty).unwrap(), from_serde(&doc));
+            prop_assert_eq!(to_string(&doc).unwrap(), compact);
         }
 
-        /// Escaped input (every character as `\uXXXX`) decodes to the same string as serde_json.
+        /// Escaped input (every character as `\uXXXX`) decodes to the same string.
         #[test]
-        fn escaped_strings_match_serde_json(s in any::<String>()) {
+        fn escaped_strings_decode(s in any::<String>()) {
             let escaped: String = s.encode_utf16().map(|u| format!("\\u{u:04x}")).collect();
             let text = format!("\"{escaped}\"");
-            prop_assert_eq!(from_str::<String>(&text).unwrap(), s);
+            prop_assert_eq!(parse(&text).unwrap(), Value::Str(s));
+        }
+
+        /// Nothing panics on arbitrary text, and what parses is a whole document.
+        #[test]
+        fn arbitrary_text_never_panics(text in any::<String>()) {
+            let _ = parse(&text);
         }
     }
 }

@@ -6,8 +6,9 @@
 //! expires. With an endpoint that deduplicates by id, every response is stored exactly once.
 
 use crate::delivery::Outcome;
+use crate::json::{self, Value};
 use crate::validate::FieldError;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// First retry delay; doubles per attempt.
 pub const BASE_BACKOFF_MS: i64 = 2_000;
@@ -19,7 +20,7 @@ pub const MAX_RETRY_AFTER_MS: i64 = 60 * 60 * 1000;
 pub const LEASE_MS: i64 = 30_000;
 
 /// One saved response waiting for (or refused by) its endpoint. Times are Unix milliseconds.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Entry {
     /// The response id (also the `Idempotency-Key`).
     pub id: String,
@@ -30,18 +31,15 @@ pub struct Entry {
     pub attempts: u32,
     pub next_attempt_at: i64,
     /// An attempt is in flight until this time (a lease), or None.
-    #[serde(default)]
     pub sending_until: Option<i64>,
     /// Set when the endpoint refused the body for good.
-    #[serde(default)]
     pub rejected: Option<Rejection>,
     /// Why the last attempt failed, for the staff view.
-    #[serde(default)]
     pub last_error: Option<String>,
 }
 
 /// A permanent refusal: the status and, for 422, the field errors.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Rejection {
     pub status: u16,
     pub errors: Vec<FieldError>,
@@ -49,9 +47,69 @@ pub struct Rejection {
 }
 
 /// All saved entries, oldest first.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Outbox {
     pub entries: Vec<Entry>,
+}
+
+impl Entry {
+    /// An entry as stored on the device (written with [`crate::json::to_string`]). Fields this
+    /// version does not know are ignored, so a newer widget's entries still get delivered.
+    pub fn from_json(text: &str) -> Result<Entry, json::Error> {
+        Entry::from_value(&json::parse(text)?)
+    }
+
+    fn from_value(value: &Value) -> Result<Entry, json::Error> {
+        let (mut id, mut endpoint, mut body) = (None, None, None);
+        let (mut saved_at, mut attempts, mut next_attempt_at) = (None, None, None);
+        let (mut sending_until, mut rejected, mut last_error) = (None, None, None);
+        value.for_each_field(&mut |key, v| {
+            match key {
+                "id" => id = Some(v.string()?),
+                "endpoint" => endpoint = Some(v.string()?),
+                "body" => body = Some(v.string()?),
+                "saved_at" => saved_at = Some(v.i64()?),
+                "attempts" => attempts = Some(v.u32()?),
+                "next_attempt_at" => next_attempt_at = Some(v.i64()?),
+                "sending_until" => sending_until = Some(v.i64()?),
+                "rejected" => rejected = Some(Rejection::from_value(v)?),
+                "last_error" => last_error = Some(v.string()?),
+                _ => {}
+            }
+            Ok(())
+        })?;
+        Ok(Entry {
+            id: json::required(id, "id")?,
+            endpoint: json::required(endpoint, "endpoint")?,
+            body: json::required(body, "body")?,
+            saved_at: json::required(saved_at, "saved_at")?,
+            attempts: json::required(attempts, "attempts")?,
+            next_attempt_at: json::required(next_attempt_at, "next_attempt_at")?,
+            sending_until,
+            rejected,
+            last_error,
+        })
+    }
+}
+
+impl Rejection {
+    fn from_value(value: &Value) -> Result<Rejection, json::Error> {
+        let (mut status, mut errors, mut at) = (None, None, None);
+        value.for_each_field(&mut |key, v| {
+            match key {
+                "status" => status = Some(v.u16()?),
+                "errors" => errors = Some(v.list(FieldError::from_value)?),
+                "at" => at = Some(v.i64()?),
+                _ => {}
+            }
+            Ok(())
+        })?;
+        Ok(Rejection {
+            status: json::required(status, "status")?,
+            errors: json::required(errors, "errors")?,
+            at: json::required(at, "at")?,
+        })
+    }
 }
 
 /// The delay before attempt `attempts + 1`: exponential with "equal jitter" (half fixed,
@@ -286,11 +344,55 @@ mod tests {
         assert_eq!(o.due(11, true), vec!["a".to_string()]);
     }
 
+    /// Writes and reads back every entry as the widget stores it.
+    fn round_trip(o: &Outbox) -> Outbox {
+        let entries = o
+            .entries
+            .iter()
+            .map(|e| Entry::from_json(&crate::json::to_string(e).unwrap()).unwrap())
+            .collect();
+        Outbox { entries }
+    }
+
     #[test]
     fn the_stored_form_is_stable_json() {
-        let o = outbox_with(&["a"]);
-        let text = serde_json::to_string(&o).unwrap();
-        assert_eq!(serde_json::from_str::<Outbox>(&text).unwrap(), o);
+        let mut o = outbox_with(&["a", "b"]);
+        o.start_attempt("b", 0);
+        o.record(
+            "b",
+            &Outcome::Invalid(vec![FieldError {
+                field: "answers.waktu".into(),
+                code: crate::validate::ErrorCode::Required,
+                limit: Some(4),
+            }]),
+            1,
+            0.5,
+        );
+        o.start_attempt("a", 2);
+        assert_eq!(round_trip(&o), o);
+        let text = crate::json::to_string(&o.entries[0]).unwrap();
+        assert_eq!(text, serde_json::to_string(&o.entries[0]).unwrap());
+        assert!(
+            text.starts_with(r#"{"id":"a","endpoint":"/api","body":"{\"id\":\"a\"}","#),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn entries_from_a_newer_widget_are_read_and_damaged_ones_refused() {
+        let newer = r#"{"id":"x","endpoint":"/e","body":"{}","saved_at":1,"attempts":0,
+            "next_attempt_at":1,"priority":"high","rejected":{"status":422,"at":3,
+            "errors":[{"field":"answers.waktu","code":"brand_new"}]}}"#;
+        let e = Entry::from_json(newer).unwrap();
+        assert_eq!(
+            e.rejected.unwrap().errors[0].code,
+            crate::validate::ErrorCode::Other
+        );
+        let err =
+            Entry::from_json(r#"{"id":"x","endpoint":"/e","body":"{}","saved_at":1}"#).unwrap_err();
+        assert_eq!(err.kind, crate::json::ErrorKind::MissingField("attempts"));
+        assert!(Entry::from_json(r#"{"id":"x""#).is_err());
+        assert!(Entry::from_json(r#"{"id":"x","endpoint":"/e","body":"{}","saved_at":1.5,"attempts":0,"next_attempt_at":1}"#).is_err());
     }
 
     /// What happens to one attempt on the way.
@@ -416,7 +518,7 @@ mod tests {
                             }
                         }
                         // The outbox is what was persisted; a round trip through JSON proves it.
-                        device = serde_json::from_str(&serde_json::to_string(&device).unwrap()).unwrap();
+                        device = round_trip(&device);
                     }
                     Event::Wait(ms) => now += ms,
                 }

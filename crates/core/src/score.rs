@@ -4,6 +4,7 @@
 //! unit into 99.90 and can move a unit across a grade boundary, so it is only an explicit mode.
 
 use crate::element::Element;
+use crate::json::{self, Value};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
 use std::fmt;
@@ -22,6 +23,14 @@ pub enum Weights {
 }
 
 impl Weights {
+    /// Weights in JSON: `exact` or `0.111`.
+    pub fn from_value(value: &Value) -> Result<Weights, json::Error> {
+        value.one_of(
+            &[("exact", Weights::Exact), ("0.111", Weights::Legacy0111)],
+            "`exact` or `0.111`",
+        )
+    }
+
     /// The factor each NRR is multiplied by.
     pub fn factor(self) -> f64 {
         match self {
