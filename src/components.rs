@@ -1,5 +1,5 @@
-//! The view: `App` and `Survey` own state and effects; the rest are plain view functions that
-//! only render state and dispatch intents (rules live in `ikm_core`).
+//! The view: `App` owns state and effects; the rest are plain view functions that only render
+//! state and dispatch intents (rules live in `ikm_core`).
 //!
 //! Stateless parts are functions rather than components on purpose: each Yew component type
 //! monomorphises the whole component lifecycle, which costs kilobytes of wasm per type.

@@ -23,6 +23,17 @@ pub enum Phase {
     Failed(Failure),
 }
 
+/// Which end-of-survey screen to show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DoneScreen {
+    /// Saved on the device; the first attempt is under way.
+    Saved,
+    /// Saved on the device; the endpoint could not be reached yet, the outbox keeps trying.
+    Queued,
+    /// The endpoint has it.
+    Sent,
+}
+
 /// Why the last attempt failed, for the message shown.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Failure {
@@ -285,6 +296,16 @@ impl SurveyState {
         }
     }
 
+    /// The end-of-survey screen, once the response is saved on the device or stored.
+    pub fn done_screen(&self) -> Option<DoneScreen> {
+        match (&self.phase, self.saved) {
+            (Phase::Sent, _) => Some(DoneScreen::Sent),
+            (Phase::Queued, _) => Some(DoneScreen::Queued),
+            (Phase::Sending, true) => Some(DoneScreen::Saved),
+            _ => None,
+        }
+    }
+
     /// The error shown for a field path, if any.
     pub fn error_for(&self, field: &str) -> Option<&FieldError> {
         self.errors.iter().find(|e| e.field == field)
@@ -384,8 +405,14 @@ mod tests {
             at: "2026-11-30T01:00:01.000Z".into(),
         });
         assert_eq!(again, s);
+        assert_eq!(
+            s.done_screen(),
+            None,
+            "not saved on the device: the form stays"
+        );
         let done = s.apply(Action::Delivered(Outcome::Stored));
         assert_eq!(done.phase, Phase::Sent);
+        assert_eq!(done.done_screen(), Some(DoneScreen::Sent));
     }
 
     #[test]
@@ -443,12 +470,14 @@ mod tests {
             .apply(Action::Saved);
         assert!(s.saved);
         assert_eq!(s.focus_request, 1, "focus moves to the saved notice");
+        assert_eq!(s.done_screen(), Some(DoneScreen::Saved));
         let retry = Outcome::RetryLater {
             status: Some(503),
             retry_after_secs: Some(30),
         };
         let queued = s.clone().apply(Action::Delivered(retry));
         assert_eq!(queued.phase, Phase::Queued);
+        assert_eq!(queued.done_screen(), Some(DoneScreen::Queued));
         assert_eq!(
             queued.clone().apply(Action::Submit { at: AT.into() }),
             queued,

@@ -1,7 +1,7 @@
 //! Small screens: the load problem notice, the thank-you screen, the language switch and the error summary.
 
 use crate::components::dom_id;
-use crate::state::Action;
+use crate::state::{Action, DoneScreen};
 use ikm_core::i18n::{error_summary as summary_title, field_label, message, ui, LANGUAGE_NAMES};
 use ikm_core::validate::FieldError;
 use ikm_core::Lang;
@@ -17,17 +17,6 @@ pub fn notice(title: &str, detail: &str, hint: &str) -> Html {
             <p>{ hint.to_string() }</p>
         </div>
     }
-}
-
-/// Which end-of-survey screen to show.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DoneScreen {
-    /// Saved on the device; the first attempt is under way.
-    Saved,
-    /// Saved on the device; the endpoint could not be reached yet, the outbox keeps trying.
-    Queued,
-    /// The endpoint has it.
-    Sent,
 }
 
 /// *Tersimpan* or *Terima kasih*, with a way to start a new response (kiosks).
