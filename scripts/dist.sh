@@ -20,11 +20,16 @@ wasm-bindgen --target web --no-typescript --out-dir "$out" --out-name ikm-survey
 wasm-opt -Oz --enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
   --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue \
   "$out/ikm-survey-wasm_bg.wasm" -o dist/ikm-survey-wasm_bg.wasm
-# The JS glue wasm-bindgen writes is readable, not small: minify it and the element module.
+# The JS glue wasm-bindgen writes is readable, not small: minify it, the element module and
+# js/platform.js, which wasm-bindgen copies to snippets/ and the glue imports from there.
 for js in "$out/ikm-survey-wasm.js" js/ikm-survey.js; do
   terser "$js" --module --compress passes=2 --mangle -o "dist/$(basename "$js")"
+done
+(cd "$out" && find snippets -name '*.js') | while read -r js; do
+  mkdir -p "dist/$(dirname "$js")"
+  terser "$out/$js" --module --compress passes=2 --mangle -o "dist/$js"
 done
 node scripts/shorten-imports.mjs dist/ikm-survey-wasm_bg.wasm dist/ikm-survey-wasm.js
 lightningcss --minify styles/ikm-survey.css -o dist/ikm-survey.css
 cp index.html styles/demo.css examples/office.json dist/
-echo "dist: built $(ls dist | tr '\n' ' ')"
+echo "dist: built $(cd dist && find . -type f | sort | tr '\n' ' ')"

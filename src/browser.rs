@@ -1,12 +1,30 @@
 //! Effects at the edge: network, clock, randomness, the page's URL and DOM events.
 
 use ikm_core::delivery::{ErrorReply, Outcome};
-use ikm_core::validate::{ErrorCode, FieldError};
-use ikm_core::{ConfigError, Lang, OfficeConfig, Submission};
-use js_sys::{Object, Reflect};
-use wasm_bindgen::{JsCast, JsValue};
+use ikm_core::{Lang, OfficeConfig, Submission};
+use js_sys::{Array, Promise, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{CustomEvent, CustomEventInit, HtmlElement, Request, RequestInit, Response};
+use web_sys::HtmlElement;
+
+/// The browser calls of `js/platform.js` (fetch, Web Locks, events, downloads): cheaper there
+/// than through web-sys, which also lacks `keepalive` and Web Locks. Each is documented there.
+#[wasm_bindgen(module = "/js/platform.js")]
+extern "C" {
+    /// Resolves to `[status (0: no answer), Retry-After or null, 422 body or null]`.
+    fn post(url: &str, id: &str, body: &str, keepalive: bool, timeout_ms: i32) -> Promise;
+    /// Resolves to the text at `url`; rejects with an `Error` naming the status or failure.
+    #[wasm_bindgen(js_name = getText)]
+    fn get_text(url: &str) -> Promise;
+    /// Resolves to the release function of the Web Lock `name`, or null if another tab holds it.
+    pub fn lock(name: &str) -> Promise;
+    fn emit(host: &HtmlElement, name: &str, id: Option<&str>, code: Option<&str>);
+    /// Registers `wake(reason)` for `online`, `visible` and outbox `storage` changes.
+    #[wasm_bindgen(js_name = onWake)]
+    pub fn on_wake(prefix: &str, wake: &Closure<dyn FnMut(String)>);
+    pub fn download(filename: &str, mime: &str, text: &str);
+}
 
 /// Longest wait for an endpoint's answer; shorter than the outbox lease.
 const REQUEST_TIMEOUT_MS: i32 = 25_000;
@@ -60,26 +78,9 @@ pub fn browser_lang() -> Option<Lang> {
         .find_map(|code| Lang::from_code(&code))
 }
 
-/// Dispatches a bubbling, composed `CustomEvent` from the host element.
-pub fn dispatch_event(host: &HtmlElement, name: &str, detail: &[(&str, &str)]) {
-    let object = Object::new();
-    for (key, value) in detail {
-        let _ = Reflect::set(&object, &JsValue::from_str(key), &JsValue::from_str(value));
-    }
-    let init = CustomEventInit::new();
-    init.set_bubbles(true);
-    init.set_composed(true);
-    init.set_detail(&object);
-    if let Ok(event) = CustomEvent::new_with_event_init_dict(name, &init) {
-        let _ = host.dispatch_event(&event);
-    }
-}
-
-async fn fetch(request: &Request) -> Result<Response, JsValue> {
-    let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
-    JsFuture::from(window.fetch_with_request(request))
-        .await?
-        .dyn_into()
+/// Dispatches a bubbling, composed `CustomEvent` from the host element, detail `{id?, code?}`.
+pub fn dispatch_event(host: &HtmlElement, name: &str, id: Option<&str>, code: Option<&str>) {
+    emit(host, name, id, code);
 }
 
 fn describe(error: &JsValue) -> String {
@@ -92,28 +93,11 @@ fn describe(error: &JsValue) -> String {
 
 /// Fetches and checks the office configuration at `url`.
 pub async fn load_config(url: &str) -> Result<OfficeConfig, ConfigLoadError> {
-    let init = RequestInit::new();
-    init.set_method("GET");
-    let request = Request::new_with_str_and_init(url, &init)
-        .map_err(|e| ConfigLoadError::Unreachable(describe(&e)))?;
-    let response = fetch(&request)
-        .await
-        .map_err(|e| ConfigLoadError::Unreachable(describe(&e)))?;
-    if !response.ok() {
-        return Err(ConfigLoadError::Unreachable(format!(
-            "HTTP {} {}",
-            response.status(),
-            response.status_text()
-        )));
-    }
-    let text = response
-        .text()
-        .map_err(|e| ConfigLoadError::Unreachable(describe(&e)))?;
-    let text = JsFuture::from(text)
+    let text = JsFuture::from(get_text(url))
         .await
         .map_err(|e| ConfigLoadError::Unreachable(describe(&e)))?;
     let text = text.as_string().unwrap_or_default();
-    OfficeConfig::from_json(&text).map_err(|e: ConfigError| ConfigLoadError::Invalid(e.to_string()))
+    OfficeConfig::from_json(&text).map_err(|e| ConfigLoadError::Invalid(e.to_string()))
 }
 
 /// POSTs one submission with its `Idempotency-Key`; `keepalive` lets it outlive the page.
@@ -124,86 +108,27 @@ pub async fn post_submission(endpoint: &str, submission: &Submission, keepalive:
     post_json(endpoint, &submission.id, &body, keepalive).await
 }
 
-/// POSTs a saved JSON body with `Idempotency-Key: id` and classifies the reply.
+/// POSTs a saved JSON body with `Idempotency-Key: id` and classifies the reply. Gives up
+/// before the outbox lease (30 s) ends, so no entry is ever in flight twice.
 pub async fn post_json(endpoint: &str, id: &str, body: &str, keepalive: bool) -> Outcome {
-    let init = RequestInit::new();
-    init.set_method("POST");
-    init.set_body(&JsValue::from_str(body));
-    init.set_mode(web_sys::RequestMode::Cors);
-    // Give up before the outbox lease (30 s) ends, so no entry is ever in flight twice.
-    let abort = web_sys::AbortController::new().ok();
-    if let Some(abort) = &abort {
-        init.set_signal(Some(&abort.signal()));
-    }
-    let timer = abort.as_ref().and_then(|abort| {
-        let abort = abort.clone();
-        let fire = wasm_bindgen::closure::Closure::once_into_js(move || abort.abort());
-        web_sys::window()?
-            .set_timeout_with_callback_and_timeout_and_arguments_0(
-                fire.unchecked_ref(),
-                REQUEST_TIMEOUT_MS,
-            )
-            .ok()
-    });
-    // web-sys has no stable setter for `keepalive`; it is a plain RequestInit field.
-    let _ = Reflect::set(
-        &init,
-        &JsValue::from_str("keepalive"),
-        &JsValue::from_bool(keepalive),
-    );
-    let request = match Request::new_with_str_and_init(endpoint, &init) {
-        Ok(r) => r,
-        Err(_) => return Outcome::classify(None, None, None),
+    let reply = JsFuture::from(post(endpoint, id, body, keepalive, REQUEST_TIMEOUT_MS))
+        .await
+        .ok()
+        .and_then(|r| r.dyn_into::<Array>().ok());
+    let Some(reply) = reply else {
+        return Outcome::classify(None, None, None);
     };
-    let headers = request.headers();
-    let _ = headers.set("Content-Type", "application/json");
-    let _ = headers.set("Idempotency-Key", id);
-    let response = fetch(&request).await;
-    if let (Some(handle), Some(window)) = (timer, web_sys::window()) {
-        window.clear_timeout_with_handle(handle);
-    }
-    let response = match response {
-        Ok(r) => r,
-        Err(_) => return Outcome::classify(None, None, None),
-    };
-    let status = response.status();
-    let retry_after = response.headers().get("Retry-After").ok().flatten();
-    let errors = if status == 422 {
-        read_error_reply(&response).await
-    } else {
-        None
-    };
-    Outcome::classify(Some(status), retry_after.as_deref(), errors)
-}
-
-/// Reads `{"errors":[{"field","code","limit"?}]}` with the browser's JSON, without serde.
-async fn read_error_reply(response: &Response) -> Option<ErrorReply> {
-    let json = JsFuture::from(response.json().ok()?).await.ok()?;
-    let list: js_sys::Array = Reflect::get(&json, &JsValue::from_str("errors"))
-        .ok()?
-        .dyn_into()
-        .ok()?;
-    let errors = list
-        .iter()
-        .filter_map(|item| {
-            let text = |key: &str| {
-                Reflect::get(&item, &JsValue::from_str(key))
-                    .ok()?
-                    .as_string()
-            };
-            let limit = Reflect::get(&item, &JsValue::from_str("limit"))
-                .ok()?
-                .as_f64();
-            Some(FieldError {
-                field: text("field")?,
-                code: ErrorCode::from_code(&text("code").unwrap_or_default()),
-                limit: limit
-                    .filter(|l| l.is_finite() && *l >= 0.0)
-                    .map(|l| l as u32),
-            })
-        })
-        .collect();
-    Some(ErrorReply { errors })
+    let status = reply.get(0).as_f64().map_or(0, |s| s as u16);
+    let retry_after = reply.get(1).as_string();
+    let errors = reply
+        .get(2)
+        .as_string()
+        .and_then(|t| ErrorReply::from_json(&t));
+    Outcome::classify(
+        (status != 0).then_some(status),
+        retry_after.as_deref(),
+        errors,
+    )
 }
 
 /// A string property of a plain JS object, if present and non-empty.

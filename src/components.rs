@@ -17,13 +17,25 @@ use yew::{AttrValue, Callback, Event, InputEvent, TargetCast};
 
 /// A `class` value from its parts, empty ones skipped (Yew's `classes!` costs a hash set in the wasm).
 pub fn join_classes(parts: &[&str]) -> String {
-    let parts: Vec<&str> = parts.iter().copied().filter(|p| !p.is_empty()).collect();
-    parts.join(" ")
+    let mut classes = String::new();
+    for part in parts.iter().filter(|p| !p.is_empty()) {
+        if !classes.is_empty() {
+            classes.push(' ');
+        }
+        classes.push_str(part);
+    }
+    classes
 }
 
 /// The DOM id of a field's first focusable control, from its payload path (`answers.waktu` → `ikm-answers-waktu`).
 pub fn dom_id(field: &str) -> String {
-    format!("ikm-{}", field.replace(['.', '_'], "-"))
+    let mut id = String::from("ikm-");
+    id.extend(
+        field
+            .chars()
+            .map(|c| if c == '.' || c == '_' { '-' } else { c }),
+    );
+    id
 }
 
 /// The DOM id of a field's error message, the target of its `aria-describedby`.

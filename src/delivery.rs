@@ -10,7 +10,7 @@
 use crate::browser::post_json;
 use ikm_core::outbox::{Entry, Outbox};
 use ikm_core::Submission;
-use js_sys::{Function, Promise, Reflect};
+use js_sys::Function;
 use std::cell::{Cell, RefCell};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -174,40 +174,15 @@ pub fn kick() {
 /// a tab that finds the lock taken does nothing, since the holder is sending.
 async fn with_lock<F, Fut>(pass: F)
 where
-    F: FnOnce() -> Fut + 'static,
-    Fut: std::future::Future<Output = ()> + 'static,
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = ()>,
 {
-    let locks = web_sys::window()
-        .and_then(|w| Reflect::get(&w.navigator(), &JsValue::from_str("locks")).ok())
-        .filter(|l| !l.is_undefined() && !l.is_null());
-    let Some(locks) = locks else {
-        pass().await;
+    let held = JsFuture::from(crate::browser::lock(LOCK_NAME)).await;
+    let Some(release) = held.ok().and_then(|r| r.dyn_into::<Function>().ok()) else {
         return;
     };
-    let request: Option<Function> = Reflect::get(&locks, &JsValue::from_str("request"))
-        .ok()
-        .and_then(|f| f.dyn_into().ok());
-    let Some(request) = request else {
-        pass().await;
-        return;
-    };
-    let pass = RefCell::new(Some(pass));
-    let callback = Closure::once_into_js(move |lock: JsValue| -> Promise {
-        let pass = pass.borrow_mut().take();
-        wasm_bindgen_futures::future_to_promise(async move {
-            if let (false, Some(pass)) = (lock.is_null(), pass) {
-                pass().await;
-            }
-            Ok(JsValue::UNDEFINED)
-        })
-    });
-    let options = js_sys::Object::new();
-    let _ = Reflect::set(&options, &JsValue::from_str("ifAvailable"), &JsValue::TRUE);
-    if let Ok(promise) = request.call3(&locks, &JsValue::from_str(LOCK_NAME), &options, &callback) {
-        if let Ok(promise) = promise.dyn_into::<Promise>() {
-            let _ = JsFuture::from(promise).await;
-        }
-    }
+    pass().await;
+    let _ = release.call0(&JsValue::NULL);
 }
 
 /// Sends every due entry, one at a time, recording each outcome in storage as it arrives.
@@ -260,43 +235,25 @@ fn install_triggers() {
     if TRIGGERS_INSTALLED.with(|t| t.replace(true)) {
         return;
     }
-    let Some(window) = web_sys::window() else {
-        return;
-    };
-    let on_online = Closure::<dyn FnMut()>::new(|| {
-        let now = now_ms();
-        for entry in load().entries {
-            let _ = update(&entry.id, &mut |one| one.retry_now(now));
-        }
-        kick();
-    });
-    let on_visible = Closure::<dyn FnMut()>::new(|| {
-        let visible = web_sys::window()
-            .and_then(|w| w.document())
-            .is_some_and(|d| d.visibility_state() == web_sys::VisibilityState::Visible);
-        if visible {
+    let wake = Closure::<dyn FnMut(String)>::new(|reason: String| match reason.as_str() {
+        // The network is back: everything waiting is due now.
+        "online" => {
+            let now = now_ms();
+            for entry in load().entries {
+                let _ = update(&entry.id, &mut |one| one.retry_now(now));
+            }
             kick();
         }
+        // Another tab saved, sent or refused something.
+        "storage" => {
+            notify();
+            schedule_timer();
+        }
+        _ => kick(),
     });
-    let on_storage =
-        Closure::<dyn FnMut(web_sys::StorageEvent)>::new(|e: web_sys::StorageEvent| {
-            if e.key().is_some_and(|k| k.starts_with(STORAGE_PREFIX)) {
-                notify();
-                schedule_timer();
-            }
-        });
-    let _ = window.add_event_listener_with_callback("online", on_online.as_ref().unchecked_ref());
-    if let Some(document) = window.document() {
-        let _ = document.add_event_listener_with_callback(
-            "visibilitychange",
-            on_visible.as_ref().unchecked_ref(),
-        );
-    }
-    let _ = window.add_event_listener_with_callback("storage", on_storage.as_ref().unchecked_ref());
-    // Page-lifetime listeners: the closures must outlive this call.
-    on_online.forget();
-    on_visible.forget();
-    on_storage.forget();
+    crate::browser::on_wake(STORAGE_PREFIX, &wake);
+    // A page-lifetime listener: the closure must outlive this call.
+    wake.forget();
 }
 
 /// The staff export file: when, how many, and every entry with its exact body.
@@ -311,34 +268,15 @@ struct Export<'a> {
 /// Starts a download of every pending and rejected entry as a JSON file (the staff export).
 pub fn export() -> Result<(), String> {
     let outbox = load();
-    let document = web_sys::window()
-        .and_then(|w| w.document())
-        .ok_or("no document")?;
+    let exported_at = crate::browser::now_rfc3339();
     let export = Export {
-        exported_at: crate::browser::now_rfc3339(),
         pending: outbox.pending(),
         rejected: outbox.rejected(),
         entries: &outbox.entries,
+        exported_at,
     };
     let text = ikm_core::json::to_string(&export).map_err(|e| e.to_string())?;
-    let parts = js_sys::Array::of1(&JsValue::from_str(&text));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type("application/json");
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)
-        .map_err(|_| "cannot build the file")?;
-    let url =
-        web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| "cannot build the file")?;
-    let link: web_sys::HtmlAnchorElement = document
-        .create_element("a")
-        .map_err(|_| "no link")?
-        .dyn_into()
-        .map_err(|_| "no link")?;
-    link.set_href(&url);
-    link.set_download(&format!(
-        "ikm-outbox-{}.json",
-        &crate::browser::now_rfc3339()[..10]
-    ));
-    link.click();
-    let _ = web_sys::Url::revoke_object_url(&url);
+    let day = export.exported_at.get(..10).unwrap_or("export");
+    crate::browser::download(&format!("ikm-outbox-{day}.json"), "application/json", &text);
     Ok(())
 }

@@ -4,7 +4,7 @@ use ikm_core::delivery::Outcome;
 use ikm_core::outbox::Entry;
 use ikm_core::questionnaire::{Choice, Education, Gender, Module, Occupation};
 use ikm_core::submission::Scores;
-use ikm_core::validate::{validate, FieldError};
+use ikm_core::validate::{validate_answers, FieldError};
 use ikm_core::{Element, Lang, OfficeConfig, Submission};
 use std::rc::Rc;
 
@@ -168,7 +168,7 @@ impl SurveyState {
             Action::NewResponse { id } => return SurveyState::new(self.setup, id),
         }
         if self.attempted {
-            self.errors = validate(&self.draft, &self.setup.config);
+            self.errors = validate_answers(&self.draft, &self.setup.config);
         }
         if matches!(self.phase, Phase::Failed(_)) && self.errors.is_empty() {
             self.phase = Phase::Editing;
@@ -230,7 +230,7 @@ impl SurveyState {
             self.draft.submitted_at = at;
         }
         self.attempted = true;
-        self.errors = validate(&self.draft, &self.setup.config);
+        self.errors = validate_answers(&self.draft, &self.setup.config);
         if self.errors.is_empty() {
             self.phase = Phase::Sending;
             self.send_attempt += 1;

@@ -135,7 +135,7 @@ impl App {
             Err(_) => {
                 let endpoint = self.endpoint.clone();
                 let submission = state.draft.clone();
-                ctx.link().send_future(async move {
+                spawn(ctx, async move {
                     let outcome = post_submission(&endpoint, &submission, false).await;
                     Msg::Act(Action::Delivered(outcome))
                 });
@@ -165,13 +165,15 @@ impl Component for App {
         let endpoint = options.endpoint.clone().filter(|e| !e.trim().is_empty());
         let stage = match (&endpoint, &options.config) {
             (None, _) => {
-                dispatch_event(&ctx.props().host, "ikm-error", &[("code", "config")]);
+                dispatch_event(&ctx.props().host, "ikm-error", None, Some("config"));
                 Stage::NoEndpoint
             }
             (Some(_), Some(url)) => {
                 let url = url.clone();
-                ctx.link()
-                    .send_future(async move { Msg::ConfigLoaded(load_config(&url).await) });
+                spawn(
+                    ctx,
+                    async move { Msg::ConfigLoaded(load_config(&url).await) },
+                );
                 Stage::Loading
             }
             (Some(_), None) => App::ready(ctx, OfficeConfig::default()),
@@ -195,7 +197,7 @@ impl Component for App {
         match msg {
             Msg::ConfigLoaded(Ok(config)) => self.stage = App::ready(ctx, config),
             Msg::ConfigLoaded(Err(error)) => {
-                dispatch_event(&ctx.props().host, "ikm-error", &[("code", "config")]);
+                dispatch_event(&ctx.props().host, "ikm-error", None, Some("config"));
                 self.stage = Stage::Failed(error);
             }
             Msg::Act(action) => self.act(ctx, action),
@@ -257,17 +259,24 @@ impl Component for App {
     }
 }
 
+/// Runs `work` and hands its message to the component. Boxed, so every future the widget
+/// starts shares one instantiation of Yew's future plumbing.
+fn spawn(ctx: &Context<App>, work: impl std::future::Future<Output = Msg> + 'static) {
+    let work: std::pin::Pin<Box<dyn std::future::Future<Output = Msg>>> = Box::pin(work);
+    ctx.link().send_future(work);
+}
+
 /// Dispatches `ikm-submitted` / `ikm-error` from the host for the phase just entered.
 fn announce(host: &HtmlElement, state: &SurveyState) {
     let id = state.draft.id.as_str();
     let code = match &state.phase {
-        Phase::Sent => return dispatch_event(host, "ikm-submitted", &[("id", id)]),
+        Phase::Sent => return dispatch_event(host, "ikm-submitted", Some(id), None),
         Phase::Failed(Failure::Temporary { .. }) => "network",
         Phase::Failed(Failure::Invalid) => "invalid",
         Phase::Failed(Failure::Refused { .. }) => "refused",
         _ => return,
     };
-    dispatch_event(host, "ikm-error", &[("code", code), ("id", id)]);
+    dispatch_event(host, "ikm-error", Some(id), Some(code));
 }
 
 /// Moves focus to the first problem, the failure message or the end-of-survey heading.

@@ -212,7 +212,7 @@ impl OfficeConfig {
         })?;
         let config = OfficeConfig::from_value(&value).map_err(|e| ConfigError {
             reason: e.to_string(),
-            path: e.path,
+            path: e.into_data().path,
         })?;
         config.check()?;
         Ok(config)

@@ -9,6 +9,24 @@ pub struct ErrorReply {
     pub errors: Vec<FieldError>,
 }
 
+impl ErrorReply {
+    /// Reads a 422 body `{"errors":[{"field","code","limit"?}]}`; other fields are ignored,
+    /// unknown codes kept as [`crate::ErrorCode::Other`]. None when the body is not such a reply.
+    pub fn from_json(text: &str) -> Option<ErrorReply> {
+        let value = crate::json::parse(text).ok()?;
+        let mut errors = None;
+        value
+            .for_each_field(&mut |key, v| {
+                if key == "errors" {
+                    errors = Some(v.list(FieldError::from_value)?);
+                }
+                Ok(())
+            })
+            .ok()?;
+        Some(ErrorReply { errors: errors? })
+    }
+}
+
 /// The meaning of one POST attempt's result.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
@@ -121,9 +139,25 @@ mod tests {
 
     #[test]
     fn a_422_carries_its_field_errors() {
-        let reply: ErrorReply =
-            serde_json::from_str(r#"{"errors":[{"field":"answers.waktu","code":"required"}]}"#)
-                .unwrap();
+        let reply = ErrorReply::from_json(
+            r#"{"errors":[{"field":"answers.waktu","code":"required"},
+                {"field":"respondent.age","code":"too_young","limit":17,"hint":"x"}],"status":422}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            reply.errors[1],
+            FieldError {
+                field: "respondent.age".into(),
+                code: ErrorCode::TooYoung,
+                limit: Some(17)
+            }
+        );
+        assert_eq!(ErrorReply::from_json("<html>Bad gateway</html>"), None);
+        assert_eq!(ErrorReply::from_json(r#"{"error":"invalid"}"#), None);
+        assert_eq!(
+            ErrorReply::from_json(r#"{"errors":[{"code":"required"}]}"#),
+            None
+        );
         let outcome = Outcome::classify(Some(422), None, Some(reply));
         assert!(outcome.is_permanent_failure());
         match outcome {

@@ -139,10 +139,21 @@ pub mod field {
 /// Oldest plausible respondent age.
 pub const MAX_AGE: u32 = 120;
 
-/// Every problem with a response under `config`, in form order; empty means valid.
+/// Every problem with a response under `config`, in form order; empty means valid. The
+/// collector runs this on every submission.
 pub fn validate(sub: &Submission, config: &OfficeConfig) -> Vec<FieldError> {
     let mut errors = Vec::new();
-    validate_envelope(sub, config, &mut errors);
+    validate_stamp(sub, &mut errors);
+    errors.extend(validate_answers(sub, config));
+    errors
+}
+
+/// Every problem with what the respondent and the page decided (unit, service, counter,
+/// profile, answers, modules, suggestion), in form order. The widget runs this as the form
+/// changes; it leaves out the id, survey and timestamp the device itself stamps on a response.
+pub fn validate_answers(sub: &Submission, config: &OfficeConfig) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    validate_setup(sub, config, &mut errors);
     validate_respondent(sub, config, &mut errors);
     for e in Element::ALL {
         match sub.answers.get(e) {
@@ -174,8 +185,8 @@ pub fn validate(sub: &Submission, config: &OfficeConfig) -> Vec<FieldError> {
     errors
 }
 
-/// Id, survey, timestamp, unit, service and counter: what the device adds around the answers.
-fn validate_envelope(sub: &Submission, config: &OfficeConfig, errors: &mut Vec<FieldError>) {
+/// Id, survey and timestamp: what the device stamps on a response when it is sent.
+fn validate_stamp(sub: &Submission, errors: &mut Vec<FieldError>) {
     let is_v4 = uuid::Uuid::try_parse(&sub.id).is_ok_and(|u| u.get_version_num() == 4);
     if !is_v4 {
         errors.push(FieldError::new("id", ErrorCode::InvalidFormat));
@@ -186,6 +197,10 @@ fn validate_envelope(sub: &Submission, config: &OfficeConfig, errors: &mut Vec<F
     if crate::time::parse_rfc3339(&sub.submitted_at).is_none() {
         errors.push(FieldError::new("submitted_at", ErrorCode::InvalidFormat));
     }
+}
+
+/// Unit, service and counter: what the page (QR link, attributes) or the respondent chose.
+fn validate_setup(sub: &Submission, config: &OfficeConfig, errors: &mut Vec<FieldError>) {
     match (&config.unit, &sub.unit) {
         (Some(expected), Some(unit)) if unit != expected => {
             errors.push(FieldError::new("unit", ErrorCode::InvalidChoice))
@@ -334,6 +349,15 @@ mod tests {
         assert_eq!(fields[7], "answers.persyaratan");
         assert_eq!(fields[15], "answers.pengaduan");
         assert_eq!(fields.len(), 16);
+        let answers = validate_answers(
+            &Submission::blank(crate::Lang::Id),
+            &OfficeConfig::default(),
+        );
+        assert_eq!(
+            answers[..],
+            errors[2..],
+            "the widget's check is the collector's without the device's stamp"
+        );
     }
 
     #[test]
