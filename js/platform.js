@@ -60,12 +60,16 @@ export function emit(host, name, id, code) {
   host.dispatchEvent(new CustomEvent(name, { bubbles: true, composed: true, detail }));
 }
 
+let wakeUp = null;
+let timer = 0;
+
 /**
  * Calls `wake(reason)` whenever delivery may succeed or the outbox changed elsewhere:
  * 'online' (the network is back), 'visible' (the page is shown again), 'storage' (another tab
- * changed a localStorage key that starts with `prefix`).
+ * changed a localStorage key that starts with `prefix`), 'timer' (see wakeAfter).
  */
 export function onWake(prefix, wake) {
+  wakeUp = wake;
   addEventListener('online', () => wake('online'));
   document.addEventListener('visibilitychange', () => {
     if (document.visibilityState === 'visible') wake('visible');
@@ -73,6 +77,12 @@ export function onWake(prefix, wake) {
   addEventListener('storage', (event) => {
     if (event.key?.startsWith(prefix)) wake('storage');
   });
+}
+
+/** Calls wake('timer') once after `ms` (replacing an earlier timer); a negative `ms` only cancels. */
+export function wakeAfter(ms) {
+  clearTimeout(timer);
+  if (ms >= 0) timer = setTimeout(() => wakeUp?.('timer'), ms);
 }
 
 /** Offers `text` as a file download named `filename` (the staff export). */

@@ -20,9 +20,12 @@ extern "C" {
     /// Resolves to the release function of the Web Lock `name`, or null if another tab holds it.
     pub fn lock(name: &str) -> Promise;
     fn emit(host: &HtmlElement, name: &str, id: Option<&str>, code: Option<&str>);
-    /// Registers `wake(reason)` for `online`, `visible` and outbox `storage` changes.
+    /// Registers `wake(reason)` for `online`, `visible`, outbox `storage` changes and `timer`.
     #[wasm_bindgen(js_name = onWake)]
     pub fn on_wake(prefix: &str, wake: &Closure<dyn FnMut(String)>);
+    /// Calls the registered wake with `timer` after `ms`, replacing an earlier timer; negative cancels.
+    #[wasm_bindgen(js_name = wakeAfter)]
+    pub fn wake_after(ms: i32);
     pub fn download(filename: &str, mime: &str, text: &str);
 }
 

@@ -11,7 +11,7 @@ use crate::browser::post_json;
 use ikm_core::outbox::{Entry, Outbox};
 use ikm_core::Submission;
 use js_sys::Function;
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
@@ -25,12 +25,28 @@ use yew::Callback;
 pub const STORAGE_PREFIX: &str = "ikm-outbox/v1/";
 const LOCK_NAME: &str = "ikm-outbox";
 
+/// The page's delivery driver: who listens for outbox changes, and whether a pass is running.
+struct Driver {
+    listeners: Vec<(u32, Callback<()>)>,
+    next_listener: u32,
+    triggers_installed: bool,
+    pass_running: bool,
+}
+
 thread_local! {
-    static LISTENERS: RefCell<Vec<(u32, Callback<()>)>> = const { RefCell::new(Vec::new()) };
-    static NEXT_LISTENER: Cell<u32> = const { Cell::new(1) };
-    static TRIGGERS_INSTALLED: Cell<bool> = const { Cell::new(false) };
-    static TIMER: Cell<Option<i32>> = const { Cell::new(None) };
-    static PASS_RUNNING: Cell<bool> = const { Cell::new(false) };
+    static DRIVER: RefCell<Driver> = const {
+        RefCell::new(Driver {
+            listeners: Vec::new(),
+            next_listener: 1,
+            triggers_installed: false,
+            pass_running: false,
+        })
+    };
+}
+
+/// Runs `f` on the page's driver (never across an await).
+fn driver<T>(f: impl FnOnce(&mut Driver) -> T) -> T {
+    DRIVER.with(|d| f(&mut d.borrow_mut()))
 }
 
 fn storage() -> Option<web_sys::Storage> {
@@ -134,24 +150,24 @@ pub fn save(endpoint: &str, submission: &Submission) -> Result<(), String> {
 
 /// Registers a callback run whenever the outbox may have changed (here or in another tab).
 pub fn subscribe(callback: Callback<()>) -> u32 {
-    let id = NEXT_LISTENER.with(|n| {
-        let id = n.get();
-        n.set(id + 1);
-        id
-    });
-    LISTENERS.with(|l| l.borrow_mut().push((id, callback)));
     install_triggers();
-    id
+    driver(|d| {
+        let id = d.next_listener;
+        d.next_listener += 1;
+        d.listeners.push((id, callback));
+        id
+    })
 }
 
 /// Removes a callback registered with [`subscribe`].
 pub fn unsubscribe(id: u32) {
-    LISTENERS.with(|l| l.borrow_mut().retain(|(k, _)| *k != id));
+    driver(|d| d.listeners.retain(|(k, _)| *k != id));
 }
 
 fn notify() {
+    // A copy, so a listener may subscribe or unsubscribe while being told.
     let listeners: Vec<Callback<()>> =
-        LISTENERS.with(|l| l.borrow().iter().map(|(_, c)| c.clone()).collect());
+        driver(|d| d.listeners.iter().map(|(_, c)| c.clone()).collect());
     for callback in listeners {
         callback.emit(());
     }
@@ -159,13 +175,13 @@ fn notify() {
 
 /// Starts a delivery pass now (unless one is running in this page).
 pub fn kick() {
-    if PASS_RUNNING.with(Cell::get) {
+    install_triggers();
+    if driver(|d| std::mem::replace(&mut d.pass_running, true)) {
         return;
     }
     spawn_local(async {
-        PASS_RUNNING.with(|r| r.set(true));
         with_lock(deliver_due).await;
-        PASS_RUNNING.with(|r| r.set(false));
+        driver(|d| d.pass_running = false);
         schedule_timer();
     });
 }
@@ -212,27 +228,17 @@ async fn deliver_due() {
     }
 }
 
-/// Wakes the sender when the earliest waiting entry becomes due.
+/// Wakes the sender when the earliest waiting entry becomes due (or stops the timer).
 fn schedule_timer() {
-    let Some(window) = web_sys::window() else {
-        return;
-    };
-    if let Some(handle) = TIMER.with(Cell::take) {
-        window.clear_timeout_with_handle(handle);
-    }
-    let Some(due) = load().next_due() else { return };
-    let delay = (due - now_ms()).clamp(250, ikm_core::outbox::MAX_BACKOFF_MS) as i32;
-    let wake = Closure::once_into_js(kick);
-    if let Ok(handle) =
-        window.set_timeout_with_callback_and_timeout_and_arguments_0(wake.unchecked_ref(), delay)
-    {
-        TIMER.with(|t| t.set(Some(handle)));
-    }
+    let delay = load().next_due().map_or(-1, |due| {
+        (due - now_ms()).clamp(250, ikm_core::outbox::MAX_BACKOFF_MS) as i32
+    });
+    crate::browser::wake_after(delay);
 }
 
 /// Listens, once per page, for the moments delivery can succeed and for other tabs' changes.
 fn install_triggers() {
-    if TRIGGERS_INSTALLED.with(|t| t.replace(true)) {
+    if driver(|d| std::mem::replace(&mut d.triggers_installed, true)) {
         return;
     }
     let wake = Closure::<dyn FnMut(String)>::new(|reason: String| match reason.as_str() {
@@ -249,6 +255,7 @@ fn install_triggers() {
             notify();
             schedule_timer();
         }
+        // The page is shown again, or an entry's time has come.
         _ => kick(),
     });
     crate::browser::on_wake(STORAGE_PREFIX, &wake);

@@ -4,9 +4,9 @@ use crate::components::{dom_id, error_id, error_text, join_classes, on_change, o
 use crate::state::{Action, ChoiceField, SurveyState, TextField};
 use ikm_core::i18n::{chars_left, ui};
 use ikm_core::questionnaire::{Choice, Education, Gender, Occupation};
-use ikm_core::submission::MAX_SUGGESTION_CHARS;
+use ikm_core::submission::{MAX_OCCUPATION_OTHER_CHARS, MAX_SUGGESTION_CHARS};
 use ikm_core::validate::{field, MAX_AGE};
-use ikm_core::{Lang, Text};
+use ikm_core::Text;
 use yew::prelude::*;
 
 /// A question answered with one option: a `fieldset` whose `legend` is the question, one radio per
@@ -14,7 +14,7 @@ use yew::prelude::*;
 pub struct ChoiceGroup<'a> {
     pub path: &'a str,
     pub legend: &'a str,
-    pub options: Vec<&'static str>,
+    pub options: &'a [Text],
     pub selected: Option<usize>,
     pub field: ChoiceField,
     pub class: &'static str,
@@ -30,6 +30,23 @@ pub fn choice_group(
     let message_id = error_id(group.path);
     let error = error_text(state.error_for(group.path), state.setup.lang);
     let invalid = error.is_some().then_some("true");
+    let lang = state.setup.lang;
+    // Loops rather than `{ for iter.map(..) }`: each iterator type instantiates its own
+    // collecting code in the wasm, while a Vec<Html> shares one.
+    let mut options = Vec::with_capacity(group.options.len());
+    for (i, label) in group.options.iter().enumerate() {
+        let dispatch = dispatch.clone();
+        let choice = group.field;
+        options.push(html! {
+            <label class="ikm-option">
+                <input type="radio" name={id.clone()} value={(i + 1).to_string()}
+                    id={(i == 0).then(|| id.clone())}
+                    checked={group.selected == Some(i)} aria-invalid={invalid}
+                    onchange={Callback::from(move |_| dispatch.emit(Action::Choose(choice, i)))} />
+                <span>{ label.get(lang) }</span>
+            </label>
+        });
+    }
     html! {
         <fieldset class={join_classes(&["ikm-group", group.class, invalid.map_or("", |_| "ikm-invalid")])}
             aria-invalid={invalid} aria-describedby={invalid.map(|_| message_id.clone())}>
@@ -37,76 +54,115 @@ pub fn choice_group(
             if let Some(message) = error {
                 <p class="ikm-error" id={message_id.clone()}>{ message }</p>
             }
-            <div class="ikm-options">
-                { for group.options.iter().enumerate().map(|(i, label)| {
-                    let dispatch = dispatch.clone();
-                    let choice = group.field;
-                    html! {
-                        <label class="ikm-option">
-                            <input type="radio" name={id.clone()} value={(i + 1).to_string()}
-                                id={(i == 0).then(|| id.clone())}
-                                checked={group.selected == Some(i)} aria-invalid={invalid}
-                                onchange={Callback::from(move |_| dispatch.emit(Action::Choose(choice, i)))} />
-                            <span>{ *label }</span>
-                        </label>
-                    }
-                }) }
-            </div>
+            <div class="ikm-options">{ for options }</div>
         </fieldset>
     }
 }
 
-/// A label, the field's error message if any, and the control, which gets its
-/// `aria-invalid` value and the message id for `aria-describedby` (both None when valid).
-fn labelled(
+/// What a [`text_field`] holds: a drop-down list, a one-line input or the suggestion box.
+enum Control<'a> {
+    /// A placeholder first, then `(value, label)` options.
+    Select {
+        placeholder: Text,
+        options: Vec<(&'a str, &'a str)>,
+        chosen: &'a str,
+    },
+    /// `<input>` of `kind` (`number`, `text`); numbers get `min`/`max`, texts a `maxlength`.
+    Input {
+        kind: &'static str,
+        value: String,
+        min: Option<u32>,
+        max: Option<u32>,
+        maxlength: Option<usize>,
+    },
+    /// The suggestion's textarea, with its personal-data warning and character counter.
+    Suggestion { value: String, left: usize },
+}
+
+/// A label, the field's error message if any, and the control, which gets `aria-invalid` and
+/// `aria-describedby` (its message, and for the suggestion its warning and counter). One
+/// function for every control, with no closures: each would be its own code in the wasm.
+fn text_field(
     state: &SurveyState,
+    dispatch: &Callback<Action>,
     path: &str,
     label: String,
-    control: &dyn Fn(Option<&'static str>, Option<String>) -> Html,
+    field: TextField,
+    control: Control<'_>,
 ) -> Html {
-    let error = error_text(state.error_for(path), state.setup.lang);
+    let lang = state.setup.lang;
+    let error = error_text(state.error_for(path), lang);
     let invalid = error.is_some().then_some("true");
-    let describedby = invalid.map(|_| error_id(path));
+    let id = dom_id(path);
+    let message_id = error_id(path);
+    let mut described = invalid.map(|_| message_id.clone());
+    let control = match control {
+        Control::Select {
+            placeholder,
+            options,
+            chosen,
+        } => {
+            let mut items = vec![html! {
+                <option value="" selected={chosen.is_empty()}>{ placeholder.get(lang) }</option>
+            }];
+            for (value, label) in options {
+                items.push(html! {
+                    <option value={value.to_string()} selected={value == chosen}>{ label.to_string() }</option>
+                });
+            }
+            html! {
+                <select id={id.clone()} aria-invalid={invalid} aria-describedby={described}
+                    onchange={on_change(dispatch, field)}>
+                    { for items }
+                </select>
+            }
+        }
+        Control::Input {
+            kind,
+            value,
+            min,
+            max,
+            maxlength,
+        } => html! {
+            <input type={kind} inputmode={min.map(|_| "numeric")} id={id.clone()}
+                class={min.map(|_| "ikm-age")} min={min.map(|m| m.to_string())}
+                max={max.map(|m| m.to_string())} maxlength={maxlength.map(|m| m.to_string())}
+                autocomplete="off" value={value} aria-invalid={invalid} aria-describedby={described}
+                oninput={on_input(dispatch, field)} />
+        },
+        Control::Suggestion { value, left } => {
+            let hint_id = format!("{id}-hint");
+            let count_id = format!("{id}-count");
+            let all = described.take().map_or(String::new(), |m| m + " ");
+            html! {
+                <>
+                    <p class="ikm-hint" id={hint_id.clone()}>{ ui::SUGGESTION_WARNING.get(lang) }</p>
+                    <textarea id={id.clone()} rows="4" maxlength={MAX_SUGGESTION_CHARS.to_string()} value={value}
+                        aria-invalid={invalid} aria-describedby={format!("{all}{hint_id} {count_id}")}
+                        oninput={on_input(dispatch, field)} />
+                    <p class="ikm-count" id={count_id} aria-live="polite">{ chars_left(left, lang) }</p>
+                </>
+            }
+        }
+    };
     html! {
         <div class={if invalid.is_some() { "ikm-field ikm-invalid" } else { "ikm-field" }}>
-            <label for={dom_id(path)}>{ label }</label>
+            <label for={id}>{ label }</label>
             if let Some(message) = error {
-                <p class="ikm-error" id={error_id(path)}>{ message }</p>
+                <p class="ikm-error" id={message_id}>{ message }</p>
             }
-            { control(invalid, describedby) }
+            { control }
         </div>
     }
 }
 
-/// A choice from a drop-down list: a placeholder first, then `(value, label)` options.
-struct SelectField<'a> {
-    path: &'static str,
-    label: Text,
-    placeholder: Text,
-    options: Vec<(&'a str, &'a str)>,
-    chosen: &'a str,
-    field: TextField,
+/// A value the page fixed (service, counter), shown instead of asked.
+fn fixed(label: &str, value: String) -> Html {
+    html! { <p class="ikm-fixed"><span class="ikm-fixed-label">{ label.to_string() }{ ": " }</span>{ value }</p> }
 }
 
-/// Renders a [`SelectField`] inside its label and error message.
-fn select_field(select: SelectField<'_>, state: &SurveyState, dispatch: &Callback<Action>) -> Html {
-    let lang = state.setup.lang;
-    let control = |invalid: Option<&'static str>, described: Option<String>| {
-        html! {
-            <select id={dom_id(select.path)} aria-invalid={invalid} aria-describedby={described}
-                onchange={on_change(dispatch, select.field)}>
-                <option value="" selected={select.chosen.is_empty()}>{ select.placeholder.get(lang) }</option>
-                { for select.options.iter().map(|(value, label)| html! {
-                    <option value={value.to_string()} selected={*value == select.chosen}>{ label.to_string() }</option>
-                }) }
-            </select>
-        }
-    };
-    labelled(state, select.path, select.label.get(lang).into(), &control)
-}
-
-fn labels<C: Choice>(lang: Lang) -> Vec<&'static str> {
-    C::ALL.iter().map(|c| c.label().get(lang)).collect()
+fn labels<C: Choice>() -> Vec<Text> {
+    C::ALL.iter().map(|c| c.label()).collect()
 }
 
 fn index_of<C: Choice + PartialEq>(value: Option<C>) -> Option<usize> {
@@ -118,9 +174,6 @@ pub fn profile_section(state: &SurveyState, dispatch: &Callback<Action>) -> Html
     let lang = state.setup.lang;
     let r = &state.draft.respondent;
     let config = state.setup.config.as_ref();
-    let fixed = |label: &str, value: String| {
-        html! { <p class="ikm-fixed"><span class="ikm-fixed-label">{ label.to_string() }{ ": " }</span>{ value }</p> }
-    };
     let service = match &state.setup.fixed_service {
         Some(id) => fixed(
             ui::SERVICE.get(lang),
@@ -130,21 +183,24 @@ pub fn profile_section(state: &SurveyState, dispatch: &Callback<Action>) -> Html
                 .to_string(),
         ),
         None => {
-            let options = config
-                .services
-                .iter()
-                .map(|s| (s.id.as_str(), s.label.get(lang)))
-                .collect();
-            let chosen = state.draft.service.as_deref().unwrap_or_default();
-            let select = SelectField {
-                path: field::SERVICE,
-                label: ui::SERVICE,
+            let mut options = Vec::with_capacity(config.services.len());
+            for s in &config.services {
+                options.push((s.id.as_str(), s.label.get(lang)));
+            }
+            let select = Control::Select {
                 placeholder: ui::SERVICE_PLACEHOLDER,
                 options,
-                chosen,
-                field: TextField::Service,
+                chosen: state.draft.service.as_deref().unwrap_or_default(),
             };
-            select_field(select, state, dispatch)
+            let label = ui::SERVICE.get(lang).into();
+            text_field(
+                state,
+                dispatch,
+                field::SERVICE,
+                label,
+                TextField::Service,
+                select,
+            )
         }
     };
     let counter = state
@@ -152,42 +208,56 @@ pub fn profile_section(state: &SurveyState, dispatch: &Callback<Action>) -> Html
         .counter
         .clone()
         .map(|c| fixed(ui::COUNTER.get(lang), c));
+    let age = Control::Input {
+        kind: "number",
+        value: state.age_text.clone(),
+        min: Some(config.min_age.into()),
+        max: Some(MAX_AGE),
+        maxlength: None,
+    };
     let age_label = format!("{} ({})", ui::AGE.get(lang), ui::AGE_UNIT.get(lang));
-    let age = labelled(state, field::AGE, age_label, &|invalid, described| {
-        html! {
-            <input type="number" inputmode="numeric" id={dom_id(field::AGE)} class="ikm-age"
-                min={config.min_age.to_string()} max={MAX_AGE.to_string()} autocomplete="off"
-                value={state.age_text.clone()} aria-invalid={invalid} aria-describedby={described}
-                oninput={on_input(dispatch, TextField::Age)} />
-        }
-    });
-    let education = select_field(
-        SelectField {
-            path: field::EDUCATION,
-            label: ui::EDUCATION,
-            placeholder: ui::EDUCATION_PLACEHOLDER,
-            options: Education::ALL
-                .iter()
-                .map(|e| (e.code(), e.label().get(lang)))
-                .collect(),
-            chosen: r.education.map_or("", |e| e.code()),
-            field: TextField::Education,
-        },
+    let age = text_field(state, dispatch, field::AGE, age_label, TextField::Age, age);
+    let mut educations = Vec::with_capacity(Education::ALL.len());
+    for e in Education::ALL {
+        educations.push((e.code(), e.label().get(lang)));
+    }
+    let education = Control::Select {
+        placeholder: ui::EDUCATION_PLACEHOLDER,
+        options: educations,
+        chosen: r.education.map_or("", |e| e.code()),
+    };
+    let label = ui::EDUCATION.get(lang).into();
+    let education = text_field(
         state,
         dispatch,
+        field::EDUCATION,
+        label,
+        TextField::Education,
+        education,
     );
     let other = (r.occupation == Some(Occupation::LAINNYA)).then(|| {
-        labelled(state, field::OCCUPATION_OTHER, ui::OCCUPATION_OTHER.get(lang).into(), &|invalid, described| html! {
-            <input type="text" id={dom_id(field::OCCUPATION_OTHER)} maxlength="100" autocomplete="off"
-                value={r.occupation_other.clone().unwrap_or_default()}
-                aria-invalid={invalid} aria-describedby={described}
-                oninput={on_input(dispatch, TextField::OccupationOther)} />
-        })
+        let input = Control::Input {
+            kind: "text",
+            value: r.occupation_other.clone().unwrap_or_default(),
+            min: None,
+            max: None,
+            maxlength: Some(MAX_OCCUPATION_OTHER_CHARS),
+        };
+        let label = ui::OCCUPATION_OTHER.get(lang).into();
+        text_field(
+            state,
+            dispatch,
+            field::OCCUPATION_OTHER,
+            label,
+            TextField::OccupationOther,
+            input,
+        )
     });
+    let (genders, occupations) = (labels::<Gender>(), labels::<Occupation>());
     let gender = ChoiceGroup {
         path: field::GENDER,
         legend: ui::GENDER.get(lang),
-        options: labels::<Gender>(lang),
+        options: &genders,
         selected: index_of(r.gender),
         field: ChoiceField::Gender,
         class: "ikm-inline",
@@ -195,7 +265,7 @@ pub fn profile_section(state: &SurveyState, dispatch: &Callback<Action>) -> Html
     let occupation = ChoiceGroup {
         path: field::OCCUPATION,
         legend: ui::OCCUPATION.get(lang),
-        options: labels::<Occupation>(lang),
+        options: &occupations,
         selected: index_of(r.occupation),
         field: ChoiceField::Occupation,
         class: "",
@@ -217,26 +287,16 @@ pub fn profile_section(state: &SurveyState, dispatch: &Callback<Action>) -> Html
 /// The optional suggestion: a textarea limited to 1,000 characters, a personal-data warning and a polite counter.
 pub fn suggestion_box(state: &SurveyState, dispatch: &Callback<Action>) -> Html {
     let lang = state.setup.lang;
-    let text = state.draft.suggestion.clone().unwrap_or_default();
-    let left = MAX_SUGGESTION_CHARS.saturating_sub(text.chars().count());
-    let id = dom_id(field::SUGGESTION);
-    let hint_id = format!("{id}-hint");
-    let count_id = format!("{id}-count");
-    let control = |invalid: Option<&'static str>, described: Option<String>| {
-        html! {
-            <>
-                <p class="ikm-hint" id={hint_id.clone()}>{ ui::SUGGESTION_WARNING.get(lang) }</p>
-                <textarea id={id.clone()} rows="4" maxlength={MAX_SUGGESTION_CHARS.to_string()} value={text.clone()}
-                    aria-invalid={invalid} aria-describedby={format!("{} {hint_id} {count_id}", described.unwrap_or_default()).trim().to_string()}
-                    oninput={on_input(dispatch, TextField::Suggestion)} />
-                <p class="ikm-count" id={count_id.clone()} aria-live="polite">{ chars_left(left, lang) }</p>
-            </>
-        }
-    };
-    labelled(
+    let value = state.draft.suggestion.clone().unwrap_or_default();
+    let left = MAX_SUGGESTION_CHARS.saturating_sub(value.chars().count());
+    let label = ui::SUGGESTION.get(lang).into();
+    let control = Control::Suggestion { value, left };
+    text_field(
         state,
+        dispatch,
         field::SUGGESTION,
-        ui::SUGGESTION.get(lang).into(),
-        &control,
+        label,
+        TextField::Suggestion,
+        control,
     )
 }

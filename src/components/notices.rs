@@ -54,20 +54,19 @@ pub fn staff_view(pending: usize, rejected: usize, lang: Lang) -> Html {
 
 /// Two toggle buttons, each labelled in its own language.
 pub fn language_switch(lang: Lang, dispatch: &Callback<Action>) -> Html {
+    let mut buttons = Vec::with_capacity(LANGUAGE_NAMES.len());
+    for (option, name) in LANGUAGE_NAMES {
+        let dispatch = dispatch.clone();
+        buttons.push(html! {
+            <button type="button" lang={option.code()}
+                aria-pressed={if option == lang { "true" } else { "false" }}
+                onclick={Callback::from(move |_| dispatch.emit(Action::SetLang(option)))}>
+                { name.get(option) }
+            </button>
+        });
+    }
     html! {
-        <div class="ikm-lang" role="group" aria-label={ui::LANGUAGE.get(lang)}>
-            { for LANGUAGE_NAMES.iter().map(|(option, name)| {
-                let dispatch = dispatch.clone();
-                let option = *option;
-                html! {
-                    <button type="button" lang={option.code()}
-                        aria-pressed={if option == lang { "true" } else { "false" }}
-                        onclick={Callback::from(move |_| dispatch.emit(Action::SetLang(option)))}>
-                        { name.get(option) }
-                    </button>
-                }
-            }) }
-        </div>
+        <div class="ikm-lang" role="group" aria-label={ui::LANGUAGE.get(lang)}>{ for buttons }</div>
     }
 }
 
@@ -76,26 +75,26 @@ pub fn error_summary(errors: &[FieldError], lang: Lang, root: &NodeRef) -> Html 
     if errors.is_empty() {
         return html! {};
     }
+    let mut items = Vec::with_capacity(errors.len());
+    for e in errors {
+        let id = dom_id(&e.field);
+        let root = root.clone();
+        let target = id.clone();
+        // Fragment links do not reach into a shadow root, so focus by hand.
+        let onclick = Callback::from(move |ev: MouseEvent| {
+            ev.prevent_default();
+            focus_by_id(&root, &target);
+        });
+        items.push(html! {
+            <li><a href={format!("#{id}")} {onclick}>
+                { field_label(&e.field, lang) }{ ": " }{ message(e, lang) }
+            </a></li>
+        });
+    }
     html! {
         <div class="ikm-summary" role="alert" aria-labelledby="ikm-summary-title">
             <h3 id="ikm-summary-title">{ summary_title(errors.len(), lang) }</h3>
-            <ul>
-                { for errors.iter().map(|e| {
-                    let id = dom_id(&e.field);
-                    let root = root.clone();
-                    let target = id.clone();
-                    // Fragment links do not reach into a shadow root, so focus by hand.
-                    let onclick = Callback::from(move |ev: MouseEvent| {
-                        ev.prevent_default();
-                        focus_by_id(&root, &target);
-                    });
-                    html! {
-                        <li><a href={format!("#{id}")} {onclick}>
-                            { field_label(&e.field, lang) }{ ": " }{ message(e, lang) }
-                        </a></li>
-                    }
-                }) }
-            </ul>
+            <ul>{ for items }</ul>
         </div>
     }
 }

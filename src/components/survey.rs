@@ -48,12 +48,14 @@ pub fn view(
         Action::Submit { at: now_rfc3339() }
     });
     let (answered, total) = state.progress();
-    let questions = STANDARD.questions.iter().map(|q| {
+    // Loops rather than `{ for iter.map(..) }`: see `choice_group`.
+    let mut questions = Vec::with_capacity(STANDARD.questions.len());
+    for q in &STANDARD.questions {
         let path = field::answer(q.element);
         let group = ChoiceGroup {
             path: &path,
             legend: q.text.get(lang),
-            options: q.answers.iter().map(|a| a.get(lang)).collect(),
+            options: &q.answers,
             selected: state
                 .draft
                 .answers
@@ -62,42 +64,41 @@ pub fn view(
             field: ChoiceField::Answer(q.element),
             class: "ikm-question",
         };
-        choice_group(group, state, dispatch)
-    });
-    let modules = Module::ALL
-        .iter()
-        .filter_map(|m| Some((*m, state.setup.config.modules.get(*m)?)))
-        .map(|(module, settings)| {
-            let given = match module {
-                Module::Spkp => &state.draft.spkp,
-                Module::Spak => &state.draft.spak,
+        questions.push(choice_group(group, state, dispatch));
+    }
+    let mut modules = Vec::new();
+    for module in Module::ALL {
+        let Some(settings) = state.setup.config.modules.get(module) else {
+            continue;
+        };
+        let given = match module {
+            Module::Spkp => &state.draft.spkp,
+            Module::Spak => &state.draft.spak,
+        };
+        let mut statements = Vec::with_capacity(module.statements().len());
+        for st in module.statements() {
+            let path = field::statement(module, st.key);
+            let group = ChoiceGroup {
+                path: &path,
+                legend: st.text.get(lang),
+                options: scale_labels(settings.scale),
+                selected: given
+                    .as_ref()
+                    .and_then(|a| a.get(st.key))
+                    .map(|v| usize::from(v).saturating_sub(1)),
+                field: ChoiceField::Statement(module, st.key),
+                class: "ikm-question",
             };
-            let heading = format!("ikm-h-{}", module.key());
-            let statements = module.statements().iter().map(|st| {
-                let path = field::statement(module, st.key);
-                let group = ChoiceGroup {
-                    path: &path,
-                    legend: st.text.get(lang),
-                    options: scale_labels(settings.scale)
-                        .iter()
-                        .map(|t| t.get(lang))
-                        .collect(),
-                    selected: given
-                        .as_ref()
-                        .and_then(|a| a.get(st.key))
-                        .map(|v| usize::from(v).saturating_sub(1)),
-                    field: ChoiceField::Statement(module, st.key),
-                    class: "ikm-question",
-                };
-                choice_group(group, state, dispatch)
-            });
-            html! {
-                <section class="ikm-section" aria-labelledby={heading.clone()}>
-                    <h3 id={heading}>{ module.title().get(lang) }</h3>
-                    { for statements }
-                </section>
-            }
+            statements.push(choice_group(group, state, dispatch));
+        }
+        let heading = format!("ikm-h-{}", module.key());
+        modules.push(html! {
+            <section class="ikm-section" aria-labelledby={heading.clone()}>
+                <h3 id={heading}>{ module.title().get(lang) }</h3>
+                { for statements }
+            </section>
         });
+    }
     let status = match &state.phase {
         Phase::Failed(Failure::Temporary { .. }) => Some(ui::SEND_FAILED),
         Phase::Failed(Failure::Invalid | Failure::Refused { .. }) => Some(ui::SEND_REJECTED),
