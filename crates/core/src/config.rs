@@ -74,26 +74,29 @@ pub struct Theme {
 
 impl ServiceOption {
     fn from_value(value: &Value) -> Result<ServiceOption, json::Error> {
-        let (mut id, mut label) = (None, None);
-        value.for_each_field(&mut |key, v| {
+        let mut service = ServiceOption {
+            id: String::new(),
+            label: LocalText {
+                id: String::new(),
+                en: None,
+            },
+        };
+        value.read_fields(&["id", "label"], &mut |key, v| {
             match key {
-                "id" => id = Some(v.string()?),
-                "label" => label = Some(LocalText::from_value(v)?),
+                "id" => service.id = v.string()?,
+                "label" => service.label = LocalText::from_value(v)?,
                 _ => return Err(json::Error::unknown_field()),
             }
             Ok(())
         })?;
-        Ok(ServiceOption {
-            id: json::required(id, "id")?,
-            label: json::required(label, "label")?,
-        })
+        Ok(service)
     }
 }
 
 impl Modules {
     fn from_value(value: &Value) -> Result<Modules, json::Error> {
         let mut modules = Modules::default();
-        value.for_each_field(&mut |key, v| {
+        value.read_fields(&[], &mut |key, v| {
             match key {
                 "spkp" => modules.spkp = Some(ModuleConfig::from_value(v)?),
                 "spak" => modules.spak = Some(ModuleConfig::from_value(v)?),
@@ -107,24 +110,22 @@ impl Modules {
 
 impl ModuleConfig {
     fn from_value(value: &Value) -> Result<ModuleConfig, json::Error> {
-        let mut scale = None;
-        value.for_each_field(&mut |key, v| {
+        let mut module = ModuleConfig { scale: 0 };
+        value.read_fields(&["scale"], &mut |key, v| {
             match key {
-                "scale" => scale = Some(v.u8()?),
+                "scale" => module.scale = v.u8()?,
                 _ => return Err(json::Error::unknown_field()),
             }
             Ok(())
         })?;
-        Ok(ModuleConfig {
-            scale: json::required(scale, "scale")?,
-        })
+        Ok(module)
     }
 }
 
 impl Theme {
     fn from_value(value: &Value) -> Result<Theme, json::Error> {
         let mut theme = Theme::default();
-        value.for_each_field(&mut |key, v| {
+        value.read_fields(&[], &mut |key, v| {
             match key {
                 "accent" => theme.accent = Some(v.string()?),
                 _ => return Err(json::Error::unknown_field()),
@@ -222,10 +223,9 @@ impl OfficeConfig {
     /// out, and a field this version does not know is an error (usually a typo).
     pub fn from_value(value: &Value) -> Result<OfficeConfig, json::Error> {
         let mut c = OfficeConfig::default();
-        let mut named = None;
-        value.for_each_field(&mut |key, v| {
+        value.read_fields(&["office_name"], &mut |key, v| {
             match key {
-                "office_name" => named = Some(v.string()?),
+                "office_name" => c.office_name = v.string()?,
                 "unit" => c.unit = Some(v.string()?),
                 "services" => c.services = v.list(ServiceOption::from_value)?,
                 "min_age" => c.min_age = v.u8()?,
@@ -238,7 +238,6 @@ impl OfficeConfig {
             }
             Ok(())
         })?;
-        c.office_name = json::required(named, "office_name")?;
         Ok(c)
     }
 

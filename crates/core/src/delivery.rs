@@ -14,16 +14,16 @@ impl ErrorReply {
     /// unknown codes kept as [`crate::ErrorCode::Other`]. None when the body is not such a reply.
     pub fn from_json(text: &str) -> Option<ErrorReply> {
         let value = crate::json::parse(text).ok()?;
-        let mut errors = None;
+        let mut reply = ErrorReply { errors: Vec::new() };
         value
-            .for_each_field(&mut |key, v| {
+            .read_fields(&["errors"], &mut |key, v| {
                 if key == "errors" {
-                    errors = Some(v.list(FieldError::from_value)?);
+                    reply.errors = v.list(FieldError::from_value)?;
                 }
                 Ok(())
             })
             .ok()?;
-        Some(ErrorReply { errors: errors? })
+        Some(reply)
     }
 }
 

@@ -167,19 +167,19 @@ pub struct LocalText {
 impl LocalText {
     /// `{"id": "…", "en": "…"}` from a configuration; English is optional.
     pub fn from_value(value: &Value) -> Result<LocalText, json::Error> {
-        let (mut id, mut en) = (None, None);
-        value.for_each_field(&mut |key, v| {
+        let mut text = LocalText {
+            id: String::new(),
+            en: None,
+        };
+        value.read_fields(&["id"], &mut |key, v| {
             match key {
-                "id" => id = Some(v.string()?),
-                "en" => en = Some(v.string()?),
+                "id" => text.id = v.string()?,
+                "en" => text.en = Some(v.string()?),
                 _ => return Err(json::Error::unknown_field()),
             }
             Ok(())
         })?;
-        Ok(LocalText {
-            id: json::required(id, "id")?,
-            en,
-        })
+        Ok(text)
     }
 
     /// The wording in `lang`, falling back to Indonesian where no English was configured.

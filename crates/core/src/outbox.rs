@@ -60,55 +60,61 @@ impl Entry {
     }
 
     fn from_value(value: &Value) -> Result<Entry, json::Error> {
-        let (mut id, mut endpoint, mut body) = (None, None, None);
-        let (mut saved_at, mut attempts, mut next_attempt_at) = (None, None, None);
-        let (mut sending_until, mut rejected, mut last_error) = (None, None, None);
-        value.for_each_field(&mut |key, v| {
+        let mut e = Entry {
+            id: String::new(),
+            endpoint: String::new(),
+            body: String::new(),
+            saved_at: 0,
+            attempts: 0,
+            next_attempt_at: 0,
+            sending_until: None,
+            rejected: None,
+            last_error: None,
+        };
+        let required = [
+            "id",
+            "endpoint",
+            "body",
+            "saved_at",
+            "attempts",
+            "next_attempt_at",
+        ];
+        value.read_fields(&required, &mut |key, v| {
             match key {
-                "id" => id = Some(v.string()?),
-                "endpoint" => endpoint = Some(v.string()?),
-                "body" => body = Some(v.string()?),
-                "saved_at" => saved_at = Some(v.i64()?),
-                "attempts" => attempts = Some(v.u32()?),
-                "next_attempt_at" => next_attempt_at = Some(v.i64()?),
-                "sending_until" => sending_until = Some(v.i64()?),
-                "rejected" => rejected = Some(Rejection::from_value(v)?),
-                "last_error" => last_error = Some(v.string()?),
+                "id" => e.id = v.string()?,
+                "endpoint" => e.endpoint = v.string()?,
+                "body" => e.body = v.string()?,
+                "saved_at" => e.saved_at = v.i64()?,
+                "attempts" => e.attempts = v.u32()?,
+                "next_attempt_at" => e.next_attempt_at = v.i64()?,
+                "sending_until" => e.sending_until = Some(v.i64()?),
+                "rejected" => e.rejected = Some(Rejection::from_value(v)?),
+                "last_error" => e.last_error = Some(v.string()?),
                 _ => {}
             }
             Ok(())
         })?;
-        Ok(Entry {
-            id: json::required(id, "id")?,
-            endpoint: json::required(endpoint, "endpoint")?,
-            body: json::required(body, "body")?,
-            saved_at: json::required(saved_at, "saved_at")?,
-            attempts: json::required(attempts, "attempts")?,
-            next_attempt_at: json::required(next_attempt_at, "next_attempt_at")?,
-            sending_until,
-            rejected,
-            last_error,
-        })
+        Ok(e)
     }
 }
 
 impl Rejection {
     fn from_value(value: &Value) -> Result<Rejection, json::Error> {
-        let (mut status, mut errors, mut at) = (None, None, None);
-        value.for_each_field(&mut |key, v| {
+        let mut r = Rejection {
+            status: 0,
+            errors: Vec::new(),
+            at: 0,
+        };
+        value.read_fields(&["status", "errors", "at"], &mut |key, v| {
             match key {
-                "status" => status = Some(v.u16()?),
-                "errors" => errors = Some(v.list(FieldError::from_value)?),
-                "at" => at = Some(v.i64()?),
+                "status" => r.status = v.u16()?,
+                "errors" => r.errors = v.list(FieldError::from_value)?,
+                "at" => r.at = v.i64()?,
                 _ => {}
             }
             Ok(())
         })?;
-        Ok(Rejection {
-            status: json::required(status, "status")?,
-            errors: json::required(errors, "errors")?,
-            at: json::required(at, "at")?,
-        })
+        Ok(r)
     }
 }
 

@@ -81,21 +81,17 @@ pub struct FieldError {
 impl FieldError {
     /// `{"field", "code", "limit"?}` as an endpoint's 422 reply lists it; unknown codes are kept as [`ErrorCode::Other`].
     pub fn from_value(value: &crate::json::Value) -> Result<FieldError, crate::json::Error> {
-        let (mut field, mut code, mut limit) = (None, None, None);
-        value.for_each_field(&mut |key, v| {
+        let mut e = FieldError::new(String::new(), ErrorCode::Other);
+        value.read_fields(&["field", "code"], &mut |key, v| {
             match key {
-                "field" => field = Some(v.string()?),
-                "code" => code = Some(ErrorCode::from_code(v.str()?)),
-                "limit" => limit = Some(v.u32()?),
+                "field" => e.field = v.string()?,
+                "code" => e.code = ErrorCode::from_code(v.str()?),
+                "limit" => e.limit = Some(v.u32()?),
                 _ => {}
             }
             Ok(())
         })?;
-        Ok(FieldError {
-            field: crate::json::required(field, "field")?,
-            code: crate::json::required(code, "code")?,
-            limit,
-        })
+        Ok(e)
     }
 
     fn new(field: impl Into<String>, code: ErrorCode) -> FieldError {
