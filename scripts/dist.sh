@@ -17,7 +17,10 @@ out=target/wasm-bindgen
 rm -rf "$out" dist && mkdir -p "$out" dist
 wasm-bindgen --target web --no-typescript --out-dir "$out" --out-name ikm-survey-wasm \
   target/wasm32-unknown-unknown/wasm-release/ikm_survey.wasm
-wasm-opt -Oz --enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
+# -Oz until nothing more shrinks (--converge). --low-memory-unused lets wasm-opt fold added
+# constants into load/store offsets, assuming no access wraps around to the lowest 1 KiB of
+# memory: true of Rust's code, whose pointers never wrap (the stack ends at the bottom).
+wasm-opt -Oz --converge --low-memory-unused --enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
   --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue \
   "$out/ikm-survey-wasm_bg.wasm" -o dist/ikm-survey-wasm_bg.wasm
 # The JS glue wasm-bindgen writes is readable, not small: minify it, the element module and

@@ -101,8 +101,18 @@ after(async () => {
   collector?.stop();
 });
 
+/** Waits for `ready` in the page; on a timeout, says what the widget showed instead. */
+async function waitInWidget(page, what, ready) {
+  try {
+    await page.waitForFunction(ready, null, { timeout: 20000 });
+  } catch (error) {
+    const shown = await page.evaluate(() => document.querySelector('ikm-survey')?.shadowRoot?.textContent ?? '(no widget)').catch(() => '(page gone)');
+    throw new Error(`timed out waiting for ${what}; the widget shows: ${shown.slice(0, 600)}`, { cause: error });
+  }
+}
+
 async function formReady(page) {
-  await page.waitForFunction(() => !!document.querySelector('ikm-survey')?.shadowRoot?.querySelector('form'), null, { timeout: 20000 });
+  await waitInWidget(page, 'the form', () => !!document.querySelector('ikm-survey')?.shadowRoot?.querySelector('form'));
 }
 
 /** Sends response number `n` from `page` and waits for "Tersimpan". */
@@ -114,7 +124,7 @@ async function fillAndSubmit(page, n) {
     occupation: 1 + (n % 5),
     scores: Array.from({ length: 9 }, (_, i) => 1 + ((n + i) % 4)),
   });
-  await page.waitForFunction(() => !!document.querySelector('ikm-survey').shadowRoot.querySelector('.ikm-done'), null, { timeout: 20000 });
+  await waitInWidget(page, `"Tersimpan" after response ${n}`, () => !!document.querySelector('ikm-survey').shadowRoot.querySelector('.ikm-done'));
 }
 
 async function rows() {
