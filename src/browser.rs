@@ -19,7 +19,9 @@ extern "C" {
     fn get_text(url: &str) -> Promise;
     /// Resolves to the release function of the Web Lock `name`, or null if another tab holds it.
     pub fn lock(name: &str) -> Promise;
-    fn emit(host: &HtmlElement, name: &str, id: Option<&str>, code: Option<&str>);
+    /// Dispatches a bubbling, composed `CustomEvent` from the host element, detail `{id?, code?}`.
+    #[wasm_bindgen(js_name = emit)]
+    pub fn dispatch_event(host: &HtmlElement, name: &str, id: Option<&str>, code: Option<&str>);
     /// Registers `wake(reason)` for `online`, `visible`, outbox `storage` changes and `timer`.
     #[wasm_bindgen(js_name = onWake)]
     pub fn on_wake(prefix: &str, wake: &Closure<dyn FnMut(String)>);
@@ -79,11 +81,6 @@ pub fn browser_lang() -> Option<Lang> {
         .iter()
         .filter_map(|v| v.as_string())
         .find_map(|code| Lang::from_code(&code))
-}
-
-/// Dispatches a bubbling, composed `CustomEvent` from the host element, detail `{id?, code?}`.
-pub fn dispatch_event(host: &HtmlElement, name: &str, id: Option<&str>, code: Option<&str>) {
-    emit(host, name, id, code);
 }
 
 fn describe(error: &JsValue) -> String {

@@ -98,6 +98,7 @@ impl App {
 
     /// Applies one intent, then runs what the transition calls for.
     fn act(&mut self, ctx: &Context<Self>, action: Action) {
+        // The reducer takes the state by value; `Loading` holds its place for this instant.
         let stage = std::mem::replace(&mut self.stage, Stage::Loading);
         let Stage::Ready(state) = stage else {
             self.stage = stage;

@@ -70,6 +70,7 @@ enum Control<'a> {
     /// `<input>` of `kind` (`number`, `text`); numbers get `min`/`max`, texts a `maxlength`.
     Input {
         kind: &'static str,
+        class: Option<&'static str>,
         value: String,
         min: Option<u32>,
         max: Option<u32>,
@@ -119,13 +120,14 @@ fn text_field(
         }
         Control::Input {
             kind,
+            class,
             value,
             min,
             max,
             maxlength,
         } => html! {
-            <input type={kind} inputmode={min.map(|_| "numeric")} id={id.clone()}
-                class={min.map(|_| "ikm-age")} min={min.map(|m| m.to_string())}
+            <input type={kind} inputmode={(kind == "number").then_some("numeric")} id={id.clone()}
+                {class} min={min.map(|m| m.to_string())}
                 max={max.map(|m| m.to_string())} maxlength={maxlength.map(|m| m.to_string())}
                 autocomplete="off" value={value} aria-invalid={invalid} aria-describedby={described}
                 oninput={on_input(dispatch, field)} />
@@ -210,6 +212,7 @@ pub fn profile_section(state: &SurveyState, dispatch: &Callback<Action>) -> Html
         .map(|c| fixed(ui::COUNTER.get(lang), c));
     let age = Control::Input {
         kind: "number",
+        class: Some("ikm-age"),
         value: state.age_text.clone(),
         min: Some(config.min_age.into()),
         max: Some(MAX_AGE),
@@ -238,6 +241,7 @@ pub fn profile_section(state: &SurveyState, dispatch: &Callback<Action>) -> Html
     let other = (r.occupation == Some(Occupation::LAINNYA)).then(|| {
         let input = Control::Input {
             kind: "text",
+            class: None,
             value: r.occupation_other.clone().unwrap_or_default(),
             min: None,
             max: None,

@@ -85,27 +85,30 @@ impl Error {
     }
 
     /// The same error one level further out: inside the field `key` of an object.
-    #[inline(never)]
-    pub fn within(mut self, key: &str) -> Error {
-        let sep = if self.path.is_empty() || self.path.starts_with('[') {
-            ""
-        } else {
-            "."
-        };
-        self.0.path = format!("{key}{sep}{}", self.0.path);
-        self
+    pub fn within(self, key: &str) -> Error {
+        self.prefixed(key)
     }
 
     /// The same error one level further out: at position `index` of an array.
+    pub fn within_index(self, index: usize) -> Error {
+        self.prefixed(&format!("[{index}]"))
+    }
+
+    /// Puts `segment` in front of the path: `services` + `[1].id`, `label` + `.id`.
     #[inline(never)]
-    pub fn within_index(mut self, index: usize) -> Error {
+    fn prefixed(mut self, segment: &str) -> Error {
         let sep = if self.path.is_empty() || self.path.starts_with('[') {
             ""
         } else {
             "."
         };
-        self.0.path = format!("[{index}]{sep}{}", self.0.path);
+        self.0.path = format!("{segment}{sep}{}", self.0.path);
         self
+    }
+
+    /// What a field reader answers for a key its type does not have (the key is filled in).
+    pub fn unknown_field() -> Error {
+        Error::new(ErrorKind::UnknownField(String::new()))
     }
 
     /// 1-based line and column of [`Error::offset`] in `text`, for messages to people.
@@ -416,14 +419,6 @@ impl Value {
         self.str().map(str::to_string)
     }
 
-    /// A boolean value.
-    pub fn bool(&self) -> Result<bool, Error> {
-        match self {
-            Value::Bool(b) => Ok(*b),
-            _ => Err(Error::new(ErrorKind::InvalidType("true or false"))),
-        }
-    }
-
     /// A whole number from `min` to `max`.
     #[inline(never)]
     pub fn int_in(&self, min: i64, max: i64) -> Result<i64, Error> {
@@ -514,13 +509,6 @@ impl Value {
             Some(j) => Err(Error::new(ErrorKind::MissingField(required[j]))),
             None => Ok(()),
         }
-    }
-}
-
-impl Error {
-    /// What a field reader answers for a key its type does not have (the key is filled in).
-    pub fn unknown_field() -> Error {
-        Error::new(ErrorKind::UnknownField(String::new()))
     }
 }
 
