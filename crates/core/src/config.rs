@@ -11,6 +11,9 @@ use std::fmt;
 /// Minimum respondent age unless configured: younger applicants are represented by a guardian.
 pub const DEFAULT_MIN_AGE: u8 = 17;
 
+/// The office name when no configuration gives one (a file must name its office).
+pub const DEFAULT_OFFICE_NAME: &str = "Unit Pelayanan Publik";
+
 /// What an office configures; every field but `office_name` has a default.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OfficeConfig {
@@ -168,7 +171,7 @@ impl Default for OfficeConfig {
     /// The defaults used when an office gives no file: the immigration services, WIB.
     fn default() -> Self {
         OfficeConfig {
-            office_name: String::new(),
+            office_name: DEFAULT_OFFICE_NAME.into(),
             unit: None,
             services: default_services(),
             min_age: DEFAULT_MIN_AGE,

@@ -66,6 +66,11 @@ pub fn message(error: &FieldError, lang: Lang) -> String {
             "Pertanyaan ini tidak dikenal oleh survei.",
             "The survey does not know this question.",
         ),
+        ErrorCode::InvalidCharacter => pick(
+            en,
+            "Teks ini berisi karakter yang tidak dapat disimpan. Hapus karakter khusus lalu coba lagi.",
+            "This text contains a character that cannot be stored. Remove special characters and try again.",
+        ),
         ErrorCode::NotEnabled => pick(
             en,
             "Bagian ini tidak digunakan oleh kantor ini.",

@@ -262,11 +262,13 @@ impl Parser<'_> {
             b'{' => {
                 self.enter()?;
                 let mut fields = Vec::new();
+                let mut key_offsets = Vec::new();
                 if !self.eat(b'}')? {
                     loop {
                         if self.peek()? != b'"' {
                             return Err(self.error(ErrorKind::Syntax));
                         }
+                        key_offsets.push(self.pos);
                         let key = self.string()?;
                         self.expect(b':')?;
                         fields.push((key, self.value()?));
@@ -275,6 +277,13 @@ impl Parser<'_> {
                         }
                     }
                     self.expect(b'}')?;
+                }
+                if let Some(second) = duplicate_key(&fields) {
+                    let key = fields[second].0.clone();
+                    return Err(Error::at(
+                        ErrorKind::DuplicateField(key),
+                        key_offsets[second],
+                    ));
                 }
                 self.depth -= 1;
                 Ok(Value::Object(fields))
@@ -405,6 +414,27 @@ impl Parser<'_> {
     }
 }
 
+/// The index of the second occurrence of the first key that an object repeats, if any.
+///
+/// A duplicate key is an error anywhere in a document: JSON readers disagree on which of two
+/// values wins, so a payload with one could mean different things to different readers. Small
+/// objects are compared pairwise; larger ones sorted, so a hostile object with thousands of
+/// keys costs O(n log n), not O(n²).
+fn duplicate_key(fields: &[(String, Value)]) -> Option<usize> {
+    if fields.len() <= 16 {
+        return (1..fields.len()).find(|&i| fields[..i].iter().any(|(k, _)| *k == fields[i].0));
+    }
+    let mut keys: Vec<&str> = fields.iter().map(|(k, _)| k.as_str()).collect();
+    keys.sort_unstable();
+    let repeated = keys.windows(2).find(|w| w[0] == w[1])?[0];
+    fields
+        .iter()
+        .enumerate()
+        .filter(|(_, (k, _))| k == repeated)
+        .nth(1)
+        .map(|(i, _)| i)
+}
+
 impl Value {
     /// The text of a string value.
     pub fn str(&self) -> Result<&str, Error> {
@@ -471,10 +501,19 @@ impl Value {
             .ok_or_else(|| Error::new(ErrorKind::InvalidValue(word.to_string(), expected)))
     }
 
+    /// The entries of an object, in document order (keys are unique, see [`parse`]).
+    pub fn entries(&self) -> Result<&[(String, Value)], Error> {
+        match self {
+            Value::Object(entries) => Ok(entries),
+            _ => Err(Error::new(ErrorKind::InvalidType("an object"))),
+        }
+    }
+
     /// Reads this object field by field: calls `field` with each key and value, skipping
-    /// `null` values (absent and `null` mean the same). A key given twice is an error; an
-    /// error from `field` is placed at its key; `field` answers [`Error::unknown_field`] for a
-    /// key its type lacks. Afterwards each of `required` must have been given.
+    /// `null` values (absent and `null` mean the same). Keys are unique ([`parse`] refuses
+    /// duplicates); an error from `field` is placed at its key; `field` answers
+    /// [`Error::unknown_field`] for a key its type lacks. Afterwards each of `required` must
+    /// have been given.
     ///
     /// Readers fill a blank value in place and list their required fields here, so a type's
     /// reader is one match and no per-field bookkeeping (which costs wasm in every reader).
@@ -484,14 +523,9 @@ impl Value {
         required: &[&'static str],
         field: &mut dyn FnMut(&str, &Value) -> Result<(), Error>,
     ) -> Result<(), Error> {
-        let Value::Object(entries) = self else {
-            return Err(Error::new(ErrorKind::InvalidType("an object")));
-        };
+        let entries = self.entries()?;
         let mut seen = vec![false; required.len()];
-        for (i, (key, value)) in entries.iter().enumerate() {
-            if entries[..i].iter().any(|(k, _)| k == key) {
-                return Err(Error::new(ErrorKind::DuplicateField(key.clone())).within(key));
-            }
+        for (key, value) in entries {
             if matches!(value, Value::Null) {
                 continue;
             }
@@ -896,6 +930,33 @@ mod tests {
     }
 
     #[test]
+    fn a_key_given_twice_is_an_error_at_any_depth_and_size() {
+        let kind = |text: &str| parse(text).map_err(|e| e.into_data().kind);
+        let dup = |k: &str| Err(ErrorKind::DuplicateField(k.into()));
+        assert_eq!(
+            kind(r#"{"persyaratan":null,"persyaratan":1}"#),
+            dup("persyaratan")
+        );
+        assert_eq!(kind(r#"{"a":{"b":[{"c":1,"d":2,"c":3}]}}"#), dup("c"));
+        assert!(
+            kind(r#"{"a":{"c":1},"b":{"c":1}}"#).is_ok(),
+            "same key in two objects"
+        );
+        // Large objects take the sorted path; the error still names the repeated key.
+        let mut big: Vec<String> = (0..5_000).map(|i| format!("\"k{i}\":{i}")).collect();
+        assert!(parse(&format!("{{{}}}", big.join(","))).is_ok());
+        big.push("\"k4321\":0".into());
+        let text = format!("{{{}}}", big.join(","));
+        let e = parse(&text).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::DuplicateField("k4321".into()));
+        assert_eq!(
+            e.offset,
+            text.rfind("\"k4321\"").unwrap(),
+            "at its second occurrence"
+        );
+    }
+
+    #[test]
     fn nesting_is_limited_instead_of_exhausting_the_stack() {
         let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
         assert_eq!(parse(&deep).unwrap_err().kind, ErrorKind::TooDeep);
@@ -938,9 +999,10 @@ mod tests {
             (e.path.as_str(), e.to_string()),
             ("labels[1].de", "unknown field `de`".to_string())
         );
-        let e = read(r#"{"labels":[{"id":"A","id":"B"}]}"#).unwrap_err();
+        let text = r#"{"labels":[{"id":"A","id":"B"}]}"#;
+        let e = parse(text).unwrap_err();
         assert_eq!(e.kind, ErrorKind::DuplicateField("id".into()));
-        assert_eq!(e.path, "labels[0].id");
+        assert_eq!(e.line_column(text), (1, 22), "at the repeated key");
         let e = read(r#"{"labels":[{"id":null,"en":"A"}]}"#).unwrap_err();
         assert_eq!(
             (e.kind.clone(), e.path.as_str()),

@@ -9,6 +9,7 @@ pub mod element;
 pub mod i18n;
 pub mod json;
 pub mod outbox;
+pub mod period;
 pub mod profile;
 pub mod questionnaire;
 pub mod sample;

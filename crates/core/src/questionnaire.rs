@@ -198,6 +198,8 @@ pub enum Occupation {
 pub trait Choice: Copy + 'static {
     /// Every valid choice, in the order the form shows them.
     const ALL: &'static [Self];
+    /// What an unknown code reads as: kept, so validation answers 422 rather than 400.
+    const INVALID: Self;
     /// The wire code.
     fn code(self) -> &'static str;
     /// The label shown to respondents.
@@ -206,9 +208,14 @@ pub trait Choice: Copy + 'static {
     fn from_code(code: &str) -> Option<Self> {
         Self::ALL.iter().copied().find(|c| c.code() == code)
     }
+    /// A code in JSON: a string; one this version does not know reads as [`Choice::INVALID`].
+    fn from_value(value: &crate::json::Value) -> Result<Self, crate::json::Error> {
+        Ok(Self::from_code(value.str()?).unwrap_or(Self::INVALID))
+    }
 }
 
 impl Choice for Gender {
+    const INVALID: Self = Gender::Invalid;
     const ALL: &'static [Self] = &[Gender::L, Gender::P];
     fn code(self) -> &'static str {
         match self {
@@ -227,6 +234,7 @@ impl Choice for Gender {
 }
 
 impl Choice for Education {
+    const INVALID: Self = Education::Invalid;
     const ALL: &'static [Self] = &[
         Education::SD,
         Education::SMP,
@@ -263,6 +271,7 @@ impl Choice for Education {
 }
 
 impl Choice for Occupation {
+    const INVALID: Self = Occupation::Invalid;
     const ALL: &'static [Self] = &[
         Occupation::PNS,
         Occupation::TNI,

@@ -4,7 +4,8 @@
 //! form; optional fields exist so a missing answer is a validation error (422), not a parse error.
 
 use crate::element::{Element, Lang};
-use crate::questionnaire::{Education, Gender, Occupation};
+use crate::json::{self, Value};
+use crate::questionnaire::{Choice, Education, Gender, Occupation};
 use serde::de::{MapAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -21,6 +22,20 @@ pub const MAX_SUGGESTION_CHARS: usize = 1000;
 
 /// Longest free text for occupation "other".
 pub const MAX_OCCUPATION_OTHER_CHARS: usize = 100;
+
+/// Whether `id` is a UUID version 4 (RFC 4122 variant) written the one canonical way:
+/// lowercase hex with hyphens. Only this spelling is accepted, so one response can never be
+/// stored under two spellings of its id.
+pub fn is_canonical_id(id: &str) -> bool {
+    let b = id.as_bytes();
+    b.len() == 36
+        && b.iter().enumerate().all(|(i, &c)| match i {
+            8 | 13 | 18 | 23 => c == b'-',
+            14 => c == b'4',
+            19 => matches!(c, b'8' | b'9' | b'a' | b'b'),
+            _ => c.is_ascii_digit() || (b'a'..=b'f').contains(&c),
+        })
+}
 
 /// One response, exactly as sent on the wire (see `docs/payload.md`).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -68,6 +83,24 @@ pub struct Respondent {
     pub occupation_other: Option<String>,
 }
 
+impl Respondent {
+    fn from_value(value: &Value) -> Result<Respondent, json::Error> {
+        let mut r = Respondent::default();
+        value.read_fields(&[], &mut |key, v| {
+            match key {
+                "gender" => r.gender = Some(Gender::from_value(v)?),
+                "age" => r.age = Some(v.u32()?),
+                "education" => r.education = Some(Education::from_value(v)?),
+                "occupation" => r.occupation = Some(Occupation::from_value(v)?),
+                "occupation_other" => r.occupation_other = Some(v.string()?),
+                _ => return Err(json::Error::unknown_field()),
+            }
+            Ok(())
+        })?;
+        Ok(r)
+    }
+}
+
 /// The nine scores in form order; a JSON object keyed by element key, skipped elements absent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Answers(pub [Option<u8>; 9]);
@@ -86,6 +119,17 @@ impl Answers {
     /// How many elements have an answer, for the progress indicator.
     pub fn answered(&self) -> usize {
         self.0.iter().filter(|s| s.is_some()).count()
+    }
+
+    /// `{"waktu": 3, …}`: element keys only; `null` is a skipped element.
+    fn from_value(value: &Value) -> Result<Answers, json::Error> {
+        let mut answers = Answers::default();
+        value.read_fields(&[], &mut |key, v| {
+            let element = Element::from_key(key).ok_or_else(json::Error::unknown_field)?;
+            answers.set(element, Some(v.u8()?));
+            Ok(())
+        })?;
+        Ok(answers)
     }
 }
 
@@ -165,6 +209,15 @@ impl Scores {
     fn find(&self, key: &str) -> Result<usize, usize> {
         self.0.binary_search_by(|(k, _)| k.as_str().cmp(key))
     }
+
+    /// `{"pungli": 4, …}`: any statement key (validation checks them), each a whole number.
+    fn from_value(value: &Value) -> Result<Scores, json::Error> {
+        let mut scores = Scores::default();
+        for (key, v) in value.entries()? {
+            scores.insert(key, v.u8().map_err(|e| e.within(key))?);
+        }
+        Ok(scores)
+    }
 }
 
 impl<K: AsRef<str>> FromIterator<(K, u8)> for Scores {
@@ -213,6 +266,48 @@ impl<'de> Deserialize<'de> for Scores {
 }
 
 impl Submission {
+    /// Reads a payload as the collector receives it. Any field this schema does not have,
+    /// any element key that is not one of the nine, and any key given twice (anywhere) is an
+    /// error naming its path; values of the wrong type too. Unknown choice codes are kept as
+    /// invalid choices, so that they are a validation error (422), not a malformed body.
+    pub fn from_json(text: &str) -> Result<Submission, json::Error> {
+        Submission::from_value(&json::parse(text)?)
+    }
+
+    /// Reads a parsed payload (see [`Submission::from_json`]).
+    pub fn from_value(value: &Value) -> Result<Submission, json::Error> {
+        let mut s = Submission::default();
+        let required = [
+            "id",
+            "schema",
+            "survey",
+            "submitted_at",
+            "lang",
+            "respondent",
+            "answers",
+        ];
+        value.read_fields(&required, &mut |key, v| {
+            match key {
+                "id" => s.id = v.string()?,
+                "schema" => s.schema = v.string()?,
+                "survey" => s.survey = v.string()?,
+                "submitted_at" => s.submitted_at = v.string()?,
+                "lang" => s.lang = Lang::from_value(v)?,
+                "unit" => s.unit = Some(v.string()?),
+                "service" => s.service = Some(v.string()?),
+                "counter" => s.counter = Some(v.string()?),
+                "respondent" => s.respondent = Respondent::from_value(v)?,
+                "answers" => s.answers = Answers::from_value(v)?,
+                "suggestion" => s.suggestion = Some(v.string()?),
+                "spkp" => s.spkp = Some(Scores::from_value(v)?),
+                "spak" => s.spak = Some(Scores::from_value(v)?),
+                _ => return Err(json::Error::unknown_field()),
+            }
+            Ok(())
+        })?;
+        Ok(s)
+    }
+
     /// A blank response for this survey, ready for the form to fill in.
     pub fn blank(lang: Lang) -> Submission {
         Submission {

@@ -26,6 +26,8 @@ pub enum ErrorCode {
     Unknown,
     /// Answers for a module the office has not enabled.
     NotEnabled,
+    /// Free text with a control character (anything but a tab or a line break).
+    InvalidCharacter,
     /// Any code this version does not know (from a newer server); shown as a generic problem.
     #[serde(other)]
     Other,
@@ -33,7 +35,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code this version knows, in documentation order.
-    pub const ALL: [ErrorCode; 8] = [
+    pub const ALL: [ErrorCode; 9] = [
         ErrorCode::Required,
         ErrorCode::InvalidChoice,
         ErrorCode::OutOfRange,
@@ -42,6 +44,7 @@ impl ErrorCode {
         ErrorCode::InvalidFormat,
         ErrorCode::Unknown,
         ErrorCode::NotEnabled,
+        ErrorCode::InvalidCharacter,
     ];
 
     /// The wire code, e.g. `too_young` (equal to its serde form).
@@ -55,6 +58,7 @@ impl ErrorCode {
             ErrorCode::InvalidFormat => "invalid_format",
             ErrorCode::Unknown => "unknown",
             ErrorCode::NotEnabled => "not_enabled",
+            ErrorCode::InvalidCharacter => "invalid_character",
             ErrorCode::Other => "other",
         }
     }
@@ -170,21 +174,41 @@ pub fn validate_answers(sub: &Submission, config: &OfficeConfig) -> Vec<FieldErr
         validate_module(module, answers.as_ref(), config, &mut errors);
     }
     if let Some(text) = &sub.suggestion {
-        if text.chars().count() > MAX_SUGGESTION_CHARS {
-            errors.push(FieldError::with_limit(
-                field::SUGGESTION,
-                ErrorCode::TooLong,
-                MAX_SUGGESTION_CHARS as u32,
-            ));
-        }
+        check_text(text, field::SUGGESTION, MAX_SUGGESTION_CHARS, &mut errors);
     }
     errors
 }
 
+/// Whether free text holds only printable characters, tabs and line breaks (LF or CRLF).
+/// Any other control character (a NUL byte, an escape, a lone CR) is refused: databases and
+/// spreadsheets treat them differently, and PostgreSQL cannot store a NUL at all.
+pub fn is_clean_text(text: &str) -> bool {
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        let allowed = match c {
+            '\n' | '\t' => true,
+            '\r' => chars.peek() == Some(&'\n'),
+            c => !c.is_control(),
+        };
+        if !allowed {
+            return false;
+        }
+    }
+    true
+}
+
+/// Free text: clean characters and at most `max` characters (not bytes).
+fn check_text(text: &str, path: &str, max: usize, errors: &mut Vec<FieldError>) {
+    if !is_clean_text(text) {
+        errors.push(FieldError::new(path, ErrorCode::InvalidCharacter));
+    } else if text.chars().count() > max {
+        errors.push(FieldError::with_limit(path, ErrorCode::TooLong, max as u32));
+    }
+}
+
 /// Id, survey and timestamp: what the device stamps on a response when it is sent.
 fn validate_stamp(sub: &Submission, errors: &mut Vec<FieldError>) {
-    let is_v4 = uuid::Uuid::try_parse(&sub.id).is_ok_and(|u| u.get_version_num() == 4);
-    if !is_v4 {
+    if !crate::submission::is_canonical_id(&sub.id) {
         errors.push(FieldError::new("id", ErrorCode::InvalidFormat));
     }
     if sub.survey != STANDARD_ID {
@@ -248,12 +272,13 @@ fn validate_respondent(sub: &Submission, config: &OfficeConfig, errors: &mut Vec
                 field::OCCUPATION_OTHER,
                 ErrorCode::NotEnabled,
             ));
-        } else if other.chars().count() > MAX_OCCUPATION_OTHER_CHARS {
-            errors.push(FieldError::with_limit(
+        } else {
+            check_text(
+                other,
                 field::OCCUPATION_OTHER,
-                ErrorCode::TooLong,
-                MAX_OCCUPATION_OTHER_CHARS as u32,
-            ));
+                MAX_OCCUPATION_OTHER_CHARS,
+                errors,
+            );
         }
     }
 }
@@ -404,6 +429,34 @@ mod tests {
     }
 
     #[test]
+    fn free_text_refuses_control_characters_but_keeps_tabs_and_line_breaks() {
+        let mut s = example();
+        s.suggestion = Some("Baris satu\r\nbaris dua\n\tberindentasi".into());
+        s.respondent.occupation = Some(Occupation::LAINNYA);
+        s.respondent.occupation_other = Some("Nelayan 🐟".into());
+        assert_eq!(validate(&s, &OfficeConfig::default()), vec![]);
+        for bad in [
+            "a\0b",
+            "bell\u{7}",
+            "esc\u{1b}[31m",
+            "lone\rcr",
+            "c1\u{85}",
+            "del\u{7f}",
+        ] {
+            s.suggestion = Some(bad.into());
+            s.respondent.occupation_other = Some(bad.into());
+            assert_eq!(
+                codes(&validate(&s, &OfficeConfig::default())),
+                vec![
+                    (field::OCCUPATION_OTHER, ErrorCode::InvalidCharacter),
+                    (field::SUGGESTION, ErrorCode::InvalidCharacter)
+                ],
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
     fn services_units_and_ids_are_checked_against_the_office() {
         let mut s = example();
         s.service = Some("visa-kunjungan".into());
@@ -420,10 +473,22 @@ mod tests {
                 ("service", ErrorCode::InvalidChoice)
             ]
         );
-        // A UUID of another version is not accepted either.
-        s.id = "6f1c9a52-3b7e-1d2a-9c1e-2f8b7a6d5e40".into();
-        assert!(codes(&validate(&s, &OfficeConfig::default()))
-            .contains(&("id", ErrorCode::InvalidFormat)));
+        // A UUID of another version, or another spelling of a v4, is not accepted either.
+        for other in [
+            "6f1c9a52-3b7e-1d2a-9c1e-2f8b7a6d5e40",
+            "6F1C9A52-3B7E-4D2A-9C1E-2F8B7A6D5E40",
+            "6f1c9a523b7e4d2a9c1e2f8b7a6d5e40",
+            "{6f1c9a52-3b7e-4d2a-9c1e-2f8b7a6d5e40}",
+            "urn:uuid:6f1c9a52-3b7e-4d2a-9c1e-2f8b7a6d5e40",
+            "6f1c9a52-3b7e-4d2a-7c1e-2f8b7a6d5e40",
+        ] {
+            s.id = other.into();
+            assert!(
+                codes(&validate(&s, &OfficeConfig::default()))
+                    .contains(&("id", ErrorCode::InvalidFormat)),
+                "{other}"
+            );
+        }
     }
 
     #[test]
