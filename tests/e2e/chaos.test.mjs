@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { fillAndSend, freePort, startCollector, launchChromium } from './support.mjs';
 
-const TOKEN = 'chaos-token';
+const TOKEN = 'chaos-token-0123456789abcdef';
 const SUBMISSIONS = Number(process.env.IKM_CHAOS_SUBMISSIONS || 200);
 
 let collector, proxy, browser, upstreamPort, proxyPort;

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fillAndSend, startCollector, launchChromium } from './support.mjs';
 
-const TOKEN = 'e2e-token';
+const TOKEN = 'e2e-token-0123456789abcdef';
 let collector, browser, base;
 
 before(async () => {

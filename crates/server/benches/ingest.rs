@@ -7,9 +7,8 @@
 
 use ikm_core::{Element, Lang, OfficeConfig, Submission};
 use ikm_server::api::{system_now, App};
-use ikm_server::serve::router;
+use ikm_server::serve::{router, serve_with, Deadlines, DEFAULT_MAX_CONNECTIONS};
 use ikm_server::store::Store;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufStream};
@@ -52,20 +51,19 @@ async fn bench(name: &str, url: &str) {
         office_name: "Bench".into(),
         ..OfficeConfig::default()
     };
-    let app = Arc::new(App {
-        store: store.clone(),
-        config,
-        admin_token: None,
-        limiter: None,
-        now: system_now,
-    });
+    let app = Arc::new(App::new(store.clone(), config, None));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
     let addr = listener.local_addr().expect("address");
-    let service = router(app, std::path::Path::new("dist"), &[])
-        .into_make_service_with_connect_info::<SocketAddr>();
-    tokio::spawn(async move { axum::serve(listener, service).await });
+    let service = router(app, std::path::Path::new("dist"), &[]);
+    tokio::spawn(serve_with(
+        listener,
+        service,
+        DEFAULT_MAX_CONNECTIONS,
+        Deadlines::default(),
+        std::future::pending(),
+    ));
 
     // Ingest: CLIENTS keep-alive connections, each posting its share of distinct submissions.
     let now = ikm_core::time::format_rfc3339(system_now());
@@ -152,7 +150,7 @@ async fn bulk_load(store: &Store, n: u64) {
     };
     let chunk = 100_000;
     let mut done = 0;
-    let postgres = store.backend == "PostgreSQL";
+    let postgres = store.backend == ikm_server::store::Backend::Postgres;
     while done < n {
         let size = chunk.min(n - done);
         let series = if postgres {

@@ -1,11 +1,13 @@
 //! `/admin`: a server-rendered monthly report a head of office can print: recap table, NRR bar
 //! chart and 12-month IKM trend as inline SVG, respondent profile, counts and suggestions.
 
-use crate::api::{require_admin, Shared};
+use crate::api::Shared;
+use crate::auth::Admin;
+use crate::error::ApiError;
 use crate::report::{build_report, parse_request, Report, ReportRequest};
 use crate::store::Filter;
 use axum::extract::{Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 use ikm_core::score::{round_hundredths, Weights};
 use ikm_core::time::Date;
@@ -61,33 +63,12 @@ fn month_name(d: Date) -> String {
 
 /// `GET /admin?month=YYYY-MM[&service=…&counter=…&weights=…&population=N]`.
 pub async fn admin_page(
+    _: Admin,
     State(app): State<Shared>,
-    headers: HeaderMap,
     Query(params): Query<HashMap<String, String>>,
-) -> Response {
-    if let Some(denied) = require_admin(&app, &headers, "Basic realm=\"IKM admin\"") {
-        return denied;
-    }
-    let request = match parse_request(&params, &app.config, (app.now)()) {
-        Ok(r) => r,
-        Err(why) => {
-            return (
-                StatusCode::BAD_REQUEST,
-                Html(format!("<p>{}</p>", escape(&why))),
-            )
-                .into_response()
-        }
-    };
-    let report = match build_report(&app.store, &app.config, &request).await {
-        Ok(r) => r,
-        Err(e) => {
-            return (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Html(format!("<p>{}</p>", escape(&e.to_string()))),
-            )
-                .into_response()
-        }
-    };
+) -> Result<Response, ApiError> {
+    let request = parse_request(&params, &app.config, (app.now)()).map_err(ApiError::BadRequest)?;
+    let report = build_report(&app.store, &app.config, &request).await?;
     let mut trend = Vec::new();
     let offset = app.config.offset();
     let last = request.to.first_of_month();
@@ -99,27 +80,15 @@ pub async fn admin_page(
             to: offset.start_of(after),
             ..request.filter.clone()
         };
-        match app.store.aggregate(&filter).await {
-            Ok(a) => trend.push((
-                first,
-                a.tally.recap(request.weights).ikm,
-                a.tally.respondents,
-            )),
-            Err(e) => {
-                return (
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    Html(format!("<p>{}</p>", escape(&e.to_string()))),
-                )
-                    .into_response()
-            }
-        }
+        let a = app.store.aggregate(&filter).await?;
+        trend.push((
+            first,
+            a.tally.recap(request.weights).ikm,
+            a.tally.respondents,
+        ));
     }
-    let suggestions = app
-        .store
-        .suggestions(&request.filter, 200)
-        .await
-        .unwrap_or_default();
-    Html(render(&report, &request, &trend, &suggestions, &app.config)).into_response()
+    let suggestions = app.store.suggestions(&request.filter, 200).await?;
+    Ok(Html(render(&report, &request, &trend, &suggestions, &app.config)).into_response())
 }
 
 fn render(

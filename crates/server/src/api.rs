@@ -1,7 +1,9 @@
 //! HTTP handlers of the collector: the submission endpoint, reports, export and the office config.
 
-use crate::auth::authorised;
-use crate::rate_limit::RateLimiter;
+use crate::auth::Admin;
+use crate::csv_export::responses_csv;
+use crate::error::ApiError;
+use crate::rate_limit::{ClientKeys, ClientLimiter, LoginGuard};
 use crate::report::{build_report, parse_request, ReportRequest};
 use crate::store::{Insert, NewResponse, Store};
 use axum::body::Bytes;
@@ -10,17 +12,15 @@ use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use ikm_core::delivery::ErrorReply;
-use ikm_core::questionnaire::Choice;
+use ikm_core::period::reporting_instant;
 use ikm_core::submission::SCHEMA;
 use ikm_core::time::parse_rfc3339;
 use ikm_core::validate::validate;
-use ikm_core::{Element, OfficeConfig, Submission};
+use ikm_core::{OfficeConfig, Submission};
 use serde_json::json;
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Instant;
 
 /// Shared state of every handler.
 pub struct App {
@@ -28,23 +28,32 @@ pub struct App {
     pub config: OfficeConfig,
     /// `IKM_ADMIN_TOKEN`; None only on a loopback address, where reports are open to local users.
     pub admin_token: Option<String>,
-    pub limiter: Option<RateLimiter>,
+    /// Submissions per client; None when turned off.
+    pub limiter: Option<ClientLimiter>,
+    /// The anonymous per-client keys both limits use.
+    pub client_keys: ClientKeys,
+    /// Failed admin logins per client.
+    pub logins: LoginGuard,
     /// The clock, replaceable in tests.
     pub now: fn() -> i64,
 }
 
-/// Device clocks may run a little fast; beyond this a submission time in the future is not trusted.
-const CLOCK_SKEW_SECS: i64 = 300;
+impl App {
+    /// The state for `store` and `config` with the default limits and the system clock.
+    pub fn new(store: Store, config: OfficeConfig, admin_token: Option<String>) -> App {
+        App {
+            store,
+            config,
+            admin_token,
+            limiter: None,
+            client_keys: ClientKeys::default(),
+            logins: LoginGuard::new(),
+            now: system_now,
+        }
+    }
+}
 
 pub type Shared = Arc<App>;
-
-fn error(status: StatusCode, code: &str, detail: impl Into<String>) -> Response {
-    (
-        status,
-        Json(json!({ "error": code, "detail": detail.into() })),
-    )
-        .into_response()
-}
 
 /// The current Unix time from the system clock.
 pub fn system_now() -> i64 {
@@ -53,74 +62,90 @@ pub fn system_now() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
-/// `POST /api/v1/responses`: validates with the core crate and stores each id exactly once.
+/// Whether a request declares a JSON body (`application/json`, parameters allowed).
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|media| media.trim().eq_ignore_ascii_case("application/json"))
+}
+
+/// Reads an `ikm-response/1` body: well-formed JSON without duplicate or unknown keys, the
+/// right schema, a canonical id, and the `Idempotency-Key` (when sent) equal to that id.
+pub fn parse_submission(body: &[u8], headers: &HeaderMap) -> Result<Submission, ApiError> {
+    let text = std::str::from_utf8(body)
+        .map_err(|_| ApiError::Malformed("the body is not UTF-8".into()))?;
+    let submission = Submission::from_json(text).map_err(|e| {
+        let at = if e.path.is_empty() {
+            String::new()
+        } else {
+            format!(" at `{}`", e.path)
+        };
+        ApiError::Malformed(format!("{e}{at}"))
+    })?;
+    if submission.schema != SCHEMA {
+        return Err(ApiError::UnsupportedSchema);
+    }
+    if !ikm_core::submission::is_canonical_id(&submission.id) {
+        return Err(ApiError::InvalidId);
+    }
+    if let Some(key) = headers.get("idempotency-key") {
+        if key.to_str().map(str::trim).ok() != Some(submission.id.as_str()) {
+            return Err(ApiError::IdempotencyKeyMismatch);
+        }
+    }
+    Ok(submission)
+}
+
+/// `POST /api/v1/responses`: validates with the core crate and stores each id exactly once;
+/// 201/200 only after the response is durably committed.
 pub async fn post_response(
     State(app): State<Shared>,
     extensions: axum::http::Extensions,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
-) -> Response {
+) -> Result<Response, ApiError> {
     if let Some(limiter) = &app.limiter {
         let client = extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map(|c| c.0.ip());
-        if let Err(wait) = limiter.check(client, Instant::now()) {
-            let mut response = error(
-                StatusCode::TOO_MANY_REQUESTS,
-                "rate_limited",
-                "too many submissions; try again later",
-            );
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(wait));
-            return response;
-        }
+        limiter
+            .check(app.client_keys.key(client))
+            .map_err(|retry_after| ApiError::RateLimited { retry_after })?;
     }
-    let body = match body {
-        Ok(body) => body,
-        Err(rejection) => {
-            return error(rejection.status(), "unreadable_body", rejection.body_text())
-        }
+    // Without a JSON content type a browser would post cross-site without a CORS preflight.
+    if !is_json(&headers) {
+        return Err(ApiError::UnsupportedMediaType);
+    }
+    let body = body.map_err(|rejection| ApiError::UnreadableBody {
+        status: rejection.status(),
+        detail: rejection.body_text(),
+    })?;
+    let submission = parse_submission(&body, &headers)?;
+    let (reply, insert) = store_submission(&app, submission).await?;
+    let status = match insert {
+        Insert::Stored => StatusCode::CREATED,
+        _ => StatusCode::OK,
     };
-    let submission: Submission = match serde_json::from_slice(&body) {
-        Ok(s) => s,
-        Err(e) => return error(StatusCode::BAD_REQUEST, "malformed", e.to_string()),
-    };
-    if submission.schema != SCHEMA {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "unsupported_schema",
-            format!("expected schema `{SCHEMA}`"),
-        );
-    }
-    if let Some(key) = headers.get("idempotency-key") {
-        if key.to_str().map(str::trim).ok() != Some(submission.id.as_str()) {
-            return error(
-                StatusCode::BAD_REQUEST,
-                "idempotency_key_mismatch",
-                "Idempotency-Key must equal the payload's id",
-            );
-        }
-    }
+    Ok((status, reply).into_response())
+}
+
+/// Validates and stores one parsed submission; shared by the JSON endpoint and the plain form.
+/// The reply is the 201/200 JSON answer of the endpoint contract.
+pub async fn store_submission(
+    app: &App,
+    submission: Submission,
+) -> Result<(Json<serde_json::Value>, Insert), ApiError> {
     let errors = validate(&submission, &app.config);
     if !errors.is_empty() {
-        return (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Json(ErrorReply { errors }),
-        )
-            .into_response();
+        return Err(ApiError::Invalid(errors));
     }
     let received_at = (app.now)();
     let submitted_at = parse_rfc3339(&submission.submitted_at).unwrap_or(received_at);
-    let period_at = if submitted_at > received_at + CLOCK_SKEW_SECS {
-        received_at
-    } else {
-        submitted_at
-    };
-    let body = match serde_json::to_string(&submission) {
-        Ok(b) => b,
-        Err(e) => return error(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()),
-    };
+    let period_at = reporting_instant(submitted_at, received_at);
+    let body =
+        ikm_core::json::to_string(&submission).map_err(|e| ApiError::Malformed(e.to_string()))?;
     let id = submission.id.clone();
     let new = NewResponse {
         submission,
@@ -129,182 +154,40 @@ pub async fn post_response(
         received_at,
         period_at,
     };
-    match app.store.insert(new).await {
-        Ok(Insert::Stored) => (
-            StatusCode::CREATED,
-            Json(json!({ "id": id, "status": "stored" })),
-        )
-            .into_response(),
-        Ok(Insert::AlreadyStored) => (
-            StatusCode::OK,
-            Json(json!({ "id": id, "status": "already_stored" })),
-        )
-            .into_response(),
-        Ok(Insert::Conflict) => error(
-            StatusCode::CONFLICT,
-            "conflict",
-            "this id is already stored with different answers",
-        ),
-        Err(e) => {
-            eprintln!("ikm serve: storing a response failed: {e}");
-            error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "unavailable",
-                "the database is unavailable; try again later",
-            )
-        }
-    }
+    let insert = app.store.insert(new).await?;
+    let status = match insert {
+        Insert::Stored => "stored",
+        Insert::AlreadyStored => "already_stored",
+        Insert::Conflict => return Err(ApiError::Conflict),
+    };
+    Ok((Json(json!({ "id": id, "status": status })), insert))
 }
 
-/// Checks the admin token; Some(reply) to send when it is missing or wrong.
-pub fn require_admin(app: &App, headers: &HeaderMap, challenge: &'static str) -> Option<Response> {
-    let token = app.admin_token.as_ref()?;
-    let header = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
-    if authorised(header, token) {
-        return None;
-    }
-    let mut response = error(
-        StatusCode::UNAUTHORIZED,
-        "unauthorized",
-        "send Authorization: Bearer $IKM_ADMIN_TOKEN",
-    );
-    response.headers_mut().insert(
-        header::WWW_AUTHENTICATE,
-        HeaderValue::from_static(challenge),
-    );
-    Some(response)
-}
-
-/// The checked request of an admin JSON/CSV call, or the 401/400 reply to send instead.
-fn admin_request(
-    app: &App,
-    headers: &HeaderMap,
-    params: &HashMap<String, String>,
-    challenge: &'static str,
-) -> Result<ReportRequest, Box<Response>> {
-    if let Some(denied) = require_admin(app, headers, challenge) {
-        return Err(Box::new(denied));
-    }
-    parse_request(params, &app.config, (app.now)())
-        .map_err(|why| Box::new(error(StatusCode::BAD_REQUEST, "bad_request", why)))
+/// The checked query of an admin JSON/CSV call.
+fn report_request(app: &App, params: &HashMap<String, String>) -> Result<ReportRequest, ApiError> {
+    parse_request(params, &app.config, (app.now)()).map_err(ApiError::BadRequest)
 }
 
 /// `GET /api/v1/report`: the recap of a period as JSON.
 pub async fn get_report(
+    _: Admin,
     State(app): State<Shared>,
-    headers: HeaderMap,
     Query(params): Query<HashMap<String, String>>,
-) -> Response {
-    let request = match admin_request(&app, &headers, &params, "Bearer") {
-        Ok(r) => r,
-        Err(reply) => return *reply,
-    };
-    match build_report(&app.store, &app.config, &request).await {
-        Ok(report) => Json(report).into_response(),
-        Err(e) => error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "unavailable",
-            e.to_string(),
-        ),
-    }
+) -> Result<Response, ApiError> {
+    let request = report_request(&app, &params)?;
+    let report = build_report(&app.store, &app.config, &request).await?;
+    Ok(Json(report).into_response())
 }
 
-/// Columns of the export, in order; the nine element keys let `ikm score` read it back.
-pub fn csv_header() -> Vec<&'static str> {
-    let mut columns = vec![
-        "id",
-        "submitted_at",
-        "received_at",
-        "unit",
-        "service",
-        "counter",
-        "lang",
-        "gender",
-        "age",
-        "education",
-        "occupation",
-        "occupation_other",
-    ];
-    columns.extend(Element::ALL.iter().map(|e| e.key()));
-    columns.push("suggestion");
-    columns
-}
-
-/// `GET /api/v1/responses.csv`: one row per response, UTF-8, quoted as needed.
+/// `GET /api/v1/responses.csv` and `/admin/responses.csv`: one row per response, UTF-8.
 pub async fn get_csv(
+    _: Admin,
     State(app): State<Shared>,
-    headers: HeaderMap,
     Query(params): Query<HashMap<String, String>>,
-) -> Response {
-    csv_export(&app, &headers, &params, "Bearer").await
-}
-
-/// `GET /admin/responses.csv`: the same export under /admin, where the browser resends its Basic login.
-pub async fn admin_csv(
-    State(app): State<Shared>,
-    headers: HeaderMap,
-    Query(params): Query<HashMap<String, String>>,
-) -> Response {
-    csv_export(&app, &headers, &params, "Basic realm=\"IKM admin\"").await
-}
-
-async fn csv_export(
-    app: &App,
-    headers: &HeaderMap,
-    params: &HashMap<String, String>,
-    challenge: &'static str,
-) -> Response {
-    let request = match admin_request(app, headers, params, challenge) {
-        Ok(r) => r,
-        Err(reply) => return *reply,
-    };
-    let rows = match app.store.rows(&request.filter).await {
-        Ok(rows) => rows,
-        Err(e) => {
-            return error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "unavailable",
-                e.to_string(),
-            )
-        }
-    };
-    let mut out = csv::Writer::from_writer(Vec::new());
-    let mut write = || -> Result<(), csv::Error> {
-        out.write_record(csv_header())?;
-        for row in &rows {
-            let s = &row.submission;
-            let r = &s.respondent;
-            let mut record: Vec<String> = vec![
-                s.id.clone(),
-                s.submitted_at.clone(),
-                ikm_core::time::format_rfc3339(row.received_at),
-                s.unit.clone().unwrap_or_default(),
-                s.service.clone().unwrap_or_default(),
-                s.counter.clone().unwrap_or_default(),
-                s.lang.code().into(),
-                r.gender.map_or("", Choice::code).into(),
-                r.age.map(|a| a.to_string()).unwrap_or_default(),
-                r.education.map_or("", Choice::code).into(),
-                r.occupation.map_or("", Choice::code).into(),
-                r.occupation_other.clone().unwrap_or_default(),
-            ];
-            record.extend(
-                Element::ALL
-                    .iter()
-                    .map(|e| s.answers.get(*e).map(|v| v.to_string()).unwrap_or_default()),
-            );
-            record.push(s.suggestion.clone().unwrap_or_default());
-            out.write_record(&record)?;
-        }
-        out.flush()?;
-        Ok(())
-    };
-    if let Err(e) = write() {
-        return error(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string());
-    }
-    let bytes = out.into_inner().unwrap_or_default();
+) -> Result<Response, ApiError> {
+    let request = report_request(&app, &params)?;
+    let rows = app.store.rows(&request.filter).await?;
+    let bytes = responses_csv(&rows);
     let filename = format!(
         "attachment; filename=\"ikm-responses-{}-{}.csv\"",
         request.from, request.to
@@ -318,7 +201,7 @@ async fn csv_export(
     if let Ok(v) = HeaderValue::from_str(&filename) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
-    response
+    Ok(response)
 }
 
 /// `GET /office.json`: the collector's own configuration, so the widget it serves agrees with it.

@@ -1,8 +1,9 @@
 //! Command-line interface of the `ikm` binary.
 
+use crate::auth::admin_token_from_env;
 use crate::csv_scores::score_csv;
 use crate::recap_text::render_recap;
-use crate::serve::{load_config, serve, ServeOptions};
+use crate::serve::{load_config, serve, Deadlines, ServeOptions};
 use clap::{Parser, Subcommand};
 use ikm_core::Weights;
 use std::fs::File;
@@ -43,8 +44,15 @@ pub enum Command {
         /// Address to listen on.
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: std::net::SocketAddr,
-        /// Database URL: `sqlite://PATH` (created when missing) or `postgres://USER:PASSWORD@HOST:PORT/DB`.
-        #[arg(long, default_value = "sqlite://ikm.db")]
+        /// Database URL: `sqlite://PATH` (created when missing) or
+        /// `postgres://USER:PASSWORD@HOST:PORT/DB[?sslmode=require|verify-full&sslrootcert=FILE]`.
+        /// Prefer the environment variable for a URL with a password: the process list shows flags.
+        #[arg(
+            long,
+            env = "IKM_DATABASE_URL",
+            hide_env_values = true,
+            default_value = "sqlite://ikm.db"
+        )]
         db: String,
         /// The office configuration (JSON); the same file the widget loads. Built-in defaults if absent.
         #[arg(long)]
@@ -61,12 +69,25 @@ pub enum Command {
         /// Submissions a client may send at once before the per-minute rate applies.
         #[arg(long, default_value_t = 60)]
         rate_burst: u32,
+        /// Most connections open at once; further clients wait until one closes.
+        #[arg(long, default_value_t = crate::serve::DEFAULT_MAX_CONNECTIONS)]
+        max_connections: usize,
     },
     /// Check an office configuration file; errors name the exact JSON path.
     CheckConfig {
         /// The configuration file.
         file: PathBuf,
     },
+}
+
+/// Logs to standard error, filtered by `RUST_LOG` (default: warnings and errors).
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
 }
 
 fn parse_weights(s: &str) -> Result<Weights, String> {
@@ -114,10 +135,10 @@ pub fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             cors_origins,
             rate_limit,
             rate_burst,
+            max_connections,
         } => {
-            let admin_token = std::env::var("IKM_ADMIN_TOKEN")
-                .ok()
-                .filter(|t| !t.trim().is_empty());
+            init_logging();
+            let admin_token = admin_token_from_env(std::env::var("IKM_ADMIN_TOKEN").ok())?;
             let options = ServeOptions {
                 addr,
                 db,
@@ -127,6 +148,8 @@ pub fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 rate_per_minute: rate_limit,
                 rate_burst,
                 admin_token,
+                max_connections,
+                deadlines: Deadlines::default(),
             };
             let runtime = tokio::runtime::Runtime::new()?;
             runtime.block_on(serve(options))?;

@@ -1,22 +1,58 @@
-//! `ikm serve`: the router and the server's start-up checks.
+//! `ikm serve`: the router, the accept loop and the server's start-up checks.
+//!
+//! The accept loop is our own (hyper's HTTP/1.1 connection builder) rather than `axum::serve`,
+//! for what a collector on the open internet needs and `axum::serve` does not offer: a cap on
+//! open connections, and a deadline for request headers so a client that sends half a request
+//! is disconnected instead of holding a connection forever. Bodies and whole requests have
+//! deadlines too (tower-http layers).
 
 use crate::admin::{admin_page, admin_stylesheet};
-use crate::api::{
-    admin_csv, get_csv, get_report, office_json, post_response, system_now, App, Shared,
-};
-use crate::rate_limit::RateLimiter;
-use crate::store::Store;
-use axum::extract::DefaultBodyLimit;
-use axum::http::{header, HeaderName, HeaderValue, Method};
+use crate::api::{get_csv, get_report, office_json, post_response, App, Shared};
+use crate::rate_limit::ClientLimiter;
+use crate::store::{redact_url, Store};
+use axum::extract::{ConnectInfo, DefaultBodyLimit};
+use axum::http::{header, HeaderName, HeaderValue, Method, Request};
 use axum::routing::{get, post};
 use axum::Router;
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
 use ikm_core::submission::MAX_BODY_BYTES;
 use ikm_core::OfficeConfig;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Semaphore;
+use tower::ServiceExt;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
+
+/// How long a client may take for each part of a request before it is cut off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Deadlines {
+    /// From the connection's first byte (or the end of the previous request) to the end of
+    /// the request headers; also how long an idle keep-alive connection stays open.
+    pub headers: Duration,
+    /// For the request body, once the headers are in.
+    pub body: Duration,
+    /// For the whole request, from headers to response (408 after it).
+    pub request: Duration,
+}
+
+impl Default for Deadlines {
+    /// A client that sends half a request is disconnected within 30 seconds.
+    fn default() -> Self {
+        Deadlines {
+            headers: Duration::from_secs(10),
+            body: Duration::from_secs(20),
+            request: Duration::from_secs(30),
+        }
+    }
+}
 
 /// Everything `ikm serve` needs, from flags and the environment.
 #[derive(Debug, Clone)]
@@ -29,15 +65,19 @@ pub struct ServeOptions {
     pub rate_per_minute: u32,
     pub rate_burst: u32,
     pub admin_token: Option<String>,
+    /// Most connections open at once; more wait in the kernel's queue until one closes.
+    pub max_connections: usize,
+    pub deadlines: Deadlines,
 }
+
+/// Default cap on open connections: far more than an office's traffic, far less than the
+/// process may open.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 2048;
 
 /// The office configuration from a file, or the built-in defaults.
 pub fn load_config(path: Option<&Path>) -> Result<OfficeConfig, String> {
     match path {
-        None => Ok(OfficeConfig {
-            office_name: "Unit Pelayanan Publik".into(),
-            ..OfficeConfig::default()
-        }),
+        None => Ok(OfficeConfig::default()),
         Some(path) => {
             let text = std::fs::read_to_string(path)
                 .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
@@ -46,22 +86,44 @@ pub fn load_config(path: Option<&Path>) -> Result<OfficeConfig, String> {
     }
 }
 
+/// Headers on every admin page and export: never cached, never framed, never sniffed, and a
+/// policy that lets the page load nothing but its own stylesheet.
+fn admin_headers(router: Router<Shared>) -> Router<Shared> {
+    let set = |name: HeaderName, value: &'static str| {
+        SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value))
+    };
+    router
+        .layer(set(header::CACHE_CONTROL, "no-store"))
+        .layer(set(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(set(
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; \
+             frame-ancestors 'none'; base-uri 'none'",
+        ))
+        .layer(set(header::X_FRAME_OPTIONS, "DENY"))
+        .layer(set(header::REFERRER_POLICY, "no-referrer"))
+}
+
 /// The collector's routes; the widget and demo page are served from `dist`.
 pub fn router(app: Shared, dist: &Path, cors_origins: &[String]) -> Router {
+    let admin = admin_headers(
+        Router::new()
+            .route("/api/v1/report", get(get_report))
+            .route("/api/v1/responses.csv", get(get_csv))
+            .route("/admin", get(admin_page))
+            .route("/admin/responses.csv", get(get_csv)),
+    );
     let api = Router::new()
         .route("/api/v1/responses", post(post_response))
-        .route("/api/v1/report", get(get_report))
-        .route("/api/v1/responses.csv", get(get_csv))
         .route("/office.json", get(office_json))
-        .route("/admin", get(admin_page))
         .route("/admin/style.css", get(admin_stylesheet))
-        .route("/admin/responses.csv", get(admin_csv))
         .route("/healthz", get(|| async { "ok" }))
         // Browsers ask for an icon on every page; answer without a 404 in the console.
         .route(
             "/favicon.ico",
             get(|| async { axum::http::StatusCode::NO_CONTENT }),
         )
+        .merge(admin)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(app);
     let router = api.fallback_service(ServeDir::new(dist).append_index_html_on_directories(true));
@@ -87,24 +149,86 @@ pub fn router(app: Shared, dist: &Path, cors_origins: &[String]) -> Router {
                 HeaderName::from_static("idempotency-key"),
             ])
             .expose_headers([header::RETRY_AFTER])
-            .max_age(std::time::Duration::from_secs(86_400)),
+            .max_age(Duration::from_secs(86_400)),
     )
 }
 
-/// Builds the shared state: opens and migrates the database, sets up the limiter.
+/// Builds the shared state: opens and migrates the database, sets up the limits.
 pub async fn build_app(options: &ServeOptions, config: OfficeConfig) -> Result<Shared, String> {
     let store = Store::open(&options.db, config.offset())
         .await
         .map_err(|e| e.to_string())?;
-    let limiter = (options.rate_per_minute > 0)
-        .then(|| RateLimiter::new(options.rate_per_minute, options.rate_burst));
-    Ok(Arc::new(App {
-        store,
-        config,
-        admin_token: options.admin_token.clone(),
-        limiter,
-        now: system_now,
-    }))
+    let mut app = App::new(store, config, options.admin_token.clone());
+    app.limiter = (options.rate_per_minute > 0)
+        .then(|| ClientLimiter::new(options.rate_per_minute, options.rate_burst));
+    Ok(Arc::new(app))
+}
+
+/// Serves `router` on `listener` until `shutdown` resolves, then lets open requests finish.
+pub async fn serve_with(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    max_connections: usize,
+    deadlines: Deadlines,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
+    let router = router
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            deadlines.request,
+        ))
+        .layer(RequestBodyTimeoutLayer::new(deadlines.body));
+    let permits = Arc::new(Semaphore::new(max_connections.max(1)));
+    let graceful = GracefulShutdown::new();
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(deadlines.headers);
+    tokio::pin!(shutdown);
+    loop {
+        // A permit before accepting: past the cap, new clients wait in the kernel's queue.
+        let permit = tokio::select! {
+            permit = permits.clone().acquire_owned() => match permit {
+                Ok(permit) => permit,
+                Err(_) => break,
+            },
+            () = &mut shutdown => break,
+        };
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait a moment rather than spin.
+                    tracing::warn!(error = %e, "accepting a connection failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let service = router
+            .clone()
+            .map_request(move |mut request: Request<Incoming>| {
+                request.extensions_mut().insert(ConnectInfo(peer));
+                request
+            });
+        let connection =
+            builder.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            // Errors here are clients going away or timing out: nothing to report.
+            let _ = connection.await;
+            drop(permit);
+        });
+    }
+    // Requests under way finish (they may be waiting for their commit); then we stop.
+    tokio::select! {
+        () = graceful.shutdown() => {},
+        () = tokio::time::sleep(deadlines.request) => {
+            tracing::warn!("stopping with connections still open");
+        },
+    }
 }
 
 /// Runs the collector until Ctrl-C or SIGTERM.
@@ -116,6 +240,7 @@ pub async fn serve(options: ServeOptions) -> Result<(), String> {
             options.addr
         ));
     }
+    let shutdown = shutdown_signal();
     let config = load_config(options.config.as_deref())?;
     let app = build_app(&options, config).await?;
     let listener = tokio::net::TcpListener::bind(options.addr)
@@ -125,7 +250,8 @@ pub async fn serve(options: ServeOptions) -> Result<(), String> {
     let stored = app.store.count().await.map_err(|e| e.to_string())?;
     println!(
         "ikm serve: {} database {} ({stored} responses stored)",
-        app.store.backend, options.db
+        app.store.backend,
+        redact_url(&options.db)
     );
     println!("ikm serve: survey    http://{addr}/");
     println!("ikm serve: report    http://{addr}/admin");
@@ -135,33 +261,47 @@ pub async fn serve(options: ServeOptions) -> Result<(), String> {
             "ikm serve: no IKM_ADMIN_TOKEN set: reports are open to users of this machine only"
         );
     }
+    let store = app.store.clone();
     let router = router(app, &options.dist, &options.cors_origins);
-    axum::serve(
+    serve_with(
         listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
+        router,
+        options.max_connections,
+        options.deadlines,
+        shutdown,
     )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
-    .map_err(|e| e.to_string())
+    .await;
+    // Every acknowledged write is committed already; this closes the database cleanly.
+    store.close().await;
+    Ok(())
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Resolves on Ctrl-C or SIGTERM. The handlers are installed when this is called (not when
+/// first awaited), so a signal that arrives right after start-up is not lost.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
+    let terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    #[cfg(unix)]
+    let interrupt = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()).ok();
+    async move {
+        #[cfg(unix)]
+        {
+            let wait = |signal: Option<tokio::signal::unix::Signal>| async move {
+                match signal {
+                    Some(mut s) => {
+                        s.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            };
+            tokio::select! {
+                () = wait(terminate) => {},
+                () = wait(interrupt) => {},
             }
-            Err(_) => std::future::pending::<()>().await,
         }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = terminate => {},
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }

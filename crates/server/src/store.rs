@@ -2,33 +2,85 @@
 //!
 //! sqlx's `Any` driver picks the database from the URL; the SQL is portable (`$n`
 //! placeholders, `ON CONFLICT DO NOTHING`), so no query exists twice.
+//!
+//! **Writes** go to one writer task that owns its own connection (never one from the pool)
+//! and commits every waiting write in one transaction (group commit: one disk sync per batch).
+//! A caller is answered only after `COMMIT` returned, so an acknowledgement means the data is
+//! on disk. After any database error the writer drops its connection and every caller of
+//! that batch gets the error; the next batch opens a fresh connection, so the server recovers
+//! by itself (e.g. when disk space returns). Why not a pooled connection: when SQLite rolls a
+//! transaction back by itself (it does on `SQLITE_FULL`), sqlx's own transaction counter is
+//! left at one open transaction, so that connection's later `begin()`/`commit()` become
+//! `SAVEPOINT`/`RELEASE` inside a transaction that is never committed — acknowledged, then lost.
+//! **Reads** (reports, export) use the pool, which never writes.
 
 use ikm_core::profile::{age_band, ProfileDistribution, AGE_BANDS};
 use ikm_core::questionnaire::Choice;
 use ikm_core::time::UtcOffset;
 use ikm_core::{Element, ScoreTally, Submission};
-use sqlx::any::{AnyPoolOptions, AnyRow};
-use sqlx::{AnyPool, AssertSqlSafe, Row};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions, AnyRow};
+use sqlx::{AnyConnection, AnyPool, AssertSqlSafe, ConnectOptions, Connection, Row};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
-use std::sync::LazyLock;
+use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, LazyLock};
+use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 
-/// One submission waiting for the SQLite writer, and where to send its outcome.
-struct WriteJob {
-    response: NewResponse,
-    reply: oneshot::Sender<Result<Insert, StoreError>>,
+/// Which SQL engine stores the responses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
 }
-use std::time::Duration;
 
-/// Why the database could not be opened or used.
-#[derive(Debug, Clone)]
-pub struct StoreError(pub String);
+impl fmt::Display for Backend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Backend::Sqlite => "SQLite",
+            Backend::Postgres => "PostgreSQL",
+        })
+    }
+}
+
+/// What kind of database failure happened; decides the reply (all but `Open` are a 503).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoreErrorKind {
+    /// No room left: SQLite's `SQLITE_FULL`, PostgreSQL's `disk_full` (53100).
+    Full,
+    /// Locked or busy for longer than the timeout.
+    Busy,
+    /// The database cannot be reached: connection, I/O, pool exhausted, writer stopped.
+    Unreachable,
+    /// A stored value cannot be read back.
+    Data,
+    /// The database could not be opened: a bad URL, a failed migration.
+    Open,
+    /// Any other error the database returned.
+    Database,
+}
+
+/// A database failure: its kind and the database's own message (for the log, never the client).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreError {
+    pub kind: StoreErrorKind,
+    pub detail: String,
+}
+
+impl StoreError {
+    fn new(kind: StoreErrorKind, detail: impl Into<String>) -> StoreError {
+        StoreError {
+            kind,
+            detail: detail.into(),
+        }
+    }
+}
 
 impl fmt::Display for StoreError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.detail)
     }
 }
 
@@ -36,27 +88,47 @@ impl std::error::Error for StoreError {}
 
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
-        StoreError(e.to_string())
+        let kind = match &e {
+            sqlx::Error::Database(db) => db
+                .code()
+                .map_or(StoreErrorKind::Database, |code| classify_code(&code)),
+            sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::WorkerCrashed
+            | sqlx::Error::Protocol(_) => StoreErrorKind::Unreachable,
+            sqlx::Error::ColumnDecode { .. } | sqlx::Error::Decode(_) => StoreErrorKind::Data,
+            sqlx::Error::Configuration(_) => StoreErrorKind::Open,
+            _ => StoreErrorKind::Database,
+        };
+        StoreError::new(kind, e.to_string())
+    }
+}
+
+/// The kind of a database error code: PostgreSQL's five-character SQLSTATE, or SQLite's
+/// (extended) result code as sqlx gives it (`"13"`, `"261"`), whose low byte is the primary code.
+fn classify_code(code: &str) -> StoreErrorKind {
+    if code.len() == 5 {
+        return match code {
+            "53100" => StoreErrorKind::Full,
+            c if c.starts_with("08") || c.starts_with("57P") => StoreErrorKind::Unreachable,
+            c if c.starts_with("53") || c.starts_with("40") || c == "55P03" => StoreErrorKind::Busy,
+            _ => StoreErrorKind::Database,
+        };
+    }
+    match code.parse::<u32>().map(|c| c & 0xff) {
+        Ok(13) => StoreErrorKind::Full,
+        Ok(5 | 6) => StoreErrorKind::Busy,
+        Ok(10 | 14) => StoreErrorKind::Unreachable,
+        _ => StoreErrorKind::Database,
     }
 }
 
 impl From<sqlx::migrate::MigrateError> for StoreError {
     fn from(e: sqlx::migrate::MigrateError) -> Self {
-        StoreError(format!("migration failed: {e}"))
+        StoreError::new(StoreErrorKind::Open, format!("migration failed: {e}"))
     }
-}
-
-/// The database of responses.
-#[derive(Clone)]
-pub struct Store {
-    pool: AnyPool,
-    /// Which SQL engine is behind the pool (`SQLite` or `PostgreSQL`), for messages.
-    pub backend: &'static str,
-    /// The office time zone, which decides the day of each response in `daily_totals`.
-    offset: UtcOffset,
-    /// SQLite has one writer at a time: submissions go to one writer task that commits them in
-    /// batches (group commit) instead of contending for the lock. None for PostgreSQL.
-    writer: Option<mpsc::Sender<WriteJob>>,
 }
 
 /// What storing a response did.
@@ -71,6 +143,7 @@ pub enum Insert {
 }
 
 /// A validated response with the server's own timestamps.
+#[derive(Debug, Clone)]
 pub struct NewResponse {
     pub submission: Submission,
     /// The canonical JSON of `submission`.
@@ -79,6 +152,28 @@ pub struct NewResponse {
     pub received_at: i64,
     pub period_at: i64,
 }
+
+/// One write the writer task performs inside a batch's transaction.
+enum Write {
+    Response(Box<NewResponse>),
+}
+
+/// What one [`Write`] did.
+enum Written {
+    Response(Insert),
+}
+
+/// A message to the writer task: a write and where its outcome goes, or a request to stop.
+enum Job {
+    Write {
+        write: Write,
+        reply: oneshot::Sender<Result<Written, StoreError>>,
+    },
+    Close(oneshot::Sender<()>),
+}
+
+/// Most writes committed in one transaction.
+const MAX_BATCH: usize = 64;
 
 /// Which responses a report or export covers: `period_at` in `[from, to)` (whole office-local
 /// days) and optional equalities.
@@ -195,52 +290,77 @@ static ADD_TO_TOTALS: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
+/// The database of responses. Cheap to clone: clones share the pool and the writer.
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    /// Which SQL engine is behind the pool.
+    pub backend: Backend,
+    /// The office time zone, which decides the day of each response in `daily_totals`.
+    offset: UtcOffset,
+    writer: mpsc::Sender<Job>,
+    /// SQLite's `max_page_count` for the writer's connection (0: no cap), see [`Store::cap_sqlite_pages`].
+    page_cap: Arc<AtomicU64>,
+}
+
 impl Store {
     /// Opens (creating a missing SQLite file) and migrates the database at `url`
     /// (`sqlite://PATH` or `postgres://USER@HOST/DB`) for an office in time zone `offset`.
     pub async fn open(url: &str, offset: UtcOffset) -> Result<Store, StoreError> {
         sqlx::any::install_default_drivers();
         let (url, backend) = normalise_url(url)?;
-        let sqlite = backend == "SQLite";
+        let options = AnyConnectOptions::from_str(&url)
+            .map_err(|e| StoreError::new(StoreErrorKind::Open, e.to_string()))?
+            .disable_statement_logging();
         let pool = AnyPoolOptions::new()
-            .max_connections(if sqlite { 8 } else { 16 })
+            .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
             .acquire_timeout(Duration::from_secs(10))
             .after_connect(move |conn, _| {
-                Box::pin(async move {
-                    if sqlite {
-                        // WAL: readers never block the writer; NORMAL is durable across process crashes.
-                        for pragma in [
-                            "PRAGMA journal_mode = WAL",
-                            "PRAGMA synchronous = NORMAL",
-                            "PRAGMA busy_timeout = 10000",
-                        ] {
-                            sqlx::query(pragma).execute(&mut *conn).await?;
-                        }
-                    }
-                    Ok(())
-                })
+                Box::pin(async move { prepare_connection(conn, backend, Role::Reader, 0).await })
             })
-            .connect(&url)
+            .connect_with(options.clone())
             .await
-            .map_err(|e| StoreError(format!("cannot open {backend} database: {e}")))?;
+            .map_err(|e| {
+                StoreError::new(
+                    StoreErrorKind::Open,
+                    format!("cannot open {backend} database: {e}"),
+                )
+            })?;
         sqlx::migrate!("./migrations").run(&pool).await?;
-        let writer = None;
+        let (writer, jobs) = mpsc::channel(1024);
+        let page_cap = Arc::new(AtomicU64::new(0));
         let store = Store {
             pool,
             backend,
             offset,
             writer,
+            page_cap: page_cap.clone(),
         };
         store.ensure_totals().await?;
-        if !sqlite {
-            return Ok(store);
+        let task = WriterTask {
+            options,
+            backend,
+            offset,
+            page_cap,
+            connection: None,
+        };
+        tokio::spawn(task.run(jobs));
+        Ok(store)
+    }
+
+    /// Caps the SQLite file at `pages` pages (`max_page_count`) from the writer's next batch
+    /// on; None lifts the cap. A real SQLite limit, used to reproduce a full disk in tests.
+    pub fn cap_sqlite_pages(&self, pages: Option<u64>) {
+        self.page_cap.store(pages.unwrap_or(0), Ordering::SeqCst);
+    }
+
+    /// Stops the writer after the writes already queued, and closes every connection.
+    pub async fn close(&self) {
+        let (done, stopped) = oneshot::channel();
+        if self.writer.send(Job::Close(done)).await.is_ok() {
+            let _ = stopped.await;
         }
-        let (sender, jobs) = mpsc::channel(1024);
-        tokio::spawn(store.clone().write_batches(jobs));
-        Ok(Store {
-            writer: Some(sender),
-            ..store
-        })
+        self.pool.close().await;
     }
 
     /// Rebuilds `daily_totals` from `responses` when they were kept for another time zone (or never).
@@ -273,6 +393,7 @@ impl Store {
              education, occupation, COUNT(*), {sums} FROM responses GROUP BY 1, 2, 3, 4, 5, 6, 7, 8",
             element_columns()
         );
+        // Before the writer exists, so this is the only writer; a failure stops the server's start.
         let mut tx = self.pool.begin().await?;
         sqlx::query("DELETE FROM daily_totals")
             .execute(&mut *tx)
@@ -292,127 +413,28 @@ impl Store {
         Ok(())
     }
 
-    /// Stores a response once per id; a replay is recognised, a different body under the same id refused.
+    /// Hands one write to the writer task and waits until it is committed (or failed).
+    async fn write(&self, write: Write) -> Result<Written, StoreError> {
+        let stopped = || {
+            StoreError::new(
+                StoreErrorKind::Unreachable,
+                "the database writer has stopped",
+            )
+        };
+        let (reply, answer) = oneshot::channel();
+        self.writer
+            .send(Job::Write { write, reply })
+            .await
+            .map_err(|_| stopped())?;
+        answer.await.map_err(|_| stopped())?
+    }
+
+    /// Stores a response once per id; a replay is recognised, a different body under the same
+    /// id refused. Returns only once the outcome is durably committed.
     pub async fn insert(&self, r: NewResponse) -> Result<Insert, StoreError> {
-        if let Some(writer) = &self.writer {
-            let (reply, answer) = oneshot::channel();
-            writer
-                .send(WriteJob { response: r, reply })
-                .await
-                .map_err(|_| StoreError("the database writer has stopped".into()))?;
-            return answer
-                .await
-                .map_err(|_| StoreError("the database writer has stopped".into()))?;
+        match self.write(Write::Response(Box::new(r))).await? {
+            Written::Response(insert) => Ok(insert),
         }
-        let mut tx = self.pool.begin().await?;
-        let outcome = self.insert_in(&mut tx, &r).await?;
-        tx.commit().await?;
-        Ok(outcome)
-    }
-
-    /// The SQLite writer: takes every waiting submission (up to 64) into one transaction.
-    async fn write_batches(self, mut jobs: mpsc::Receiver<WriteJob>) {
-        while let Some(first) = jobs.recv().await {
-            let mut batch = vec![first];
-            while batch.len() < 64 {
-                match jobs.try_recv() {
-                    Ok(job) => batch.push(job),
-                    Err(_) => break,
-                }
-            }
-            match self.write_batch(&batch).await {
-                Ok(outcomes) => {
-                    for (job, outcome) in batch.into_iter().zip(outcomes) {
-                        let _ = job.reply.send(Ok(outcome));
-                    }
-                }
-                Err(e) => {
-                    eprintln!(
-                        "ikm serve: a batch of {} submissions was not stored: {e}",
-                        batch.len()
-                    );
-                    for job in batch {
-                        let _ = job.reply.send(Err(StoreError(e.0.clone())));
-                    }
-                }
-            }
-        }
-    }
-
-    async fn write_batch(&self, batch: &[WriteJob]) -> Result<Vec<Insert>, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let mut outcomes = Vec::with_capacity(batch.len());
-        for job in batch {
-            outcomes.push(self.insert_in(&mut tx, &job.response).await?);
-        }
-        tx.commit().await?;
-        Ok(outcomes)
-    }
-
-    /// Inserts one response inside `tx`, adding it to the daily totals only if it is new.
-    async fn insert_in(
-        &self,
-        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-        r: &NewResponse,
-    ) -> Result<Insert, StoreError> {
-        let s = &r.submission;
-        let resp = &s.respondent;
-        let mut query = sqlx::query(AssertSqlSafe(INSERT_RESPONSE.as_str()))
-            .bind(s.id.clone())
-            .bind(r.body.clone())
-            .bind(s.survey.clone())
-            .bind(s.unit.clone())
-            .bind(s.service.clone().unwrap_or_default())
-            .bind(s.counter.clone())
-            .bind(s.lang.code())
-            .bind(r.submitted_at)
-            .bind(r.received_at)
-            .bind(r.period_at)
-            .bind(resp.gender.map_or("", |g| g.code()))
-            .bind(i64::from(resp.age.unwrap_or_default()))
-            .bind(resp.education.map_or("", |e| e.code()))
-            .bind(resp.occupation.map_or("", |o| o.code()));
-        for e in Element::ALL {
-            query = query.bind(i64::from(s.answers.get(e).unwrap_or_default()));
-        }
-        let done = query.bind(s.suggestion.clone()).execute(&mut **tx).await?;
-        if done.rows_affected() == 1 {
-            self.add_to_totals(tx, r).await?;
-            return Ok(Insert::Stored);
-        }
-        let stored: Option<String> = sqlx::query_scalar("SELECT body FROM responses WHERE id = $1")
-            .bind(s.id.clone())
-            .fetch_optional(&mut **tx)
-            .await?;
-        Ok(if stored.as_deref() == Some(r.body.as_str()) {
-            Insert::AlreadyStored
-        } else {
-            Insert::Conflict
-        })
-    }
-
-    /// Adds a newly stored response to its day's totals, inside the insert's transaction.
-    async fn add_to_totals(
-        &self,
-        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-        r: &NewResponse,
-    ) -> Result<(), StoreError> {
-        let s = &r.submission;
-        let resp = &s.respondent;
-        let mut query = sqlx::query(AssertSqlSafe(ADD_TO_TOTALS.as_str()))
-            .bind(self.offset.local_date(r.period_at).days_since_epoch())
-            .bind(s.unit.clone().unwrap_or_default())
-            .bind(s.service.clone().unwrap_or_default())
-            .bind(s.counter.clone().unwrap_or_default())
-            .bind(resp.gender.map_or("", |g| g.code()))
-            .bind(age_band(resp.age.unwrap_or_default()))
-            .bind(resp.education.map_or("", |e| e.code()))
-            .bind(resp.occupation.map_or("", |o| o.code()));
-        for e in Element::ALL {
-            query = query.bind(i64::from(s.answers.get(e).unwrap_or_default()));
-        }
-        query.execute(&mut **tx).await?;
-        Ok(())
     }
 
     /// Scores, profile and counts per service and counter for the responses in `filter`,
@@ -475,8 +497,12 @@ impl Store {
         rows.iter()
             .map(|row| {
                 let body: String = row.try_get(0)?;
-                let submission = serde_json::from_str(&body)
-                    .map_err(|e| StoreError(format!("stored response is not valid JSON: {e}")))?;
+                let submission = Submission::from_json(&body).map_err(|e| {
+                    StoreError::new(
+                        StoreErrorKind::Data,
+                        format!("stored response is not valid JSON: {e}"),
+                    )
+                })?;
                 Ok(StoredRow {
                     submission,
                     received_at: row.try_get(1)?,
@@ -514,6 +540,15 @@ impl Store {
         Ok(u64::try_from(n).unwrap_or_default())
     }
 
+    /// Whether a response with this id is stored.
+    pub async fn contains(&self, id: &str) -> Result<bool, StoreError> {
+        let found: Option<i64> = sqlx::query_scalar("SELECT 1 FROM responses WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(found.is_some())
+    }
+
     /// The office time zone the daily totals are kept in.
     pub fn offset(&self) -> UtcOffset {
         self.offset
@@ -523,6 +558,231 @@ impl Store {
     pub fn pool(&self) -> &AnyPool {
         &self.pool
     }
+}
+
+/// Which part of the store a connection serves; PostgreSQL shows it as `application_name`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Reader,
+    Writer,
+}
+
+/// Settings every connection gets; `page_cap` > 0 caps a SQLite file at that many pages.
+async fn prepare_connection(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    role: Role,
+    page_cap: u64,
+) -> Result<(), sqlx::Error> {
+    if backend == Backend::Postgres {
+        let name = match role {
+            Role::Reader => "SET application_name = 'ikm-reader'",
+            Role::Writer => "SET application_name = 'ikm-writer'",
+        };
+        sqlx::query(name).execute(&mut *conn).await?;
+        return Ok(());
+    }
+    // WAL: readers never block the writer. synchronous = FULL: each commit syncs the WAL, so
+    // a committed (acknowledged) response survives a power loss, not only a process crash;
+    // group commit keeps that to one sync per batch.
+    for pragma in [
+        "PRAGMA journal_mode = WAL",
+        "PRAGMA synchronous = FULL",
+        "PRAGMA busy_timeout = 10000",
+    ] {
+        sqlx::query(pragma).execute(&mut *conn).await?;
+    }
+    // SQLite's own default and largest value when uncapped.
+    let pages = if page_cap == 0 {
+        4_294_967_294
+    } else {
+        page_cap
+    };
+    sqlx::query(AssertSqlSafe(format!("PRAGMA max_page_count = {pages}")))
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// The one writer: owns a connection of its own, which it drops after any error.
+struct WriterTask {
+    options: AnyConnectOptions,
+    backend: Backend,
+    offset: UtcOffset,
+    page_cap: Arc<AtomicU64>,
+    /// The open connection and the page cap applied to it; None after an error.
+    connection: Option<(AnyConnection, u64)>,
+}
+
+impl WriterTask {
+    /// Takes every waiting write (up to [`MAX_BATCH`]) into one transaction until told to close.
+    async fn run(mut self, mut jobs: mpsc::Receiver<Job>) {
+        while let Some(first) = jobs.recv().await {
+            let mut batch = Vec::new();
+            let mut close = None;
+            let mut job = Some(first);
+            while let Some(next) = job.take() {
+                match next {
+                    Job::Write { write, reply } => batch.push((write, reply)),
+                    Job::Close(done) => {
+                        close = Some(done);
+                        break;
+                    }
+                }
+                if batch.len() < MAX_BATCH {
+                    job = jobs.try_recv().ok();
+                }
+            }
+            if !batch.is_empty() {
+                self.commit(batch).await;
+            }
+            if let Some(done) = close {
+                if let Some((conn, _)) = self.connection.take() {
+                    let _ = conn.close().await;
+                }
+                let _ = done.send(());
+                return;
+            }
+        }
+    }
+
+    /// Writes a batch in one transaction and answers each caller only after `COMMIT` returned.
+    async fn commit(&mut self, batch: Vec<(Write, oneshot::Sender<Result<Written, StoreError>>)>) {
+        let (writes, replies): (Vec<_>, Vec<_>) = batch.into_iter().unzip();
+        let reused = self.connection.is_some();
+        let mut result = self.write_batch(&writes).await;
+        if reused && matches!(&result, Err(e) if e.kind == StoreErrorKind::Unreachable) {
+            // The kept connection had died while idle (a database restart, a network cut):
+            // once more on a fresh one. Safe to repeat: a response committed by the first try
+            // is recognised by its id.
+            result = self.write_batch(&writes).await;
+        }
+        match result {
+            Ok(outcomes) => {
+                for (reply, outcome) in replies.into_iter().zip(outcomes) {
+                    let _ = reply.send(Ok(outcome));
+                }
+            }
+            Err(e) => {
+                // `write_batch` has dropped the connection: the next batch opens a fresh one.
+                tracing::error!(
+                    kind = ?e.kind,
+                    writes = writes.len(),
+                    error = %e.detail,
+                    "a batch of writes was not committed; its callers get 503"
+                );
+                for reply in replies {
+                    let _ = reply.send(Err(e.clone()));
+                }
+            }
+        }
+    }
+
+    async fn write_batch(&mut self, writes: &[Write]) -> Result<Vec<Written>, StoreError> {
+        let cap = self.page_cap.load(Ordering::SeqCst);
+        let (mut conn, applied) = match self.connection.take() {
+            Some(open) => open,
+            None => {
+                let mut conn = self.options.connect().await?;
+                prepare_connection(&mut conn, self.backend, Role::Writer, cap).await?;
+                (conn, cap)
+            }
+        };
+        if applied != cap {
+            prepare_connection(&mut conn, self.backend, Role::Writer, cap).await?;
+        }
+        let result = write_in_transaction(&mut conn, writes, self.offset).await;
+        // Kept only on success; on error the connection is dropped here.
+        if result.is_ok() {
+            self.connection = Some((conn, cap));
+        } else {
+            let _ = conn.close_hard().await;
+        }
+        result
+    }
+}
+
+/// Performs `writes` in one transaction on `conn`.
+async fn write_in_transaction(
+    conn: &mut AnyConnection,
+    writes: &[Write],
+    offset: UtcOffset,
+) -> Result<Vec<Written>, StoreError> {
+    let mut tx = conn.begin().await?;
+    let mut outcomes = Vec::with_capacity(writes.len());
+    for write in writes {
+        outcomes.push(match write {
+            Write::Response(r) => Written::Response(insert_response(&mut tx, r, offset).await?),
+        });
+    }
+    tx.commit().await?;
+    Ok(outcomes)
+}
+
+/// Inserts one response inside `tx`, adding it to the daily totals only if it is new.
+async fn insert_response(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    r: &NewResponse,
+    offset: UtcOffset,
+) -> Result<Insert, StoreError> {
+    let s = &r.submission;
+    let resp = &s.respondent;
+    let mut query = sqlx::query(AssertSqlSafe(INSERT_RESPONSE.as_str()))
+        .bind(s.id.clone())
+        .bind(r.body.clone())
+        .bind(s.survey.clone())
+        .bind(s.unit.clone())
+        .bind(s.service.clone().unwrap_or_default())
+        .bind(s.counter.clone())
+        .bind(s.lang.code())
+        .bind(r.submitted_at)
+        .bind(r.received_at)
+        .bind(r.period_at)
+        .bind(resp.gender.map_or("", |g| g.code()))
+        .bind(i64::from(resp.age.unwrap_or_default()))
+        .bind(resp.education.map_or("", |e| e.code()))
+        .bind(resp.occupation.map_or("", |o| o.code()));
+    for e in Element::ALL {
+        query = query.bind(i64::from(s.answers.get(e).unwrap_or_default()));
+    }
+    let done = query.bind(s.suggestion.clone()).execute(&mut **tx).await?;
+    if done.rows_affected() == 1 {
+        add_to_totals(tx, r, offset).await?;
+        return Ok(Insert::Stored);
+    }
+    let stored: Option<String> = sqlx::query_scalar("SELECT body FROM responses WHERE id = $1")
+        .bind(s.id.clone())
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(if stored.as_deref() == Some(r.body.as_str()) {
+        Insert::AlreadyStored
+    } else {
+        Insert::Conflict
+    })
+}
+
+/// Adds a newly stored response to its day's totals, inside the insert's transaction.
+async fn add_to_totals(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    r: &NewResponse,
+    offset: UtcOffset,
+) -> Result<(), StoreError> {
+    let s = &r.submission;
+    let resp = &s.respondent;
+    let mut query = sqlx::query(AssertSqlSafe(ADD_TO_TOTALS.as_str()))
+        .bind(offset.local_date(r.period_at).days_since_epoch())
+        .bind(s.unit.clone().unwrap_or_default())
+        .bind(s.service.clone().unwrap_or_default())
+        .bind(s.counter.clone().unwrap_or_default())
+        .bind(resp.gender.map_or("", |g| g.code()))
+        .bind(age_band(resp.age.unwrap_or_default()))
+        .bind(resp.education.map_or("", |e| e.code()))
+        .bind(resp.occupation.map_or("", |o| o.code()));
+    for e in Element::ALL {
+        query = query.bind(i64::from(s.answers.get(e).unwrap_or_default()));
+    }
+    query.execute(&mut **tx).await?;
+    Ok(())
 }
 
 /// Reads the columns of an aggregate row in order from `start` as non-negative counts.
@@ -536,21 +796,23 @@ fn counter_reader(row: &AnyRow, start: usize) -> impl FnMut() -> Result<u64, Sto
 }
 
 /// Accepts `sqlite://PATH`, `sqlite:PATH` or `postgres://…`; SQLite files (and their folder) are created.
-fn normalise_url(url: &str) -> Result<(String, &'static str), StoreError> {
+fn normalise_url(url: &str) -> Result<(String, Backend), StoreError> {
+    let open_error = |detail: String| StoreError::new(StoreErrorKind::Open, detail);
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        return Ok((url.to_string(), "PostgreSQL"));
+        return Ok((url.to_string(), Backend::Postgres));
     }
     let path = url
         .strip_prefix("sqlite://")
         .or_else(|| url.strip_prefix("sqlite:"))
         .ok_or_else(|| {
-            StoreError(format!(
-                "unsupported database URL `{url}`: use sqlite://PATH or postgres://…"
+            open_error(format!(
+                "unsupported database URL `{}`: use sqlite://PATH or postgres://…",
+                redact_url(url)
             ))
         })?;
     let path = path.split('?').next().unwrap_or(path);
     if path.is_empty() {
-        return Err(StoreError(
+        return Err(open_error(
             "the SQLite URL names no file: use sqlite://ikm.db".into(),
         ));
     }
@@ -559,7 +821,71 @@ fn normalise_url(url: &str) -> Result<(String, &'static str), StoreError> {
         .filter(|d| !d.as_os_str().is_empty())
     {
         std::fs::create_dir_all(dir)
-            .map_err(|e| StoreError(format!("cannot create {}: {e}", dir.display())))?;
+            .map_err(|e| open_error(format!("cannot create {}: {e}", dir.display())))?;
     }
-    Ok((format!("sqlite://{path}?mode=rwc"), "SQLite"))
+    Ok((format!("sqlite://{path}?mode=rwc"), Backend::Sqlite))
+}
+
+/// A database URL fit to print: the password (if any) replaced by `***`.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let (authority, tail) = match rest.find(['/', '?']) {
+        Some(i) => rest.split_at(i),
+        None => (rest, ""),
+    };
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) => {
+            let user = userinfo.split(':').next().unwrap_or_default();
+            let hidden = if userinfo.contains(':') { ":***" } else { "" };
+            format!("{scheme}://{user}{hidden}@{host}{tail}")
+        }
+        None => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_never_leave_a_printed_url() {
+        assert_eq!(
+            redact_url("postgres://ikm:s3cr%40t@db.example:5432/ikm?sslmode=require"),
+            "postgres://ikm:***@db.example:5432/ikm?sslmode=require"
+        );
+        assert_eq!(
+            redact_url("postgres://ikm@127.0.0.1/ikm"),
+            "postgres://ikm@127.0.0.1/ikm"
+        );
+        assert_eq!(redact_url("sqlite://data/ikm.db"), "sqlite://data/ikm.db");
+        assert_eq!(redact_url("postgres://a:b:c@h/d"), "postgres://a:***@h/d");
+    }
+
+    #[test]
+    fn database_codes_keep_their_kind() {
+        assert_eq!(classify_code("13"), StoreErrorKind::Full, "SQLITE_FULL");
+        assert_eq!(
+            classify_code("261"),
+            StoreErrorKind::Busy,
+            "SQLITE_BUSY_RECOVERY"
+        );
+        assert_eq!(
+            classify_code("53100"),
+            StoreErrorKind::Full,
+            "PostgreSQL disk_full"
+        );
+        assert_eq!(classify_code("08006"), StoreErrorKind::Unreachable);
+        assert_eq!(
+            classify_code("42509"),
+            StoreErrorKind::Database,
+            "not SQLite's 13"
+        );
+        assert_eq!(
+            classify_code("19"),
+            StoreErrorKind::Database,
+            "SQLITE_CONSTRAINT"
+        );
+    }
 }

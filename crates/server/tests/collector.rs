@@ -3,160 +3,22 @@
 //! on the exported CSV, and the CSV round trip. Each test runs on SQLite and, when
 //! `IKM_TEST_POSTGRES_URL` is set (`make test` starts a server), on PostgreSQL.
 
+mod common;
+
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use axum::Router;
-use http_body_util::BodyExt;
-use ikm_core::time::parse_rfc3339;
-use ikm_core::{Element, Lang, OfficeConfig, Submission, Weights};
-use ikm_server::api::App;
+use common::{collector, databases, json, submission, TOKEN};
+use ikm_core::{Element, Weights};
 use ikm_server::csv_scores::score_csv;
-use ikm_server::rate_limit::RateLimiter;
-use ikm_server::serve::router;
+use ikm_server::rate_limit::ClientLimiter;
 use ikm_server::store::Store;
 use serde_json::Value;
-use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use tower::ServiceExt;
-
-const TOKEN: &str = "test-token";
-/// The collector's clock in these tests: 15 November 2026, 10:00 WIB.
-fn fixed_now() -> i64 {
-    parse_rfc3339("2026-11-15T03:00:00Z").unwrap()
-}
-
-static COUNTER: AtomicU64 = AtomicU64::new(1);
-
-/// A database URL of each backend under test, each a fresh, empty database.
-async fn databases() -> Vec<String> {
-    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
-    let pid = std::process::id();
-    let dir = std::env::temp_dir().join(format!("ikm-collector-{pid}-{n}"));
-    let mut urls = vec![format!("sqlite://{}/ikm.db", dir.display())];
-    match std::env::var("IKM_TEST_POSTGRES_URL") {
-        Ok(base) => {
-            sqlx::any::install_default_drivers();
-            let name = format!("ikm_test_{pid}_{n}");
-            let admin = sqlx::AnyPool::connect(&base)
-                .await
-                .expect("connect to the test PostgreSQL");
-            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                .execute(&admin)
-                .await
-                .unwrap();
-            admin.close().await;
-            let (prefix, _) = base.rsplit_once('/').unwrap();
-            urls.push(format!("{prefix}/{name}"));
-        }
-        Err(_) if std::env::var("IKM_REQUIRE_POSTGRES").is_ok() => {
-            panic!("IKM_REQUIRE_POSTGRES is set but IKM_TEST_POSTGRES_URL is not")
-        }
-        Err(_) => eprintln!("IKM_TEST_POSTGRES_URL unset: PostgreSQL is not tested in this run"),
-    }
-    urls
-}
-
-struct Collector {
-    router: Router,
-    store: Store,
-}
-
-async fn collector(db: &str, limiter: Option<RateLimiter>, cors: &[String]) -> Collector {
-    let store = Store::open(db, ikm_core::time::UtcOffset::WIB)
-        .await
-        .unwrap();
-    let app = Arc::new(App {
-        store: store.clone(),
-        config: OfficeConfig {
-            office_name: "Kantor Uji".into(),
-            ..OfficeConfig::default()
-        },
-        admin_token: Some(TOKEN.into()),
-        limiter,
-        now: fixed_now,
-    });
-    Collector {
-        router: router(app, Path::new("../../dist"), cors),
-        store,
-    }
-}
-
-impl Collector {
-    async fn send(&self, request: Request<Body>) -> (StatusCode, axum::http::HeaderMap, String) {
-        let response = self.router.clone().oneshot(request).await.unwrap();
-        let status = response.status();
-        let headers = response.headers().clone();
-        let body = response.into_body().collect().await.unwrap().to_bytes();
-        (status, headers, String::from_utf8_lossy(&body).into_owned())
-    }
-
-    async fn post(
-        &self,
-        body: &str,
-        key: Option<&str>,
-    ) -> (StatusCode, axum::http::HeaderMap, String) {
-        let mut request =
-            Request::post("/api/v1/responses").header(header::CONTENT_TYPE, "application/json");
-        if let Some(key) = key {
-            request = request.header("Idempotency-Key", key);
-        }
-        self.send(request.body(Body::from(body.to_string())).unwrap())
-            .await
-    }
-
-    async fn get(
-        &self,
-        uri: &str,
-        token: Option<&str>,
-    ) -> (StatusCode, axum::http::HeaderMap, String) {
-        let mut request = Request::get(uri);
-        if let Some(token) = token {
-            request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
-        }
-        self.send(request.body(Body::empty()).unwrap()).await
-    }
-}
-
-/// A valid submission whose answers and profile vary with `seed`.
-fn submission(seed: u64, submitted_at: &str) -> Submission {
-    let mut bytes = [0u8; 16];
-    bytes[..8].copy_from_slice(&seed.to_le_bytes());
-    bytes[8..].copy_from_slice(&(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15)).to_le_bytes());
-    let mut s = Submission::blank(if seed % 3 == 0 { Lang::En } else { Lang::Id });
-    s.id = Submission::id_from_random_bytes(bytes);
-    s.submitted_at = submitted_at.into();
-    s.unit = Some("kanim-bengkulu".into());
-    s.service =
-        Some(["paspor-baru", "paspor-penggantian", "izin-tinggal"][(seed % 3) as usize].into());
-    s.counter = (seed % 2 == 0).then(|| format!("loket-{}", seed % 4));
-    let education = ["SD", "SMP", "SMA", "D1-D3", "D4-S1", "S2", "S3"][(seed % 7) as usize];
-    let occupation = ["PNS", "TNI", "POLRI", "SWASTA", "WIRAUSAHA"][(seed % 5) as usize];
-    s.respondent = serde_json::from_value(serde_json::json!({
-        "gender": if seed % 2 == 0 { "L" } else { "P" },
-        "age": 17 + (seed * 7) % 60,
-        "education": education,
-        "occupation": occupation,
-    }))
-    .unwrap();
-    for (i, e) in Element::ALL.into_iter().enumerate() {
-        s.answers
-            .set(e, Some((1 + (seed + i as u64 * 3 + seed / 5) % 4) as u8));
-    }
-    if seed % 4 == 0 {
-        s.suggestion = Some(format!("Saran {seed}: antrean, \"loket\"\nbaris baru; é ✓"));
-    }
-    s
-}
-
-fn json(s: &Submission) -> String {
-    serde_json::to_string(s).unwrap()
-}
 
 #[tokio::test]
 async fn every_status_code_of_the_contract() {
     for db in databases().await {
-        let c = collector(&db, Some(RateLimiter::new(60, 1000)), &[]).await;
+        let c = collector(&db, Some(ClientLimiter::new(60, 1000)), &[]).await;
         let s = submission(1, "2026-11-10T02:00:00Z");
         let (status, _, body) = c.post(&json(&s), Some(&s.id)).await;
         assert_eq!(status, StatusCode::CREATED, "{db}: {body}");
@@ -244,7 +106,7 @@ async fn every_status_code_of_the_contract() {
 #[tokio::test]
 async fn a_flood_from_one_client_gets_429_with_retry_after() {
     for db in databases().await {
-        let c = collector(&db, Some(RateLimiter::new(60, 3)), &[]).await;
+        let c = collector(&db, Some(ClientLimiter::new(60, 3)), &[]).await;
         let mut statuses = Vec::new();
         for seed in 0..5 {
             let (status, headers, _) = c
