@@ -34,7 +34,8 @@ lint:
 test-native:
 	url=$$(scripts/postgres.sh start); \
 	trap 'scripts/postgres.sh stop' EXIT; \
-	IKM_TEST_POSTGRES_URL=$$url IKM_REQUIRE_POSTGRES=1 cargo test --workspace --all-features
+	IKM_TEST_POSTGRES_URL=$$url IKM_TEST_POSTGRES_CA=$$(scripts/postgres.sh ca) IKM_REQUIRE_POSTGRES=1 \
+	  cargo test --workspace --all-features
 
 ## the widget in headless Chromium against a real local endpoint
 test-browser:

@@ -5,7 +5,7 @@
 # keeps the build from growing; TARGET_KIB is the product goal (issue 3: under 100 KiB).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-LIMIT_KIB=${LIMIT_KIB:-97.5}
+LIMIT_KIB=${LIMIT_KIB:-98.0}
 TARGET_KIB=100
 total=0
 printf '%-60s %10s %10s\n' file bytes gzip

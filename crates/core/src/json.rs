@@ -414,25 +414,36 @@ impl Parser<'_> {
     }
 }
 
-/// The index of the second occurrence of the first key that an object repeats, if any.
+/// The index of the second occurrence of a key that an object repeats, if any.
 ///
 /// A duplicate key is an error anywhere in a document: JSON readers disagree on which of two
-/// values wins, so a payload with one could mean different things to different readers. Small
-/// objects are compared pairwise; larger ones sorted, so a hostile object with thousands of
-/// keys costs O(n log n), not O(n²).
+/// values wins, so a payload with one could mean different things to different readers. The
+/// keys are sorted rather than compared pairwise, so a hostile object with thousands of keys
+/// costs O(n log n), not O(n²). Plain loops: each iterator adapter is its own wasm code.
 fn duplicate_key(fields: &[(String, Value)]) -> Option<usize> {
-    if fields.len() <= 16 {
-        return (1..fields.len()).find(|&i| fields[..i].iter().any(|(k, _)| *k == fields[i].0));
+    let mut keys: Vec<&str> = Vec::with_capacity(fields.len());
+    for (key, _) in fields {
+        keys.push(key);
     }
-    let mut keys: Vec<&str> = fields.iter().map(|(k, _)| k.as_str()).collect();
     keys.sort_unstable();
-    let repeated = keys.windows(2).find(|w| w[0] == w[1])?[0];
-    fields
-        .iter()
-        .enumerate()
-        .filter(|(_, (k, _))| k == repeated)
-        .nth(1)
-        .map(|(i, _)| i)
+    let mut repeated = None;
+    for pair in keys.windows(2) {
+        if pair[0] == pair[1] {
+            repeated = Some(pair[0]);
+            break;
+        }
+    }
+    let repeated = repeated?;
+    let mut seen = false;
+    for (i, (key, _)) in fields.iter().enumerate() {
+        if key == repeated {
+            if seen {
+                return Some(i);
+            }
+            seen = true;
+        }
+    }
+    None
 }
 
 impl Value {

@@ -18,6 +18,11 @@ pub const MAX_BACKOFF_MS: i64 = 5 * 60 * 1000;
 pub const MAX_RETRY_AFTER_MS: i64 = 60 * 60 * 1000;
 /// How long an attempt in flight keeps other senders off an entry (when no lock API exists).
 pub const LEASE_MS: i64 = 30_000;
+/// Most attempts a stored entry may claim: one every five minutes for about ten years. More
+/// means the entry was tampered with; it is set aside like any unreadable entry.
+pub const MAX_ATTEMPTS: u32 = 1_000_000;
+/// Latest time (Unix ms, the end of year 9999) a stored entry may carry.
+pub const MAX_TIME_MS: i64 = 253_402_300_799_999;
 
 /// One saved response waiting for (or refused by) its endpoint. Times are Unix milliseconds.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -84,10 +89,10 @@ impl Entry {
                 "id" => e.id = v.string()?,
                 "endpoint" => e.endpoint = v.string()?,
                 "body" => e.body = v.string()?,
-                "saved_at" => e.saved_at = v.i64()?,
-                "attempts" => e.attempts = v.u32()?,
-                "next_attempt_at" => e.next_attempt_at = v.i64()?,
-                "sending_until" => e.sending_until = Some(v.i64()?),
+                "saved_at" => e.saved_at = time_ms(v)?,
+                "attempts" => e.attempts = v.int_in(0, MAX_ATTEMPTS.into())? as u32,
+                "next_attempt_at" => e.next_attempt_at = time_ms(v)?,
+                "sending_until" => e.sending_until = Some(time_ms(v)?),
                 "rejected" => e.rejected = Some(Rejection::from_value(v)?),
                 "last_error" => e.last_error = Some(v.string()?),
                 _ => {}
@@ -109,13 +114,18 @@ impl Rejection {
             match key {
                 "status" => r.status = v.u16()?,
                 "errors" => r.errors = v.list(FieldError::from_value)?,
-                "at" => r.at = v.i64()?,
+                "at" => r.at = time_ms(v)?,
                 _ => {}
             }
             Ok(())
         })?;
         Ok(r)
     }
+}
+
+/// A stored time: Unix milliseconds from 1970 to the end of year 9999.
+fn time_ms(value: &Value) -> Result<i64, json::Error> {
+    value.int_in(0, MAX_TIME_MS)
 }
 
 /// The delay before attempt `attempts + 1`: exponential with "equal jitter" (half fixed,
@@ -169,8 +179,8 @@ impl Outbox {
             .entries
             .iter_mut()
             .find(|e| e.id == id && e.rejected.is_none())?;
-        entry.attempts += 1;
-        entry.sending_until = Some(now + LEASE_MS);
+        entry.attempts = entry.attempts.saturating_add(1);
+        entry.sending_until = Some(now.saturating_add(LEASE_MS));
         Some(entry.clone())
     }
 
@@ -205,7 +215,8 @@ impl Outbox {
                 status,
                 retry_after_secs,
             } => {
-                entry.next_attempt_at = now + backoff_ms(entry.attempts, *retry_after_secs, jitter);
+                entry.next_attempt_at =
+                    now.saturating_add(backoff_ms(entry.attempts, *retry_after_secs, jitter));
                 entry.last_error =
                     Some(status.map_or("no answer".to_string(), |s| format!("HTTP {s}")));
             }
@@ -399,6 +410,38 @@ mod tests {
         assert_eq!(err.kind, crate::json::ErrorKind::MissingField("attempts"));
         assert!(Entry::from_json(r#"{"id":"x""#).is_err());
         assert!(Entry::from_json(r#"{"id":"x","endpoint":"/e","body":"{}","saved_at":1.5,"attempts":0,"next_attempt_at":1}"#).is_err());
+    }
+
+    #[test]
+    fn a_tampered_entry_is_set_aside_and_extreme_values_never_wrap() {
+        let stored = |attempts: &str, next: &str| {
+            format!(
+                r#"{{"id":"x","endpoint":"/e","body":"{{}}","saved_at":1,"attempts":{attempts},"next_attempt_at":{next}}}"#
+            )
+        };
+        assert!(Entry::from_json(&stored("3", "5")).is_ok());
+        for (attempts, next) in [
+            ("4294967295", "5"),
+            ("1000001", "5"),
+            ("-1", "5"),
+            ("3", "-5"),
+            ("3", "9223372036854775807"),
+        ] {
+            let e = Entry::from_json(&stored(attempts, next)).unwrap_err();
+            assert_eq!(e.kind, crate::json::ErrorKind::Number, "{attempts} {next}");
+        }
+        // Values at the limits, reached in memory, saturate instead of wrapping or panicking.
+        let mut o = outbox_with(&["a"]);
+        o.entries[0].attempts = u32::MAX;
+        let entry = o.start_attempt("a", i64::MAX - 5).unwrap();
+        assert_eq!(entry.attempts, u32::MAX);
+        assert_eq!(entry.sending_until, Some(i64::MAX));
+        let retry = Outcome::RetryLater {
+            status: Some(503),
+            retry_after_secs: Some(u32::MAX),
+        };
+        o.record("a", &retry, i64::MAX - 5, 1.0);
+        assert_eq!(o.entries[0].next_attempt_at, i64::MAX);
     }
 
     /// What happens to one attempt on the way.
