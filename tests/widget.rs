@@ -363,7 +363,7 @@ async fn submitting_a_blank_form_marks_every_problem_and_focuses_the_first() {
     let last = fetch_json(&endpoint("/last")).await;
     if !last.is_null() {
         let body: Submission =
-            serde_json::from_str(&prop(&last, "body").as_string().unwrap()).unwrap();
+            Submission::from_json(&prop(&last, "body").as_string().unwrap()).unwrap();
         assert!(
             body.answers.answered() == 0 || body.answers.answered() == 9,
             "no partial form was posted"
@@ -431,7 +431,8 @@ async fn a_valid_response_reaches_the_endpoint_once_with_its_idempotency_key() {
         prop(&last, "headers.content-type").as_string().as_deref(),
         Some("application/json")
     );
-    let body: Submission = serde_json::from_str(&prop(&last, "body").as_string().unwrap()).unwrap();
+    let body: Submission =
+        Submission::from_json(&prop(&last, "body").as_string().unwrap()).unwrap();
     assert_eq!(
         prop(&last, "headers.idempotency-key").as_string(),
         Some(body.id.clone())
@@ -447,7 +448,7 @@ async fn a_valid_response_reaches_the_endpoint_once_with_its_idempotency_key() {
     expected.unit = Some("kanim-bengkulu".into());
     expected.service = Some("paspor-baru".into());
     expected.counter = Some("loket-1".into());
-    expected.respondent = serde_json::from_str(
+    expected.respondent = ikm_core::submission::Respondent::from_json(
         r#"{"gender":"P","age":34,"education":"D4-S1","occupation":"SWASTA"}"#,
     )
     .unwrap();
@@ -520,7 +521,7 @@ async fn an_unreachable_endpoint_leaves_the_response_saved_on_the_device() {
         entry.next_attempt_at > js_sys::Date::now() as i64 + 20_000,
         "Retry-After: 30 is honoured"
     );
-    let body: Submission = serde_json::from_str(&entry.body).unwrap();
+    let body = Submission::from_json(&entry.body).unwrap();
     assert_eq!(body.respondent.age, Some(34));
     assert_eq!(
         w.text(".ikm-staff summary"),

@@ -84,13 +84,9 @@ impl ServiceOption {
                 en: None,
             },
         };
-        value.read_fields(&["id", "label"], &mut |key, v| {
-            match key {
-                "id" => service.id = v.string()?,
-                "label" => service.label = LocalText::from_value(v)?,
-                _ => return Err(json::Error::unknown_field()),
-            }
-            Ok(())
+        json::read_object!(value, |v| {
+            "id" (required) => service.id = v.string()?,
+            "label" (required) => service.label = LocalText::from_value(v)?,
         })?;
         Ok(service)
     }
@@ -99,13 +95,9 @@ impl ServiceOption {
 impl Modules {
     fn from_value(value: &Value) -> Result<Modules, json::Error> {
         let mut modules = Modules::default();
-        value.read_fields(&[], &mut |key, v| {
-            match key {
-                "spkp" => modules.spkp = Some(ModuleConfig::from_value(v)?),
-                "spak" => modules.spak = Some(ModuleConfig::from_value(v)?),
-                _ => return Err(json::Error::unknown_field()),
-            }
-            Ok(())
+        json::read_object!(value, |v| {
+            "spkp" => modules.spkp = Some(ModuleConfig::from_value(v)?),
+            "spak" => modules.spak = Some(ModuleConfig::from_value(v)?),
         })?;
         Ok(modules)
     }
@@ -114,13 +106,7 @@ impl Modules {
 impl ModuleConfig {
     fn from_value(value: &Value) -> Result<ModuleConfig, json::Error> {
         let mut module = ModuleConfig { scale: 0 };
-        value.read_fields(&["scale"], &mut |key, v| {
-            match key {
-                "scale" => module.scale = v.u8()?,
-                _ => return Err(json::Error::unknown_field()),
-            }
-            Ok(())
-        })?;
+        json::read_object!(value, |v| { "scale" (required) => module.scale = v.u8()? })?;
         Ok(module)
     }
 }
@@ -128,13 +114,7 @@ impl ModuleConfig {
 impl Theme {
     fn from_value(value: &Value) -> Result<Theme, json::Error> {
         let mut theme = Theme::default();
-        value.read_fields(&[], &mut |key, v| {
-            match key {
-                "accent" => theme.accent = Some(v.string()?),
-                _ => return Err(json::Error::unknown_field()),
-            }
-            Ok(())
-        })?;
+        json::read_object!(value, |v| { "accent" => theme.accent = Some(v.string()?) })?;
         Ok(theme)
     }
 }
@@ -226,20 +206,16 @@ impl OfficeConfig {
     /// out, and a field this version does not know is an error (usually a typo).
     pub fn from_value(value: &Value) -> Result<OfficeConfig, json::Error> {
         let mut c = OfficeConfig::default();
-        value.read_fields(&["office_name"], &mut |key, v| {
-            match key {
-                "office_name" => c.office_name = v.string()?,
-                "unit" => c.unit = Some(v.string()?),
-                "services" => c.services = v.list(ServiceOption::from_value)?,
-                "min_age" => c.min_age = v.u8()?,
-                "modules" => c.modules = Modules::from_value(v)?,
-                "default_lang" => c.default_lang = Some(Lang::from_value(v)?),
-                "weights" => c.weights = Weights::from_value(v)?,
-                "time_zone" => c.time_zone = v.string()?,
-                "theme" => c.theme = Theme::from_value(v)?,
-                _ => return Err(json::Error::unknown_field()),
-            }
-            Ok(())
+        json::read_object!(value, |v| {
+            "office_name" (required) => c.office_name = v.string()?,
+            "unit" => c.unit = Some(v.string()?),
+            "services" => c.services = v.list(ServiceOption::from_value)?,
+            "min_age" => c.min_age = v.u8()?,
+            "modules" => c.modules = Modules::from_value(v)?,
+            "default_lang" => c.default_lang = Some(Lang::from_value(v)?),
+            "weights" => c.weights = Weights::from_value(v)?,
+            "time_zone" => c.time_zone = v.string()?,
+            "theme" => c.theme = Theme::from_value(v)?,
         })?;
         Ok(c)
     }

@@ -1,10 +1,10 @@
 //! What an endpoint's reply means for a submission: stored, refused for good, or try again later.
 
 use crate::validate::FieldError;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// The body of a 422 reply: every invalid field.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ErrorReply {
     pub errors: Vec<FieldError>,
 }
@@ -15,14 +15,10 @@ impl ErrorReply {
     pub fn from_json(text: &str) -> Option<ErrorReply> {
         let value = crate::json::parse(text).ok()?;
         let mut reply = ErrorReply { errors: Vec::new() };
-        value
-            .read_fields(&["errors"], &mut |key, v| {
-                if key == "errors" {
-                    reply.errors = v.list(FieldError::from_value)?;
-                }
-                Ok(())
-            })
-            .ok()?;
+        crate::json::read_object!(value, |v| {
+            "errors" (required) => reply.errors = v.list(FieldError::from_value)?,
+        }, ignore)
+        .ok()?;
         Some(reply)
     }
 }

@@ -1,13 +1,13 @@
 //! The nine IKM elements (unsur) with their stable wire keys, and bilingual text.
 
 use crate::json::{self, Value};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// One of the nine elements; identified on the wire by [`Element::key`], never by position.
 ///
 /// The regulation's sample form asks *sarana* as question 8 and *pengaduan* as question 9,
 /// the reverse of its scope list; keying by name keeps apps from mixing them up.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Element {
     Persyaratan,
@@ -99,7 +99,7 @@ impl Element {
 }
 
 /// A language the survey speaks; Indonesian first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
 pub enum Lang {
     #[default]
     #[serde(rename = "id")]
@@ -171,13 +171,9 @@ impl LocalText {
             id: String::new(),
             en: None,
         };
-        value.read_fields(&["id"], &mut |key, v| {
-            match key {
-                "id" => text.id = v.string()?,
-                "en" => text.en = Some(v.string()?),
-                _ => return Err(json::Error::unknown_field()),
-            }
-            Ok(())
+        json::read_object!(value, |v| {
+            "id" (required) => text.id = v.string()?,
+            "en" => text.en = Some(v.string()?),
         })?;
         Ok(text)
     }

@@ -3,11 +3,13 @@
 //! Nothing here touches a browser, a database or a clock: every rule about the survey
 //! (questions, validation, payload, scoring, sample size, delivery) lives here once.
 
+/// The JSON codec the survey's types read and write with (the `ikm-json` crate).
+pub use ikm_json as json;
+
 pub mod config;
 pub mod delivery;
 pub mod element;
 pub mod i18n;
-pub mod json;
 pub mod outbox;
 pub mod period;
 pub mod profile;

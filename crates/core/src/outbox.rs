@@ -76,29 +76,17 @@ impl Entry {
             rejected: None,
             last_error: None,
         };
-        let required = [
-            "id",
-            "endpoint",
-            "body",
-            "saved_at",
-            "attempts",
-            "next_attempt_at",
-        ];
-        value.read_fields(&required, &mut |key, v| {
-            match key {
-                "id" => e.id = v.string()?,
-                "endpoint" => e.endpoint = v.string()?,
-                "body" => e.body = v.string()?,
-                "saved_at" => e.saved_at = time_ms(v)?,
-                "attempts" => e.attempts = v.int_in(0, MAX_ATTEMPTS.into())? as u32,
-                "next_attempt_at" => e.next_attempt_at = time_ms(v)?,
-                "sending_until" => e.sending_until = Some(time_ms(v)?),
-                "rejected" => e.rejected = Some(Rejection::from_value(v)?),
-                "last_error" => e.last_error = Some(v.string()?),
-                _ => {}
-            }
-            Ok(())
-        })?;
+        json::read_object!(value, |v| {
+            "id" (required) => e.id = v.string()?,
+            "endpoint" (required) => e.endpoint = v.string()?,
+            "body" (required) => e.body = v.string()?,
+            "saved_at" (required) => e.saved_at = time_ms(v)?,
+            "attempts" (required) => e.attempts = v.int_in(0, MAX_ATTEMPTS.into())? as u32,
+            "next_attempt_at" (required) => e.next_attempt_at = time_ms(v)?,
+            "sending_until" => e.sending_until = Some(time_ms(v)?),
+            "rejected" => e.rejected = Some(Rejection::from_value(v)?),
+            "last_error" => e.last_error = Some(v.string()?),
+        }, ignore)?;
         Ok(e)
     }
 }
@@ -110,15 +98,11 @@ impl Rejection {
             errors: Vec::new(),
             at: 0,
         };
-        value.read_fields(&["status", "errors", "at"], &mut |key, v| {
-            match key {
-                "status" => r.status = v.u16()?,
-                "errors" => r.errors = v.list(FieldError::from_value)?,
-                "at" => r.at = time_ms(v)?,
-                _ => {}
-            }
-            Ok(())
-        })?;
+        json::read_object!(value, |v| {
+            "status" (required) => r.status = v.u16()?,
+            "errors" (required) => r.errors = v.list(FieldError::from_value)?,
+            "at" (required) => r.at = time_ms(v)?,
+        }, ignore)?;
         Ok(r)
     }
 }

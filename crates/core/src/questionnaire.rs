@@ -1,7 +1,7 @@
 //! The built-in standard questionnaire `permenpan-14-2017` and the optional Zona Integritas modules.
 
 use crate::element::{Element, Lang, Text};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// Id of the built-in questionnaire, sent as `survey` in every submission.
 pub const STANDARD_ID: &str = "permenpan-14-2017";
@@ -153,17 +153,17 @@ pub static STANDARD: Questionnaire = Questionnaire {
 };
 
 /// Respondent gender as on the form (`L` laki-laki, `P` perempuan).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum Gender {
     L,
     P,
     /// Any other value on the wire; rejected by validation, kept so it is a 422, not a 400.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Invalid,
 }
 
 /// Highest completed education, as on the form.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum Education {
     SD,
     SMP,
@@ -175,12 +175,12 @@ pub enum Education {
     S2,
     S3,
     /// Any other value on the wire; rejected by validation.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Invalid,
 }
 
 /// Main occupation, as on the form; `LAINNYA` may carry a short free text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Occupation {
     PNS,
@@ -190,7 +190,7 @@ pub enum Occupation {
     WIRAUSAHA,
     LAINNYA,
     /// Any other value on the wire; rejected by validation.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Invalid,
 }
 
@@ -305,7 +305,7 @@ impl Choice for Occupation {
 }
 
 /// An optional Zona Integritas perception module (not part of the IKM).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Module {
     /// Survei Persepsi Kualitas Pelayanan, 8 statements.
@@ -485,9 +485,10 @@ mod tests {
 
     #[test]
     fn unknown_choice_codes_deserialize_as_invalid() {
-        let g: Gender = serde_json::from_str("\"X\"").unwrap();
+        let read = |text: &str| crate::json::parse(text).unwrap();
+        let g = Gender::from_value(&read("\"X\"")).unwrap();
         assert_eq!(g, Gender::Invalid);
-        let e: Education = serde_json::from_str("\"D4-S1\"").unwrap();
+        let e = Education::from_value(&read("\"D4-S1\"")).unwrap();
         assert_eq!(e, Education::D4S1);
         assert_eq!(Occupation::from_code("LAINNYA"), Some(Occupation::LAINNYA));
     }

@@ -6,29 +6,32 @@
 use crate::element::Element;
 use crate::json::{self, Value};
 use serde::ser::SerializeMap;
-use serde::{Deserialize, Serialize, Serializer};
+use serde::{Serialize, Serializer};
 use std::fmt;
 use std::str::FromStr;
 
 /// How each element's NRR is weighted into NI.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Weights {
     /// The exact 1/9 the regulation defines.
     #[default]
-    #[serde(rename = "exact")]
     Exact,
     /// The rounded 0.111 printed in published spreadsheets, to reproduce them.
-    #[serde(rename = "0.111")]
     Legacy0111,
 }
 
 impl Weights {
-    /// Weights in JSON: `exact` or `0.111`.
+    /// Every weighting with its one name, used on the command line, in URLs, in JSON and in
+    /// reports alike.
+    pub const ALL: [(&'static str, Weights); 2] =
+        [("exact", Weights::Exact), ("0.111", Weights::Legacy0111)];
+
+    /// What a wrong name is told to use instead.
+    const EXPECTED: &'static str = "`exact` or `0.111`";
+
+    /// Weights in JSON: one of the names in [`Weights::ALL`].
     pub fn from_value(value: &Value) -> Result<Weights, json::Error> {
-        value.one_of(
-            &[("exact", Weights::Exact), ("0.111", Weights::Legacy0111)],
-            "`exact` or `0.111`",
-        )
+        value.one_of(&Weights::ALL, Weights::EXPECTED)
     }
 
     /// The factor each NRR is multiplied by.
@@ -39,23 +42,46 @@ impl Weights {
         }
     }
 
-    /// The name used on the command line, in URLs and in JSON.
+    /// The name of these weights (see [`Weights::ALL`]).
     pub fn as_str(self) -> &'static str {
         match self {
-            Weights::Exact => "exact",
-            Weights::Legacy0111 => "0.111",
+            Weights::Exact => Weights::ALL[0].0,
+            Weights::Legacy0111 => Weights::ALL[1].0,
         }
+    }
+
+    /// What the command line's recap says about these weights.
+    pub fn described(self) -> &'static str {
+        match self {
+            Weights::Exact => "exact 1/9",
+            Weights::Legacy0111 => "0.111 (spreadsheet compatibility)",
+        }
+    }
+
+    /// The weight as reports print it: `1/9` or `0,111` (Indonesian decimal comma).
+    pub fn printed(self) -> &'static str {
+        match self {
+            Weights::Exact => "1/9",
+            Weights::Legacy0111 => "0,111",
+        }
+    }
+}
+
+impl Serialize for Weights {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
     }
 }
 
 impl FromStr for Weights {
     type Err = String;
+    /// The same names as JSON, nothing else.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "exact" | "1/9" => Ok(Weights::Exact),
-            "0.111" => Ok(Weights::Legacy0111),
-            other => Err(format!("unknown weights `{other}`: use `exact` or `0.111`")),
-        }
+        Weights::ALL
+            .iter()
+            .find(|(name, _)| *name == s)
+            .map(|(_, w)| *w)
+            .ok_or_else(|| format!("unknown weights `{s}`: use {}", Weights::EXPECTED))
     }
 }
 
@@ -396,6 +422,22 @@ mod tests {
             r.lowest,
             vec![Element::Waktu, Element::Kompetensi, Element::Sarana]
         );
+    }
+
+    #[test]
+    fn weights_have_one_name_everywhere() {
+        for (name, w) in Weights::ALL {
+            assert_eq!(w.as_str(), name);
+            assert_eq!(name.parse::<Weights>(), Ok(w));
+            let value = json::parse(&format!("\"{name}\"")).unwrap();
+            assert_eq!(Weights::from_value(&value), Ok(w));
+            assert_eq!(serde_json::to_value(w).unwrap(), name);
+        }
+        assert!(
+            "1/9".parse::<Weights>().is_err(),
+            "no name the JSON reader lacks"
+        );
+        assert!(Weights::from_value(&json::parse("\"1/9\"").unwrap()).is_err());
     }
 
     #[test]

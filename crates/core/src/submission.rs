@@ -6,10 +6,8 @@
 use crate::element::{Element, Lang};
 use crate::json::{self, Value};
 use crate::questionnaire::{Choice, Education, Gender, Occupation};
-use serde::de::{MapAccess, Visitor};
 use serde::ser::SerializeMap;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use std::fmt;
+use serde::{Serialize, Serializer};
 
 /// The schema tag every payload carries.
 pub const SCHEMA: &str = "ikm-response/1";
@@ -38,8 +36,7 @@ pub fn is_canonical_id(id: &str) -> bool {
 }
 
 /// One response, exactly as sent on the wire (see `docs/payload.md`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct Submission {
     /// UUID v4 made on the device; also the `Idempotency-Key` header. Deduplicates replays.
     pub id: String,
@@ -61,41 +58,41 @@ pub struct Submission {
     /// The nine element scores, keyed by element key.
     pub answers: Answers,
     /// Free-text suggestion (*saran/masukan*).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<String>,
     /// SPKP statement key → score, when the module is enabled.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub spkp: Option<Scores>,
     /// SPAK statement key → score, when the module is enabled.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub spak: Option<Scores>,
 }
 
 /// The respondent profile the standard asks for; nothing that identifies a person.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct Respondent {
     pub gender: Option<Gender>,
     pub age: Option<u32>,
     pub education: Option<Education>,
     pub occupation: Option<Occupation>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub occupation_other: Option<String>,
 }
 
 impl Respondent {
+    /// `{"gender": "P", "age": 34, …}` (see [`Submission::from_json`]).
+    pub fn from_json(text: &str) -> Result<Respondent, json::Error> {
+        Respondent::from_value(&json::parse(text)?)
+    }
+
     fn from_value(value: &Value) -> Result<Respondent, json::Error> {
         let mut r = Respondent::default();
-        value.read_fields(&[], &mut |key, v| {
-            match key {
-                "gender" => r.gender = Some(Gender::from_value(v)?),
-                "age" => r.age = Some(v.u32()?),
-                "education" => r.education = Some(Education::from_value(v)?),
-                "occupation" => r.occupation = Some(Occupation::from_value(v)?),
-                "occupation_other" => r.occupation_other = Some(v.string()?),
-                _ => return Err(json::Error::unknown_field()),
-            }
-            Ok(())
+        json::read_object!(value, |v| {
+            "gender" => r.gender = Some(Gender::from_value(v)?),
+            "age" => r.age = Some(v.u32()?),
+            "education" => r.education = Some(Education::from_value(v)?),
+            "occupation" => r.occupation = Some(Occupation::from_value(v)?),
+            "occupation_other" => r.occupation_other = Some(v.string()?),
         })?;
         Ok(r)
     }
@@ -124,11 +121,14 @@ impl Answers {
     /// `{"waktu": 3, …}`: element keys only; `null` is a skipped element.
     fn from_value(value: &Value) -> Result<Answers, json::Error> {
         let mut answers = Answers::default();
-        value.read_fields(&[], &mut |key, v| {
-            let element = Element::from_key(key).ok_or_else(json::Error::unknown_field)?;
-            answers.set(element, Some(v.u8()?));
-            Ok(())
-        })?;
+        for (key, v) in value.entries()? {
+            let element = Element::from_key(key).ok_or_else(|| {
+                json::Error::new(json::ErrorKind::UnknownField(key.clone())).within(key)
+            })?;
+            if !matches!(v, Value::Null) {
+                answers.set(element, Some(v.u8().map_err(|e| e.within(key))?));
+            }
+        }
         Ok(answers)
     }
 }
@@ -142,34 +142,6 @@ impl Serialize for Answers {
             }
         }
         map.end()
-    }
-}
-
-impl<'de> Deserialize<'de> for Answers {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct AnswersVisitor;
-        impl<'de> Visitor<'de> for AnswersVisitor {
-            type Value = Answers;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("an object of element keys to scores")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Answers, A::Error> {
-                let mut answers = Answers::default();
-                while let Some(key) = map.next_key::<String>()? {
-                    let element = Element::from_key(&key).ok_or_else(|| {
-                        serde::de::Error::custom(format!("unknown element key `{key}`"))
-                    })?;
-                    if answers.get(element).is_some() {
-                        return Err(serde::de::Error::custom(format!(
-                            "duplicate element key `{key}`"
-                        )));
-                    }
-                    answers.set(element, map.next_value::<Option<u8>>()?);
-                }
-                Ok(answers)
-            }
-        }
-        deserializer.deserialize_map(AnswersVisitor)
     }
 }
 
@@ -240,31 +212,6 @@ impl Serialize for Scores {
     }
 }
 
-impl<'de> Deserialize<'de> for Scores {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct ScoresVisitor;
-        impl<'de> Visitor<'de> for ScoresVisitor {
-            type Value = Scores;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("an object of statement keys to scores")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Scores, A::Error> {
-                let mut scores = Scores::default();
-                while let Some(key) = map.next_key::<String>()? {
-                    if scores.get(&key).is_some() {
-                        return Err(serde::de::Error::custom(format!(
-                            "duplicate statement key `{key}`"
-                        )));
-                    }
-                    scores.insert(&key, map.next_value()?);
-                }
-                Ok(scores)
-            }
-        }
-        deserializer.deserialize_map(ScoresVisitor)
-    }
-}
-
 impl Submission {
     /// Reads a payload as the collector receives it. Any field this schema does not have,
     /// any element key that is not one of the nine, and any key given twice (anywhere) is an
@@ -277,33 +224,20 @@ impl Submission {
     /// Reads a parsed payload (see [`Submission::from_json`]).
     pub fn from_value(value: &Value) -> Result<Submission, json::Error> {
         let mut s = Submission::default();
-        let required = [
-            "id",
-            "schema",
-            "survey",
-            "submitted_at",
-            "lang",
-            "respondent",
-            "answers",
-        ];
-        value.read_fields(&required, &mut |key, v| {
-            match key {
-                "id" => s.id = v.string()?,
-                "schema" => s.schema = v.string()?,
-                "survey" => s.survey = v.string()?,
-                "submitted_at" => s.submitted_at = v.string()?,
-                "lang" => s.lang = Lang::from_value(v)?,
-                "unit" => s.unit = Some(v.string()?),
-                "service" => s.service = Some(v.string()?),
-                "counter" => s.counter = Some(v.string()?),
-                "respondent" => s.respondent = Respondent::from_value(v)?,
-                "answers" => s.answers = Answers::from_value(v)?,
-                "suggestion" => s.suggestion = Some(v.string()?),
-                "spkp" => s.spkp = Some(Scores::from_value(v)?),
-                "spak" => s.spak = Some(Scores::from_value(v)?),
-                _ => return Err(json::Error::unknown_field()),
-            }
-            Ok(())
+        json::read_object!(value, |v| {
+            "id" (required) => s.id = v.string()?,
+            "schema" (required) => s.schema = v.string()?,
+            "survey" (required) => s.survey = v.string()?,
+            "submitted_at" (required) => s.submitted_at = v.string()?,
+            "lang" (required) => s.lang = Lang::from_value(v)?,
+            "unit" => s.unit = Some(v.string()?),
+            "service" => s.service = Some(v.string()?),
+            "counter" => s.counter = Some(v.string()?),
+            "respondent" (required) => s.respondent = Respondent::from_value(v)?,
+            "answers" (required) => s.answers = Answers::from_value(v)?,
+            "suggestion" => s.suggestion = Some(v.string()?),
+            "spkp" => s.spkp = Some(Scores::from_value(v)?),
+            "spak" => s.spak = Some(Scores::from_value(v)?),
         })?;
         Ok(s)
     }
@@ -346,16 +280,20 @@ mod tests {
             serde_json::to_string(&scores).unwrap(),
             r#"{"calo":5,"suap":3}"#
         );
-        let back: Scores = serde_json::from_str(r#"{"suap":3,"calo":5}"#).unwrap();
-        assert_eq!(back, scores);
-        assert!(serde_json::from_str::<Scores>(r#"{"suap":3,"suap":4}"#).is_err());
+        let read = |text: &str| json::parse(text).and_then(|v| Scores::from_value(&v));
+        assert_eq!(read(r#"{"suap":3,"calo":5}"#).unwrap(), scores);
+        assert!(read(r#"{"suap":3,"suap":4}"#).is_err());
+        assert!(
+            read(r#"{"suap":null}"#).is_err(),
+            "a statement score is a number"
+        );
     }
 
     pub(crate) const EXAMPLE: &str = include_str!("../../../docs/example-submission.json");
 
     #[test]
     fn documented_example_round_trips_exactly() {
-        let s: Submission = serde_json::from_str(EXAMPLE).unwrap();
+        let s = Submission::from_json(EXAMPLE).unwrap();
         assert_eq!(s.schema, SCHEMA);
         assert_eq!(s.answers.get(Element::Sarana), Some(3));
         assert_eq!(s.answers.get(Element::Pengaduan), Some(4));
@@ -369,14 +307,16 @@ mod tests {
     fn unknown_fields_and_element_keys_are_rejected() {
         let mut v: serde_json::Value = serde_json::from_str(EXAMPLE).unwrap();
         v["answers"]["kecepatan"] = 3.into();
-        let e = serde_json::from_value::<Submission>(v)
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("unknown element key `kecepatan`"), "{e}");
+        let e = Submission::from_json(&v.to_string()).unwrap_err();
+        assert_eq!(
+            (e.to_string(), e.path.as_str()),
+            ("unknown field `kecepatan`".into(), "answers.kecepatan")
+        );
 
         let mut v: serde_json::Value = serde_json::from_str(EXAMPLE).unwrap();
         v["ip"] = "10.0.0.1".into();
-        assert!(serde_json::from_value::<Submission>(v).is_err());
+        let e = Submission::from_json(&v.to_string()).unwrap_err();
+        assert_eq!(e.to_string(), "unknown field `ip`");
     }
 
     #[test]

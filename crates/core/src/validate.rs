@@ -4,10 +4,10 @@ use crate::config::{is_slug, OfficeConfig};
 use crate::element::Element;
 use crate::questionnaire::{Choice, Education, Gender, Module, Occupation, STANDARD_ID};
 use crate::submission::{Scores, Submission, MAX_OCCUPATION_OTHER_CHARS, MAX_SUGGESTION_CHARS};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// Why a field is invalid; stable codes on the wire, localised only at the edges.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     /// Nothing was given where an answer is needed.
@@ -29,7 +29,6 @@ pub enum ErrorCode {
     /// Free text with a control character (anything but a tab or a line break).
     InvalidCharacter,
     /// Any code this version does not know (from a newer server); shown as a generic problem.
-    #[serde(other)]
     Other,
 }
 
@@ -73,7 +72,7 @@ impl ErrorCode {
 }
 
 /// One invalid field: `field` is a dotted path such as `answers.waktu` or `respondent.age`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FieldError {
     pub field: String,
     pub code: ErrorCode,
@@ -86,15 +85,11 @@ impl FieldError {
     /// `{"field", "code", "limit"?}` as an endpoint's 422 reply lists it; unknown codes are kept as [`ErrorCode::Other`].
     pub fn from_value(value: &crate::json::Value) -> Result<FieldError, crate::json::Error> {
         let mut e = FieldError::new(String::new(), ErrorCode::Other);
-        value.read_fields(&["field", "code"], &mut |key, v| {
-            match key {
-                "field" => e.field = v.string()?,
-                "code" => e.code = ErrorCode::from_code(v.str()?),
-                "limit" => e.limit = Some(v.u32()?),
-                _ => {}
-            }
-            Ok(())
-        })?;
+        crate::json::read_object!(value, |v| {
+            "field" (required) => e.field = v.string()?,
+            "code" (required) => e.code = ErrorCode::from_code(v.str()?),
+            "limit" => e.limit = Some(v.u32()?),
+        }, ignore)?;
         Ok(e)
     }
 
@@ -338,7 +333,7 @@ mod tests {
     use crate::config::ModuleConfig;
 
     fn example() -> Submission {
-        serde_json::from_str(include_str!("../../../docs/example-submission.json")).unwrap()
+        Submission::from_json(include_str!("../../../docs/example-submission.json")).unwrap()
     }
 
     fn codes(errors: &[FieldError]) -> Vec<(&str, ErrorCode)> {
@@ -548,8 +543,8 @@ mod tests {
 
     #[test]
     fn unknown_codes_from_a_newer_server_still_parse() {
-        let e: FieldError =
-            serde_json::from_str(r#"{"field":"answers.waktu","code":"brand_new"}"#).unwrap();
+        let value = crate::json::parse(r#"{"field":"answers.waktu","code":"brand_new"}"#);
+        let e = FieldError::from_value(&value.unwrap()).unwrap();
         assert_eq!(e.code, ErrorCode::Other);
     }
 }

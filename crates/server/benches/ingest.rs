@@ -217,9 +217,10 @@ fn submission(i: u64, now: &str) -> Submission {
     s.submitted_at = now.into();
     s.service = Some("paspor-baru".into());
     s.counter = Some(format!("loket-{}", i % 4));
-    s.respondent =
-        serde_json::from_str(r#"{"gender":"P","age":30,"education":"SMA","occupation":"SWASTA"}"#)
-            .expect("respondent");
+    s.respondent = ikm_core::submission::Respondent::from_json(
+        r#"{"gender":"P","age":30,"education":"SMA","occupation":"SWASTA"}"#,
+    )
+    .expect("respondent");
     for (k, e) in Element::ALL.into_iter().enumerate() {
         s.answers.set(e, Some(((i + k as u64) % 4 + 1) as u8));
     }

@@ -9,7 +9,7 @@ use crate::store::Filter;
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
-use ikm_core::score::{round_hundredths, Weights};
+use ikm_core::score::round_hundredths;
 use ikm_core::time::Date;
 use ikm_core::Element;
 use std::collections::HashMap;
@@ -117,10 +117,7 @@ fn render(
         from = request.from,
         to = request.to,
         tz = escape(&config.time_zone),
-        weights = match request.weights {
-            Weights::Exact => "1/9",
-            Weights::Legacy0111 => "0,111",
-        },
+        weights = request.weights.printed(),
     );
     let _ = write!(
         h,

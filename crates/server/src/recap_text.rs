@@ -1,15 +1,12 @@
 //! The plain-text recap table printed by `ikm score`.
 
-use ikm_core::{Element, Recap, Weights};
+use ikm_core::{Element, Recap};
 use std::fmt::Write;
 
 /// Renders a recap as an aligned table, lowest elements flagged, then NI, IKM, mutu and kinerja.
 pub fn render_recap(recap: &Recap) -> String {
     let mut out = String::new();
-    let weights = match recap.weights {
-        Weights::Exact => "exact 1/9",
-        Weights::Legacy0111 => "0.111 (spreadsheet compatibility)",
-    };
+    let weights = recap.weights.described();
     let _ = writeln!(
         out,
         "IKM recap: {} respondents, weights {weights}",

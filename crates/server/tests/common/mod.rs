@@ -130,12 +130,15 @@ pub fn submission(seed: u64, submitted_at: &str) -> Submission {
     s.counter = (seed % 2 == 0).then(|| format!("loket-{}", seed % 4));
     let education = ["SD", "SMP", "SMA", "D1-D3", "D4-S1", "S2", "S3"][(seed % 7) as usize];
     let occupation = ["PNS", "TNI", "POLRI", "SWASTA", "WIRAUSAHA"][(seed % 5) as usize];
-    s.respondent = serde_json::from_value(serde_json::json!({
-        "gender": if seed % 2 == 0 { "L" } else { "P" },
-        "age": 17 + (seed * 7) % 60,
-        "education": education,
-        "occupation": occupation,
-    }))
+    s.respondent = ikm_core::submission::Respondent::from_json(
+        &serde_json::json!({
+            "gender": if seed % 2 == 0 { "L" } else { "P" },
+            "age": 17 + (seed * 7) % 60,
+            "education": education,
+            "occupation": occupation,
+        })
+        .to_string(),
+    )
     .unwrap();
     for (i, e) in Element::ALL.into_iter().enumerate() {
         s.answers
