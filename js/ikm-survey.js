@@ -1,12 +1,16 @@
 // <ikm-survey>: the IKM survey as a custom element. Importing this module registers the
-// element; it loads its wasm and stylesheet relative to its own URL, needs no inline
-// script or style, and also exports mount(element, config) -> { destroy() }.
+// element; it also exports mount(element, config) -> { destroy() }. scripts/bundle.mjs
+// bundles it with the wasm-bindgen glue and js/platform.js into one content-hashed module
+// and puts the hashed names of the wasm and the stylesheet in place of IKM_WASM / IKM_CSS.
+// Needs no inline script or style.
 import init, { mount as mountWasm } from './ikm-survey-wasm.js';
 
-await init({ module_or_path: new URL('ikm-survey-wasm_bg.wasm', import.meta.url) });
-
-const STYLESHEET = new URL('ikm-survey.css', import.meta.url).href;
+/* global IKM_WASM, IKM_CSS */
+const STYLESHEET = new URL(IKM_CSS, import.meta.url).href;
 const ATTRIBUTES = ['endpoint', 'unit', 'lang', 'service', 'counter', 'config'];
+
+// Streaming compilation starts as soon as this module runs.
+await init({ module_or_path: new URL(IKM_WASM, import.meta.url) });
 
 /** Renders the survey into element's open shadow root; config holds the attribute values. */
 export function mount(element, config = {}) {

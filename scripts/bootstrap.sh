@@ -35,8 +35,8 @@ fi
 
 # A current wasm-opt from npm; Debian's binaryen cannot parse current rustc output.
 # npm writes node_modules/.package-lock.json on install; an older one means package-lock.json changed.
-if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -x node_modules/.bin/terser ] || [ ! -x node_modules/.bin/lightningcss ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  say "installing npm tools (binaryen, terser, lightningcss, axe-core, playwright-core)"
+if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -x node_modules/.bin/esbuild ] || [ ! -x node_modules/.bin/lightningcss ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  say "installing npm tools (binaryen, esbuild, lightningcss, axe-core, playwright-core)"
   npm ci --no-audit --no-fund
 fi
 

@@ -1,5 +1,6 @@
 //! Effects at the edge: network, clock, randomness, the page's URL and DOM events.
 
+use crate::options::Page;
 use ikm_core::delivery::{ErrorReply, Outcome};
 use ikm_core::{Lang, OfficeConfig, Submission};
 use js_sys::{Array, Promise, Reflect};
@@ -63,24 +64,32 @@ pub fn now_rfc3339() -> String {
     js_sys::Date::new_0().to_iso_string().into()
 }
 
-/// A parameter of the page's query string (QR links: `layanan`, `loket`, `lang`).
-pub fn query_param(name: &str) -> Option<String> {
-    let search = web_sys::window()?.location().search().ok()?;
-    let params = web_sys::UrlSearchParams::new_with_str(&search).ok()?;
-    params
-        .get(name)
-        .map(|v| v.trim().to_string())
-        .filter(|v| !v.is_empty())
-}
-
-/// The first of the browser's preferred languages that the survey speaks.
-pub fn browser_lang() -> Option<Lang> {
-    let navigator = web_sys::window()?.navigator();
-    navigator
+/// What the page says now: its query string (QR links: `layanan`, `loket`, `lang`) and the
+/// browser's preferred languages. The precedence rules are in [`crate::options`].
+pub fn current_page() -> Page {
+    let Some(window) = web_sys::window() else {
+        return Page::default();
+    };
+    let search = window.location().search().unwrap_or_default();
+    let params = web_sys::UrlSearchParams::new_with_str(&search).ok();
+    let param = |name: &str| {
+        params
+            .as_ref()?
+            .get(name)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    };
+    let browser_lang = window
+        .navigator()
         .languages()
         .iter()
-        .filter_map(|v| v.as_string())
-        .find_map(|code| Lang::from_code(&code))
+        .find_map(|v| Lang::from_code(&v.as_string()?));
+    Page {
+        lang: param("lang"),
+        service: param("layanan"),
+        counter: param("loket"),
+        browser_lang,
+    }
 }
 
 fn describe(error: &JsValue) -> String {

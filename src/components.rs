@@ -9,11 +9,25 @@ pub mod fields;
 pub mod notices;
 pub mod survey;
 
+use crate::browser::ConfigLoadError;
 use crate::state::{Action, TextField};
 use ikm_core::validate::FieldError;
 use ikm_core::Lang;
+use ikm_core::OfficeConfig;
 use web_sys::HtmlInputElement;
 use yew::{AttrValue, Callback, Event, InputEvent, TargetCast};
+
+/// What reaches the component: the configuration, an intent, the two intents whose data the
+/// edge supplies (the time of a submit, the id of a new response), or word that the device's
+/// outbox changed (here or in another tab). Views only ever send these.
+pub enum Msg {
+    /// Boxed: the configuration is large, and every message is moved by value.
+    ConfigLoaded(Box<Result<OfficeConfig, ConfigLoadError>>),
+    Act(Action),
+    Submit,
+    StartNew,
+    OutboxChanged,
+}
 
 /// A `class` value from its parts, empty ones skipped (Yew's `classes!` costs a hash set in the wasm).
 pub fn join_classes(parts: &[&str]) -> String {
@@ -57,13 +71,17 @@ fn control_value<E: AsRef<web_sys::Event>>(event: &E) -> String {
 }
 
 /// An `oninput` handler that reports the control's text for `field`.
-pub fn on_input(dispatch: &Callback<Action>, field: TextField) -> Callback<InputEvent> {
+pub fn on_input(dispatch: &Callback<Msg>, field: TextField) -> Callback<InputEvent> {
     let dispatch = dispatch.clone();
-    Callback::from(move |e: InputEvent| dispatch.emit(Action::SetText(field, control_value(&e))))
+    Callback::from(move |e: InputEvent| {
+        dispatch.emit(Msg::Act(Action::SetText(field, control_value(&e))))
+    })
 }
 
 /// An `onchange` handler (selects) that reports the chosen value for `field`.
-pub fn on_change(dispatch: &Callback<Action>, field: TextField) -> Callback<Event> {
+pub fn on_change(dispatch: &Callback<Msg>, field: TextField) -> Callback<Event> {
     let dispatch = dispatch.clone();
-    Callback::from(move |e: Event| dispatch.emit(Action::SetText(field, control_value(&e))))
+    Callback::from(move |e: Event| {
+        dispatch.emit(Msg::Act(Action::SetText(field, control_value(&e))))
+    })
 }

@@ -1,9 +1,12 @@
 //! The `<ikm-survey>` widget: the official IKM questionnaire as an embeddable Yew component.
 //!
-//! `state` is the pure form reducer (tested natively); everything touching the browser is
-//! compiled for wasm32 only: `mount` (the JS-facing API), `components` (the view) and
-//! `browser` (fetch, events, query string, clock and randomness at the edges).
+//! Pure and tested natively: `state` (the form's reducer: intents in, state and effects out)
+//! and `options` (what the page and attributes decide). Compiled for wasm32 only, because
+//! they touch the browser: `components` (the view and the component that runs effects),
+//! `outbox_driver` (the device's outbox and its delivery), `browser` (fetch, events, query
+//! string, clock and randomness) and `mount` (the JS-facing API).
 
+pub mod options;
 pub mod state;
 
 #[cfg(target_arch = "wasm32")]
@@ -11,9 +14,9 @@ mod browser;
 #[cfg(target_arch = "wasm32")]
 pub mod components;
 #[cfg(target_arch = "wasm32")]
-pub mod delivery;
-#[cfg(target_arch = "wasm32")]
 pub mod mount;
+#[cfg(target_arch = "wasm32")]
+pub mod outbox_driver;
 
 /// Talc instead of Rust's default dlmalloc: smaller in the wasm, and faster.
 #[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]

@@ -1,35 +1,21 @@
 //! The JS-facing API: `mount(host, options, stylesheet)` renders the survey into the host's open shadow root.
 
 use crate::components::app::{App, AppProps};
+use crate::options::MountOptions;
 use wasm_bindgen::prelude::*;
 use web_sys::{HtmlElement, ShadowRootInit, ShadowRootMode};
 use yew::AppHandle;
 
-/// What the embedding page chose: the `<ikm-survey>` attributes, or `mount()`'s config object.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct MountOptions {
-    /// URL the responses are POSTed to (required).
-    pub endpoint: Option<String>,
-    pub unit: Option<String>,
-    pub lang: Option<String>,
-    pub service: Option<String>,
-    pub counter: Option<String>,
-    /// URL of the office's JSON configuration.
-    pub config: Option<String>,
-}
-
-impl MountOptions {
-    /// Reads the options from a plain JS object; missing, empty or non-string values are absent.
-    pub fn from_js(object: &JsValue) -> MountOptions {
-        let get = |key: &str| crate::browser::string_property(object, key);
-        MountOptions {
-            endpoint: get("endpoint"),
-            unit: get("unit"),
-            lang: get("lang"),
-            service: get("service"),
-            counter: get("counter"),
-            config: get("config"),
-        }
+/// Reads the options from a plain JS object; missing, empty or non-string values are absent.
+fn options_from_js(object: &JsValue) -> MountOptions {
+    let get = |key: &str| crate::browser::string_property(object, key);
+    MountOptions {
+        endpoint: get("endpoint"),
+        unit: get("unit"),
+        lang: get("lang"),
+        service: get("service"),
+        counter: get("counter"),
+        config: get("config"),
     }
 }
 
@@ -63,7 +49,7 @@ pub fn mount(
     options: JsValue,
     stylesheet: Option<String>,
 ) -> Result<MountHandle, JsValue> {
-    let options = MountOptions::from_js(&options);
+    let options = options_from_js(&options);
     let root = match host.shadow_root() {
         Some(root) => root,
         None => host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?,

@@ -1,25 +1,33 @@
-//! The form's state and its pure reducer: user intents in, next state out; no DOM, no I/O.
+//! The form's state and its pure reducer: an intent in, the next state and the effects it
+//! calls for out. No DOM, no storage, no network, no clock: the component runs the effects
+//! and feeds their outcomes back as further intents (see `docs/architecture.md`).
 
 use ikm_core::delivery::Outcome;
 use ikm_core::outbox::Entry;
 use ikm_core::questionnaire::{Choice, Education, Gender, Module, Occupation};
 use ikm_core::submission::Scores;
-use ikm_core::validate::{validate_answers, FieldError};
+use ikm_core::validate::{validate_answers, ErrorCode, FieldError};
 use ikm_core::{Element, Lang, OfficeConfig, Submission};
 use std::rc::Rc;
 
-/// Where the respondent is in the flow.
+/// Where the respondent is in the flow. Each phase holds only what it means; "saved on the
+/// device" is a phase of its own, not a flag beside one.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Phase {
     /// Filling in the form.
     Editing,
-    /// Valid and handed to delivery (saved on the device when `saved`); submits are ignored.
-    Sending,
-    /// Saved on the device; the endpoint was unreachable, so the outbox sends it later by itself.
+    /// Valid; being written to the device's outbox (no resubmitting meanwhile).
+    Saving,
+    /// The device could not keep it (storage blocked or full): sent directly, answers stay
+    /// on screen until the endpoint answers.
+    Posting,
+    /// Saved on the device; the outbox's first attempt is under way (*Tersimpan*).
+    Saved,
+    /// Saved on the device; the endpoint could not be reached yet, the outbox keeps trying.
     Queued,
-    /// The endpoint holds the response: show the thank-you screen.
+    /// The endpoint holds the response: the thank-you screen.
     Sent,
-    /// The last attempt failed; answers stay on screen.
+    /// The endpoint refused it, or (sent directly) could not be reached; answers stay on screen.
     Failed(Failure),
 }
 
@@ -44,7 +52,7 @@ pub enum Failure {
     },
     /// 422: the server's errors are shown on the fields.
     Invalid,
-    /// 400 or 413: the endpoint refuses this body.
+    /// 400, 413 or 415: the endpoint refuses this body.
     Refused { status: u16 },
 }
 
@@ -69,13 +77,7 @@ pub struct SurveyState {
     /// Problems currently shown; recomputed on every change once a submit was tried.
     pub errors: Vec<FieldError>,
     pub attempted: bool,
-    /// The current response is in the device's outbox: it survives reloads and goes out by itself.
-    pub saved: bool,
     pub phase: Phase,
-    /// Bumped whenever focus must move to the first problem (or the result screen).
-    pub focus_request: u32,
-    /// Bumped for each send attempt, so the sending effect runs once per attempt.
-    pub send_attempt: u32,
 }
 
 /// A question answered by picking one of its listed options.
@@ -100,7 +102,7 @@ pub enum TextField {
     Suggestion,
 }
 
-/// A respondent's intent.
+/// An intent: the respondent's, or the outcome of an effect coming back.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
     SetLang(Lang),
@@ -112,14 +114,92 @@ pub enum Action {
     Submit {
         at: String,
     },
-    /// The response was written to the device's outbox before any attempt.
+    /// [`Work::Save`] worked: the response is in the device's outbox.
     Saved,
-    /// The endpoint's answer to the attempt in flight.
+    /// [`Work::Save`] failed: the device cannot keep the response.
+    SaveFailed,
+    /// The endpoint's answer to a [`Work::Post`].
     Delivered(Outcome),
-    /// Start over after the thank-you screen; `id` is a fresh UUID v4.
+    /// What the device's outbox now holds for this response (None: it left, delivered).
+    OutboxChanged(Option<Box<Entry>>),
+    /// Start over with a fresh response; `id` is a new UUID v4 from the edge.
     NewResponse {
         id: String,
     },
+    /// Staff asked for the device's waiting responses as a file.
+    ExportQueue,
+}
+
+/// Where focus goes after a transition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    /// The first control of the first field with a problem (`errors[0]`).
+    FirstError,
+    /// The status line under the form (a failure message).
+    Status,
+    /// The heading of the end-of-survey screen.
+    DoneTitle,
+    /// The top of a fresh form.
+    Start,
+}
+
+/// An event the widget dispatches on its host element for the embedding page, about the
+/// current response (its id goes in the event's detail).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Announcement {
+    /// `ikm-submitted`: the endpoint holds the response.
+    Submitted,
+    /// `ikm-error` with a code: `network`, `invalid` or `refused`.
+    Failed(&'static str),
+}
+
+/// Work a transition calls for, performed by the component at the edge; each reports back
+/// as the [`Action`] named.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Work {
+    /// Write the current response (the state's `draft`, complete and valid) to the device's
+    /// outbox; then [`Action::Saved`] or [`Action::SaveFailed`].
+    Save,
+    /// Send the current response directly (the device cannot keep it); then [`Action::Delivered`].
+    Post,
+    /// Start a delivery pass of the outbox now; it reports through [`Action::OutboxChanged`].
+    Deliver,
+    /// Offer the device's waiting and refused responses as a JSON file.
+    Export,
+}
+
+/// The effects of one transition, as data: at most one piece of work, one focus move and
+/// one event for the page. Slots rather than a list: no transition can ask for two focus
+/// moves, and the wasm carries no list-building code per transition.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Effects {
+    pub work: Option<Work>,
+    /// Where focus goes once the screen is rendered.
+    pub focus: Option<Focus>,
+    pub announce: Option<Announcement>,
+}
+
+impl Effects {
+    /// No effect at all.
+    pub const NONE: Effects = Effects {
+        work: None,
+        focus: None,
+        announce: None,
+    };
+
+    fn work(work: Work) -> Effects {
+        Effects {
+            work: Some(work),
+            ..Effects::NONE
+        }
+    }
+
+    fn focus(focus: Focus) -> Effects {
+        Effects {
+            focus: Some(focus),
+            ..Effects::NONE
+        }
+    }
 }
 
 impl SurveyState {
@@ -132,48 +212,69 @@ impl SurveyState {
             age_text: String::new(),
             errors: Vec::new(),
             attempted: false,
-            saved: false,
             phase: Phase::Editing,
-            focus_request: 0,
-            send_attempt: 0,
         }
     }
 
-    /// The state after `action`.
-    pub fn apply(mut self, action: Action) -> SurveyState {
-        let locked = matches!(self.phase, Phase::Sending | Phase::Queued | Phase::Sent);
-        let allowed = matches!(
-            action,
-            Action::SetLang(_) | Action::Saved | Action::Delivered(_) | Action::NewResponse { .. }
-        );
-        if locked && !allowed {
-            return self;
-        }
+    /// Whether the respondent may still change the answers.
+    fn editable(&self) -> bool {
+        matches!(self.phase, Phase::Editing | Phase::Failed(_))
+    }
+
+    /// Moves to the state after `action` and returns what must happen because of it. Pure:
+    /// the state and the effects depend on nothing but the state before and the action.
+    pub fn apply(&mut self, action: Action) -> Effects {
         match action {
             Action::SetLang(lang) => {
                 self.setup.lang = lang;
                 self.draft.lang = lang;
+                Effects::NONE
             }
-            Action::Choose(field, index) => self.choose(field, index),
-            Action::SetText(field, text) => self.set_text(field, text),
-            Action::Submit { at } => return self.submit(at),
-            Action::Saved => {
-                if self.phase == Phase::Sending && !self.saved {
-                    self.saved = true;
-                    self.focus_request += 1;
+            Action::Choose(field, index) if self.editable() => {
+                self.choose(field, index);
+                self.revalidate();
+                Effects::NONE
+            }
+            Action::SetText(field, text) if self.editable() => {
+                self.set_text(field, text);
+                self.revalidate();
+                Effects::NONE
+            }
+            Action::Submit { at } if self.editable() => self.submit(at),
+            Action::Saved if self.phase == Phase::Saving => {
+                self.phase = Phase::Saved;
+                Effects {
+                    work: Some(Work::Deliver),
+                    ..Effects::focus(Focus::DoneTitle)
                 }
-                return self;
             }
-            Action::Delivered(outcome) => return self.delivered(outcome),
-            Action::NewResponse { id } => return SurveyState::new(self.setup, id),
+            Action::SaveFailed if self.phase == Phase::Saving => {
+                self.phase = Phase::Posting;
+                Effects::work(Work::Post)
+            }
+            Action::Delivered(outcome) if self.phase == Phase::Posting => self.answered(outcome),
+            Action::OutboxChanged(entry) if matches!(self.phase, Phase::Saved | Phase::Queued) => {
+                self.outbox_changed(entry.as_deref())
+            }
+            Action::NewResponse { id } => {
+                *self = SurveyState::new(self.setup.clone(), id);
+                Effects::focus(Focus::Start)
+            }
+            Action::ExportQueue => Effects::work(Work::Export),
+            // Late or out-of-place intents (a second click while saving, an old answer)
+            // change nothing.
+            _ => Effects::NONE,
         }
+    }
+
+    /// Errors follow every change once a submit was tried; a fixed form leaves `Failed`.
+    fn revalidate(&mut self) {
         if self.attempted {
             self.errors = validate_answers(&self.draft, &self.setup.config);
         }
         if matches!(self.phase, Phase::Failed(_)) && self.errors.is_empty() {
             self.phase = Phase::Editing;
         }
-        self
     }
 
     fn choose(&mut self, field: ChoiceField, index: usize) {
@@ -198,11 +299,8 @@ impl SurveyState {
                     .get(module)
                     .map_or(0, |m| usize::from(m.scale));
                 if let (true, Some(score)) = (index < scale, score) {
-                    let answers = match module {
-                        Module::Spkp => &mut self.draft.spkp,
-                        Module::Spak => &mut self.draft.spak,
-                    };
-                    answers
+                    self.draft
+                        .module_mut(module)
                         .get_or_insert_with(Scores::default)
                         .insert(key, score);
                 }
@@ -225,85 +323,92 @@ impl SurveyState {
         }
     }
 
-    fn submit(mut self, at: String) -> SurveyState {
+    /// A valid form is saved on the device first; an invalid one shows its problems.
+    fn submit(&mut self, at: String) -> Effects {
+        // A retry after a failure keeps the time the respondent first pressed send.
         if self.draft.submitted_at.is_empty() || self.phase == Phase::Editing {
             self.draft.submitted_at = at;
         }
         self.attempted = true;
         self.errors = validate_answers(&self.draft, &self.setup.config);
-        if self.errors.is_empty() {
-            self.phase = Phase::Sending;
-            self.send_attempt += 1;
-        } else {
+        if !self.errors.is_empty() {
             self.phase = Phase::Editing;
-            self.focus_request += 1;
+            return Effects::focus(Focus::FirstError);
         }
-        self
+        self.phase = Phase::Saving;
+        Effects::work(Work::Save)
     }
 
-    fn delivered(mut self, outcome: Outcome) -> SurveyState {
-        if !matches!(self.phase, Phase::Sending | Phase::Queued) {
-            return self;
-        }
-        if self.saved && matches!(outcome, Outcome::RetryLater { .. }) {
-            // Nothing to do for the respondent: the outbox keeps trying.
-            self.phase = Phase::Queued;
-            return self;
-        }
-        self.phase = match outcome {
-            Outcome::Stored | Outcome::AlreadyStored => Phase::Sent,
+    /// The endpoint's answer to a direct send (or the outbox's, once it gave up on one).
+    fn answered(&mut self, outcome: Outcome) -> Effects {
+        let (failure, focus, code) = match outcome {
+            Outcome::Stored | Outcome::AlreadyStored => return self.sent(),
             Outcome::Invalid(errors) => {
                 self.errors = errors;
-                Phase::Failed(Failure::Invalid)
+                (Failure::Invalid, Focus::FirstError, "invalid")
             }
-            Outcome::Refused { status } => Phase::Failed(Failure::Refused { status }),
+            Outcome::Refused { status } => (Failure::Refused { status }, Focus::Status, "refused"),
             Outcome::RetryLater {
                 status,
                 retry_after_secs,
-            } => Phase::Failed(Failure::Temporary {
-                status,
-                retry_after_secs,
-            }),
+            } => (
+                Failure::Temporary {
+                    status,
+                    retry_after_secs,
+                },
+                Focus::Status,
+                "network",
+            ),
         };
-        self.focus_request += 1;
-        self
+        self.phase = Phase::Failed(failure);
+        Effects {
+            announce: Some(Announcement::Failed(code)),
+            ..Effects::focus(focus)
+        }
     }
 
-    /// What the outbox's entry for the current response means for the form, if anything changed:
-    /// gone means delivered; rejected means refused; tried and waiting means queued.
-    pub fn observe(&self, entry: Option<&Entry>) -> Option<Action> {
-        if !self.saved || !matches!(self.phase, Phase::Sending | Phase::Queued) {
-            return None;
+    fn sent(&mut self) -> Effects {
+        self.phase = Phase::Sent;
+        Effects {
+            announce: Some(Announcement::Submitted),
+            ..Effects::focus(Focus::DoneTitle)
         }
-        match entry {
-            None => Some(Action::Delivered(Outcome::Stored)),
-            Some(e) => match &e.rejected {
-                Some(r) if r.status == 422 => {
-                    Some(Action::Delivered(Outcome::Invalid(r.errors.clone())))
-                }
-                Some(r) => Some(Action::Delivered(Outcome::Refused { status: r.status })),
-                None if e.attempts > 0
-                    && e.sending_until.is_none()
-                    && self.phase == Phase::Sending =>
-                {
-                    Some(Action::Delivered(Outcome::RetryLater {
-                        status: None,
-                        retry_after_secs: None,
-                    }))
-                }
-                None => None,
-            },
+    }
+
+    /// What the outbox's entry for this response means: gone is delivered, rejected is
+    /// refused (the answers come back with the server's messages), tried and not in flight
+    /// is queued.
+    fn outbox_changed(&mut self, entry: Option<&Entry>) -> Effects {
+        let Some(entry) = entry else {
+            return self.sent();
+        };
+        match &entry.rejected {
+            Some(r) if r.status == 422 => self.answered(Outcome::Invalid(r.errors.clone())),
+            Some(r) => self.answered(Outcome::Refused { status: r.status }),
+            None if entry.attempts > 0
+                && entry.sending_until.is_none()
+                && self.phase == Phase::Saved =>
+            {
+                self.phase = Phase::Queued;
+                Effects::NONE
+            }
+            None => Effects::NONE,
         }
     }
 
     /// The end-of-survey screen, once the response is saved on the device or stored.
     pub fn done_screen(&self) -> Option<DoneScreen> {
-        match (&self.phase, self.saved) {
-            (Phase::Sent, _) => Some(DoneScreen::Sent),
-            (Phase::Queued, _) => Some(DoneScreen::Queued),
-            (Phase::Sending, true) => Some(DoneScreen::Saved),
+        match self.phase {
+            Phase::Saved => Some(DoneScreen::Saved),
+            Phase::Queued => Some(DoneScreen::Queued),
+            Phase::Sent => Some(DoneScreen::Sent),
             _ => None,
         }
+    }
+
+    /// Whether a send is under way (the button says so and ignores clicks).
+    pub fn sending(&self) -> bool {
+        matches!(self.phase, Phase::Saving | Phase::Posting)
     }
 
     /// The error shown for a field path, if any.
@@ -311,36 +416,18 @@ impl SurveyState {
         self.errors.iter().find(|e| e.field == field)
     }
 
-    /// (answered, total) of the questions a respondent must answer, for the progress indicator.
+    /// (answered, total) of the questions a respondent must answer, for the progress
+    /// indicator. The rule is validation's own: the questions a blank form (with this
+    /// page's setup) is missing, and how many of those this response still misses.
     pub fn progress(&self) -> (usize, usize) {
-        let d = &self.draft;
-        let r = &d.respondent;
-        let mut answered = [
-            r.gender.is_some(),
-            r.age.is_some(),
-            r.education.is_some(),
-            r.occupation.is_some(),
-        ]
-        .iter()
-        .filter(|b| **b)
-        .count()
-            + d.answers.answered();
-        let mut total = 4 + Element::ALL.len();
-        if self.setup.fixed_service.is_none() {
-            total += 1;
-            answered += usize::from(d.service.is_some());
-        }
-        for module in Module::ALL {
-            if self.setup.config.modules.get(module).is_some() {
-                let given = match module {
-                    Module::Spkp => &d.spkp,
-                    Module::Spak => &d.spak,
-                };
-                total += module.statements().len();
-                answered += given.as_ref().map_or(0, |m| m.len());
-            }
-        }
-        (answered.min(total), total)
+        let missing = |draft: &Submission| {
+            validate_answers(draft, &self.setup.config)
+                .iter()
+                .filter(|e| e.code == ErrorCode::Required)
+                .count()
+        };
+        let total = missing(&blank_draft(&self.setup, String::new()));
+        (total.saturating_sub(missing(&self.draft)), total)
     }
 }
 
@@ -360,7 +447,7 @@ fn non_blank(text: String) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ikm_core::validate::ErrorCode;
+    use ikm_core::outbox::Outbox;
 
     const ID: &str = "6f1c9a52-3b7e-4d2a-9c1e-2f8b7a6d5e40";
     const AT: &str = "2026-11-30T01:00:00.000Z";
@@ -375,57 +462,115 @@ mod tests {
         }
     }
 
+    /// One transition, as a value: the state after `action` and its effects.
+    fn step(mut s: SurveyState, action: Action) -> (SurveyState, Effects) {
+        let effects = s.apply(action);
+        (s, effects)
+    }
+
+    /// Applies intents that must call for no effect.
+    fn quietly(mut s: SurveyState, actions: impl IntoIterator<Item = Action>) -> SurveyState {
+        for action in actions {
+            assert_eq!(
+                s.apply(action),
+                Effects::NONE,
+                "editing calls for no effect"
+            );
+        }
+        s
+    }
+
     fn filled(fixed_service: Option<&str>) -> SurveyState {
-        let mut s = SurveyState::new(setup(fixed_service), ID.into());
-        for action in [
+        let s = SurveyState::new(setup(fixed_service), ID.into());
+        let mut actions = vec![
             Action::Choose(ChoiceField::Gender, 1),
             Action::SetText(TextField::Age, "34".into()),
             Action::SetText(TextField::Education, "SMA".into()),
             Action::Choose(ChoiceField::Occupation, 3),
-        ] {
-            s = s.apply(action);
-        }
-        for e in Element::ALL {
-            s = s.apply(Action::Choose(ChoiceField::Answer(e), 2));
-        }
+        ];
+        actions.extend(Element::ALL.map(|e| Action::Choose(ChoiceField::Answer(e), 2)));
+        let s = quietly(s, actions);
         assert_eq!(s.draft.respondent.gender, Some(Gender::P));
         assert_eq!(s.draft.respondent.education, Some(Education::SMA));
         assert_eq!(s.draft.respondent.occupation, Some(Occupation::SWASTA));
         s
     }
 
+    fn submitted() -> SurveyState {
+        let (s, effects) = step(
+            filled(Some("paspor-baru")),
+            Action::Submit { at: AT.into() },
+        );
+        assert_eq!(effects, Effects::work(Work::Save));
+        s
+    }
+
     #[test]
-    fn a_complete_form_sends_once_and_ignores_a_second_click() {
-        let s = filled(Some("paspor-baru")).apply(Action::Submit { at: AT.into() });
-        assert_eq!(s.phase, Phase::Sending);
-        assert_eq!(s.send_attempt, 1);
+    fn a_valid_submit_saves_then_delivers_from_the_outbox() {
+        let s = submitted();
+        assert_eq!(s.phase, Phase::Saving);
         assert_eq!(s.draft.submitted_at, AT);
         assert_eq!(s.draft.counter.as_deref(), Some("loket-2"));
-        let again = s.clone().apply(Action::Submit {
-            at: "2026-11-30T01:00:01.000Z".into(),
-        });
-        assert_eq!(again, s);
-        assert_eq!(
-            s.done_screen(),
-            None,
-            "not saved on the device: the form stays"
+        assert!(s.sending());
+        let (again, effects) = step(
+            s.clone(),
+            Action::Submit {
+                at: "2026-11-30T01:00:01.000Z".into(),
+            },
         );
-        let done = s.apply(Action::Delivered(Outcome::Stored));
+        assert_eq!(
+            (again, effects),
+            (s.clone(), Effects::NONE),
+            "a second click does nothing"
+        );
+        let (s, effects) = step(s, Action::Saved);
+        assert_eq!(s.phase, Phase::Saved);
+        assert_eq!(s.done_screen(), Some(DoneScreen::Saved));
+        assert_eq!(
+            effects.work,
+            Some(Work::Deliver),
+            "the outbox takes it from here"
+        );
+        assert_eq!(effects.focus, Some(Focus::DoneTitle));
+        let (s, effects) = step(s, Action::OutboxChanged(None));
+        assert_eq!(s.phase, Phase::Sent);
+        assert_eq!(
+            effects,
+            Effects {
+                work: None,
+                focus: Some(Focus::DoneTitle),
+                announce: Some(Announcement::Submitted)
+            }
+        );
+    }
+
+    #[test]
+    fn a_device_that_cannot_keep_the_answers_posts_them_directly() {
+        let (s, effects) = step(submitted(), Action::SaveFailed);
+        assert_eq!(s.phase, Phase::Posting);
+        assert_eq!(effects, Effects::work(Work::Post));
+        assert_eq!(s.done_screen(), None, "not saved: the form stays on screen");
+        let (done, effects) = step(s, Action::Delivered(Outcome::Stored));
         assert_eq!(done.phase, Phase::Sent);
-        assert_eq!(done.done_screen(), Some(DoneScreen::Sent));
+        assert_eq!(effects.announce, Some(Announcement::Submitted));
     }
 
     #[test]
     fn submitting_a_blank_form_shows_errors_and_clears_them_as_they_are_fixed() {
-        let s = SurveyState::new(setup(None), ID.into()).apply(Action::Submit { at: AT.into() });
+        let (s, effects) = step(
+            SurveyState::new(setup(None), ID.into()),
+            Action::Submit { at: AT.into() },
+        );
         assert_eq!(s.phase, Phase::Editing);
-        assert_eq!(s.focus_request, 1);
+        assert_eq!(effects, Effects::focus(Focus::FirstError));
         assert_eq!(s.errors.len(), 14);
-        assert_eq!(s.errors[0].field, "service");
-        let s = s.apply(Action::SetText(TextField::Service, "paspor-baru".into()));
+        let s = quietly(
+            s,
+            [Action::SetText(TextField::Service, "paspor-baru".into())],
+        );
         assert!(s.error_for("service").is_none());
         assert_eq!(s.errors.len(), 13);
-        let s = s.apply(Action::SetText(TextField::Age, "15".into()));
+        let s = quietly(s, [Action::SetText(TextField::Age, "15".into())]);
         assert_eq!(
             s.error_for("respondent.age").map(|e| e.code),
             Some(ErrorCode::TooYoung)
@@ -433,91 +578,74 @@ mod tests {
     }
 
     #[test]
-    fn a_422_maps_server_errors_onto_fields_and_keeps_answers() {
-        let s = filled(Some("paspor-baru")).apply(Action::Submit { at: AT.into() });
-        let errors = vec![FieldError {
-            field: "answers.sarana".into(),
-            code: ErrorCode::OutOfRange,
-            limit: Some(4),
-        }];
-        let s = s.apply(Action::Delivered(Outcome::Invalid(errors)));
-        assert_eq!(s.phase, Phase::Failed(Failure::Invalid));
-        assert!(s.error_for("answers.sarana").is_some());
-        assert_eq!(s.draft.answers.get(Element::Sarana), Some(3));
-    }
-
-    #[test]
-    fn a_failed_attempt_keeps_answers_and_retries_with_the_same_id_and_time() {
-        let s = filled(Some("paspor-baru")).apply(Action::Submit { at: AT.into() });
-        let s = s.apply(Action::Delivered(Outcome::RetryLater {
-            status: None,
-            retry_after_secs: None,
-        }));
+    fn a_direct_send_that_fails_keeps_answers_and_retries_with_the_same_id_and_time() {
+        let (s, _) = step(submitted(), Action::SaveFailed);
+        let (s, effects) = step(
+            s,
+            Action::Delivered(Outcome::RetryLater {
+                status: None,
+                retry_after_secs: None,
+            }),
+        );
         assert!(matches!(s.phase, Phase::Failed(Failure::Temporary { .. })));
-        let retry = s.apply(Action::Submit {
-            at: "2026-11-30T02:00:00.000Z".into(),
-        });
-        assert_eq!(retry.phase, Phase::Sending);
-        assert_eq!(retry.send_attempt, 2);
+        assert_eq!(
+            effects,
+            Effects {
+                work: None,
+                focus: Some(Focus::Status),
+                announce: Some(Announcement::Failed("network"))
+            }
+        );
+        let (retry, effects) = step(
+            s,
+            Action::Submit {
+                at: "2026-11-30T02:00:00.000Z".into(),
+            },
+        );
+        assert_eq!(retry.phase, Phase::Saving);
         assert_eq!(retry.draft.id, ID);
-        assert_eq!(retry.draft.submitted_at, AT);
+        assert_eq!(retry.draft.submitted_at, AT, "the first press's time");
+        assert_eq!(effects, Effects::work(Work::Save), "saved again, same id");
     }
 
     #[test]
-    fn a_saved_response_is_queued_not_failed_and_the_outbox_decides_the_rest() {
-        let s = filled(Some("paspor-baru"))
-            .apply(Action::Submit { at: AT.into() })
-            .apply(Action::Saved);
-        assert!(s.saved);
-        assert_eq!(s.focus_request, 1, "focus moves to the saved notice");
-        assert_eq!(s.done_screen(), Some(DoneScreen::Saved));
+    fn a_refusal_from_the_outbox_brings_the_answers_back_with_the_servers_messages() {
+        let (s, _) = step(submitted(), Action::Saved);
+        let mut outbox = Outbox::default();
+        outbox.save(ID.into(), "/api".into(), "{}".into(), 0);
+        let entry = |o: &Outbox| Action::OutboxChanged(o.entries.first().cloned().map(Box::new));
+        let (s, effects) = step(s, entry(&outbox));
+        assert_eq!(
+            (s.phase.clone(), effects),
+            (Phase::Saved, Effects::NONE),
+            "waiting: nothing changes"
+        );
+
+        outbox.start_attempt(ID, 0);
+        let (s, effects) = step(s, entry(&outbox));
+        assert_eq!(
+            (s.phase.clone(), effects),
+            (Phase::Saved, Effects::NONE),
+            "in flight"
+        );
         let retry = Outcome::RetryLater {
             status: Some(503),
             retry_after_secs: Some(30),
         };
-        let queued = s.clone().apply(Action::Delivered(retry));
-        assert_eq!(queued.phase, Phase::Queued);
-        assert_eq!(queued.done_screen(), Some(DoneScreen::Queued));
+        outbox.record(ID, &retry, 1, 0.5);
+        let (queued, effects) = step(s, entry(&outbox));
         assert_eq!(
-            queued.clone().apply(Action::Submit { at: AT.into() }),
-            queued,
+            (queued.phase.clone(), effects),
+            (Phase::Queued, Effects::NONE)
+        );
+        assert_eq!(queued.done_screen(), Some(DoneScreen::Queued));
+        let (same, effects) = step(queued.clone(), Action::Submit { at: AT.into() });
+        assert_eq!(
+            (same, effects),
+            (queued.clone(), Effects::NONE),
             "nothing to resend by hand"
         );
 
-        let mut outbox = ikm_core::outbox::Outbox::default();
-        outbox.save(ID.into(), "/api".into(), "{}".into(), 0);
-        assert_eq!(
-            queued.observe(outbox.entries.first()),
-            None,
-            "waiting: nothing changes"
-        );
-        assert_eq!(
-            queued.observe(None),
-            Some(Action::Delivered(Outcome::Stored)),
-            "gone: delivered"
-        );
-        assert_eq!(
-            queued
-                .clone()
-                .apply(Action::Delivered(Outcome::Stored))
-                .phase,
-            Phase::Sent
-        );
-
-        outbox.start_attempt(ID, 0);
-        outbox.record(
-            ID,
-            &Outcome::RetryLater {
-                status: None,
-                retry_after_secs: None,
-            },
-            1,
-            0.5,
-        );
-        assert!(matches!(
-            s.observe(outbox.entries.first()),
-            Some(Action::Delivered(Outcome::RetryLater { .. }))
-        ));
         let errors = vec![FieldError {
             field: "answers.sarana".into(),
             code: ErrorCode::OutOfRange,
@@ -525,26 +653,48 @@ mod tests {
         }];
         outbox.start_attempt(ID, 2);
         outbox.record(ID, &Outcome::Invalid(errors.clone()), 3, 0.5);
+        let (refused, effects) = step(queued, entry(&outbox));
+        assert_eq!(refused.phase, Phase::Failed(Failure::Invalid));
+        assert_eq!(refused.errors, errors);
         assert_eq!(
-            s.observe(outbox.entries.first()),
-            Some(Action::Delivered(Outcome::Invalid(errors)))
+            refused.draft.answers.get(Element::Sarana),
+            Some(3),
+            "answers kept"
         );
         assert_eq!(
-            SurveyState::new(setup(None), ID.into()).observe(None),
-            None,
-            "nothing saved yet"
+            effects,
+            Effects {
+                work: None,
+                focus: Some(Focus::FirstError),
+                announce: Some(Announcement::Failed("invalid"))
+            }
         );
+        // The respondent fixes nothing yet but may resubmit: saved again under the same id.
+        let (again, effects) = step(refused, Action::Submit { at: AT.into() });
+        assert_eq!(again.phase, Phase::Saving);
+        assert_eq!(effects, Effects::work(Work::Save));
     }
 
     #[test]
-    fn new_response_keeps_the_qr_setup_and_clears_answers() {
-        let s = filled(Some("paspor-baru")).apply(Action::SetLang(Lang::En));
-        let s = s
-            .apply(Action::Submit { at: AT.into() })
-            .apply(Action::Delivered(Outcome::AlreadyStored));
-        let next = s.apply(Action::NewResponse {
-            id: "b3d6f4a0-1c2e-4f5a-8b7c-9d0e1f2a3b4c".into(),
-        });
+    fn outbox_news_for_a_form_not_saved_changes_nothing() {
+        let s = filled(None);
+        let (same, effects) = step(s.clone(), Action::OutboxChanged(None));
+        assert_eq!((same, effects), (s, Effects::NONE));
+    }
+
+    #[test]
+    fn new_response_keeps_the_qr_setup_clears_answers_and_focuses_the_start() {
+        let (s, _) = step(filled(Some("paspor-baru")), Action::SetLang(Lang::En));
+        let (s, _) = step(s, Action::Submit { at: AT.into() });
+        let (s, _) = step(s, Action::SaveFailed);
+        let (s, _) = step(s, Action::Delivered(Outcome::AlreadyStored));
+        let (next, effects) = step(
+            s,
+            Action::NewResponse {
+                id: "b3d6f4a0-1c2e-4f5a-8b7c-9d0e1f2a3b4c".into(),
+            },
+        );
+        assert_eq!(effects, Effects::focus(Focus::Start));
         assert_eq!(next.phase, Phase::Editing);
         assert_eq!(next.draft.service.as_deref(), Some("paspor-baru"));
         assert_eq!(next.draft.lang, Lang::En);
@@ -553,16 +703,25 @@ mod tests {
     }
 
     #[test]
+    fn export_is_an_effect_not_work_in_a_view() {
+        let s = filled(None);
+        assert_eq!(
+            step(s.clone(), Action::ExportQueue),
+            (s, Effects::work(Work::Export))
+        );
+    }
+
+    #[test]
     fn out_of_range_choices_and_disabled_modules_change_nothing() {
         let s = SurveyState::new(setup(None), ID.into());
-        let same = s
-            .clone()
-            .apply(Action::Choose(ChoiceField::Answer(Element::Waktu), 4))
-            .apply(Action::Choose(ChoiceField::Gender, 7))
-            .apply(Action::Choose(
-                ChoiceField::Statement(Module::Spak, "pungli"),
-                0,
-            ));
+        let same = quietly(
+            s.clone(),
+            [
+                Action::Choose(ChoiceField::Answer(Element::Waktu), 4),
+                Action::Choose(ChoiceField::Gender, 7),
+                Action::Choose(ChoiceField::Statement(Module::Spak, "pungli"), 0),
+            ],
+        );
         assert_eq!(same, s);
         let mut config = OfficeConfig::default();
         config.modules.spak = Some(ikm_core::config::ModuleConfig { scale: 6 });
@@ -572,31 +731,54 @@ mod tests {
                 ..setup(None)
             },
             ID.into(),
-        )
-        .apply(Action::Choose(
-            ChoiceField::Statement(Module::Spak, "pungli"),
-            5,
-        ));
+        );
+        let s = quietly(
+            s,
+            [Action::Choose(
+                ChoiceField::Statement(Module::Spak, "pungli"),
+                5,
+            )],
+        );
         assert_eq!(s.draft.spak.as_ref().and_then(|m| m.get("pungli")), Some(6));
     }
 
     #[test]
-    fn progress_counts_required_items_and_other_occupation_is_cleared() {
+    fn progress_counts_exactly_what_validation_requires() {
         let s = SurveyState::new(setup(None), ID.into());
         assert_eq!(s.progress(), (0, 14));
         let s = filled(None);
         assert_eq!(s.progress(), (13, 14));
-        let s = s
-            .apply(Action::Choose(ChoiceField::Occupation, 5))
-            .apply(Action::SetText(
-                TextField::OccupationOther,
-                "Nelayan".into(),
-            ));
+        // A fixed service is not a question on screen.
+        assert_eq!(filled(Some("paspor-baru")).progress(), (13, 13));
+        // With both modules, every statement counts: the same rule as validation's.
+        let mut config = OfficeConfig::default();
+        config.modules.spkp = Some(ikm_core::config::ModuleConfig { scale: 4 });
+        config.modules.spak = Some(ikm_core::config::ModuleConfig { scale: 6 });
+        let s = SurveyState::new(
+            Setup {
+                config: Rc::new(config.clone()),
+                ..setup(None)
+            },
+            ID.into(),
+        );
+        let required = validate_answers(&s.draft, &config)
+            .iter()
+            .filter(|e| e.code == ErrorCode::Required)
+            .count();
+        assert_eq!(s.progress(), (0, required));
+        assert_eq!(required, 14 + 8 + 5);
+        let s = quietly(
+            filled(None),
+            [
+                Action::Choose(ChoiceField::Occupation, 5),
+                Action::SetText(TextField::OccupationOther, "Nelayan".into()),
+            ],
+        );
         assert_eq!(
             s.draft.respondent.occupation_other.as_deref(),
             Some("Nelayan")
         );
-        let s = s.apply(Action::Choose(ChoiceField::Occupation, 0));
+        let s = quietly(s, [Action::Choose(ChoiceField::Occupation, 0)]);
         assert_eq!(s.draft.respondent.occupation_other, None);
     }
 }

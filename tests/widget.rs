@@ -61,7 +61,7 @@ impl Widget {
         let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
         let saved: Vec<String> = (0..storage.length().unwrap())
             .filter_map(|i| storage.key(i).unwrap())
-            .filter(|k| k.starts_with(ikm_survey::delivery::STORAGE_PREFIX))
+            .filter(|k| k.starts_with(ikm_survey::outbox_driver::STORAGE_PREFIX))
             .collect();
         for key in saved {
             storage.remove_item(&key).unwrap();
@@ -321,6 +321,7 @@ async fn renders_the_nine_official_questions_in_form_order() {
 #[wasm_bindgen_test]
 async fn submitting_a_blank_form_marks_every_problem_and_focuses_the_first() {
     let w = Widget::mount(&[("endpoint", &endpoint("/api/v1/responses")), ("lang", "id")]).await;
+    let posts_before = posts_so_far().await;
     w.click("button[type=submit]").await;
     let items = w.all(".ikm-summary li");
     assert_eq!(
@@ -359,16 +360,38 @@ async fn submitting_a_blank_form_marks_every_problem_and_focuses_the_first() {
         message_for("respondent.age", ErrorCode::TooYoung, Some(17))
     );
 
-    // Nothing was sent while anything is invalid.
-    let last = fetch_json(&endpoint("/last")).await;
-    if !last.is_null() {
-        let body: Submission =
-            Submission::from_json(&prop(&last, "body").as_string().unwrap()).unwrap();
-        assert!(
-            body.answers.answered() == 0 || body.answers.answered() == 9,
-            "no partial form was posted"
-        );
-    }
+    // Nothing was sent while anything is invalid, and nothing was saved to send later.
+    w.click("button[type=submit]").await;
+    w.settle().await;
+    assert_eq!(
+        posts_so_far().await,
+        posts_before,
+        "no POST reached the endpoint"
+    );
+    assert_eq!(
+        saved_outbox().entries.len(),
+        0,
+        "nothing waits on the device"
+    );
+}
+
+/// How many POSTs the test endpoint has recorded (tests run one at a time).
+async fn posts_so_far() -> f64 {
+    fetch_json(&endpoint("/count")).await.as_f64().unwrap()
+}
+
+/// Every POST the test endpoint recorded for response `id`: (path, body).
+async fn posts_of(id: &str) -> Vec<(String, String)> {
+    let posts = fetch_json(&endpoint(&format!("/posts?id={id}"))).await;
+    js_sys::Array::from(&posts)
+        .iter()
+        .map(|p| {
+            (
+                prop(&p, "path").as_string().unwrap(),
+                prop(&p, "body").as_string().unwrap(),
+            )
+        })
+        .collect()
 }
 
 fn message_for(field: &str, code: ErrorCode, limit: Option<u32>) -> String {
@@ -468,7 +491,8 @@ async fn a_valid_response_reaches_the_endpoint_once_with_its_idempotency_key() {
         .remove_event_listener_with_callback("ikm-submitted", listener.as_ref().unchecked_ref())
         .unwrap();
 
-    // Only one POST carried this id.
+    // Two clicks, one response: exactly one POST carried this id.
+    assert_eq!(posts_of(&body.id).await.len(), 1, "sent once");
     w.click(".ikm-done button").await;
     assert!(w.find(".ikm-done").is_none());
     assert_eq!(
@@ -496,7 +520,7 @@ async fn a_422_maps_server_errors_onto_fields_and_keeps_the_answers() {
 }
 
 fn saved_outbox() -> ikm_core::outbox::Outbox {
-    ikm_survey::delivery::load()
+    ikm_survey::outbox_driver::load()
 }
 
 #[wasm_bindgen_test]
@@ -541,6 +565,7 @@ async fn a_queued_response_goes_out_by_itself_once_the_endpoint_recovers() {
     w.click("button[type=submit]").await;
     w.wait_for("the queued notice", |w| w.find(".ikm-queued").is_some())
         .await;
+    let id = saved_outbox().entries[0].id.clone();
     w.wait_for("automatic delivery", |w| w.find(".ikm-sent").is_some())
         .await;
     assert_eq!(
@@ -548,8 +573,20 @@ async fn a_queued_response_goes_out_by_itself_once_the_endpoint_recovers() {
         0,
         "delivered entries leave the device"
     );
-    let last = fetch_json(&endpoint("/last")).await;
-    assert_eq!(prop(&last, "path").as_string().as_deref(), Some("/flaky"));
+    // Refused twice (503), stored the third time: three POSTs, all this response, unchanged.
+    let posts = posts_of(&id).await;
+    assert_eq!(posts.len(), 3, "{posts:?}");
+    assert!(posts
+        .iter()
+        .all(|(path, body)| path == "/flaky" && body == &posts[0].1));
+    let body = Submission::from_json(&posts[0].1).unwrap();
+    assert_eq!(body.id, id);
+    assert_eq!(
+        validate(&body, &OfficeConfig::default()),
+        vec![],
+        "a complete response"
+    );
+    assert_eq!(body.answers.answered(), 9);
 }
 
 #[wasm_bindgen_test]

@@ -1,5 +1,6 @@
 //! Form fields as view functions: radio groups, the labelled controls, the profile section, the suggestion.
 
+use crate::components::Msg;
 use crate::components::{dom_id, error_id, error_text, join_classes, on_change, on_input};
 use crate::state::{Action, ChoiceField, SurveyState, TextField};
 use ikm_core::i18n::{chars_left, ui};
@@ -21,11 +22,7 @@ pub struct ChoiceGroup<'a> {
 }
 
 /// Renders a [`ChoiceGroup`] for the current state.
-pub fn choice_group(
-    group: ChoiceGroup<'_>,
-    state: &SurveyState,
-    dispatch: &Callback<Action>,
-) -> Html {
+pub fn choice_group(group: ChoiceGroup<'_>, state: &SurveyState, dispatch: &Callback<Msg>) -> Html {
     let id = dom_id(group.path);
     let message_id = error_id(group.path);
     let error = error_text(state.error_for(group.path), state.setup.lang);
@@ -42,7 +39,7 @@ pub fn choice_group(
                 <input type="radio" name={id.clone()} value={(i + 1).to_string()}
                     id={(i == 0).then(|| id.clone())}
                     checked={group.selected == Some(i)} aria-invalid={invalid}
-                    onchange={Callback::from(move |_| dispatch.emit(Action::Choose(choice, i)))} />
+                    onchange={Callback::from(move |_| dispatch.emit(Msg::Act(Action::Choose(choice, i))))} />
                 <span>{ label.get(lang) }</span>
             </label>
         });
@@ -85,7 +82,7 @@ enum Control<'a> {
 /// function for every control, with no closures: each would be its own code in the wasm.
 fn text_field(
     state: &SurveyState,
-    dispatch: &Callback<Action>,
+    dispatch: &Callback<Msg>,
     path: &str,
     label: String,
     field: TextField,
@@ -172,7 +169,7 @@ fn index_of<C: Choice + PartialEq>(value: Option<C>) -> Option<usize> {
 }
 
 /// The "about you" section: service (unless fixed), counter, gender, age, education, occupation.
-pub fn profile_section(state: &SurveyState, dispatch: &Callback<Action>) -> Html {
+pub fn profile_section(state: &SurveyState, dispatch: &Callback<Msg>) -> Html {
     let lang = state.setup.lang;
     let r = &state.draft.respondent;
     let config = state.setup.config.as_ref();
@@ -289,7 +286,7 @@ pub fn profile_section(state: &SurveyState, dispatch: &Callback<Action>) -> Html
 }
 
 /// The optional suggestion: a textarea limited to 1,000 characters, a personal-data warning and a polite counter.
-pub fn suggestion_box(state: &SurveyState, dispatch: &Callback<Action>) -> Html {
+pub fn suggestion_box(state: &SurveyState, dispatch: &Callback<Msg>) -> Html {
     let lang = state.setup.lang;
     let value = state.draft.suggestion.clone().unwrap_or_default();
     let left = MAX_SUGGESTION_CHARS.saturating_sub(value.chars().count());

@@ -1,6 +1,7 @@
 //! Small screens: the load problem notice, the thank-you screen, the language switch and the error summary.
 
 use crate::components::dom_id;
+use crate::components::Msg;
 use crate::state::{Action, DoneScreen};
 use ikm_core::i18n::{error_summary as summary_title, field_label, message, ui, LANGUAGE_NAMES};
 use ikm_core::validate::FieldError;
@@ -36,13 +37,11 @@ pub fn thank_you(screen: DoneScreen, lang: Lang, on_new_response: Callback<Mouse
 }
 
 /// The staff view for kiosks: how many answers this device still holds, and their export.
-pub fn staff_view(pending: usize, rejected: usize, lang: Lang) -> Html {
+pub fn staff_view(pending: usize, rejected: usize, lang: Lang, dispatch: &Callback<Msg>) -> Html {
     if pending + rejected == 0 {
         return html! {};
     }
-    let on_export = Callback::from(|_: MouseEvent| {
-        let _ = crate::delivery::export();
-    });
+    let on_export = dispatch.reform(|_: MouseEvent| Msg::Act(Action::ExportQueue));
     html! {
         <details class="ikm-staff">
             <summary>{ ikm_core::i18n::outbox_summary(pending, rejected, lang) }</summary>
@@ -53,14 +52,14 @@ pub fn staff_view(pending: usize, rejected: usize, lang: Lang) -> Html {
 }
 
 /// Two toggle buttons, each labelled in its own language.
-pub fn language_switch(lang: Lang, dispatch: &Callback<Action>) -> Html {
+pub fn language_switch(lang: Lang, dispatch: &Callback<Msg>) -> Html {
     let mut buttons = Vec::with_capacity(LANGUAGE_NAMES.len());
     for (option, name) in LANGUAGE_NAMES {
         let dispatch = dispatch.clone();
         buttons.push(html! {
             <button type="button" lang={option.code()}
                 aria-pressed={if option == lang { "true" } else { "false" }}
-                onclick={Callback::from(move |_| dispatch.emit(Action::SetLang(option)))}>
+                onclick={Callback::from(move |_| dispatch.emit(Msg::Act(Action::SetLang(option))))}>
                 { name.get(option) }
             </button>
         });

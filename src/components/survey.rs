@@ -1,9 +1,9 @@
 //! The survey screen as a view function: the questionnaire, or the end-of-survey screen.
 
-use crate::browser::{new_id, now_rfc3339};
 use crate::components::fields::{choice_group, profile_section, suggestion_box, ChoiceGroup};
 use crate::components::notices::{error_summary, language_switch, staff_view, thank_you};
-use crate::state::{Action, ChoiceField, Failure, Phase, SurveyState};
+use crate::components::Msg;
+use crate::state::{ChoiceField, Failure, Phase, SurveyState};
 use ikm_core::i18n::{progress, ui};
 use ikm_core::questionnaire::{scale_labels, Module, STANDARD};
 use ikm_core::validate::field;
@@ -13,7 +13,7 @@ use yew::prelude::*;
 /// (pending, rejected) counts.
 pub fn view(
     state: &SurveyState,
-    dispatch: &Callback<Action>,
+    dispatch: &Callback<Msg>,
     root: &NodeRef,
     outbox: (usize, usize),
 ) -> Html {
@@ -27,13 +27,13 @@ pub fn view(
                 }
                 { language_switch(lang, dispatch) }
             </div>
-            <h2 class="ikm-title">{ ui::TITLE.get(lang) }</h2>
+            <h2 class="ikm-title" id="ikm-title" tabindex="-1">{ ui::TITLE.get(lang) }</h2>
         </header>
     };
-    let staff = staff_view(outbox.0, outbox.1, lang);
+    let staff = staff_view(outbox.0, outbox.1, lang, dispatch);
 
     if let Some(screen) = state.done_screen() {
-        let on_new = dispatch.reform(|_: MouseEvent| Action::NewResponse { id: new_id() });
+        let on_new = dispatch.reform(|_: MouseEvent| Msg::StartNew);
         return html! {
             <div class="ikm" lang={lang.code()} ref={root.clone()}>
                 { header }
@@ -45,7 +45,7 @@ pub fn view(
 
     let on_submit = dispatch.reform(|e: SubmitEvent| {
         e.prevent_default();
-        Action::Submit { at: now_rfc3339() }
+        Msg::Submit
     });
     let (answered, total) = state.progress();
     // Loops rather than `{ for iter.map(..) }`: see `choice_group`.
@@ -71,10 +71,7 @@ pub fn view(
         let Some(settings) = state.setup.config.modules.get(module) else {
             continue;
         };
-        let given = match module {
-            Module::Spkp => &state.draft.spkp,
-            Module::Spak => &state.draft.spak,
-        };
+        let given = state.draft.module(module);
         let mut statements = Vec::with_capacity(module.statements().len());
         for st in module.statements() {
             let path = field::statement(module, st.key);
@@ -83,7 +80,6 @@ pub fn view(
                 legend: st.text.get(lang),
                 options: scale_labels(settings.scale),
                 selected: given
-                    .as_ref()
                     .and_then(|a| a.get(st.key))
                     .map(|v| usize::from(v).saturating_sub(1)),
                 field: ChoiceField::Statement(module, st.key),
@@ -104,9 +100,9 @@ pub fn view(
         Phase::Failed(Failure::Invalid | Failure::Refused { .. }) => Some(ui::SEND_REJECTED),
         _ => None,
     };
-    let sending = state.phase == Phase::Sending;
+    let sending = state.sending();
     let button_label = match &state.phase {
-        Phase::Sending => ui::SENDING,
+        Phase::Saving | Phase::Posting => ui::SENDING,
         Phase::Failed(Failure::Temporary { .. }) => ui::RETRY,
         _ => ui::SUBMIT,
     };

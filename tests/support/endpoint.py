@@ -6,6 +6,8 @@ POST /reject             answers 422 with an error on answers.sarana
 POST /unavailable        answers 503 with Retry-After
 POST /flaky              answers 503 to the first two attempts of each id, then stores it
 GET  /last               the last recorded POST as JSON: {"path", "headers", "body"}
+GET  /count              how many POSTs were recorded so far
+GET  /posts?id=ID        every recorded POST whose Idempotency-Key is ID, oldest first
 GET  /config/NAME        serves tests/fixtures/NAME
 Every reply carries CORS headers, so the test page (another origin) can call it.
 Usage: endpoint.py PORT
@@ -14,6 +16,7 @@ import json
 import os
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlparse
 
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures")
 RECORDED = []
@@ -48,6 +51,12 @@ class Handler(BaseHTTPRequestHandler):
         if self.path == "/last":
             last = RECORDED[-1] if RECORDED else None
             return self.reply(200, json.dumps(last).encode())
+        if self.path == "/count":
+            return self.reply(200, json.dumps(len(RECORDED)).encode())
+        if self.path.startswith("/posts?"):
+            wanted = parse_qs(urlparse(self.path).query).get("id", [""])[0]
+            posts = [p for p in RECORDED if p["headers"].get("idempotency-key") == wanted]
+            return self.reply(200, json.dumps(posts).encode())
         if self.path.startswith("/config/"):
             name = os.path.basename(self.path)
             path = os.path.join(FIXTURES, name)

@@ -95,14 +95,35 @@ pub enum Grade {
 }
 
 impl Grade {
+    /// The regulation's grade table: each grade with the lowest IKM (in hundredths, 8831 =
+    /// 88.31) that earns it, best first. D starts at the IKM's floor, 25.00.
+    pub const LOWER_BOUNDS: [(Grade, i64); 4] = [
+        (Grade::A, 8831),
+        (Grade::B, 7661),
+        (Grade::C, 6500),
+        (Grade::D, 2500),
+    ];
+
     /// The grade of an IKM already rounded to hundredths (8831 = 88.31), lower bounds inclusive.
     pub fn from_ikm_hundredths(hundredths: i64) -> Grade {
-        match hundredths {
-            h if h >= 8831 => Grade::A,
-            h if h >= 7661 => Grade::B,
-            h if h >= 6500 => Grade::C,
-            _ => Grade::D,
-        }
+        Grade::LOWER_BOUNDS
+            .iter()
+            .find(|(_, low)| hundredths >= *low)
+            .map_or(Grade::D, |(grade, _)| *grade)
+    }
+
+    /// The grade of one element's NRR (1.00 … 4.00) on the same table: the NI column of the
+    /// regulation is the IKM column divided by 25, so an NRR is graded as NRR × 25.
+    pub fn of_nrr(nrr: f64) -> Grade {
+        Grade::from_ikm_hundredths(round_hundredths(nrr * 25.0))
+    }
+
+    /// The lowest IKM of this grade as a number (88.31).
+    pub fn lower_bound(self) -> f64 {
+        Grade::LOWER_BOUNDS
+            .iter()
+            .find(|(g, _)| *g == self)
+            .map_or(25.0, |(_, low)| *low as f64 / 100.0)
     }
 
     /// The unit's performance (*kinerja unit pelayanan*) for this grade.
@@ -338,6 +359,20 @@ mod tests {
             Grade::from_ikm_hundredths(round_hundredths(64.995)),
             Grade::C
         );
+    }
+
+    #[test]
+    fn elements_are_graded_on_the_ni_column_of_the_same_table() {
+        // The regulation's NI bounds: 3.5324 A, 3.0644 B, 2.60 C.
+        assert_eq!(Grade::of_nrr(3.5324), Grade::A);
+        assert_eq!(Grade::of_nrr(3.532), Grade::B);
+        assert_eq!(Grade::of_nrr(3.0644), Grade::B);
+        assert_eq!(Grade::of_nrr(3.064), Grade::C);
+        assert_eq!(Grade::of_nrr(2.60), Grade::C);
+        assert_eq!(Grade::of_nrr(2.5996), Grade::D);
+        assert_eq!(Grade::of_nrr(4.0), Grade::A);
+        assert_eq!(Grade::A.lower_bound(), 88.31);
+        assert_eq!(Grade::D.lower_bound(), 25.0);
     }
 
     #[test]

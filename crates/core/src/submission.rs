@@ -5,7 +5,7 @@
 
 use crate::element::{Element, Lang};
 use crate::json::{self, Value};
-use crate::questionnaire::{Choice, Education, Gender, Occupation};
+use crate::questionnaire::{Choice, Education, Gender, Module, Occupation};
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
@@ -257,6 +257,22 @@ impl Submission {
         uuid::Builder::from_random_bytes(bytes)
             .into_uuid()
             .to_string()
+    }
+
+    /// The answers to perception module `module`, if any were given.
+    pub fn module(&self, module: Module) -> Option<&Scores> {
+        match module {
+            Module::Spkp => self.spkp.as_ref(),
+            Module::Spak => self.spak.as_ref(),
+        }
+    }
+
+    /// The answers to `module`, to fill in.
+    pub fn module_mut(&mut self, module: Module) -> &mut Option<Scores> {
+        match module {
+            Module::Spkp => &mut self.spkp,
+            Module::Spak => &mut self.spak,
+        }
     }
 
     /// The nine scores, for scoring.

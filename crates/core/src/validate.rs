@@ -162,11 +162,7 @@ pub fn validate_answers(sub: &Submission, config: &OfficeConfig) -> Vec<FieldErr
         }
     }
     for module in Module::ALL {
-        let answers = match module {
-            Module::Spkp => &sub.spkp,
-            Module::Spak => &sub.spak,
-        };
-        validate_module(module, answers.as_ref(), config, &mut errors);
+        validate_module(module, sub.module(module), config, &mut errors);
     }
     if let Some(text) = &sub.suggestion {
         check_text(text, field::SUGGESTION, MAX_SUGGESTION_CHARS, &mut errors);

@@ -9,7 +9,7 @@ use crate::store::Filter;
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
-use ikm_core::score::round_hundredths;
+use ikm_core::score::{round_hundredths, Grade};
 use ikm_core::time::Date;
 use ikm_core::Element;
 use std::collections::HashMap;
@@ -262,7 +262,8 @@ fn trend_chart(trend: &[(Date, Option<f64>, u64)]) -> String {
     let mut s = String::from(
         "<h2 id=\"trend-chart\">Tren IKM 12 bulan terakhir</h2><svg class=\"chart\" viewBox=\"0 0 640 240\" role=\"img\" aria-labelledby=\"trend-chart\">",
     );
-    for (bound, label) in [(65.0, "C"), (76.61, "B"), (88.31, "A")] {
+    for (grade, _) in &Grade::LOWER_BOUNDS[..3] {
+        let (bound, label) = (grade.lower_bound(), grade.to_string());
         let y = y_of(bound);
         let _ = write!(s, "<line x1=\"{left}\" x2=\"620\" y1=\"{y}\" y2=\"{y}\" class=\"grid\"/><text x=\"2\" y=\"{}\" class=\"axis start\">{label} {}</text>", y - 3.0, comma(bound, 2));
     }

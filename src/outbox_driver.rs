@@ -1,4 +1,4 @@
-//! The delivery driver: persists responses in the outbox before sending, and delivers the
+//! The outbox driver: persists responses in the outbox before sending, and delivers the
 //! outbox whenever there is a chance (mount, `online`, page visible again, a timer).
 //!
 //! Storage is `localStorage`: synchronous (so "saved before the first attempt" holds without

@@ -1,0 +1,83 @@
+// Bundles the widget for shipping: one content-hashed ES module (the element, the
+// wasm-bindgen glue and js/platform.js), the content-hashed wasm and stylesheet, and a
+// small stable entry `ikm-survey.js` for office websites that starts every download at once.
+//
+// The glue's property names are shortened with the mapping tools/wasm-names wrote for the
+// wasm (an esbuild mangle cache): esbuild's own parser renames exactly those properties, and
+// the result is checked against the wasm's actual imports before anything is written.
+//
+// Usage: node scripts/bundle.mjs STAGING_DIR WASM MAPPING.json CSS OUT_DIR
+import { build } from 'esbuild';
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const [staging, wasmPath, mappingPath, cssPath, out] = process.argv.slice(2);
+if (!out) {
+  console.error('usage: bundle.mjs STAGING_DIR WASM MAPPING.json CSS OUT_DIR');
+  process.exit(2);
+}
+const fail = (why) => { console.error(`bundle: ${why}`); process.exit(1); };
+
+/** `ikm-survey.<first 10 hex of sha256>.<ext>`: a new release never reuses a name. */
+const hashed = (bytes, ext) =>
+  `ikm-survey.${createHash('sha256').update(bytes).digest('hex').slice(0, 10)}.${ext}`;
+
+const wasm = readFileSync(wasmPath);
+const css = readFileSync(cssPath);
+const names = { wasm: hashed(wasm, 'wasm'), css: hashed(css, 'css') };
+
+const mapping = JSON.parse(readFileSync(mappingPath, 'utf8'));
+const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const exactly = new RegExp(`^(?:${Object.keys(mapping).map(escape).join('|')})$`);
+
+const result = await build({
+  entryPoints: [join(staging, 'ikm-survey.js')],
+  bundle: true,
+  format: 'esm',
+  target: ['es2022'],
+  minify: true,
+  write: false,
+  legalComments: 'none',
+  mangleProps: exactly,
+  mangleQuoted: true,
+  mangleCache: mapping,
+  define: { IKM_WASM: JSON.stringify(names.wasm), IKM_CSS: JSON.stringify(names.css) },
+  logLevel: 'warning',
+});
+const code = result.outputFiles[0].contents;
+const text = Buffer.from(code).toString('utf8');
+
+// Every name the wasm imports from the glue must be a key of the glue's import object.
+const module = new WebAssembly.Module(wasm);
+const glueModule = mapping[Object.keys(mapping).find((k) => k.endsWith('_bg.js'))];
+const glueImports = WebAssembly.Module.imports(module).filter((i) => i.module === glueModule);
+if (!glueImports.length) fail('no imports from the glue module: is the mapping for this wasm?');
+const missing = glueImports.filter((i) => !new RegExp(`[{,]${escape(i.name)}:`).test(text));
+if (missing.length) fail(`the bundle lacks ${missing.length} wasm imports, e.g. ${missing[0].name}`);
+const renamed = Object.keys(result.mangleCache).filter((k) => result.mangleCache[k] !== mapping[k]);
+if (renamed.length) fail(`esbuild renamed ${renamed.length} properties the mapping does not name`);
+
+names.module = hashed(code, 'js');
+writeFileSync(join(out, names.wasm), wasm);
+writeFileSync(join(out, names.css), css);
+writeFileSync(join(out, names.module), code);
+
+// The stable entry: the one name an office website writes in its page. Served without long
+// caching (everything it names is immutable), it starts the wasm and the stylesheet downloads
+// at once and loads the release's module alongside them.
+const entry = `// <ikm-survey> entry: starts this release's downloads in parallel, then loads it.
+for (const [file, as] of [[${JSON.stringify(names.wasm)}, 'fetch'], [${JSON.stringify(names.css)}, 'style']]) {
+  const link = document.createElement('link');
+  link.rel = 'preload';
+  link.as = as;
+  link.href = new URL(file, import.meta.url).href;
+  if (as === 'fetch') link.crossOrigin = 'anonymous';
+  document.head.append(link);
+}
+const release = await import('./${names.module}');
+export const mount = release.mount;
+`;
+writeFileSync(join(out, 'ikm-survey.js'), entry);
+writeFileSync(join(out, 'manifest.json'), `${JSON.stringify(names, null, 2)}\n`);
+console.log(`bundle: ${names.module} ${names.wasm} ${names.css} (+ ikm-survey.js, manifest.json)`);

@@ -1,0 +1,150 @@
+//! What the embedding decided before the respondent starts, and the precedence rules that
+//! turn it into the form's [`Setup`]: pure functions of data, tested natively.
+//!
+//! Sources, strongest first: the page's query string (a QR link: `layanan`, `loket`, `lang`),
+//! the element's attributes (or `mount()`'s options), the office configuration, the browser.
+
+use crate::state::Setup;
+use ikm_core::config::is_slug;
+use ikm_core::{Lang, OfficeConfig};
+use std::rc::Rc;
+
+/// What the embedding page chose: the `<ikm-survey>` attributes, or `mount()`'s config object.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MountOptions {
+    /// URL the responses are POSTed to (required).
+    pub endpoint: Option<String>,
+    pub unit: Option<String>,
+    pub lang: Option<String>,
+    pub service: Option<String>,
+    pub counter: Option<String>,
+    /// URL of the office's JSON configuration.
+    pub config: Option<String>,
+}
+
+/// What the page around the widget says: its query string's three parameters and the
+/// first of the browser's preferred languages that the survey speaks.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Page {
+    /// `?lang=`: the language a QR link asks for.
+    pub lang: Option<String>,
+    /// `?layanan=`: the service a QR link fixes.
+    pub service: Option<String>,
+    /// `?loket=`: the counter a QR link names.
+    pub counter: Option<String>,
+    /// The browser's first supported language (`navigator.languages`).
+    pub browser_lang: Option<Lang>,
+}
+
+/// Language: the QR link's `lang`, then the attribute, then the office default, then the
+/// browser, then Indonesian.
+pub fn resolve_lang(options: &MountOptions, page: &Page, config: Option<&OfficeConfig>) -> Lang {
+    page.lang
+        .as_deref()
+        .and_then(Lang::from_code)
+        .or_else(|| options.lang.as_deref().and_then(Lang::from_code))
+        .or_else(|| config.and_then(|c| c.default_lang))
+        .or(page.browser_lang)
+        .unwrap_or_default()
+}
+
+/// What the page fixes: the QR link (`layanan`, `loket`) wins over the attributes; a service
+/// the office does not offer, or a malformed counter or unit, is ignored (the respondent then
+/// chooses, or none is sent).
+pub fn resolve_setup(options: &MountOptions, page: &Page, config: OfficeConfig) -> Setup {
+    let pick = |link: &Option<String>, attribute: &Option<String>| {
+        link.as_ref().or(attribute.as_ref()).cloned()
+    };
+    let fixed_service =
+        pick(&page.service, &options.service).filter(|id| config.service(id).is_some());
+    let counter = pick(&page.counter, &options.counter).filter(|c| is_slug(c));
+    let unit = options.unit.clone().filter(|u| is_slug(u));
+    Setup {
+        lang: resolve_lang(options, page, Some(&config)),
+        config: Rc::new(config),
+        unit,
+        fixed_service,
+        counter,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A page with these query parameters, whose browser prefers `languages` in order.
+    fn page(query: &[(&str, &str)], languages: &[&str]) -> Page {
+        let param = |name: &str| {
+            query
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
+        Page {
+            lang: param("lang"),
+            service: param("layanan"),
+            counter: param("loket"),
+            browser_lang: languages.iter().find_map(|l| Lang::from_code(l)),
+        }
+    }
+
+    #[test]
+    fn language_precedence_is_link_attribute_office_browser_indonesian() {
+        let attr = MountOptions {
+            lang: Some("en".into()),
+            ..MountOptions::default()
+        };
+        let office_en = OfficeConfig {
+            default_lang: Some(Lang::En),
+            ..OfficeConfig::default()
+        };
+        let none = MountOptions::default();
+        assert_eq!(
+            resolve_lang(&attr, &page(&[("lang", "id")], &[]), None),
+            Lang::Id
+        );
+        assert_eq!(
+            resolve_lang(&attr, &page(&[("lang", "fr")], &[]), None),
+            Lang::En
+        );
+        assert_eq!(
+            resolve_lang(&none, &page(&[], &["id-ID"]), Some(&office_en)),
+            Lang::En
+        );
+        assert_eq!(
+            resolve_lang(&none, &page(&[], &["fr", "en-GB"]), None),
+            Lang::En
+        );
+        assert_eq!(resolve_lang(&none, &page(&[], &["fr"]), None), Lang::Id);
+    }
+
+    #[test]
+    fn a_qr_link_fixes_service_and_counter_over_the_attributes() {
+        let attrs = MountOptions {
+            service: Some("izin-tinggal".into()),
+            counter: Some("loket-9".into()),
+            unit: Some("kanim-bengkulu".into()),
+            ..MountOptions::default()
+        };
+        let qr = page(&[("layanan", "paspor-baru"), ("loket", " loket-2 ")], &[]);
+        let s = resolve_setup(&attrs, &qr, OfficeConfig::default());
+        assert_eq!(s.fixed_service.as_deref(), Some("paspor-baru"));
+        assert_eq!(s.counter.as_deref(), Some("loket-2"));
+        assert_eq!(s.unit.as_deref(), Some("kanim-bengkulu"));
+        let s = resolve_setup(&attrs, &page(&[], &[]), OfficeConfig::default());
+        assert_eq!(s.fixed_service.as_deref(), Some("izin-tinggal"));
+        assert_eq!(s.counter.as_deref(), Some("loket-9"));
+    }
+
+    #[test]
+    fn values_the_office_does_not_know_are_ignored() {
+        let bad = page(&[("layanan", "visa-bohong"), ("loket", "Loket 2")], &[]);
+        let attrs = MountOptions {
+            unit: Some("Kanim Bengkulu".into()),
+            ..MountOptions::default()
+        };
+        let s = resolve_setup(&attrs, &bad, OfficeConfig::default());
+        assert_eq!((s.fixed_service, s.counter, s.unit), (None, None, None));
+    }
+}
