@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds dist/: the <ikm-survey> module, its wasm (size profile + wasm-opt -Oz) and stylesheet,
-# all content-hashed, a stable entry ikm-survey.js, and the demo page.
+# all content-hashed, a stable entry ikm-survey.js, the demo page (a third-party page that
+# embeds the widget), and a brotli and a gzip copy of each, made once here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
@@ -31,4 +32,5 @@ cp js/ikm-survey.js "$stage/"
 lightningcss --minify styles/ikm-survey.css -o "$stage/ikm-survey.css"
 node scripts/bundle.mjs "$stage" "$stage/short.wasm" "$stage/names.json" "$stage/ikm-survey.css" dist
 cp index.html styles/demo.css examples/office.json dist/
+node scripts/precompress.mjs dist
 echo "dist: built $(cd dist && find . -type f | sort | tr '\n' ' ')"

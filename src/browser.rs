@@ -1,6 +1,6 @@
 //! Effects at the edge: network, clock, randomness, the page's URL and DOM events.
 
-use crate::options::Page;
+use crate::options::{ConfigLoadError, Page};
 use ikm_core::delivery::{ErrorReply, Outcome};
 use ikm_core::{Lang, OfficeConfig, Submission};
 use js_sys::{Array, Promise, Reflect};
@@ -34,15 +34,6 @@ extern "C" {
 
 /// Longest wait for an endpoint's answer; shorter than the outbox lease.
 const REQUEST_TIMEOUT_MS: i32 = 25_000;
-
-/// Why the office configuration could not be used.
-#[derive(Debug, Clone, PartialEq)]
-pub enum ConfigLoadError {
-    /// Network failure or a non-2xx status.
-    Unreachable(String),
-    /// Fetched, but not a valid configuration.
-    Invalid(String),
-}
 
 /// A fresh UUID v4 from the browser's cryptographic generator (works on plain http too).
 pub fn new_id() -> String {

@@ -4,12 +4,13 @@
 //! Stateless parts are functions rather than components on purpose: each Yew component type
 //! monomorphises the whole component lifecycle, which costs kilobytes of wasm per type.
 
+#[cfg(target_arch = "wasm32")]
 pub mod app;
 pub mod fields;
 pub mod notices;
 pub mod survey;
 
-use crate::browser::ConfigLoadError;
+use crate::options::ConfigLoadError;
 use crate::state::{Action, TextField};
 use ikm_core::validate::FieldError;
 use ikm_core::Lang;

@@ -1,18 +1,21 @@
 //! The `<ikm-survey>` widget: the official IKM questionnaire as an embeddable Yew component.
 //!
 //! Pure and tested natively: `state` (the form's reducer: intents in, state and effects out)
-//! and `options` (what the page and attributes decide). Compiled for wasm32 only, because
-//! they touch the browser: `components` (the view and the component that runs effects),
-//! `outbox_driver` (the device's outbox and its delivery), `browser` (fetch, events, query
-//! string, clock and randomness) and `mount` (the JS-facing API).
+//! and `options` (what the page and attributes decide). The view (`components`) compiles on
+//! every target: the browser runs it, and the collector renders its hosted survey page with
+//! it (`render`, feature `ssr`). Compiled for wasm32 only, because they touch the browser:
+//! the component that runs effects (`components::app`), `outbox_driver` (the device's outbox
+//! and its delivery), `browser` (fetch, events, query string, clock and randomness) and
+//! `mount` (the JS-facing API).
 
+pub mod components;
 pub mod options;
+#[cfg(feature = "ssr")]
+pub mod render;
 pub mod state;
 
 #[cfg(target_arch = "wasm32")]
 mod browser;
-#[cfg(target_arch = "wasm32")]
-pub mod components;
 #[cfg(target_arch = "wasm32")]
 pub mod mount;
 #[cfg(target_arch = "wasm32")]

@@ -1,6 +1,6 @@
 //! The JS-facing API: `mount(host, options, stylesheet)` renders the survey into the host's open shadow root.
 
-use crate::components::app::{App, AppProps};
+use crate::components::app::{App, AppProps, TakeOver};
 use crate::options::MountOptions;
 use wasm_bindgen::prelude::*;
 use web_sys::{HtmlElement, ShadowRootInit, ShadowRootMode};
@@ -16,6 +16,7 @@ fn options_from_js(object: &JsValue) -> MountOptions {
         service: get("service"),
         counter: get("counter"),
         config: get("config"),
+        config_json: get("configJson"),
     }
 }
 
@@ -36,6 +37,29 @@ impl MountHandle {
         for node in self.added.drain(..) {
             node.remove();
         }
+    }
+}
+
+/// Takes over a survey form the server rendered (the collector's own page): renders a blank
+/// survey for the same response `id` into `container` (a copy of the server's element, not
+/// yet in the page) and calls `ready` once it is rendered. The page then replays what the
+/// respondent did in the server's form into it and swaps it in (see `js/ikm-survey.js`).
+#[wasm_bindgen(js_name = takeOver)]
+pub fn take_over(
+    container: HtmlElement,
+    options: JsValue,
+    id: String,
+    ready: js_sys::Function,
+) -> MountHandle {
+    let props = AppProps {
+        options: options_from_js(&options),
+        host: container.clone(),
+        takeover: Some(TakeOver { id, ready }),
+    };
+    let app = yew::Renderer::<App>::with_root_and_props(container.into(), props).render();
+    MountHandle {
+        app: Some(app),
+        added: Vec::new(),
     }
 }
 
@@ -69,8 +93,12 @@ pub fn mount(
     container.set_class_name("ikm-host");
     root.append_child(&container)?;
     added.push(container.clone());
-    let app =
-        yew::Renderer::<App>::with_root_and_props(container, AppProps { options, host }).render();
+    let props = AppProps {
+        options,
+        host,
+        takeover: None,
+    };
+    let app = yew::Renderer::<App>::with_root_and_props(container, props).render();
     Ok(MountHandle {
         app: Some(app),
         added,

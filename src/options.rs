@@ -20,6 +20,18 @@ pub struct MountOptions {
     pub counter: Option<String>,
     /// URL of the office's JSON configuration.
     pub config: Option<String>,
+    /// The configuration itself, as JSON text, when the page carries it (the collector's own
+    /// survey page does, which saves a request).
+    pub config_json: Option<String>,
+}
+
+/// Why the office configuration could not be used.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ConfigLoadError {
+    /// Network failure or a non-2xx status.
+    Unreachable(String),
+    /// Fetched, but not a valid configuration.
+    Invalid(String),
 }
 
 /// What the page around the widget says: its query string's three parameters and the
@@ -66,6 +78,22 @@ pub fn resolve_setup(options: &MountOptions, page: &Page, config: OfficeConfig) 
         fixed_service,
         counter,
     }
+}
+
+/// The query string of the survey page for `setup` in `lang`: what a QR link carries
+/// (`?lang=en&layanan=paspor-baru&loket=loket-2`), for links that must keep it.
+pub fn page_query(setup: &Setup, lang: Lang) -> String {
+    let mut query = format!("?lang={}", lang.code());
+    // Ids are checked slugs (letters, digits, hyphens): nothing to escape.
+    if let Some(service) = &setup.fixed_service {
+        query.push_str("&layanan=");
+        query.push_str(service);
+    }
+    if let Some(counter) = &setup.counter {
+        query.push_str("&loket=");
+        query.push_str(counter);
+    }
+    query
 }
 
 #[cfg(test)]
@@ -135,6 +163,22 @@ mod tests {
         let s = resolve_setup(&attrs, &page(&[], &[]), OfficeConfig::default());
         assert_eq!(s.fixed_service.as_deref(), Some("izin-tinggal"));
         assert_eq!(s.counter.as_deref(), Some("loket-9"));
+    }
+
+    #[test]
+    fn links_keep_the_qr_setup_in_another_language() {
+        let qr = page(&[("layanan", "paspor-baru"), ("loket", "loket-2")], &[]);
+        let s = resolve_setup(&MountOptions::default(), &qr, OfficeConfig::default());
+        assert_eq!(
+            page_query(&s, Lang::En),
+            "?lang=en&layanan=paspor-baru&loket=loket-2"
+        );
+        let plain = resolve_setup(
+            &MountOptions::default(),
+            &page(&[], &[]),
+            OfficeConfig::default(),
+        );
+        assert_eq!(page_query(&plain, Lang::Id), "?lang=id");
     }
 
     #[test]

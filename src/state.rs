@@ -3,10 +3,11 @@
 //! and feeds their outcomes back as further intents (see `docs/architecture.md`).
 
 use ikm_core::delivery::Outcome;
+use ikm_core::form;
 use ikm_core::outbox::Entry;
 use ikm_core::questionnaire::{Choice, Education, Gender, Module, Occupation};
 use ikm_core::submission::Scores;
-use ikm_core::validate::{validate_answers, ErrorCode, FieldError};
+use ikm_core::validate::{field, validate_answers, ErrorCode, FieldError};
 use ikm_core::{Element, Lang, OfficeConfig, Submission};
 use std::rc::Rc;
 
@@ -214,6 +215,24 @@ impl SurveyState {
             attempted: false,
             phase: Phase::Editing,
         }
+    }
+
+    /// The form as the respondent left a server-rendered copy of it: its response id and
+    /// every control's value (`name`, `value`), read through the same mapping the collector
+    /// uses for a post without JavaScript. Errors show only once a submit is tried.
+    pub fn restored(setup: Setup, fields: &[(String, String)]) -> SurveyState {
+        let mut state = SurveyState::new(setup, String::new());
+        for (name, value) in fields {
+            if form::apply_field(&mut state.draft, name, value) && name == field::AGE {
+                state.age_text = value.clone();
+            }
+        }
+        // The page's language and fixed service win over what the copy said.
+        state.draft.lang = state.setup.lang;
+        if let Some(service) = &state.setup.fixed_service {
+            state.draft.service = Some(service.clone());
+        }
+        state
     }
 
     /// Whether the respondent may still change the answers.
@@ -700,6 +719,34 @@ mod tests {
         assert_eq!(next.draft.lang, Lang::En);
         assert_eq!(next.draft.answers.answered(), 0);
         assert_ne!(next.draft.id, ID);
+    }
+
+    #[test]
+    fn a_server_rendered_form_is_taken_over_with_what_the_respondent_did_meanwhile() {
+        let fields: Vec<(String, String)> = [
+            ("id", ID),
+            ("lang", "en"),
+            ("respondent.gender", "P"),
+            ("respondent.age", "3"),
+            ("answers.waktu", "2"),
+            ("service", "izin-tinggal"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let s = SurveyState::restored(setup(Some("paspor-baru")), &fields);
+        assert_eq!(s.draft.id, ID, "the same response as the server rendered");
+        assert_eq!(s.draft.respondent.gender, Some(Gender::P));
+        assert_eq!(s.age_text, "3", "a half-typed age stays as typed");
+        assert_eq!(s.draft.answers.get(Element::Waktu), Some(2));
+        assert_eq!(s.draft.lang, Lang::Id, "the page's language");
+        assert_eq!(
+            s.draft.service.as_deref(),
+            Some("paspor-baru"),
+            "the QR link's service"
+        );
+        assert_eq!(s.draft.counter.as_deref(), Some("loket-2"));
+        assert_eq!((s.phase.clone(), s.errors.len()), (Phase::Editing, 0));
     }
 
     #[test]

@@ -140,7 +140,7 @@ impl Widget {
 
     async fn answer(&self, element: Element, score: u8) {
         self.click(&format!(
-            "input[name=ikm-answers-{}][value='{score}']",
+            "input[name='answers.{}'][value='{score}']",
             element.key()
         ))
         .await;
@@ -150,12 +150,12 @@ impl Widget {
         if self.find("#ikm-service").is_some() {
             self.set("#ikm-service", "paspor-baru", "change").await;
         }
-        self.click("input[name=ikm-respondent-gender][value='2']")
+        self.click("input[name='respondent.gender'][value='P']")
             .await;
         self.set("#ikm-respondent-age", "34", "input").await;
         self.set("#ikm-respondent-education", "D4-S1", "change")
             .await;
-        self.click("input[name=ikm-respondent-occupation][value='4']")
+        self.click("input[name='respondent.occupation'][value='SWASTA']")
             .await;
         for (i, element) in Element::ALL.into_iter().enumerate() {
             self.answer(element, if i % 2 == 0 { 4 } else { 3 }).await;
@@ -290,11 +290,11 @@ async fn renders_the_nine_official_questions_in_form_order() {
     }
     // U8 is sarana and U9 pengaduan, as on the paper form.
     assert!(groups[7]
-        .query_selector("input[name=ikm-answers-sarana]")
+        .query_selector("input[name='answers.sarana']")
         .unwrap()
         .is_some());
     assert!(groups[8]
-        .query_selector("input[name=ikm-answers-pengaduan]")
+        .query_selector("input[name='answers.pengaduan']")
         .unwrap()
         .is_some());
     for label in [
@@ -335,7 +335,7 @@ async fn submitting_a_blank_form_marks_every_problem_and_focuses_the_first() {
         "focus moves to the first problem"
     );
 
-    let group = w.get("fieldset:has(input[name=ikm-answers-waktu])");
+    let group = w.get("fieldset:has(input[name='answers.waktu'])");
     assert_eq!(group.get_attribute("aria-invalid").as_deref(), Some("true"));
     let described = group.get_attribute("aria-describedby").unwrap();
     let message = w.get(&format!("#{described}")).text_content().unwrap();
@@ -351,7 +351,7 @@ async fn submitting_a_blank_form_marks_every_problem_and_focuses_the_first() {
     // Messages clear as the respondent fixes them, and new rules apply at once.
     w.answer(Element::Waktu, 3).await;
     assert!(w
-        .find("fieldset:has(input[name=ikm-answers-waktu]) .ikm-error")
+        .find("fieldset:has(input[name='answers.waktu']) .ikm-error")
         .is_none());
     assert_eq!(w.all(".ikm-summary li").len(), 13);
     w.set("#ikm-respondent-age", "15", "input").await;
@@ -493,7 +493,7 @@ async fn a_valid_response_reaches_the_endpoint_once_with_its_idempotency_key() {
 
     // Two clicks, one response: exactly one POST carried this id.
     assert_eq!(posts_of(&body.id).await.len(), 1, "sent once");
-    w.click(".ikm-done button").await;
+    w.click(".ikm-done a").await;
     assert!(w.find(".ikm-done").is_none());
     assert_eq!(
         w.all("fieldset.ikm-question input:checked").len(),
@@ -509,7 +509,7 @@ async fn a_422_maps_server_errors_onto_fields_and_keeps_the_answers() {
     w.click("button[type=submit]").await;
     w.wait_for("the server's errors", |w| w.find(".ikm-summary").is_some())
         .await;
-    let group = w.get("fieldset:has(input[name=ikm-answers-sarana])");
+    let group = w.get("fieldset:has(input[name='answers.sarana'])");
     assert_eq!(group.get_attribute("aria-invalid").as_deref(), Some("true"));
     assert_eq!(
         w.all("fieldset.ikm-question input:checked").len(),
@@ -629,10 +629,10 @@ async fn a_qr_link_prefills_and_locks_service_counter_and_language() {
 #[wasm_bindgen_test]
 async fn the_language_switch_changes_every_text() {
     let w = Widget::mount(&[("endpoint", &endpoint("/api/v1/responses")), ("lang", "id")]).await;
-    w.click(".ikm-lang button[lang=en]").await;
+    w.click(".ikm-lang a[lang=en]").await;
     assert_eq!(
-        w.get(".ikm-lang button[lang=en]")
-            .get_attribute("aria-pressed")
+        w.get(".ikm-lang a[lang=en]")
+            .get_attribute("aria-current")
             .as_deref(),
         Some("true")
     );
@@ -690,12 +690,12 @@ async fn configuration_problems_show_a_clear_message() {
         "placeholder plus the two configured services"
     );
     assert_eq!(
-        w.all("fieldset:has(input[name^=ikm-spak-])").len(),
+        w.all("fieldset:has(input[name^='spak.'])").len(),
         5,
         "the SPAK module is on"
     );
     assert_eq!(
-        w.all("input[name=ikm-spak-pungli]").len(),
+        w.all("input[name='spak.pungli']").len(),
         6,
         "on a 6-point scale"
     );

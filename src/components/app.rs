@@ -8,11 +8,10 @@
 
 use crate::browser::{
     current_page, dispatch_event, load_config, new_id, now_rfc3339, post_submission,
-    ConfigLoadError,
 };
 use crate::components::notices::{focus_by_id, notice};
 use crate::components::{dom_id, survey, Msg};
-use crate::options::{resolve_lang, resolve_setup, MountOptions, Page};
+use crate::options::{resolve_lang, resolve_setup, ConfigLoadError, MountOptions, Page};
 use crate::outbox_driver;
 use crate::state::{Action, Announcement, Focus, SurveyState, Work};
 use ikm_core::i18n::ui;
@@ -25,6 +24,16 @@ pub struct AppProps {
     pub options: MountOptions,
     /// The custom element (or mount target) that events are dispatched from.
     pub host: HtmlElement,
+    /// Set when the survey replaces a form the server rendered.
+    pub takeover: Option<TakeOver>,
+}
+
+/// A server-rendered form being taken over: its response id, and whom to tell once the
+/// survey is rendered (the page then replays the respondent's answers and swaps it in).
+#[derive(PartialEq)]
+pub struct TakeOver {
+    pub id: String,
+    pub ready: js_sys::Function,
 }
 
 /// What the widget can show before and after the office configuration is known.
@@ -52,12 +61,19 @@ pub struct App {
     focus: Option<Focus>,
     /// Whether the configured accent colour is on the form's root yet.
     themed: bool,
+    /// Whether a takeover's `ready` was called (once the survey is first rendered).
+    took_over: bool,
 }
 
 impl App {
     fn ready(&self, ctx: &Context<Self>, config: OfficeConfig) -> Stage {
         let setup = resolve_setup(&ctx.props().options, &self.page, config);
-        Stage::Ready(SurveyState::new(setup, new_id()))
+        let id = match &ctx.props().takeover {
+            // The same response as the server rendered, so a form posted there and here is one.
+            Some(takeover) if !takeover.id.is_empty() => takeover.id.clone(),
+            _ => new_id(),
+        };
+        Stage::Ready(SurveyState::new(setup, id))
     }
 
     /// Applies one intent and runs the effects the transition returns.
@@ -117,11 +133,20 @@ impl Component for App {
             root: NodeRef::default(),
             focus: None,
             themed: false,
+            took_over: false,
         };
         app.stage = match (&endpoint, &options.config) {
             (None, _) => {
                 dispatch_event(&ctx.props().host, "ikm-error", None, Some("config"));
                 Stage::NoEndpoint
+            }
+            // The page carries the configuration: no request needed.
+            (Some(_), _) if options.config_json.is_some() => {
+                let text = options.config_json.as_deref().unwrap_or_default();
+                match OfficeConfig::from_json(text) {
+                    Ok(config) => app.ready(ctx, config),
+                    Err(e) => Stage::Failed(ConfigLoadError::Invalid(e.to_string())),
+                }
             }
             (Some(_), Some(url)) => {
                 let url = url.clone();
@@ -181,10 +206,14 @@ impl Component for App {
         }
     }
 
-    fn rendered(&mut self, _ctx: &Context<Self>, _first_render: bool) {
+    fn rendered(&mut self, ctx: &Context<Self>, _first_render: bool) {
         let Stage::Ready(state) = &self.stage else {
             return;
         };
+        if let (Some(takeover), false) = (&ctx.props().takeover, self.took_over) {
+            self.took_over = true;
+            let _ = takeover.ready.call0(&wasm_bindgen::JsValue::NULL);
+        }
         if !self.themed {
             if let (Some(accent), Some(el)) = (
                 &state.setup.config.theme.accent,

@@ -16,6 +16,8 @@ pub struct ChoiceGroup<'a> {
     pub path: &'a str,
     pub legend: &'a str,
     pub options: &'a [Text],
+    /// What option `i` posts in a plain form: a score (`"3"`) or a code (`"P"`).
+    pub value_of: fn(usize) -> &'static str,
     pub selected: Option<usize>,
     pub field: ChoiceField,
     pub class: &'static str,
@@ -34,9 +36,10 @@ pub fn choice_group(group: ChoiceGroup<'_>, state: &SurveyState, dispatch: &Call
     for (i, label) in group.options.iter().enumerate() {
         let dispatch = dispatch.clone();
         let choice = group.field;
+        let value = (group.value_of)(i);
         options.push(html! {
             <label class="ikm-option">
-                <input type="radio" name={id.clone()} value={(i + 1).to_string()}
+                <input type="radio" name={group.path.to_string()} value={value}
                     id={(i == 0).then(|| id.clone())}
                     checked={group.selected == Some(i)} aria-invalid={invalid}
                     onchange={Callback::from(move |_| dispatch.emit(Msg::Act(Action::Choose(choice, i))))} />
@@ -109,7 +112,7 @@ fn text_field(
                 });
             }
             html! {
-                <select id={id.clone()} aria-invalid={invalid} aria-describedby={described}
+                <select id={id.clone()} name={path.to_string()} aria-invalid={invalid} aria-describedby={described}
                     onchange={on_change(dispatch, field)}>
                     { for items }
                 </select>
@@ -123,7 +126,7 @@ fn text_field(
             max,
             maxlength,
         } => html! {
-            <input type={kind} inputmode={(kind == "number").then_some("numeric")} id={id.clone()}
+            <input type={kind} inputmode={(kind == "number").then_some("numeric")} id={id.clone()} name={path.to_string()}
                 {class} min={min.map(|m| m.to_string())}
                 max={max.map(|m| m.to_string())} maxlength={maxlength.map(|m| m.to_string())}
                 autocomplete="off" value={value} aria-invalid={invalid} aria-describedby={described}
@@ -136,7 +139,7 @@ fn text_field(
             html! {
                 <>
                     <p class="ikm-hint" id={hint_id.clone()}>{ ui::SUGGESTION_WARNING.get(lang) }</p>
-                    <textarea id={id.clone()} rows="4" maxlength={MAX_SUGGESTION_CHARS.to_string()} value={value}
+                    <textarea id={id.clone()} name={path.to_string()} rows="4" maxlength={MAX_SUGGESTION_CHARS.to_string()} value={value}
                         aria-invalid={invalid} aria-describedby={format!("{all}{hint_id} {count_id}")}
                         oninput={on_input(dispatch, field)} />
                     <p class="ikm-count" id={count_id} aria-live="polite">{ chars_left(left, lang) }</p>
@@ -162,6 +165,19 @@ fn fixed(label: &str, value: String) -> Html {
 
 fn labels<C: Choice>() -> Vec<Text> {
     C::ALL.iter().map(|c| c.label()).collect()
+}
+
+/// What option `i` of a score question posts: `"1"` for the first, and so on.
+pub fn score_value(i: usize) -> &'static str {
+    ["1", "2", "3", "4", "5", "6"]
+        .get(i)
+        .copied()
+        .unwrap_or_default()
+}
+
+/// What option `i` of a choice question posts: its code.
+fn code_value<C: Choice>(i: usize) -> &'static str {
+    C::ALL.get(i).map_or("", |c| c.code())
 }
 
 fn index_of<C: Choice + PartialEq>(value: Option<C>) -> Option<usize> {
@@ -259,6 +275,7 @@ pub fn profile_section(state: &SurveyState, dispatch: &Callback<Msg>) -> Html {
         path: field::GENDER,
         legend: ui::GENDER.get(lang),
         options: &genders,
+        value_of: code_value::<Gender>,
         selected: index_of(r.gender),
         field: ChoiceField::Gender,
         class: "ikm-inline",
@@ -267,6 +284,7 @@ pub fn profile_section(state: &SurveyState, dispatch: &Callback<Msg>) -> Html {
         path: field::OCCUPATION,
         legend: ui::OCCUPATION.get(lang),
         options: &occupations,
+        value_of: code_value::<Occupation>,
         selected: index_of(r.occupation),
         field: ChoiceField::Occupation,
         class: "",

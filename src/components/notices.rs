@@ -2,7 +2,8 @@
 
 use crate::components::dom_id;
 use crate::components::Msg;
-use crate::state::{Action, DoneScreen};
+use crate::options::page_query;
+use crate::state::{Action, DoneScreen, Setup};
 use ikm_core::i18n::{error_summary as summary_title, field_label, message, ui, LANGUAGE_NAMES};
 use ikm_core::validate::FieldError;
 use ikm_core::Lang;
@@ -21,7 +22,8 @@ pub fn notice(title: &str, detail: &str, hint: &str) -> Html {
 }
 
 /// *Tersimpan* or *Terima kasih*, with a way to start a new response (kiosks).
-pub fn thank_you(screen: DoneScreen, lang: Lang, on_new_response: Callback<MouseEvent>) -> Html {
+pub fn thank_you(screen: DoneScreen, setup: &Setup, on_new_response: Callback<MouseEvent>) -> Html {
+    let lang = setup.lang;
     let (class, title, body) = match screen {
         DoneScreen::Saved => ("ikm-done ikm-saved", ui::SAVED, ui::SAVED_BODY),
         DoneScreen::Queued => ("ikm-done ikm-queued", ui::SAVED, ui::QUEUED_BODY),
@@ -31,7 +33,8 @@ pub fn thank_you(screen: DoneScreen, lang: Lang, on_new_response: Callback<Mouse
         <div {class} role="status">
             <h2 id="ikm-done-title" tabindex="-1">{ title.get(lang) }</h2>
             <p>{ body.get(lang) }</p>
-            <button type="button" class="ikm-button" onclick={on_new_response}>{ ui::NEW_RESPONSE.get(lang) }</button>
+            // A link, so a page without JavaScript starts a new response too.
+            <a class="ikm-button" href={page_query(setup, lang)} onclick={on_new_response}>{ ui::NEW_RESPONSE.get(lang) }</a>
         </div>
     }
 }
@@ -51,21 +54,26 @@ pub fn staff_view(pending: usize, rejected: usize, lang: Lang, dispatch: &Callba
     }
 }
 
-/// Two toggle buttons, each labelled in its own language.
-pub fn language_switch(lang: Lang, dispatch: &Callback<Msg>) -> Html {
-    let mut buttons = Vec::with_capacity(LANGUAGE_NAMES.len());
+/// One link per language, each labelled in its own language; the current one is marked.
+/// Links rather than buttons, so the language can be switched without JavaScript too (the
+/// link keeps the QR link's service and counter).
+pub fn language_switch(setup: &Setup, dispatch: &Callback<Msg>) -> Html {
+    let lang = setup.lang;
+    let mut links = Vec::with_capacity(LANGUAGE_NAMES.len());
     for (option, name) in LANGUAGE_NAMES {
-        let dispatch = dispatch.clone();
-        buttons.push(html! {
-            <button type="button" lang={option.code()}
-                aria-pressed={if option == lang { "true" } else { "false" }}
-                onclick={Callback::from(move |_| dispatch.emit(Msg::Act(Action::SetLang(option))))}>
+        let onclick = dispatch.reform(move |e: MouseEvent| {
+            e.prevent_default();
+            Msg::Act(Action::SetLang(option))
+        });
+        links.push(html! {
+            <a href={page_query(setup, option)} lang={option.code()} hreflang={option.code()}
+                aria-current={(option == lang).then_some("true")} {onclick}>
                 { name.get(option) }
-            </button>
+            </a>
         });
     }
     html! {
-        <div class="ikm-lang" role="group" aria-label={ui::LANGUAGE.get(lang)}>{ for buttons }</div>
+        <nav class="ikm-lang" aria-label={ui::LANGUAGE.get(lang)}>{ for links }</nav>
     }
 }
 

@@ -1,9 +1,12 @@
 //! The survey screen as a view function: the questionnaire, or the end-of-survey screen.
 
-use crate::components::fields::{choice_group, profile_section, suggestion_box, ChoiceGroup};
+use crate::components::fields::{
+    choice_group, profile_section, score_value, suggestion_box, ChoiceGroup,
+};
 use crate::components::notices::{error_summary, language_switch, staff_view, thank_you};
 use crate::components::Msg;
 use crate::state::{ChoiceField, Failure, Phase, SurveyState};
+use ikm_core::form;
 use ikm_core::i18n::{progress, ui};
 use ikm_core::questionnaire::{scale_labels, Module, STANDARD};
 use ikm_core::validate::field;
@@ -25,7 +28,7 @@ pub fn view(
                 if !office.is_empty() {
                     <p class="ikm-office">{ office.clone() }</p>
                 }
-                { language_switch(lang, dispatch) }
+                { language_switch(&state.setup, dispatch) }
             </div>
             <h2 class="ikm-title" id="ikm-title" tabindex="-1">{ ui::TITLE.get(lang) }</h2>
         </header>
@@ -33,11 +36,14 @@ pub fn view(
     let staff = staff_view(outbox.0, outbox.1, lang, dispatch);
 
     if let Some(screen) = state.done_screen() {
-        let on_new = dispatch.reform(|_: MouseEvent| Msg::StartNew);
+        let on_new = dispatch.reform(|e: MouseEvent| {
+            e.prevent_default();
+            Msg::StartNew
+        });
         return html! {
             <div class="ikm" lang={lang.code()} ref={root.clone()}>
                 { header }
-                { thank_you(screen, lang, on_new) }
+                { thank_you(screen, &state.setup, on_new) }
                 { staff }
             </div>
         };
@@ -56,6 +62,7 @@ pub fn view(
             path: &path,
             legend: q.text.get(lang),
             options: &q.answers,
+            value_of: score_value,
             selected: state
                 .draft
                 .answers
@@ -79,6 +86,7 @@ pub fn view(
                 path: &path,
                 legend: st.text.get(lang),
                 options: scale_labels(settings.scale),
+                value_of: score_value,
                 selected: given
                     .and_then(|a| a.get(st.key))
                     .map(|v| usize::from(v).saturating_sub(1)),
@@ -112,7 +120,11 @@ pub fn view(
             { header }
             <p class="ikm-purpose">{ ui::PURPOSE.get(lang) }</p>
             <p class="ikm-privacy">{ ui::PRIVACY.get(lang) }</p>
-            <form class="ikm-form" novalidate=true onsubmit={on_submit} aria-label={ui::TITLE.get(lang)}>
+            // A real form: without JavaScript it posts to the page it is on (the collector's
+            // survey page reads it); with JavaScript the widget handles the submit.
+            <form class="ikm-form" method="post" novalidate=true onsubmit={on_submit} aria-label={ui::TITLE.get(lang)}>
+                <input type="hidden" name={form::ID} value={state.draft.id.clone()} />
+                <input type="hidden" name={form::LANG} value={lang.code()} />
                 { error_summary(&state.errors, lang, root) }
                 <p class="ikm-note">{ ui::REQUIRED_NOTE.get(lang) }</p>
                 <div class="ikm-progress">

@@ -136,7 +136,8 @@ async function rows() {
 test(`${SUBMISSIONS} submissions through drops, lost answers, 500s, delays, offline and reloads end as exactly ${SUBMISSIONS} rows`, { timeout: 600000 }, async () => {
   const started = Date.now();
   const context = await browser.newContext();
-  const url = `http://127.0.0.1:${proxyPort}/?layanan=paspor-baru&loket=loket-1`;
+  // index.html: a page embedding <ikm-survey>, as an office website would.
+  const url = `http://127.0.0.1:${proxyPort}/index.html?layanan=paspor-baru&loket=loket-1`;
   const tabs = [await context.newPage(), await context.newPage()];
   for (const tab of tabs) {
     await tab.goto(url);
@@ -158,7 +159,7 @@ test(`${SUBMISSIONS} submissions through drops, lost answers, 500s, delays, offl
       stats.reloads += 1;
       await page.reload();
     } else {
-      await page.evaluate(() => document.querySelector('ikm-survey').shadowRoot.querySelector('.ikm-done button').click());
+      await page.evaluate(() => document.querySelector('ikm-survey').shadowRoot.querySelector('.ikm-done a').click());
     }
     await formReady(page);
   }

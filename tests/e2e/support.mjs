@@ -51,27 +51,42 @@ export function launchChromium() {
   });
 }
 
-const ELEMENT_KEYS = ['persyaratan', 'prosedur', 'waktu', 'biaya', 'produk', 'kompetensi', 'perilaku', 'sarana', 'pengaduan'];
+export const ELEMENT_KEYS = ['persyaratan', 'prosedur', 'waktu', 'biaya', 'produk', 'kompetensi', 'perilaku', 'sarana', 'pengaduan'];
+const GENDERS = ['L', 'P'];
+const OCCUPATIONS = ['PNS', 'TNI', 'POLRI', 'SWASTA', 'WIRAUSAHA', 'LAINNYA'];
 
 /**
- * Fills the widget inside `host` through the DOM (clicks and input events, as taps would) and
- * presses Kirim. `answers`: { gender: 1|2, age, education, occupation: 1..6, scores: [9 × 1..4] }
- * (radio positions as on the form).
+ * Fills the survey inside `host` (in its shadow root, or in the page for the collector's own
+ * page) through the DOM (clicks and input events, as taps would) and presses Kirim.
+ * `answers`: { gender: 1|2, age, education, occupation: 1..6, scores: [9 × 1..4] }
+ * (option positions as on the form). Controls are named by payload path.
  */
 export async function fillAndSend(page, host, answers) {
-  await page.evaluate(async ({ host, answers, keys }) => {
-    const root = document.querySelector(host).shadowRoot;
+  await page.evaluate(async ({ host, answers, keys, genders, occupations }) => {
+    const element = document.querySelector(host);
+    const root = element.shadowRoot ?? element;
     const set = (sel, value, event) => {
       const el = root.querySelector(sel);
       el.value = value;
       el.dispatchEvent(new Event(event, { bubbles: true }));
     };
-    root.querySelector(`input[name=ikm-respondent-gender][value='${answers.gender}']`).click();
+    root.querySelector(`input[name="respondent.gender"][value='${genders[answers.gender - 1]}']`).click();
     set('#ikm-respondent-age', String(answers.age), 'input');
     set('#ikm-respondent-education', answers.education, 'change');
-    root.querySelector(`input[name=ikm-respondent-occupation][value='${answers.occupation}']`).click();
-    keys.forEach((k, i) => root.querySelector(`input[name=ikm-answers-${k}][value='${answers.scores[i]}']`).click());
+    root.querySelector(`input[name="respondent.occupation"][value='${occupations[answers.occupation - 1]}']`).click();
+    keys.forEach((k, i) => root.querySelector(`input[name="answers.${k}"][value='${answers.scores[i]}']`).click());
     await new Promise((r) => requestAnimationFrame(() => r()));
     root.querySelector('button[type=submit]').click();
-  }, { host, answers, keys: ELEMENT_KEYS });
+  }, { host, answers, keys: ELEMENT_KEYS, genders: GENDERS, occupations: OCCUPATIONS });
+}
+
+/** Runs axe-core on the page (the context must bypass CSP) and returns WCAG 2.1 A/AA violations. */
+export async function axeViolations(page) {
+  await page.addScriptTag({ path: join(ROOT, 'node_modules/axe-core/axe.min.js') });
+  return page.evaluate(async () => {
+    const result = await window.axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+    });
+    return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  });
 }

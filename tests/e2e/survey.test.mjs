@@ -1,6 +1,7 @@
-// End to end: Debian's Chromium opens the demo page served by `ikm serve` (SQLite), completes
+// End to end: Debian's Chromium opens the survey page served by `ikm serve` (SQLite), completes
 // the survey with the keyboard only, sends it, and the response appears in the report and /admin.
-// Also: no Content-Security-Policy violation on the CSP page, and the module's mount()/destroy().
+// Also: no Content-Security-Policy violation on either page (the collector's own survey page,
+// and index.html, a third-party page embedding <ikm-survey>), and the module's mount()/destroy().
 // Run by `make test` (scripts/test-e2e.sh builds the server and dist/ first).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -45,13 +46,14 @@ test('a respondent completes and sends the survey with the keyboard only', async
   page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
   page.on('pageerror', (e) => problems.push(String(e)));
   await page.goto(`${base}/?layanan=paspor-baru&loket=loket-2`);
-  await page.locator('ikm-survey form').waitFor();
+  // The form is there from the first byte; the widget takes it over when its wasm arrives.
+  await page.locator('#ikm-survey:not([data-ikm-takeover]) form').waitFor();
   await page.evaluate(() => {
     window.__submitted = null;
     document.addEventListener('ikm-submitted', (e) => { window.__submitted = e.detail.id; });
   });
 
-  await tabTo(page, 'name=ikm-respondent-gender');
+  await tabTo(page, 'name=respondent.gender');
   await page.keyboard.press('Space');                   // Laki-laki
   await tabTo(page, '#ikm-respondent-age');
   await page.keyboard.type('41');
@@ -59,10 +61,10 @@ test('a respondent completes and sends the survey with the keyboard only', async
   await page.keyboard.press('ArrowDown');               // SD
   await page.keyboard.press('ArrowDown');               // SMP
   await page.keyboard.press('ArrowDown');               // SMA
-  await tabTo(page, 'name=ikm-respondent-occupation');
+  await tabTo(page, 'name=respondent.occupation');
   await page.keyboard.press('Space');                   // PNS
   for (const key of ['persyaratan', 'prosedur', 'waktu', 'biaya', 'produk', 'kompetensi', 'perilaku', 'sarana', 'pengaduan']) {
-    await tabTo(page, `name=ikm-answers-${key}`);
+    await tabTo(page, `name=answers.${key}`);
     await page.keyboard.press('Space');                 // option 1
     await page.keyboard.press('ArrowRight');            // option 2
     await page.keyboard.press('ArrowRight');            // option 3
@@ -70,12 +72,12 @@ test('a respondent completes and sends the survey with the keyboard only', async
   await tabTo(page, '#ikm-suggestion');
   await page.keyboard.type('Pelayanan cepat, terima kasih.');
   await tabTo(page, 'button#[name=]');
-  assert.equal(await page.locator('ikm-survey button[type=submit]').textContent(), 'Kirim');
+  assert.equal(await page.locator('#ikm-survey button[type=submit]').textContent(), 'Kirim');
   await page.keyboard.press('Enter');
 
     // "Tersimpan" first (saved on the device), then "Terima kasih" once the collector has it.
-  await page.locator('ikm-survey .ikm-sent h2').waitFor();
-  assert.equal(await page.locator('ikm-survey .ikm-done h2').textContent(), 'Terima kasih');
+  await page.locator('#ikm-survey .ikm-sent h2').waitFor();
+  assert.equal(await page.locator('#ikm-survey .ikm-done h2').textContent(), 'Terima kasih');
   assert.match(await page.evaluate(() => window.__submitted), /^[0-9a-f-]{36}$/);
   assert.deepEqual(problems, [], 'no console errors and no CSP violations');
 
@@ -108,7 +110,7 @@ test('the head of office reads the response back in /admin', async () => {
 
 test('the module exports mount() and destroy()', async () => {
   const page = await browser.newPage();
-  await page.goto(`${base}/`);
+  await page.goto(`${base}/index.html`);
   const result = await page.evaluate(async () => {
     const { mount } = await import('/ikm-survey.js');
     const host = document.createElement('div');
@@ -126,7 +128,7 @@ test('the module exports mount() and destroy()', async () => {
 test('staff see what the device holds and export it as JSON', async () => {
   const context = await browser.newContext({ acceptDownloads: true });
   const page = await context.newPage();
-  await page.goto(`${base}/`);
+  await page.goto(`${base}/index.html`);
   // A widget whose endpoint cannot be reached: the response waits on the device.
   await page.evaluate(async () => {
     const { mount } = await import('/ikm-survey.js');

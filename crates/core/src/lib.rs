@@ -9,6 +9,7 @@ pub use ikm_json as json;
 pub mod config;
 pub mod delivery;
 pub mod element;
+pub mod form;
 pub mod i18n;
 pub mod outbox;
 pub mod period;

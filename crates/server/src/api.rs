@@ -6,6 +6,7 @@ use crate::error::ApiError;
 use crate::rate_limit::{ClientKeys, ClientLimiter, LoginGuard};
 use crate::report::{build_report, parse_request, ReportRequest};
 use crate::store::{Insert, NewResponse, Store};
+use crate::survey_page::Assets;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{ConnectInfo, Query, State};
@@ -36,6 +37,8 @@ pub struct App {
     pub logins: LoginGuard,
     /// The clock, replaceable in tests.
     pub now: fn() -> i64,
+    /// The widget build the survey page links to; None when it was not built.
+    pub assets: Option<Assets>,
 }
 
 impl App {
@@ -49,7 +52,23 @@ impl App {
             client_keys: ClientKeys::default(),
             logins: LoginGuard::new(),
             now: system_now,
+            assets: None,
         }
+    }
+}
+
+impl App {
+    /// Takes one of this client's submission tokens (a JSON post or a form post alike).
+    pub fn check_rate(&self, extensions: &axum::http::Extensions) -> Result<(), ApiError> {
+        let Some(limiter) = &self.limiter else {
+            return Ok(());
+        };
+        let client = extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip());
+        limiter
+            .check(self.client_keys.key(client))
+            .map_err(|retry_after| ApiError::RateLimited { retry_after })
     }
 }
 
@@ -106,14 +125,7 @@ pub async fn post_response(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    if let Some(limiter) = &app.limiter {
-        let client = extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip());
-        limiter
-            .check(app.client_keys.key(client))
-            .map_err(|retry_after| ApiError::RateLimited { retry_after })?;
-    }
+    app.check_rate(&extensions)?;
     // Without a JSON content type a browser would post cross-site without a CORS preflight.
     if !is_json(&headers) {
         return Err(ApiError::UnsupportedMediaType);

@@ -12,3 +12,4 @@ pub mod recap_text;
 pub mod report;
 pub mod serve;
 pub mod store;
+pub mod survey_page;

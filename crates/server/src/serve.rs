@@ -10,6 +10,7 @@ use crate::admin::{admin_page, admin_stylesheet};
 use crate::api::{get_csv, get_report, office_json, post_response, App, Shared};
 use crate::rate_limit::ClientLimiter;
 use crate::store::{redact_url, Store};
+use crate::survey_page::{submit_form, survey_page, Assets};
 use axum::extract::{ConnectInfo, DefaultBodyLimit};
 use axum::http::{header, HeaderName, HeaderValue, Method, Request};
 use axum::routing::{get, post};
@@ -26,6 +27,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Semaphore;
 use tower::ServiceExt;
+use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -113,7 +115,12 @@ pub fn router(app: Shared, dist: &Path, cors_origins: &[String]) -> Router {
             .route("/admin", get(admin_page))
             .route("/admin/responses.csv", get(get_csv)),
     );
+    // Pages made per request are compressed per request (the files in `dist` already are).
+    let pages = Router::new()
+        .route("/", get(survey_page).post(submit_form))
+        .layer(CompressionLayer::new());
     let api = Router::new()
+        .merge(pages)
         .route("/api/v1/responses", post(post_response))
         .route("/office.json", get(office_json))
         .route("/admin/style.css", get(admin_stylesheet))
@@ -126,7 +133,7 @@ pub fn router(app: Shared, dist: &Path, cors_origins: &[String]) -> Router {
         .merge(admin)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(app);
-    let router = api.fallback_service(ServeDir::new(dist).append_index_html_on_directories(true));
+    let router = api.fallback_service(static_files(dist));
     if cors_origins.is_empty() {
         return router;
     }
@@ -153,12 +160,57 @@ pub fn router(app: Shared, dist: &Path, cors_origins: &[String]) -> Router {
     )
 }
 
+/// Whether a file name carries its content hash (`ikm-survey.3f9a1c2b4d.wasm`): such a file
+/// never changes, so browsers may keep it for a year.
+pub fn is_hashed(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let mut parts = name.split('.');
+    let (Some(_), Some(hash), Some(_), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return false;
+    };
+    hash.len() == 10 && hash.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// The widget's files, served like a CDN would: brotli or gzip made once by `make dist` and
+/// chosen by `Accept-Encoding`; hashed files cached for a year, everything else revalidated.
+fn static_files(dist: &Path) -> Router {
+    let files = ServeDir::new(dist)
+        .precompressed_br()
+        .precompressed_gzip()
+        .append_index_html_on_directories(true);
+    Router::new()
+        .fallback_service(files)
+        .layer(axum::middleware::from_fn(cache_policy))
+}
+
+/// Sets `Cache-Control` on a static file by its name (see [`static_files`]).
+async fn cache_policy(
+    request: Request<axum::body::Body>,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let policy = if is_hashed(request.uri().path()) {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    let mut response = next.run(request).await;
+    if response.status().is_success() {
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
+    }
+    response
+}
+
 /// Builds the shared state: opens and migrates the database, sets up the limits.
 pub async fn build_app(options: &ServeOptions, config: OfficeConfig) -> Result<Shared, String> {
     let store = Store::open(&options.db, config.offset())
         .await
         .map_err(|e| e.to_string())?;
     let mut app = App::new(store, config, options.admin_token.clone());
+    app.assets = Assets::load(&options.dist);
     app.limiter = (options.rate_per_minute > 0)
         .then(|| ClientLimiter::new(options.rate_per_minute, options.rate_burst));
     Ok(Arc::new(app))
@@ -303,5 +355,20 @@ fn shutdown_signal() -> impl std::future::Future<Output = ()> {
         {
             let _ = tokio::signal::ctrl_c().await;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_content_hashed_names_are_immutable() {
+        assert!(is_hashed("/ikm-survey.3f9a1c2b4d.wasm"));
+        assert!(is_hashed("ikm-survey.a9968a9f8e.css"));
+        assert!(!is_hashed("/ikm-survey.js"));
+        assert!(!is_hashed("/index.html"));
+        assert!(!is_hashed("/ikm-survey.3f9a1c2b4d.wasm.br"));
+        assert!(!is_hashed("/ikm-survey.notahexhash.js"));
     }
 }

@@ -16,7 +16,7 @@
 
 use ikm_core::profile::{age_band, ProfileDistribution, AGE_BANDS};
 use ikm_core::questionnaire::Choice;
-use ikm_core::time::UtcOffset;
+use ikm_core::time::{Date, UtcOffset};
 use ikm_core::{Element, ScoreTally, Submission};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions, AnyRow};
 use sqlx::{AnyConnection, AnyPool, AssertSqlSafe, ConnectOptions, Connection, Row};
@@ -459,16 +459,8 @@ impl Store {
         for row in &rows {
             let text = |i: usize| row.try_get::<String, _>(i);
             let (service, counter) = (text(0)?, text(1)?);
-            let mut next = counter_reader(row, 6);
-            let respondents = next()?;
-            let mut tally = ScoreTally {
-                respondents,
-                ..ScoreTally::default()
-            };
-            for e in Element::ALL {
-                tally.sums[e.index()] = next()?;
-                tally.answered[e.index()] = respondents;
-            }
+            let tally = read_tally(row, 6)?;
+            let respondents = tally.respondents;
             total.tally.merge(&tally);
             total.profile.gender.add(&text(2)?, respondents);
             total.profile.age.add(&text(3)?, respondents);
@@ -483,6 +475,35 @@ impl Store {
             *total.counters.entry(counter).or_insert(0) += respondents;
         }
         Ok(total)
+    }
+
+    /// Score tallies per office-local month from `filter.from` to `filter.to` (for a trend),
+    /// in one query: the days' totals, folded into months here.
+    pub async fn monthly(&self, filter: &Filter) -> Result<Vec<(Date, ScoreTally)>, StoreError> {
+        let (condition, values) = filter.days_sql(self.offset);
+        let sql = format!(
+            "SELECT day, CAST(SUM(respondents) AS BIGINT), {} FROM daily_totals WHERE {condition} \
+             GROUP BY day ORDER BY day",
+            Element::ALL
+                .iter()
+                .map(|e| format!("CAST(SUM({}) AS BIGINT)", e.key()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), values)
+            .fetch_all(&self.pool)
+            .await?;
+        let mut months: Vec<(Date, ScoreTally)> = Vec::new();
+        for row in &rows {
+            let day: i64 = row.try_get(0)?;
+            let month = Date::from_days_since_epoch(day).first_of_month();
+            let tally = read_tally(row, 1)?;
+            match months.last_mut() {
+                Some((m, total)) if *m == month => total.merge(&tally),
+                _ => months.push((month, tally)),
+            }
+        }
+        Ok(months)
     }
 
     /// The stored responses in `filter`, oldest first, for export.
@@ -785,14 +806,23 @@ async fn add_to_totals(
     Ok(())
 }
 
-/// Reads the columns of an aggregate row in order from `start` as non-negative counts.
-fn counter_reader(row: &AnyRow, start: usize) -> impl FnMut() -> Result<u64, StoreError> + '_ {
-    let mut index = start;
-    move || {
+/// A tally from an aggregate row: the respondents at column `start`, then the nine
+/// elements' score sums (every stored response answered all nine).
+fn read_tally(row: &AnyRow, start: usize) -> Result<ScoreTally, StoreError> {
+    let count = |index: usize| -> Result<u64, StoreError> {
         let value: i64 = row.try_get(index)?;
-        index += 1;
         Ok(u64::try_from(value).unwrap_or_default())
+    };
+    let respondents = count(start)?;
+    let mut tally = ScoreTally {
+        respondents,
+        ..ScoreTally::default()
+    };
+    for e in Element::ALL {
+        tally.sums[e.index()] = count(start + 1 + e.index())?;
+        tally.answered[e.index()] = respondents;
     }
+    Ok(tally)
 }
 
 /// Accepts `sqlite://PATH`, `sqlite:PATH` or `postgres://…`; SQLite files (and their folder) are created.

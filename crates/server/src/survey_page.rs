@@ -1,0 +1,312 @@
+//! The survey page the QR codes at the counters point to (`/?layanan=…&loket=…&lang=…`).
+//!
+//! The whole form arrives as HTML, rendered here by the widget's own components, so a
+//! respondent can answer before any script or wasm has arrived; the widget then takes the
+//! form over. Without JavaScript (or WebAssembly) the form posts back to this page, which
+//! validates with the core rules and stores through the same path as the JSON endpoint, or
+//! shows the form again with every problem next to its field.
+
+use crate::api::{store_submission, App, Shared};
+use crate::error::ApiError;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Form;
+use ikm_core::delivery::Outcome;
+use ikm_core::i18n::ui;
+use ikm_core::submission::is_canonical_id;
+use ikm_core::{Lang, Submission};
+use ikm_survey::options::{resolve_setup, MountOptions, Page};
+use ikm_survey::state::{Action, Setup, SurveyState};
+use maud::{html, Markup, PreEscaped, DOCTYPE};
+use std::collections::HashMap;
+use std::path::Path;
+
+/// The content-hashed files of the widget build (`dist/manifest.json`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assets {
+    pub module: String,
+    pub wasm: String,
+    pub css: String,
+}
+
+impl Assets {
+    /// Reads `dist/manifest.json`; None when the widget was not built (the page then works
+    /// as a plain form, without the widget).
+    pub fn load(dist: &Path) -> Option<Assets> {
+        let text = std::fs::read_to_string(dist.join("manifest.json")).ok()?;
+        let value: serde_json::Value = serde_json::from_str(&text).ok()?;
+        let file = |key: &str| value[key].as_str().map(String::from);
+        Some(Assets {
+            module: file("module")?,
+            wasm: file("wasm")?,
+            css: file("css")?,
+        })
+    }
+}
+
+/// The page's policy: its own files only, wasm compilation allowed, nothing inline.
+const SURVEY_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
+     style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'";
+
+/// What the page's address and the browser say: the QR link's parameters and the first
+/// language of `Accept-Language` the survey speaks.
+fn page_of(query: &HashMap<String, String>, headers: &HeaderMap) -> Page {
+    let param = |name: &str| {
+        query
+            .get(name)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    };
+    let browser_lang = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.split(',')
+                .find_map(|tag| Lang::from_code(tag.split(';').next().unwrap_or_default()))
+        });
+    Page {
+        lang: param("lang"),
+        service: param("layanan"),
+        counter: param("loket"),
+        browser_lang,
+    }
+}
+
+fn setup_of(app: &App, page: &Page) -> Setup {
+    let options = MountOptions {
+        unit: app.config.unit.clone(),
+        ..MountOptions::default()
+    };
+    resolve_setup(&options, page, app.config.clone())
+}
+
+/// A fresh response id from the operating system's random source.
+fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// The full page around the survey's HTML.
+fn page(app: &App, lang: Lang, survey: String, takeover: bool) -> Markup {
+    let config = serde_json::to_string(&app.config)
+        .unwrap_or_default()
+        // Inside <script>: no `</script>` can end it early.
+        .replace('<', "\\u003c");
+    let assets = app.assets.as_ref();
+    html! {
+        (DOCTYPE)
+        html lang=(lang.code()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (ui::TITLE.get(lang)) " — " (app.config.office_name) }
+                @if let Some(a) = assets {
+                    link rel="stylesheet" href={ "/" (a.css) };
+                    // The form works before these arrive; they must not slow its first paint.
+                    @if takeover {
+                        link rel="preload" as="fetch" crossorigin="anonymous" fetchpriority="low" href={ "/" (a.wasm) };
+                        script type="module" src={ "/" (a.module) } fetchpriority="low" {}
+                    }
+                }
+            }
+            body {
+                main {
+                    div.ikm-host id="ikm-survey" data-ikm-takeover[takeover] data-endpoint="/api/v1/responses"
+                        data-unit=[app.config.unit.as_deref()] data-config-id="ikm-config" {
+                        (PreEscaped(survey))
+                    }
+                }
+                script type="application/json" id="ikm-config" { (PreEscaped(config)) }
+            }
+        }
+    }
+}
+
+/// A rendered page with its status and headers.
+fn reply(status: StatusCode, markup: Markup) -> Response {
+    let mut response = (status, markup).into_response();
+    let h = response.headers_mut();
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(SURVEY_CSP),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    response
+}
+
+/// Renders `state` into the page; the form is taken over by the widget, other screens not.
+fn render_page(app: &App, state: SurveyState, status: StatusCode) -> Response {
+    let lang = state.setup.lang;
+    let takeover = state.done_screen().is_none();
+    let survey = ikm_survey::render::render(state);
+    reply(status, page(app, lang, survey, takeover))
+}
+
+/// `GET /`: a blank form for the QR link's service and counter.
+pub async fn survey_page(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let setup = setup_of(&app, &page_of(&query, &headers));
+    render_page(&app, SurveyState::new(setup, new_id()), StatusCode::OK)
+}
+
+/// Whether a form post comes from this site's own page: a browser says so in
+/// `Sec-Fetch-Site` or `Origin`; a post another website makes its visitors send is refused.
+fn same_site(headers: &HeaderMap) -> bool {
+    let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    if let Some(site) = get("sec-fetch-site") {
+        return site == "same-origin" || site == "none";
+    }
+    match (get("origin"), get("host")) {
+        (Some(origin), Some(host)) => origin
+            .split_once("://")
+            .is_some_and(|(_, rest)| rest == host),
+        // Browsers old enough to send neither: nothing to tell from.
+        (None, _) => true,
+        (Some(_), None) => false,
+    }
+}
+
+/// `POST /`: the form sent without JavaScript. Valid: stored like any submission, then the
+/// thank-you screen; a repeat of the same response (back button, double tap) is thanked
+/// again and not counted twice. Invalid: the form again, with every problem on its field.
+pub async fn submit_form(
+    State(app): State<Shared>,
+    extensions: axum::http::Extensions,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+    form: Result<Form<Vec<(String, String)>>, FormRejection>,
+) -> Result<Response, ApiError> {
+    if !same_site(&headers) {
+        return Ok(reply(
+            StatusCode::FORBIDDEN,
+            message_page(&app, ui::SEND_REJECTED),
+        ));
+    }
+    app.check_rate(&extensions)?;
+    let Form(fields) = form.map_err(|rejection| ApiError::UnreadableBody {
+        status: rejection.status(),
+        detail: rejection.body_text(),
+    })?;
+    let page = page_of(&query, &headers);
+    let at = ikm_core::time::format_rfc3339((app.now)());
+    // The page sets the id; a missing or altered one gets a fresh id rather than a refusal.
+    let submission = {
+        let mut state = SurveyState::restored(setup_of(&app, &page), &fields);
+        if !is_canonical_id(&state.draft.id) {
+            state.draft.id = new_id();
+        }
+        state.apply(Action::Submit { at });
+        if !state.errors.is_empty() {
+            return Ok(render_page(&app, state, StatusCode::UNPROCESSABLE_ENTITY));
+        }
+        state.draft
+    };
+    let outcome = match store_submission(&app, submission.clone()).await {
+        Ok(_) | Err(ApiError::Conflict) => Outcome::Stored,
+        Err(ApiError::Invalid(errors)) => Outcome::Invalid(errors),
+        Err(ApiError::Store(e)) => {
+            tracing::warn!(kind = ?e.kind, "a form post was not stored");
+            let retry_after_secs = Some(crate::error::STORE_RETRY_AFTER_SECS as u32);
+            Outcome::RetryLater {
+                status: Some(503),
+                retry_after_secs,
+            }
+        }
+        Err(other) => return Err(other),
+    };
+    let status = match &outcome {
+        Outcome::Stored => StatusCode::OK,
+        Outcome::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        _ => StatusCode::SERVICE_UNAVAILABLE,
+    };
+    let state = answered(&app, &page, &fields, &submission, outcome);
+    let mut response = render_page(&app, state, status);
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        let retry = HeaderValue::from(crate::error::STORE_RETRY_AFTER_SECS);
+        response.headers_mut().insert(header::RETRY_AFTER, retry);
+    }
+    Ok(response)
+}
+
+/// The screen after the collector's answer, reached through the widget's own reducer: the
+/// response was sent directly (there is no device outbox without JavaScript).
+fn answered(
+    app: &App,
+    page: &Page,
+    fields: &[(String, String)],
+    submission: &Submission,
+    outcome: Outcome,
+) -> SurveyState {
+    let mut state = SurveyState::restored(setup_of(app, page), fields);
+    state.draft = submission.clone();
+    state.apply(Action::Submit {
+        at: submission.submitted_at.clone(),
+    });
+    state.apply(Action::SaveFailed);
+    state.apply(Action::Delivered(outcome));
+    state
+}
+
+/// A short page with one message (a refused cross-site post).
+fn message_page(app: &App, text: ikm_core::Text) -> Markup {
+    let lang = Lang::Id;
+    let body = html! { div.ikm { p.ikm-error role="alert" { (text.get(lang)) } } };
+    page(app, lang, body.into_string(), false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(*k, HeaderValue::from_static(v));
+        }
+        h
+    }
+
+    #[test]
+    fn only_this_sites_own_page_may_post_the_form() {
+        assert!(same_site(&headers(&[("sec-fetch-site", "same-origin")])));
+        assert!(!same_site(&headers(&[("sec-fetch-site", "cross-site")])));
+        assert!(!same_site(&headers(&[("sec-fetch-site", "same-site")])));
+        assert!(same_site(&headers(&[
+            ("origin", "https://survei.example.go.id"),
+            ("host", "survei.example.go.id")
+        ])));
+        assert!(!same_site(&headers(&[
+            ("origin", "https://evil.example"),
+            ("host", "survei.example.go.id")
+        ])));
+        assert!(same_site(&headers(&[])));
+    }
+
+    #[test]
+    fn the_browser_language_is_the_first_the_survey_speaks() {
+        let query = HashMap::new();
+        let page = page_of(
+            &query,
+            &headers(&[("accept-language", "fr-FR, en;q=0.8, id;q=0.5")]),
+        );
+        assert_eq!(page.browser_lang, Some(Lang::En));
+        let query: HashMap<String, String> =
+            [("layanan".to_string(), " paspor-baru ".to_string())].into();
+        assert_eq!(
+            page_of(&query, &HeaderMap::new()).service.as_deref(),
+            Some("paspor-baru")
+        );
+    }
+}

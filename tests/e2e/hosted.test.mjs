@@ -1,0 +1,152 @@
+// The survey page `ikm serve` hosts for the QR codes: the whole form is server-rendered HTML.
+// Without JavaScript it still works end to end (a browser test runs the whole survey with
+// JavaScript disabled); with it, the widget takes the form over without losing what the
+// respondent did while its wasm was still on the way. axe finds nothing on the
+// server-rendered form, the form sent back with errors, and the thank-you page.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { axeViolations, ELEMENT_KEYS, startCollector, launchChromium } from './support.mjs';
+
+const TOKEN = 'hosted-token-0123456789abcdef';
+let collector, browser, base;
+
+before(async () => {
+  collector = await startCollector(TOKEN);
+  base = collector.base;
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  collector?.stop();
+});
+
+async function report() {
+  const month = new Date(Date.now() + 7 * 3600 * 1000).toISOString().slice(0, 7);
+  const response = await fetch(`${base}/api/v1/report?month=${month}`, { headers: { Authorization: `Bearer ${TOKEN}` } });
+  return response.json();
+}
+
+/** Answers every question on a page without scripts, with real clicks and typing. */
+async function answerAll(page, { age = '29' } = {}) {
+  await page.check('input[name="respondent.gender"][value="P"]');
+  await page.fill('input[name="respondent.age"]', age);
+  await page.selectOption('select[name="respondent.education"]', 'SMP');
+  await page.check('input[name="respondent.occupation"][value="WIRAUSAHA"]');
+  for (const key of ELEMENT_KEYS) await page.check(`input[name="answers.${key}"][value="4"]`);
+  await page.fill('textarea[name="suggestion"]', 'Tanpa JavaScript pun bisa.');
+}
+
+test('the whole survey works with JavaScript disabled, and a repeated post is not counted twice', async () => {
+  const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 360, height: 740 } });
+  const page = await context.newPage();
+  await page.goto(`${base}/?layanan=paspor-baru&loket=loket-3&lang=en`);
+  assert.equal(await page.locator('#ikm-survey .ikm-title').textContent(), 'Public Satisfaction Survey');
+
+  // A half-filled form comes back with every problem next to its field, answers kept.
+  await page.check('input[name="answers.waktu"][value="2"]');
+  await page.fill('input[name="respondent.age"]', '15');
+  const [refused] = await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+  assert.equal(refused.status(), 422);
+  assert.match(await page.locator('.ikm-summary h3').textContent(), /^Please fix \d+ problems:$/);
+  assert.equal(await page.locator('#ikm-respondent-age').getAttribute('aria-invalid'), 'true');
+  assert.match(await page.locator('#ikm-respondent-age-error').textContent(), /minimum age is 17/);
+  assert.ok(await page.isChecked('input[name="answers.waktu"][value="2"]'), 'the answer given is kept');
+  assert.equal(await page.inputValue('input[name="respondent.age"]'), '15');
+
+  await answerAll(page);
+  const [sent] = await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+  assert.equal(sent.status(), 200);
+  assert.equal(await page.locator('.ikm-done h2').textContent(), 'Thank you');
+  assert.equal((await report()).respondents, 1);
+
+  // Back to the form and send it again (the same response id): thanked, not counted.
+  await page.goBack();
+  await answerAll(page);
+  const [again] = await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+  assert.equal(again.status(), 200);
+  assert.equal(await page.locator('.ikm-done h2').textContent(), 'Thank you');
+  const recap = await report();
+  assert.equal(recap.respondents, 1, 'one response, once');
+  assert.deepEqual(recap.counters, { 'loket-3': 1 });
+
+  // The thank-you page starts a new response without scripts too.
+  await page.click('.ikm-done a');
+  assert.equal(await page.locator('input[name="answers.waktu"]:checked').count(), 0);
+  assert.match(page.url(), /layanan=paspor-baru&loket=loket-3/);
+  await context.close();
+});
+
+test('the widget takes over the server-rendered form without losing answers, focus or caret', async () => {
+  const page = await browser.newPage({ viewport: { width: 360, height: 740 } });
+  const problems = [];
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
+  page.on('pageerror', (e) => problems.push(String(e)));
+  // Hold the wasm back until the respondent has answered a few questions.
+  let release;
+  const held = new Promise((r) => { release = r; });
+  await page.route(/\.wasm$/, async (route) => { await held; await route.continue(); });
+  await page.goto(`${base}/?layanan=izin-tinggal&loket=loket-1`);
+  await page.check('input[name="answers.persyaratan"][value="2"]');
+  await page.check('input[name="respondent.occupation"][value="LAINNYA"]');
+  await page.selectOption('select[name="respondent.education"]', 'D1-D3');
+  await page.click('input[name="respondent.age"]');
+  await page.keyboard.type('3');
+  assert.equal(await page.locator('[data-ikm-takeover]').count(), 1, 'not taken over yet');
+  release();
+  await page.locator('#ikm-survey:not([data-ikm-takeover])').waitFor();
+  assert.ok(await page.isChecked('input[name="answers.persyaratan"][value="2"]'));
+  assert.ok(await page.isChecked('input[name="respondent.occupation"][value="LAINNYA"]'));
+  assert.equal(await page.inputValue('select[name="respondent.education"]'), 'D1-D3');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'ikm-respondent-age', 'focus stays');
+  await page.keyboard.type('7');
+  assert.equal(await page.inputValue('input[name="respondent.age"]'), '37', 'typing goes on where it was');
+  // The widget knows these answers: its progress counts them, and the revealed field exists.
+  assert.match(await page.locator('#ikm-progress-label').textContent(), /^4 dari 13/);
+  assert.equal(await page.locator('input[name="respondent.occupation_other"]').count(), 1);
+  assert.deepEqual(problems, [], 'no console errors and no CSP violations');
+  await page.close();
+});
+
+test('axe finds no WCAG 2.1 A/AA violation on the server-rendered form, its error page and the thank-you page', async () => {
+  // Scripts of the page are blocked (the widget never takes over), so what axe sees is
+  // exactly what a browser without JavaScript shows; bypassCSP only lets axe itself run.
+  const context = await browser.newContext({ bypassCSP: true });
+  const page = await context.newPage();
+  await page.route(/ikm-survey\.[0-9a-f]{10}\.js$/, (route) => route.abort());
+  await page.goto(`${base}/?loket=loket-2`);
+  assert.deepEqual(await axeViolations(page), [], 'the form');
+  await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+  assert.equal(await page.locator('.ikm-summary').count(), 1);
+  assert.deepEqual(await axeViolations(page), [], 'the form with every problem marked');
+  await page.selectOption('select[name="service"]', 'paspor-baru');
+  await answerAll(page, { age: '44' });
+  await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+  assert.equal(await page.locator('.ikm-done h2').textContent(), 'Terima kasih');
+  assert.deepEqual(await axeViolations(page), [], 'the thank-you page');
+  await context.close();
+});
+
+test('a form post from another website is refused', async () => {
+  const response = await fetch(`${base}/?layanan=paspor-baru`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: 'https://evil.example', 'Sec-Fetch-Site': 'cross-site' },
+    body: 'answers.waktu=4',
+  });
+  assert.equal(response.status, 403);
+});
+
+test('the widget files are served like a CDN: precompressed, hashed files immutable, pages revalidated', async () => {
+  const manifest = await (await fetch(`${base}/manifest.json`)).json();
+  for (const file of [manifest.module, manifest.wasm, manifest.css]) {
+    const response = await fetch(`${base}/${file}`, { headers: { 'Accept-Encoding': 'br, gzip' } });
+    assert.equal(response.headers.get('content-encoding'), 'br', file);
+    assert.equal(response.headers.get('cache-control'), 'public, max-age=31536000, immutable', file);
+  }
+  const gzip = await fetch(`${base}/${manifest.wasm}`, { headers: { 'Accept-Encoding': 'gzip' } });
+  assert.equal(gzip.headers.get('content-encoding'), 'gzip');
+  for (const path of ['/', '/ikm-survey.js']) {
+    const response = await fetch(`${base}${path}`);
+    assert.equal(response.headers.get('cache-control'), 'no-cache', path);
+  }
+});
