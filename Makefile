@@ -49,7 +49,9 @@ test-e2e:
 size:
 	scripts/size-budget.sh
 
-## bench: performance figures (ikm score on 1M rows; ingest and report of ikm serve)
-bench: bootstrap-run
+## bench: performance figures (ikm score on 1M rows; ingest and report of ikm serve; the
+## survey's load on a throttled phone beside a plain form and Formbricks)
+bench: bootstrap-test dist
 	bench/score.sh
 	cargo bench -p ikm-server --bench ingest
+	bench/load.sh

@@ -1,26 +1,119 @@
 // <ikm-survey>: the IKM survey as a custom element. Importing this module registers the
-// element; it also exports mount(element, config) -> { destroy() }. On the collector's own
-// survey page it takes over the form the server rendered ([data-ikm-takeover]) without
-// losing what the respondent did meanwhile. scripts/bundle.mjs
-// bundles it with the wasm-bindgen glue and js/platform.js into one content-hashed module
-// and puts the hashed names of the wasm and the stylesheet in place of IKM_WASM / IKM_CSS.
-// Needs no inline script or style.
+// element; it also exports mount(element, config) -> { destroy() } and takeOver(host).
+//
+// A form rendered on the server can be on screen before the wasm arrives: the collector's
+// own survey page has one ([data-ikm-takeover]), and <ikm-survey prerender="…/api/v1/form">
+// fetches one into its shadow root. Either is taken over by the widget without losing what
+// the respondent did meanwhile. scripts/bundle.mjs bundles this module with the
+// wasm-bindgen glue and js/platform.js into one content-hashed module and puts the hashed
+// names of the wasm and the stylesheet in place of IKM_WASM / IKM_CSS. No inline script or
+// style is needed.
 import init, { mount as mountWasm, takeOver as takeOverWasm } from './ikm-survey-wasm.js';
 
-/* global IKM_WASM, IKM_CSS */
+/* global IKM_WASM, IKM_CSS, IKM_CSS_TEXT */
 const STYLESHEET = new URL(IKM_CSS, import.meta.url).href;
+
+// The stylesheet travels inside this module, so a shadow root is styled the moment it exists,
+// without a request. Browsers without constructable stylesheets (Safari before 16.4) link it.
+const SHEET = (() => {
+  try {
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(IKM_CSS_TEXT);
+    return 'adoptedStyleSheets' in ShadowRoot.prototype ? sheet : null;
+  } catch {
+    return null;
+  }
+})();
+
+/** `element`'s open shadow root, styled: created here if it does not exist yet. */
+async function styledRoot(element) {
+  const root = element.shadowRoot ?? element.attachShadow({ mode: 'open' });
+  if (SHEET) {
+    if (!root.adoptedStyleSheets.includes(SHEET)) root.adoptedStyleSheets = [...root.adoptedStyleSheets, SHEET];
+    return root;
+  }
+  if (!root.querySelector('link[rel=stylesheet]')) {
+    const link = document.createElement('link');
+    link.rel = 'stylesheet';
+    link.href = STYLESHEET;
+    const loaded = new Promise((resolve) => { link.onload = link.onerror = resolve; });
+    root.append(link);
+    await loaded; // never show it unstyled
+  }
+  return root;
+}
 const ATTRIBUTES = ['endpoint', 'unit', 'lang', 'service', 'counter', 'config'];
 
-// Streaming compilation starts as soon as this module runs.
+/** Starts a download now, so that it runs alongside the wasm's instead of after it. */
+function preload(href, as) {
+  if (document.querySelector(`link[rel=preload][href="${CSS.escape(href)}"]`)) return;
+  const link = document.createElement('link');
+  link.rel = 'preload';
+  link.as = as;
+  link.href = href;
+  if (as === 'fetch') link.crossOrigin = 'anonymous';
+  document.head.append(link);
+}
+
+/** The element's attributes as mount options. */
+function optionsOf(element) {
+  const options = {};
+  for (const name of ATTRIBUTES) {
+    const value = element.getAttribute?.(name) ?? element[name];
+    if (value != null && value !== '') options[name] = String(value);
+  }
+  return options;
+}
+
+/**
+ * Shows the server's copy of the form in `element`'s shadow root, styled, as soon as it
+ * arrives. The request carries the page's QR-link parameters and the element's attributes;
+ * the collector applies the widget's own precedence rules to them.
+ */
+async function prerender(element) {
+  const url = new URL(element.getAttribute('prerender'), document.baseURI);
+  const page = new URLSearchParams(location.search);
+  for (const name of ['layanan', 'loket', 'lang']) if (page.get(name)) url.searchParams.set(name, page.get(name));
+  // Only what changes the form, so the URL stays the one a page may preload.
+  for (const [attribute, name] of [['service', 'service'], ['counter', 'counter'], ['lang', 'attr-lang']]) {
+    const value = element.getAttribute(attribute);
+    if (value) url.searchParams.set(name, value);
+  }
+  // The default credentials mode, so that a <link rel="preload" as="fetch" crossorigin> of
+  // the same URL in the page is reused rather than fetched again.
+  const response = await fetch(url);
+  if (!response.ok) return;
+  const html = await response.text();
+  if (element.shadowRoot) return; // the widget got there first
+  const root = await styledRoot(element);
+  if (root.querySelector('.ikm-host')) return; // the widget mounted meanwhile
+  const template = document.createElement('template');
+  template.innerHTML = html;
+  // A send before the widget is in is held, not posted to the office's page, and made by
+  // the widget once it has taken over.
+  template.content.querySelector('form')?.addEventListener('submit', (event) => {
+    event.preventDefault();
+    event.currentTarget.closest('[data-ikm-takeover]').dataset.ikmSubmit = '';
+  });
+  root.append(template.content);
+}
+
+// Everything the first screen needs starts at once: each widget's office configuration or
+// server-rendered form, and the wasm (streaming compilation); the stylesheet where it must
+// be fetched.
+if (!SHEET) preload(STYLESHEET, 'style');
+for (const element of document.querySelectorAll('ikm-survey')) {
+  if (element.hasAttribute('prerender')) prerender(element).catch(() => {});
+  else if (element.hasAttribute('config')) preload(new URL(element.getAttribute('config'), document.baseURI).href, 'fetch');
+}
 await init({ module_or_path: new URL(IKM_WASM, import.meta.url) });
 
 /** Renders the survey into element's open shadow root; config holds the attribute values. */
 export function mount(element, config = {}) {
-  const options = {};
-  for (const name of ATTRIBUTES) {
-    if (config[name] != null && config[name] !== '') options[name] = String(config[name]);
-  }
-  return mountWasm(element, options, STYLESHEET);
+  const root = element.shadowRoot ?? element.attachShadow({ mode: 'open' });
+  styledRoot(element);
+  const handle = mountWasm(element, optionsOf(config));
+  return { destroy() { handle.destroy(); root.querySelector('link[rel=stylesheet]')?.remove(); } };
 }
 
 /** Lets the widget's scheduled renders run (they follow in microtasks and a frame). */
@@ -51,26 +144,29 @@ function focusSelector(element) {
 }
 
 /**
- * Replaces the server-rendered survey in `host` with the live widget, losing nothing: the
- * widget renders off-page for the same response, what the respondent did meanwhile is
- * replayed into it (choices first, then the text that some choices reveal), and it takes the
- * form's place in one step, with focus, caret and scroll where the respondent left them.
+ * Replaces a server-rendered survey (`host`, in the page or in a shadow root) with the live
+ * widget, losing nothing: the widget renders off-page for the same response, what the
+ * respondent did meanwhile is replayed into it (choices first, then the text that some
+ * choices reveal), and it takes the form's place in one step, with focus, caret and scroll
+ * where the respondent left them. `config` holds the element's attributes, if any.
  */
-export function takeOver(host) {
+export function takeOver(host, config = {}) {
   const form = host.querySelector('form');
-  const config = document.getElementById(host.dataset.configId ?? '')?.textContent;
-  const options = { endpoint: host.dataset.endpoint, unit: host.dataset.unit, configJson: config };
+  const configJson = host.dataset.config ?? document.getElementById(host.dataset.configId ?? '')?.textContent;
+  const options = { endpoint: host.dataset.endpoint, unit: host.dataset.unit, ...optionsOf(config), configJson };
   const container = host.cloneNode(false);
   delete container.dataset.ikmTakeover;
+  delete container.dataset.config;
   const id = form?.elements.namedItem('id')?.value ?? '';
-  return takeOverWasm(container, options, id, async () => {
+  const root = host.getRootNode();
+  const handle = takeOverWasm(container, options, id, async () => {
     const controls = form ? [...form.elements].filter((c) => c.name) : [];
     for (const c of controls) if (c.type === 'radio' || c.tagName === 'SELECT') replay(container, c);
     await settle();
     for (const c of controls) if (c.type !== 'radio' && c.tagName !== 'SELECT') replay(container, c);
     await settle();
-    const active = document.activeElement;
-    const selector = host.contains(active) ? focusSelector(active) : null;
+    const active = root.activeElement;
+    const selector = active && host.contains(active) ? focusSelector(active) : null;
     const caret = active?.selectionStart != null ? [active.selectionStart, active.selectionEnd] : null;
     host.replaceWith(container);
     const again = selector && container.querySelector(selector);
@@ -78,7 +174,9 @@ export function takeOver(host) {
       again.focus({ preventScroll: true });
       if (caret) again.setSelectionRange?.(caret[0], caret[1]);
     }
+    if ('ikmSubmit' in host.dataset) container.querySelector('button[type=submit]')?.click();
   });
+  return { destroy() { handle.destroy(); container.remove(); } };
 }
 
 class IkmSurvey extends HTMLElement {
@@ -99,9 +197,8 @@ class IkmSurvey extends HTMLElement {
 
   #render() {
     this.#handle?.destroy();
-    const config = {};
-    for (const name of ATTRIBUTES) config[name] = this.getAttribute(name);
-    this.#handle = mount(this, config);
+    const prerendered = this.shadowRoot?.querySelector('[data-ikm-takeover]');
+    this.#handle = prerendered ? takeOver(prerendered, this) : mount(this, this);
   }
 }
 

@@ -1,6 +1,6 @@
 // Bundles the widget for shipping: one content-hashed ES module (the element, the
-// wasm-bindgen glue and js/platform.js), the content-hashed wasm and stylesheet, and a
-// small stable entry `ikm-survey.js` for office websites that starts every download at once.
+// wasm-bindgen glue and js/platform.js), the content-hashed wasm and stylesheet, and the
+// same module under the stable name `ikm-survey.js` for office websites.
 //
 // The glue's property names are shortened with the mapping tools/wasm-names wrote for the
 // wasm (an esbuild mangle cache): esbuild's own parser renames exactly those properties, and
@@ -42,7 +42,11 @@ const result = await build({
   mangleProps: exactly,
   mangleQuoted: true,
   mangleCache: mapping,
-  define: { IKM_WASM: JSON.stringify(names.wasm), IKM_CSS: JSON.stringify(names.css) },
+  define: {
+    IKM_WASM: JSON.stringify(names.wasm),
+    IKM_CSS: JSON.stringify(names.css),
+    IKM_CSS_TEXT: JSON.stringify(css.toString('utf8')),
+  },
   logLevel: 'warning',
 });
 const code = result.outputFiles[0].contents;
@@ -63,21 +67,10 @@ writeFileSync(join(out, names.wasm), wasm);
 writeFileSync(join(out, names.css), css);
 writeFileSync(join(out, names.module), code);
 
-// The stable entry: the one name an office website writes in its page. Served without long
-// caching (everything it names is immutable), it starts the wasm and the stylesheet downloads
-// at once and loads the release's module alongside them.
-const entry = `// <ikm-survey> entry: starts this release's downloads in parallel, then loads it.
-for (const [file, as] of [[${JSON.stringify(names.wasm)}, 'fetch'], [${JSON.stringify(names.css)}, 'style']]) {
-  const link = document.createElement('link');
-  link.rel = 'preload';
-  link.as = as;
-  link.href = new URL(file, import.meta.url).href;
-  if (as === 'fetch') link.crossOrigin = 'anonymous';
-  document.head.append(link);
-}
-const release = await import('./${names.module}');
-export const mount = release.mount;
-`;
-writeFileSync(join(out, 'ikm-survey.js'), entry);
+// The stable entry, the one name an office website writes in its page, is the same module
+// under a name that never changes: served without long caching (everything it names is
+// immutable), it costs no extra round trip before the wasm, stylesheet and configuration
+// downloads start. Pages that can name the hashed module (the collector's own) use that.
+writeFileSync(join(out, 'ikm-survey.js'), code);
 writeFileSync(join(out, 'manifest.json'), `${JSON.stringify(names, null, 2)}\n`);
 console.log(`bundle: ${names.module} ${names.wasm} ${names.css} (+ ikm-survey.js, manifest.json)`);

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Size budget: what dist/ ships to a browser for the survey (the stable entry, the module, the
-# wasm, the stylesheet; not the demo page), gzip -9 and brotli -q 11. Prints each file and
-# the totals. Fails when the gzip total exceeds LIMIT_KIB, the ratchet that keeps the build
-# from growing; TARGET_KIB is the product goal (under 100 KiB).
+# Size budget: what a browser loads to run the survey: the module (under its stable name, as
+# an office website loads it; the hashed copy the collector's page loads is the same bytes;
+# the stylesheet travels inside it) and the wasm, gzip -9 and brotli -q 11. The stylesheet
+# file, which only the collector's own server-rendered page links, is listed but not summed.
+# Prints each file and the totals. Fails when the gzip total exceeds LIMIT_KIB, the ratchet
+# that keeps the build from growing; TARGET_KIB is the product goal (under 100 KiB).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LIMIT_KIB=${LIMIT_KIB:-100.0}
@@ -12,13 +14,18 @@ read -r module wasm css < <(node -e 'const m = require("./dist/manifest.json"); 
 total=0
 brotli_total=0
 printf '%-36s %10s %10s %10s\n' file bytes gzip brotli
-for f in ikm-survey.js "$module" "$wasm" "$css"; do
+cmp -s dist/ikm-survey.js "dist/$module" || { echo "size budget: ikm-survey.js differs from $module" >&2; exit 1; }
+for f in ikm-survey.js "$wasm" "$css"; do
   raw=$(stat -c %s "dist/$f")
   gz=$(gzip -9 -c "dist/$f" | wc -c)
   br=$(node -e 'const z = require("zlib"); const b = require("fs").readFileSync(process.argv[1]); console.log(z.brotliCompressSync(b, { params: { [z.constants.BROTLI_PARAM_QUALITY]: 11 } }).length)' "dist/$f")
-  total=$((total + gz))
-  brotli_total=$((brotli_total + br))
-  printf '%-36s %10d %10d %10d\n' "$f" "$raw" "$gz" "$br"
+  if [ "$f" != "$css" ]; then
+    total=$((total + gz))
+    brotli_total=$((brotli_total + br))
+    printf '%-36s %10d %10d %10d\n' "$f" "$raw" "$gz" "$br"
+  else
+    printf '%-36s %10d %10d %10d  (not summed)\n' "$f" "$raw" "$gz" "$br"
+  fi
 done
 kib=$(awk -v b="$total" 'BEGIN { printf "%.1f", b / 1024 }')
 br_kib=$(awk -v b="$brotli_total" 'BEGIN { printf "%.1f", b / 1024 }')

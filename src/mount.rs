@@ -63,16 +63,11 @@ pub fn take_over(
     }
 }
 
-/// Renders the survey into `host`'s open shadow root (created if needed).
+/// Renders the survey into `host`'s open shadow root (created if needed; the page styles it).
 ///
-/// `options` is a plain object with `endpoint`, `unit`, `lang`, `service`, `counter`, `config`;
-/// `stylesheet` is the URL of the widget's CSS, linked inside the shadow root (no inline style).
+/// `options` is a plain object with `endpoint`, `unit`, `lang`, `service`, `counter`, `config`.
 #[wasm_bindgen]
-pub fn mount(
-    host: HtmlElement,
-    options: JsValue,
-    stylesheet: Option<String>,
-) -> Result<MountHandle, JsValue> {
+pub fn mount(host: HtmlElement, options: JsValue) -> Result<MountHandle, JsValue> {
     let options = options_from_js(&options);
     let root = match host.shadow_root() {
         Some(root) => root,
@@ -81,26 +76,17 @@ pub fn mount(
     let document = host
         .owner_document()
         .ok_or_else(|| JsValue::from_str("ikm-survey: host has no document"))?;
-    let mut added = Vec::new();
-    if let Some(href) = stylesheet {
-        let link = document.create_element("link")?;
-        link.set_attribute("rel", "stylesheet")?;
-        link.set_attribute("href", &href)?;
-        root.append_child(&link)?;
-        added.push(link);
-    }
     let container = document.create_element("div")?;
     container.set_class_name("ikm-host");
     root.append_child(&container)?;
-    added.push(container.clone());
     let props = AppProps {
         options,
         host,
         takeover: None,
     };
-    let app = yew::Renderer::<App>::with_root_and_props(container, props).render();
+    let app = yew::Renderer::<App>::with_root_and_props(container.clone(), props).render();
     Ok(MountHandle {
         app: Some(app),
-        added,
+        added: vec![container],
     })
 }

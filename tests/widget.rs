@@ -66,7 +66,7 @@ impl Widget {
         for key in saved {
             storage.remove_item(&key).unwrap();
         }
-        let handle = mount(host.clone(), object.into(), None).unwrap();
+        let handle = mount(host.clone(), object.into()).unwrap();
         let style = document().create_element("style").unwrap();
         style.set_text_content(Some(CSS));
         host.shadow_root().unwrap().append_child(&style).unwrap();

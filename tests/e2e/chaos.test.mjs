@@ -112,7 +112,10 @@ async function waitInWidget(page, what, ready) {
 }
 
 async function formReady(page) {
-  await waitInWidget(page, 'the form', () => !!document.querySelector('ikm-survey')?.shadowRoot?.querySelector('form'));
+  await waitInWidget(page, 'the form', () => {
+    const root = document.querySelector('ikm-survey')?.shadowRoot;
+    return !!root?.querySelector('form') && !root.querySelector('[data-ikm-takeover]');
+  });
 }
 
 /** Sends response number `n` from `page` and waits for "Tersimpan". */

@@ -5,7 +5,7 @@
 // server-rendered form, the form sent back with errors, and the thank-you page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { axeViolations, ELEMENT_KEYS, startCollector, launchChromium } from './support.mjs';
+import { axeViolations, ELEMENT_KEYS, fillAndSend, startCollector, launchChromium, widgetReady } from './support.mjs';
 
 const TOKEN = 'hosted-token-0123456789abcdef';
 let collector, browser, base;
@@ -21,9 +21,9 @@ after(async () => {
   collector?.stop();
 });
 
-async function report() {
+async function report(filter = '') {
   const month = new Date(Date.now() + 7 * 3600 * 1000).toISOString().slice(0, 7);
-  const response = await fetch(`${base}/api/v1/report?month=${month}`, { headers: { Authorization: `Bearer ${TOKEN}` } });
+  const response = await fetch(`${base}/api/v1/report?month=${month}${filter}`, { headers: { Authorization: `Bearer ${TOKEN}` } });
   return response.json();
 }
 
@@ -104,6 +104,37 @@ test('the widget takes over the server-rendered form without losing answers, foc
   // The widget knows these answers: its progress counts them, and the revealed field exists.
   assert.match(await page.locator('#ikm-progress-label').textContent(), /^4 dari 13/);
   assert.equal(await page.locator('input[name="respondent.occupation_other"]').count(), 1);
+  assert.deepEqual(problems, [], 'no console errors and no CSP violations');
+  await page.close();
+});
+
+test('an office website shows the prerendered form at once; a send made before the wasm arrives is made by the widget', async () => {
+  const page = await browser.newPage({ viewport: { width: 360, height: 740 } });
+  const problems = [];
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
+  page.on('pageerror', (e) => problems.push(String(e)));
+  let release;
+  const held = new Promise((r) => { release = r; });
+  await page.route(/\.wasm$/, async (route) => { await held; await route.continue(); });
+  // index.html embeds <ikm-survey prerender="/api/v1/form">, as the README shows.
+  await page.goto(`${base}/index.html?layanan=paspor-penggantian&loket=loket-4`);
+  await page.waitForFunction(() => !!document.querySelector('ikm-survey').shadowRoot?.querySelector('[data-ikm-takeover] form'));
+  const look = await page.evaluate(() => {
+    const root = document.querySelector('ikm-survey').shadowRoot;
+    return {
+      button: getComputedStyle(root.querySelector('.ikm-submit')).backgroundColor,
+      service: root.querySelector('.ikm-fixed')?.textContent,
+    };
+  });
+  assert.equal(look.button, 'rgb(31, 78, 140)', 'styled from the first paint');
+  assert.match(look.service, /Penggantian paspor/, 'the QR link applied on the server');
+  await fillAndSend(page, 'ikm-survey', { gender: 1, age: 61, education: 'S3', occupation: 2, scores: Array(9).fill(2) });
+  assert.equal(page.url(), `${base}/index.html?layanan=paspor-penggantian&loket=loket-4`, 'nothing posted to the office page');
+  release();
+  await page.waitForFunction(() => !!document.querySelector('ikm-survey').shadowRoot.querySelector('.ikm-sent'), null, { timeout: 20000 });
+  const recap = await report('&counter=loket-4');
+  assert.equal(recap.respondents, 1, 'sent once, by the widget');
+  assert.equal(recap.nrr.waktu, 2);
   assert.deepEqual(problems, [], 'no console errors and no CSP violations');
   await page.close();
 });

@@ -80,6 +80,17 @@ export async function fillAndSend(page, host, answers) {
   }, { host, answers, keys: ELEMENT_KEYS, genders: GENDERS, occupations: OCCUPATIONS });
 }
 
+/**
+ * Waits until the live widget is in `host`'s shadow root: a form that is not the server's
+ * copy still waiting to be taken over.
+ */
+export async function widgetReady(page, host = 'ikm-survey', timeout = 20000) {
+  await page.waitForFunction((host) => {
+    const root = document.querySelector(host)?.shadowRoot;
+    return !!root?.querySelector('form') && !root.querySelector('[data-ikm-takeover]');
+  }, host, { timeout });
+}
+
 /** Runs axe-core on the page (the context must bypass CSP) and returns WCAG 2.1 A/AA violations. */
 export async function axeViolations(page) {
   await page.addScriptTag({ path: join(ROOT, 'node_modules/axe-core/axe.min.js') });

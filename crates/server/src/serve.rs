@@ -10,7 +10,7 @@ use crate::admin::{admin_page, admin_stylesheet};
 use crate::api::{get_csv, get_report, office_json, post_response, App, Shared};
 use crate::rate_limit::ClientLimiter;
 use crate::store::{redact_url, Store};
-use crate::survey_page::{submit_form, survey_page, Assets};
+use crate::survey_page::{form_fragment, submit_form, survey_page, Assets};
 use axum::extract::{ConnectInfo, DefaultBodyLimit};
 use axum::http::{header, HeaderName, HeaderValue, Method, Request};
 use axum::routing::{get, post};
@@ -118,6 +118,7 @@ pub fn router(app: Shared, dist: &Path, cors_origins: &[String]) -> Router {
     // Pages made per request are compressed per request (the files in `dist` already are).
     let pages = Router::new()
         .route("/", get(survey_page).post(submit_form))
+        .route("/api/v1/form", get(form_fragment))
         .layer(CompressionLayer::new());
     let api = Router::new()
         .merge(pages)

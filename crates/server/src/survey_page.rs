@@ -82,6 +82,24 @@ fn setup_of(app: &App, page: &Page) -> Setup {
     resolve_setup(&options, page, app.config.clone())
 }
 
+/// The element's own attributes, as an embedding page forwards them (`service`, `counter`,
+/// `unit`, `attr-lang`): the widget's precedence rules then run here, unchanged.
+fn attributes_of(query: &HashMap<String, String>, app: &App) -> MountOptions {
+    let get = |name: &str| {
+        query
+            .get(name)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    };
+    MountOptions {
+        unit: get("unit").or_else(|| app.config.unit.clone()),
+        lang: get("attr-lang"),
+        service: get("service"),
+        counter: get("counter"),
+        ..MountOptions::default()
+    }
+}
+
 /// A fresh response id from the operating system's random source.
 fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()
@@ -149,6 +167,34 @@ fn render_page(app: &App, state: SurveyState, status: StatusCode) -> Response {
     let takeover = state.done_screen().is_none();
     let survey = ikm_survey::render::render(state);
     reply(status, page(app, lang, survey, takeover))
+}
+
+/// `GET /api/v1/form`: the same server-rendered form as a fragment, for `<ikm-survey
+/// prerender>` on an office website, which shows it inside the element before its wasm has
+/// arrived (one round trip to a fillable form). Query: the page's `layanan`, `loket`,
+/// `lang` and the element's `service`, `counter`, `unit`, `attr-lang`. The office
+/// configuration comes along in `data-config`, so the widget needs no second request.
+pub async fn form_fragment(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let page = page_of(&query, &headers);
+    let setup = resolve_setup(&attributes_of(&query, &app), &page, app.config.clone());
+    let unit = setup.unit.clone();
+    let survey = ikm_survey::render::render(SurveyState::new(setup, new_id()));
+    let config = serde_json::to_string(&app.config).unwrap_or_default();
+    let fragment = html! {
+        div.ikm-host data-ikm-takeover data-unit=[unit.as_deref()] data-config=(config) {
+            (PreEscaped(survey))
+        }
+    };
+    let mut response = fragment.into_response();
+    // A fresh response id each time: never cached.
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
 }
 
 /// `GET /`: a blank form for the QR link's service and counter.
