@@ -6,9 +6,12 @@ export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 
 .PHONY: run test dist bootstrap-run bootstrap-test lint test-native test-browser test-e2e size bench
 
-## run: set up, build the widget, and serve the survey, the collector and /admin on SQLite
+## run: set up, build the widget, and serve the survey, the collector and /admin on SQLite;
+## the first run fills data/ikm.db with example responses (IKM_DEMO=0 starts it empty)
 run: dist
 	cargo build --release -q -p ikm-server
+	if [ ! -e data/ikm.db ] && [ "$${IKM_DEMO:-1}" != 0 ]; then \
+	  target/release/ikm demo-data --db sqlite://data/ikm.db --config examples/office.json; fi
 	target/release/ikm serve --db sqlite://data/ikm.db --config examples/office.json --addr $(or $(IKM_ADDR),127.0.0.1:8080)
 
 ## test: set up, then formatting, lints and every test suite

@@ -12,7 +12,7 @@
 //
 // Usage: node bench/load/run.mjs   (bench/load.sh builds and passes everything; env below)
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -80,13 +80,13 @@ function writePages(dir, collector, surveyHtml) {
   // endpoint (the configuration fetched at once); the before-build's snippet as it was.
   const script = (base) => `<script type="module" src="${base}/ikm-survey.js"></script>`;
   const element = (base, extra = '') =>
-    `<ikm-survey endpoint="${collector}/api/v1/responses" unit="kanim-bengkulu" config="${base}/office.json"${extra}></ikm-survey>`;
+    `<ikm-survey endpoint="${collector}/api/v1/responses" unit="kanim-bengkulu" config="/office.json"${extra}></ikm-survey>`;
   const form = `${collector}/api/v1/form`;
   writeFileSync(join(dir, 'embed.html'), page('Survei',
     `${script('/ikm')}<link rel="preload" href="${form}" as="fetch" crossorigin>`,
     element('/ikm', ` prerender="${form}"`)));
   writeFileSync(join(dir, 'embed-any.html'), page('Survei',
-    `${script('/ikm')}<link rel="preload" href="/ikm/office.json" as="fetch" crossorigin>`, element('/ikm')));
+    `${script('/ikm')}<link rel="preload" href="/office.json" as="fetch" crossorigin>`, element('/ikm')));
   writeFileSync(join(dir, 'embed-before.html'), page('Survei', script('/ikm-before'), element('/ikm-before')));
 }
 
@@ -168,14 +168,22 @@ async function main() {
   const children = [];
   const stop = () => { for (const c of children) c.kill(); rmSync(data, { recursive: true, force: true }); };
   process.on('exit', stop);
+  // The same nine questions for every contender: the example office without its SPKP/SPAK
+  // modules (Formbricks gets the nine elements too), and without the fields the baseline
+  // build predates (counters, complaint), which it would refuse as unknown.
+  const office = JSON.parse(readFileSync(join(ROOT, 'examples/office.json'), 'utf8'));
+  for (const field of ['modules', 'counters', 'complaint']) delete office[field];
+  const officeFile = join(data, 'office.json');
+  writeFileSync(officeFile, JSON.stringify(office));
   children.push(spawn(SERVER, ['serve', '--addr', `127.0.0.1:${collectorPort}`, '--db', `sqlite://${data}/ikm.db`,
-    '--config', join(ROOT, 'examples/office.json'), '--dist', join(ROOT, 'dist'), '--rate-limit', '0',
+    '--config', officeFile, '--dist', join(ROOT, 'dist'), '--rate-limit', '0',
     '--cors-origin', site], { stdio: ['ignore', 'ignore', 'inherit'] }));
   await waitUp(`${collector}/healthz`);
   const surveyUrl = `${collector}/?layanan=paspor-baru&loket=loket-1`;
   const pages = join(data, 'pages');
   (await import('node:fs')).mkdirSync(pages);
   writePages(pages, collector, await (await fetch(surveyUrl)).text());
+  writeFileSync(join(pages, 'office.json'), JSON.stringify(office));
   const mounts = [`/=${pages}`, `/ikm/=${join(ROOT, 'dist')}`, `/formbricks/=${join(ROOT, 'node_modules/@formbricks/surveys/dist')}`];
   if (BASELINE) mounts.push(`/ikm-before/=${BASELINE}`);
   children.push(spawn('node', [join(ROOT, 'bench/load/server.mjs'), String(sitePort), ...mounts], { stdio: ['ignore', 'ignore', 'inherit'] }));

@@ -33,6 +33,11 @@ pub fn thank_you(screen: DoneScreen, setup: &Setup, on_new_response: Callback<Mo
         <div {class} role="status">
             <h2 id="ikm-done-title" tabindex="-1">{ title.get(lang) }</h2>
             <p>{ body.get(lang) }</p>
+            if let Some(complaint) = &setup.config.complaint {
+                <p class="ikm-complaint">
+                    <a href={complaint.url.clone()} rel="noopener" target="_blank">{ complaint.label.get(lang).to_string() }</a>
+                </p>
+            }
             // A link, so a page without JavaScript starts a new response too.
             <a class="ikm-button" href={page_query(setup, lang)} onclick={on_new_response}>{ ui::NEW_RESPONSE.get(lang) }</a>
         </div>

@@ -118,7 +118,7 @@ pub fn view(
     html! {
         <div class="ikm" lang={lang.code()} ref={root.clone()}>
             { header }
-            <p class="ikm-purpose">{ ui::PURPOSE.get(lang) }</p>
+            <p class="ikm-purpose">{ ikm_core::i18n::purpose(lang, state.setup.config.rated_items()) }</p>
             <p class="ikm-privacy">{ ui::PRIVACY.get(lang) }</p>
             // A real form: without JavaScript it posts to the page it is on (the collector's
             // survey page reads it); with JavaScript the widget handles the submit.

@@ -162,7 +162,7 @@ test(`${SUBMISSIONS} submissions through drops, lost answers, 500s, delays, offl
       stats.reloads += 1;
       await page.reload();
     } else {
-      await page.evaluate(() => document.querySelector('ikm-survey').shadowRoot.querySelector('.ikm-done a').click());
+      await page.evaluate(() => document.querySelector('ikm-survey').shadowRoot.querySelector('.ikm-done a.ikm-button').click());
     }
     await formReady(page);
   }

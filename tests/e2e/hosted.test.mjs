@@ -34,6 +34,9 @@ async function answerAll(page, { age = '29' } = {}) {
   await page.selectOption('select[name="respondent.education"]', 'SMP');
   await page.check('input[name="respondent.occupation"][value="WIRAUSAHA"]');
   for (const key of ELEMENT_KEYS) await page.check(`input[name="answers.${key}"][value="4"]`);
+  const statements = await page.$$eval('input[type=radio]', (radios) => [...new Set(radios.map((r) => r.name).filter((n) => /^sp[ka][kp]\./.test(n)))]);
+  assert.equal(statements.length, 13, 'the example office asks SPKP (8) and SPAK (5)');
+  for (const name of statements) await page.check(`input[name="${name}"][value="3"]`);
   await page.fill('textarea[name="suggestion"]', 'Tanpa JavaScript pun bisa.');
 }
 
@@ -71,7 +74,7 @@ test('the whole survey works with JavaScript disabled, and a repeated post is no
   assert.deepEqual(recap.counters, { 'loket-3': 1 });
 
   // The thank-you page starts a new response without scripts too.
-  await page.click('.ikm-done a');
+  await page.click('.ikm-done a.ikm-button');
   assert.equal(await page.locator('input[name="answers.waktu"]:checked').count(), 0);
   assert.match(page.url(), /layanan=paspor-baru&loket=loket-3/);
   await context.close();
@@ -102,7 +105,7 @@ test('the widget takes over the server-rendered form without losing answers, foc
   await page.keyboard.type('7');
   assert.equal(await page.inputValue('input[name="respondent.age"]'), '37', 'typing goes on where it was');
   // The widget knows these answers: its progress counts them, and the revealed field exists.
-  assert.match(await page.locator('#ikm-progress-label').textContent(), /^4 dari 13/);
+  assert.match(await page.locator('#ikm-progress-label').textContent(), /^4 dari 26/);
   assert.equal(await page.locator('input[name="respondent.occupation_other"]').count(), 1);
   assert.deepEqual(problems, [], 'no console errors and no CSP violations');
   await page.close();

@@ -58,7 +58,7 @@ const OCCUPATIONS = ['PNS', 'TNI', 'POLRI', 'SWASTA', 'WIRAUSAHA', 'LAINNYA'];
 /**
  * Fills the survey inside `host` (in its shadow root, or in the page for the collector's own
  * page) through the DOM (clicks and input events, as taps would) and presses Kirim.
- * `answers`: { gender: 1|2, age, education, occupation: 1..6, scores: [9 × 1..4] }
+ * `answers`: { gender: 1|2, age, education, occupation: 1..6, scores: [9 × 1..4], module?: 1..4 }
  * (option positions as on the form). Controls are named by payload path.
  */
 export async function fillAndSend(page, host, answers) {
@@ -75,6 +75,9 @@ export async function fillAndSend(page, host, answers) {
     set('#ikm-respondent-education', answers.education, 'change');
     root.querySelector(`input[name="respondent.occupation"][value='${occupations[answers.occupation - 1]}']`).click();
     keys.forEach((k, i) => root.querySelector(`input[name="answers.${k}"][value='${answers.scores[i]}']`).click());
+    // The office's perception modules (SPKP, SPAK), when enabled: every statement agreed with (4).
+    const statements = new Set([...root.querySelectorAll('input[type=radio]')].map((r) => r.name).filter((n) => /^sp[ka][kp]\./.test(n)));
+    statements.forEach((name) => root.querySelector(`input[name="${name}"][value='${answers.module ?? 4}']`).click());
     await new Promise((r) => requestAnimationFrame(() => r()));
     root.querySelector('button[type=submit]').click();
   }, { host, answers, keys: ELEMENT_KEYS, genders: GENDERS, occupations: OCCUPATIONS });
@@ -100,4 +103,9 @@ export async function axeViolations(page) {
     });
     return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
   });
+}
+
+/** The radio groups of the perception modules (SPKP, SPAK) in `root`, in form order. */
+export function moduleStatementNames(root) {
+  return [...new Set([...root.querySelectorAll('input[type=radio]')].map((r) => r.name).filter((n) => /^sp[ka][kp]\./.test(n)))];
 }

@@ -48,6 +48,8 @@ test('a respondent completes and sends the survey with the keyboard only', async
   await page.goto(`${base}/?layanan=paspor-baru&loket=loket-2`);
   // The form is there from the first byte; the widget takes it over when its wasm arrives.
   await page.locator('#ikm-survey:not([data-ikm-takeover]) form').waitFor();
+  assert.match(await page.locator('#ikm-survey .ikm-purpose').textContent(), /jawab 22 pertanyaan .*sekitar 4 menit/,
+    'the intro counts the nine elements and the 13 module statements');
   await page.evaluate(() => {
     window.__submitted = null;
     document.addEventListener('ikm-submitted', (e) => { window.__submitted = e.detail.id; });
@@ -58,6 +60,7 @@ test('a respondent completes and sends the survey with the keyboard only', async
   await tabTo(page, '#ikm-respondent-age');
   await page.keyboard.type('41');
   await tabTo(page, '#ikm-respondent-education');
+  await page.keyboard.press('ArrowDown');               // Tidak sekolah / tidak tamat SD
   await page.keyboard.press('ArrowDown');               // SD
   await page.keyboard.press('ArrowDown');               // SMP
   await page.keyboard.press('ArrowDown');               // SMA
@@ -69,6 +72,18 @@ test('a respondent completes and sends the survey with the keyboard only', async
     await page.keyboard.press('ArrowRight');            // option 2
     await page.keyboard.press('ArrowRight');            // option 3
   }
+  // The example office also asks SPKP (scale 1–6) and SPAK (1–4): agree (4) with each.
+  const statements = await page.evaluate(() => {
+    const host = document.querySelector('#ikm-survey');
+    const root = host.shadowRoot ?? host;
+    return [...new Set([...root.querySelectorAll('input[type=radio]')].map((r) => r.name).filter((n) => /^sp[ka][kp]\./.test(n)))];
+  });
+  assert.equal(statements.length, 13);
+  for (const name of statements) {
+    await tabTo(page, `name=${name}`);
+    await page.keyboard.press('Space');
+    for (let i = 1; i < 4; i++) await page.keyboard.press('ArrowRight');
+  }
   await tabTo(page, '#ikm-suggestion');
   await page.keyboard.type('Pelayanan cepat, terima kasih.');
   await tabTo(page, 'button#[name=]');
@@ -78,6 +93,8 @@ test('a respondent completes and sends the survey with the keyboard only', async
     // "Tersimpan" first (saved on the device), then "Terima kasih" once the collector has it.
   await page.locator('#ikm-survey .ikm-sent h2').waitFor();
   assert.equal(await page.locator('#ikm-survey .ikm-done h2').textContent(), 'Terima kasih');
+  assert.equal(await page.locator('#ikm-survey .ikm-complaint a').getAttribute('href'), 'https://www.lapor.go.id',
+    'the configured complaint channel is offered');
   assert.match(await page.evaluate(() => window.__submitted), /^[0-9a-f-]{36}$/);
   assert.deepEqual(problems, [], 'no console errors and no CSP violations');
 
@@ -90,7 +107,9 @@ test('a respondent completes and sends the survey with the keyboard only', async
   assert.equal(report.mutu, 'C');
   assert.deepEqual(report.services, { 'paspor-baru': 1 });
   assert.deepEqual(report.counters, { 'loket-2': 1 });
-  assert.equal(report.profile.education.SMA, 1);
+  assert.equal(report.profile.education.find((row) => row.code === 'SMA').count, 1);
+  assert.equal(report.modules.spak.items.pungli, 4);
+  assert.equal(report.modules.spkp.scale, 6);
 
   const unauthorised = await fetch(`${base}/api/v1/report?month=${month}`);
   assert.equal(unauthorised.status, 401);
@@ -101,7 +120,7 @@ test('the head of office reads the response back in /admin', async () => {
   const context = await browser.newContext({ httpCredentials: { username: 'admin', password: TOKEN } });
   const page = await context.newPage();
   await page.goto(`${base}/admin`);
-  assert.equal(await page.locator('h1').textContent(), 'Rekapitulasi Indeks Kepuasan Masyarakat');
+  assert.match(await page.locator('h1').textContent(), /^Rekapitulasi IKM \S+ \d{4}$/);
   const ikm = await page.locator('.summary div').first().locator('strong').textContent();
   assert.equal(ikm, '75,00');
   assert.match(await page.locator('.suggestions').textContent(), /Pelayanan cepat, terima kasih\./);

@@ -23,6 +23,8 @@ pub struct OfficeConfig {
     pub unit: Option<String>,
     /// Services respondents choose from (*jenis layanan*), in display order.
     pub services: Vec<ServiceOption>,
+    /// The counters (*loket*) where respondents are served, for QR posters and reports.
+    pub counters: Vec<CounterOption>,
     /// Youngest age accepted on the form.
     pub min_age: u8,
     /// Optional Zona Integritas modules.
@@ -35,6 +37,18 @@ pub struct OfficeConfig {
     pub time_zone: String,
     /// Look of the widget.
     pub theme: Theme,
+    /// Where a respondent can make a complaint that gets an answer (SP4N-LAPOR!, the office's
+    /// own channel); offered on the thank-you screen when set.
+    pub complaint: Option<Complaint>,
+}
+
+/// A complaint channel: a link and what it is called.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Complaint {
+    /// An `https://` (or `http://`) address.
+    pub url: String,
+    /// The link text, e.g. *Sampaikan pengaduan melalui SP4N-LAPOR!*.
+    pub label: LocalText,
 }
 
 /// A service the office offers, with a stable id and a label.
@@ -42,6 +56,34 @@ pub struct OfficeConfig {
 pub struct ServiceOption {
     pub id: String,
     pub label: LocalText,
+}
+
+/// A counter (*loket*): its id in QR links, its name, and the service it serves if only one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CounterOption {
+    pub id: String,
+    pub label: LocalText,
+    /// When the counter serves one service, its QR link fixes that service too.
+    pub service: Option<String>,
+}
+
+impl CounterOption {
+    fn from_value(value: &Value) -> Result<CounterOption, json::Error> {
+        let mut counter = CounterOption {
+            id: String::new(),
+            label: LocalText {
+                id: String::new(),
+                en: None,
+            },
+            service: None,
+        };
+        json::read_object!(value, |v| {
+            "id" (required) => counter.id = v.string()?,
+            "label" (required) => counter.label = LocalText::from_value(v)?,
+            "service" => counter.service = Some(v.string()?),
+        })?;
+        Ok(counter)
+    }
 }
 
 /// Which perception modules are on, each with its scale.
@@ -89,6 +131,23 @@ impl ServiceOption {
             "label" (required) => service.label = LocalText::from_value(v)?,
         })?;
         Ok(service)
+    }
+}
+
+impl Complaint {
+    fn from_value(value: &Value) -> Result<Complaint, json::Error> {
+        let mut complaint = Complaint {
+            url: String::new(),
+            label: LocalText {
+                id: String::new(),
+                en: None,
+            },
+        };
+        json::read_object!(value, |v| {
+            "url" (required) => complaint.url = v.string()?,
+            "label" (required) => complaint.label = LocalText::from_value(v)?,
+        })?;
+        Ok(complaint)
     }
 }
 
@@ -144,6 +203,11 @@ fn default_services() -> Vec<ServiceOption> {
             "Lost or damaged passport",
         ),
         s("izin-tinggal", "Izin tinggal", "Stay permit"),
+        s(
+            "tpi-pelabuhan",
+            "Pemeriksaan keimigrasian di TPI (pelabuhan)",
+            "Immigration clearance at the seaport (TPI)",
+        ),
     ]
 }
 
@@ -154,12 +218,14 @@ impl Default for OfficeConfig {
             office_name: DEFAULT_OFFICE_NAME.into(),
             unit: None,
             services: default_services(),
+            counters: Vec::new(),
             min_age: DEFAULT_MIN_AGE,
             modules: Modules::default(),
             default_lang: None,
             weights: Weights::Exact,
             time_zone: default_time_zone(),
             theme: Theme::default(),
+            complaint: None,
         }
     }
 }
@@ -210,12 +276,14 @@ impl OfficeConfig {
             "office_name" (required) => c.office_name = v.string()?,
             "unit" => c.unit = Some(v.string()?),
             "services" => c.services = v.list(ServiceOption::from_value)?,
+            "counters" => c.counters = v.list(CounterOption::from_value)?,
             "min_age" => c.min_age = v.u8()?,
             "modules" => c.modules = Modules::from_value(v)?,
             "default_lang" => c.default_lang = Some(Lang::from_value(v)?),
             "weights" => c.weights = Weights::from_value(v)?,
             "time_zone" => c.time_zone = v.string()?,
             "theme" => c.theme = Theme::from_value(v)?,
+            "complaint" => c.complaint = Some(Complaint::from_value(v)?),
         })?;
         Ok(c)
     }
@@ -250,6 +318,25 @@ impl OfficeConfig {
                 return err(format!("services[{i}].label.id"), "must not be empty");
             }
         }
+        for (i, counter) in self.counters.iter().enumerate() {
+            if !is_slug(&counter.id) {
+                return err(format!("counters[{i}].id"), SLUG_RULE);
+            }
+            if self.counters[..i].iter().any(|o| o.id == counter.id) {
+                return err(format!("counters[{i}].id"), "duplicate counter id");
+            }
+            if counter.label.id.trim().is_empty() {
+                return err(format!("counters[{i}].label.id"), "must not be empty");
+            }
+            if let Some(service) = &counter.service {
+                if self.service(service).is_none() {
+                    return err(
+                        format!("counters[{i}].service"),
+                        "not one of the configured services' ids",
+                    );
+                }
+            }
+        }
         if !(10..=100).contains(&self.min_age) {
             return err("min_age".into(), "must be between 10 and 100");
         }
@@ -271,12 +358,39 @@ impl OfficeConfig {
                 return err("theme.accent".into(), "must be a hex colour like #1f4e8c");
             }
         }
+        if let Some(complaint) = &self.complaint {
+            if !is_web_address(&complaint.url) {
+                return err(
+                    "complaint.url".into(),
+                    "must be a web address starting with https:// (or http://), without spaces",
+                );
+            }
+            if complaint.label.id.trim().is_empty() {
+                return err("complaint.label.id".into(), "must not be empty");
+            }
+        }
         Ok(())
+    }
+
+    /// How many items the respondent rates: the nine elements and every statement of the
+    /// enabled modules (the intro counts them, so it never promises less than the form asks).
+    pub fn rated_items(&self) -> usize {
+        Module::ALL
+            .iter()
+            .filter(|m| self.modules.get(**m).is_some())
+            .map(|m| m.statements().len())
+            .sum::<usize>()
+            + crate::element::Element::ALL.len()
     }
 
     /// The office's UTC offset (checked by [`OfficeConfig::check`]; WIB if unreadable).
     pub fn offset(&self) -> UtcOffset {
         UtcOffset::parse(&self.time_zone).unwrap_or(UtcOffset::WIB)
+    }
+
+    /// The configured counter with this id.
+    pub fn counter(&self, id: &str) -> Option<&CounterOption> {
+        self.counters.iter().find(|c| c.id == id)
     }
 
     /// The configured service with this id.
@@ -295,6 +409,20 @@ pub fn is_slug(s: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
+/// A link a respondent may follow: http(s), a host, no spaces or quotes.
+fn is_web_address(s: &str) -> bool {
+    let rest = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"));
+    rest.is_some_and(|r| {
+        !r.is_empty()
+            && !r.starts_with('/')
+            && s.len() <= 500
+            && r.chars()
+                .all(|c| c.is_ascii_graphic() && !matches!(c, '"' | '<' | '>' | '\\' | '`'))
+    })
+}
+
 fn is_hex_colour(s: &str) -> bool {
     s.len() == 7 && s.starts_with('#') && s[1..].bytes().all(|b| b.is_ascii_hexdigit())
 }
@@ -307,7 +435,12 @@ mod tests {
     fn minimal_config_takes_defaults() {
         let c = OfficeConfig::from_json(r#"{"office_name":"Kanim Bengkulu"}"#).unwrap();
         assert_eq!(c.min_age, 17);
-        assert_eq!(c.services.len(), 4);
+        assert_eq!(c.services.len(), 5);
+        assert_eq!(
+            c.services[4].id, "tpi-pelabuhan",
+            "the seaport the office also serves"
+        );
+        assert_eq!(c.rated_items(), 9);
         assert_eq!(c.offset(), UtcOffset::WIB);
     }
 
@@ -340,7 +473,82 @@ mod tests {
         assert_eq!(c.theme.accent.as_deref(), Some("#123456"));
         let c = OfficeConfig::from_json(r#"{"office_name":"K","services":null,"min_age":null}"#)
             .unwrap();
-        assert_eq!((c.services.len(), c.min_age), (4, DEFAULT_MIN_AGE));
+        assert_eq!((c.services.len(), c.min_age), (5, DEFAULT_MIN_AGE));
+        assert_eq!(c.complaint, None);
+    }
+
+    #[test]
+    fn a_complaint_channel_is_a_checked_link_with_a_label() {
+        let c = OfficeConfig::from_json(
+            r#"{"office_name":"K","modules":{"spkp":{"scale":6},"spak":{"scale":4}},
+                "complaint":{"url":"https://www.lapor.go.id","label":{"id":"Sampaikan pengaduan melalui SP4N-LAPOR!","en":"Make a complaint via SP4N-LAPOR!"}}}"#,
+        )
+        .unwrap();
+        let complaint = c.complaint.clone().unwrap();
+        assert_eq!(complaint.url, "https://www.lapor.go.id");
+        assert_eq!(
+            complaint.label.get(Lang::En),
+            "Make a complaint via SP4N-LAPOR!"
+        );
+        assert_eq!(
+            c.rated_items(),
+            9 + 8 + 5,
+            "the modules' statements are counted"
+        );
+        for bad in [
+            "javascript:alert(1)",
+            "https://",
+            "https:///x",
+            "www.lapor.go.id",
+            "https://a b",
+            "https://a\"><x",
+        ] {
+            let text = format!(
+                r#"{{"office_name":"K","complaint":{{"url":{},"label":{{"id":"L"}}}}}}"#,
+                serde_json::to_string(bad).unwrap()
+            );
+            let e = OfficeConfig::from_json(&text).unwrap_err();
+            assert_eq!(e.path, "complaint.url", "{bad}");
+        }
+        let e = OfficeConfig::from_json(
+            r#"{"office_name":"K","complaint":{"url":"https://x.id","label":{"id":" "}}}"#,
+        )
+        .unwrap_err();
+        assert_eq!(e.path, "complaint.label.id");
+    }
+
+    #[test]
+    fn counters_are_checked_ids_that_may_fix_a_service() {
+        let c = OfficeConfig::from_json(
+            r#"{"office_name":"K","counters":[{"id":"loket-1","label":{"id":"Loket 1","en":"Counter 1"}},
+                {"id":"tpi","label":{"id":"Pos TPI"},"service":"tpi-pelabuhan"}]}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            c.counter("tpi").and_then(|k| k.service.as_deref()),
+            Some("tpi-pelabuhan")
+        );
+        assert_eq!(
+            c.counter("loket-1").map(|k| k.label.get(Lang::En)),
+            Some("Counter 1")
+        );
+        for (counters, path) in [
+            (r#"[{"id":"Loket 1","label":{"id":"L"}}]"#, "counters[0].id"),
+            (
+                r#"[{"id":"a","label":{"id":"L"}},{"id":"a","label":{"id":"M"}}]"#,
+                "counters[1].id",
+            ),
+            (
+                r#"[{"id":"a","label":{"id":"L"},"service":"visa"}]"#,
+                "counters[0].service",
+            ),
+            (r#"[{"id":"a","label":{"id":""}}]"#, "counters[0].label.id"),
+        ] {
+            let e =
+                OfficeConfig::from_json(&format!(r#"{{"office_name":"K","counters":{counters}}}"#))
+                    .unwrap_err();
+            assert_eq!(e.path, path, "{counters}");
+        }
     }
 
     #[test]

@@ -115,6 +115,17 @@ pub fn field_label(path: &str, lang: Lang) -> String {
     path.to_string()
 }
 
+/// The intro's promise, counting the items the form really shows: `items` rated statements
+/// at about 8 seconds each plus 40 seconds for the profile, rounded up to whole minutes.
+pub fn purpose(lang: Lang, items: usize) -> String {
+    let minutes = (items * 8 + 40).div_ceil(60);
+    if lang == Lang::En {
+        format!("Help us improve our service: answer {items} short questions about the service you just received (about {minutes} minutes).")
+    } else {
+        format!("Bantu kami memperbaiki pelayanan: jawab {items} pertanyaan singkat tentang pelayanan yang baru Anda terima (sekitar {minutes} menit).")
+    }
+}
+
 fn pick(en: bool, id: &str, en_text: &str) -> String {
     if en { en_text } else { id }.to_string()
 }
@@ -124,10 +135,6 @@ pub mod ui {
     use crate::element::Text;
 
     pub const TITLE: Text = Text::new("Survei Kepuasan Masyarakat", "Public Satisfaction Survey");
-    pub const PURPOSE: Text = Text::new(
-        "Bantu kami memperbaiki pelayanan: jawab 9 pertanyaan singkat tentang pelayanan yang baru Anda terima (sekitar 2 menit).",
-        "Help us improve our service: answer 9 short questions about the service you just received (about 2 minutes).",
-    );
     pub const PRIVACY: Text = Text::new(
         "Survei ini anonim: kami tidak meminta nama, NIK, nomor telepon, atau email, dan tidak menyimpan alamat IP Anda.",
         "This survey is anonymous: we do not ask for your name, ID number, phone or e-mail, and do not store your IP address.",
@@ -290,5 +297,17 @@ mod tests {
             "U8 · Sarana dan Prasarana"
         );
         assert_eq!(field_label("spak.pungli", Lang::En), "SPAK 4");
+    }
+
+    #[test]
+    fn the_intro_counts_the_items_and_minutes_the_form_really_has() {
+        assert!(
+            purpose(Lang::Id, 9).contains("jawab 9 pertanyaan singkat")
+                && purpose(Lang::Id, 9).contains("sekitar 2 menit")
+        );
+        assert!(
+            purpose(Lang::En, 22).contains("answer 22 short questions")
+                && purpose(Lang::En, 22).contains("about 4 minutes")
+        );
     }
 }

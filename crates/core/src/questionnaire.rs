@@ -165,6 +165,9 @@ pub enum Gender {
 /// Highest completed education, as on the form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum Education {
+    /// No schooling, or primary school not completed: the lowest answer, so nobody is left out.
+    #[serde(rename = "TIDAK-TAMAT-SD")]
+    TidakTamatSd,
     SD,
     SMP,
     SMA,
@@ -236,6 +239,7 @@ impl Choice for Gender {
 impl Choice for Education {
     const INVALID: Self = Education::Invalid;
     const ALL: &'static [Self] = &[
+        Education::TidakTamatSd,
         Education::SD,
         Education::SMP,
         Education::SMA,
@@ -246,6 +250,7 @@ impl Choice for Education {
     ];
     fn code(self) -> &'static str {
         match self {
+            Education::TidakTamatSd => "TIDAK-TAMAT-SD",
             Education::SD => "SD",
             Education::SMP => "SMP",
             Education::SMA => "SMA",
@@ -258,6 +263,10 @@ impl Choice for Education {
     }
     fn label(self) -> Text {
         match self {
+            Education::TidakTamatSd => Text::new(
+                "Tidak sekolah / tidak tamat SD",
+                "No schooling / primary school not completed",
+            ),
             Education::SD => Text::new("SD atau sederajat", "Primary school"),
             Education::SMP => Text::new("SMP atau sederajat", "Junior high school"),
             Education::SMA => Text::new("SMA atau sederajat", "Senior high school"),

@@ -158,44 +158,67 @@ impl fmt::Display for Grade {
     }
 }
 
-/// Running sums per element; exact integers, so order of responses never matters.
+/// How many answers of each score (1–4) each element got; exact integers, so the order of
+/// responses never matters. Sums and averages derive from it.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ScoreTally {
     /// Number of responses counted.
     pub respondents: u64,
-    /// Sum of scores per element, in form order.
-    pub sums: [u64; 9],
-    /// Responses that answered each element, in form order.
-    pub answered: [u64; 9],
+    /// Per element in form order: answers scoring 1, 2, 3, 4.
+    pub counts: [[u64; 4]; 9],
 }
 
 impl ScoreTally {
     /// Counts one response; `None` is a skipped element, left out of that element's average.
-    ///
-    /// Scores must already be validated to 1..=4.
+    /// Scores outside 1–4 (never in validated data) are ignored.
     pub fn add(&mut self, scores: &[Option<u8>; 9]) {
         self.respondents += 1;
-        for (i, score) in scores.iter().enumerate() {
-            if let Some(s) = score {
-                self.sums[i] += u64::from(*s);
-                self.answered[i] += 1;
+        for (counts, score) in self.counts.iter_mut().zip(scores) {
+            if let Some(s @ 1..=4) = score {
+                counts[usize::from(*s) - 1] += 1;
             }
         }
     }
 
-    /// Combines two tallies, e.g. from parallel chunks or database partitions.
+    /// Combines two tallies, e.g. from days, services or database partitions.
     pub fn merge(&mut self, other: &ScoreTally) {
         self.respondents += other.respondents;
-        for i in 0..9 {
-            self.sums[i] += other.sums[i];
-            self.answered[i] += other.answered[i];
+        for (mine, theirs) in self.counts.iter_mut().zip(&other.counts) {
+            for (a, b) in mine.iter_mut().zip(theirs) {
+                *a += b;
+            }
         }
+    }
+
+    /// Takes away a part of these responses (counted in `part`), e.g. the late arrivals of a
+    /// closed period; never below zero.
+    pub fn subtract(&mut self, part: &ScoreTally) {
+        self.respondents = self.respondents.saturating_sub(part.respondents);
+        for (mine, theirs) in self.counts.iter_mut().zip(&part.counts) {
+            for (a, b) in mine.iter_mut().zip(theirs) {
+                *a = a.saturating_sub(*b);
+            }
+        }
+    }
+
+    /// Responses that answered `element`.
+    pub fn answered(&self, element: Element) -> u64 {
+        self.counts[element.index()].iter().sum()
+    }
+
+    /// The sum of `element`'s scores.
+    pub fn sum(&self, element: Element) -> u64 {
+        (1..)
+            .zip(&self.counts[element.index()])
+            .map(|(s, n)| s * n)
+            .sum()
     }
 
     /// The recap for these responses.
     pub fn recap(&self, weights: Weights) -> Recap {
-        let nrr = PerElement(std::array::from_fn(|i| {
-            (self.answered[i] > 0).then(|| self.sums[i] as f64 / self.answered[i] as f64)
+        let nrr = PerElement(Element::ALL.map(|e| {
+            let answered = self.answered(e);
+            (answered > 0).then(|| self.sum(e) as f64 / answered as f64)
         }));
         let ni = nrr
             .0
@@ -203,32 +226,44 @@ impl ScoreTally {
             .try_fold(0.0, |acc, v| v.map(|v| acc + v * weights.factor()));
         let ikm = ni.map(|ni| ni * 25.0);
         let mutu = ikm.map(|ikm| Grade::from_ikm_hundredths(round_hundredths(ikm)));
-        let mut ranked: Vec<Element> = Element::ALL
-            .into_iter()
-            .filter(|e| nrr.0[e.index()].is_some())
-            .collect();
-        ranked.sort_by(|a, b| {
-            nrr.0[a.index()]
-                .partial_cmp(&nrr.0[b.index()])
-                .unwrap_or(std::cmp::Ordering::Equal)
-        });
-        ranked.truncate(LOWEST_FLAGGED);
         Recap {
             respondents: self.respondents,
             weights,
             nrr,
-            answered: PerElement(self.answered),
+            answered: PerElement(Element::ALL.map(|e| self.answered(e))),
+            distribution: PerElement(self.counts),
+            element_mutu: PerElement(nrr.0.map(|v| v.map(Grade::of_nrr))),
             ni,
             ikm,
             mutu,
             kinerja: mutu.map(Grade::kinerja),
-            lowest: ranked,
+            lowest: lowest(&nrr),
         }
     }
 }
 
-/// How many of the lowest-scoring elements a recap flags for follow-up.
+/// How many of the lowest-scoring elements a recap flags for follow-up, at least.
 pub const LOWEST_FLAGGED: usize = 3;
+
+/// The elements to act on: the [`LOWEST_FLAGGED`] lowest NRRs and every element tied with the
+/// last of them, lowest first. A tie is never broken by form order: an element as low as one
+/// that is flagged is flagged too.
+fn lowest(nrr: &PerElement<Option<f64>>) -> Vec<Element> {
+    let mut ranked: Vec<(Element, f64)> = Element::ALL
+        .into_iter()
+        .filter_map(|e| nrr.get(e).map(|v| (e, v)))
+        .collect();
+    // Stable: tied elements keep form order among themselves, for a steady listing.
+    ranked.sort_by(|a, b| a.1.total_cmp(&b.1));
+    let Some(&(_, cut)) = ranked.get(LOWEST_FLAGGED - 1).or(ranked.last()) else {
+        return Vec::new();
+    };
+    ranked
+        .into_iter()
+        .take_while(|(_, v)| *v <= cut)
+        .map(|(e, _)| e)
+        .collect()
+}
 
 /// Rounds an IKM to hundredths as an integer (88.305 → 8831), the precision grades apply to.
 pub fn round_hundredths(ikm: f64) -> i64 {
@@ -266,13 +301,18 @@ pub struct Recap {
     pub nrr: PerElement<Option<f64>>,
     /// Responses that answered each element.
     pub answered: PerElement<u64>,
+    /// Per element, how many answers scored 1, 2, 3 and 4.
+    pub distribution: PerElement<[u64; 4]>,
+    /// Per element, the grade of its NRR on the regulation's table (the NI column).
+    pub element_mutu: PerElement<Option<Grade>>,
     /// Weighted sum of NRRs (1.00 … 4.00); null unless every element has answers.
     pub ni: Option<f64>,
     /// NI × 25 (25.00 … 100.00), unrounded.
     pub ikm: Option<f64>,
     pub mutu: Option<Grade>,
     pub kinerja: Option<&'static str>,
-    /// The lowest-scoring elements, lowest first, flagged for follow-up.
+    /// The elements to act on: the three lowest NRRs and every element tied with the third,
+    /// lowest first.
     pub lowest: Vec<Element>,
 }
 
@@ -392,7 +432,9 @@ mod tests {
         assert_eq!(r.mutu, Some(Grade::C));
         // One point fewer in total: 2339/900*25 = 64.97 → D.
         let mut t2 = t;
-        t2.sums[0] -= 1;
+        // One answer of 3 becomes a 2: 2339/900 × 25 = 64.97.
+        t2.counts[0][2] -= 1;
+        t2.counts[0][1] += 1;
         assert_eq!(t2.recap(Weights::Exact).mutu, Some(Grade::D));
     }
 
@@ -460,6 +502,54 @@ mod tests {
     }
 
     #[test]
+    fn every_element_tied_with_the_third_lowest_is_flagged_too() {
+        // U2 lowest, then U1, U4 and U7 tied: all four are to act on, never cut by form order.
+        let r = tally(&[[3, 2, 4, 3, 4, 4, 3, 4, 4], [3, 3, 4, 3, 4, 4, 3, 4, 4]])
+            .recap(Weights::Exact);
+        assert_eq!(
+            r.lowest,
+            vec![
+                Element::Prosedur,
+                Element::Persyaratan,
+                Element::Biaya,
+                Element::Perilaku
+            ]
+        );
+        // Fewer than three elements answered: all of them.
+        let mut t = ScoreTally::default();
+        t.add(&[Some(2), Some(3), None, None, None, None, None, None, None]);
+        assert_eq!(
+            t.recap(Weights::Exact).lowest,
+            vec![Element::Persyaratan, Element::Prosedur]
+        );
+        assert_eq!(ScoreTally::default().recap(Weights::Exact).lowest, vec![]);
+    }
+
+    #[test]
+    fn the_distribution_and_a_grade_per_element_come_with_every_recap() {
+        let r = tally(&[[4, 1, 3, 3, 4, 4, 4, 4, 4], [4, 2, 3, 2, 4, 4, 4, 4, 3]])
+            .recap(Weights::Exact);
+        assert_eq!(*r.distribution.get(Element::Prosedur), [1, 1, 0, 0]);
+        assert_eq!(*r.distribution.get(Element::Biaya), [0, 1, 1, 0]);
+        assert_eq!(*r.element_mutu.get(Element::Persyaratan), Some(Grade::A));
+        assert_eq!(
+            *r.element_mutu.get(Element::Prosedur),
+            Some(Grade::D),
+            "NRR 1.5"
+        );
+        assert_eq!(
+            *r.element_mutu.get(Element::Waktu),
+            Some(Grade::C),
+            "NRR 3.0"
+        );
+        assert_eq!(
+            *r.element_mutu.get(Element::Pengaduan),
+            Some(Grade::B),
+            "NRR 3.5 × 25 = 87.50"
+        );
+    }
+
+    #[test]
     fn weights_have_one_name_everywhere() {
         for (name, w) in Weights::ALL {
             assert_eq!(w.as_str(), name);
@@ -503,6 +593,14 @@ mod tests {
             rows.rotate_left((seed as usize) % n);
             rows.reverse();
             prop_assert_eq!(tally(&rows).recap(Weights::Exact), before);
+        }
+
+        #[test]
+        fn subtracting_a_part_leaves_exactly_the_rest(rows in rows(), cut in any::<prop::sample::Index>()) {
+            let cut = cut.index(rows.len() + 1);
+            let mut whole = tally(&rows);
+            whole.subtract(&tally(&rows[cut..]));
+            prop_assert_eq!(whole, tally(&rows[..cut]));
         }
 
         #[test]

@@ -2,7 +2,7 @@
 //! writes as JSON, `ikm_json` writes exactly the bytes serde_json writes, and each type's
 //! reader (declared from one field table) reads serde_json's text back to the same value.
 
-use ikm_core::config::{ModuleConfig, Modules, ServiceOption, Theme};
+use ikm_core::config::{Complaint, CounterOption, ModuleConfig, Modules, ServiceOption, Theme};
 use ikm_core::delivery::ErrorReply;
 use ikm_core::element::LocalText;
 use ikm_core::json;
@@ -155,6 +155,13 @@ fn office_config() -> impl Strategy<Value = OfficeConfig> {
         (text(), local_text()).prop_map(|(id, label)| ServiceOption { id, label }),
         0..5,
     );
+    let counters = prop::collection::vec(
+        (text(), local_text(), prop::option::of(text()))
+            .prop_map(|(id, label, service)| CounterOption { id, label, service }),
+        0..3,
+    );
+    let complaint =
+        prop::option::of((text(), local_text()).prop_map(|(url, label)| Complaint { url, label }));
     (
         (text(), prop::option::of(text()), services, any::<u8>()),
         (module(), module(), prop::option::of(lang())),
@@ -163,16 +170,20 @@ fn office_config() -> impl Strategy<Value = OfficeConfig> {
             text(),
             prop::option::of(text()),
         ),
+        (counters, complaint),
     )
         .prop_map(
             |(
                 (office_name, unit, services, min_age),
                 (spkp, spak, default_lang),
                 (weights, time_zone, accent),
+                (counters, complaint),
             )| OfficeConfig {
                 office_name,
                 unit,
                 services,
+                counters,
+                complaint,
                 min_age,
                 modules: Modules { spkp, spak },
                 default_lang,

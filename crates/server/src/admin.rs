@@ -1,19 +1,30 @@
-//! `/admin`: a server-rendered monthly report a head of office can print: recap table, NRR bar
-//! chart and 12-month IKM trend as inline SVG, respondent profile, counts and suggestions.
+//! `/admin`: the office's working page for a period (month, quarter, semester, year): the
+//! recap with grades and spreads, per service, IPK, sample progress, the follow-up plan and
+//! closing the period, each with a plain HTML form (no script; the page prints on A4).
 
-use crate::api::Shared;
+use crate::api::{App, Shared};
 use crate::auth::Admin;
+use crate::charts::{document, local_time, long_date, nrr_bars, number, trend_line};
 use crate::error::ApiError;
-use crate::report::{build_report, parse_request, Report, ReportRequest};
-use crate::store::Filter;
-use axum::extract::{Query, State};
-use axum::http::header;
-use axum::response::{Html, IntoResponse, Response};
-use ikm_core::score::{round_hundredths, Grade};
+use crate::office_api::{
+    check_note, check_population, close, create_follow_up, parse_month, parse_period,
+};
+use crate::report::{
+    build_report, parse_request, trend, FollowUpView, Report, ReportRequest, TrendPoint,
+};
+use crate::store::PeriodEvent;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{FromRequest, Path, Query, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use ikm_core::followup::{FollowUpInput, Status};
+use ikm_core::period::Period;
+use ikm_core::questionnaire::Module;
 use ikm_core::time::Date;
-use ikm_core::Element;
+use ikm_core::{Element, Lang, OfficeConfig};
+use maud::{html, Markup};
 use std::collections::HashMap;
-use std::fmt::Write;
 
 const STYLESHEET: &str = include_str!("admin.css");
 
@@ -26,316 +37,812 @@ pub async fn admin_stylesheet() -> Response {
         .into_response()
 }
 
-/// Escapes text for HTML element content and attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
+/// Which of the page's forms a problem belongs to, so it is shown there with what was typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum FormKind {
+    Population,
+    NewFollowUp,
+    EditFollowUp(String),
+    Reopen,
+}
+
+/// A refused form: where, why, and the values to put back so nothing typed is lost.
+struct Problem {
+    form: FormKind,
+    message: String,
+    values: Vec<(String, String)>,
+}
+
+impl Problem {
+    /// The value typed into `name` if this problem is about `form`.
+    fn value(problem: Option<&Problem>, form: &FormKind, name: &str) -> Option<String> {
+        problem
+            .filter(|p| p.form == *form)
+            .and_then(|p| p.values.iter().find(|(k, _)| k == name))
+            .map(|(_, v)| v.clone())
     }
-    out
 }
 
-const MONTHS: [&str; 12] = [
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-];
-
-fn month_name(d: Date) -> String {
-    format!("{} {}", MONTHS[usize::from(d.month - 1)], d.year)
-}
-
-/// `GET /admin?month=YYYY-MM[&service=…&counter=…&weights=…&population=N]`.
+/// `GET /admin?period=…[&service=…&counter=…&weights=…&population=N]`.
 pub async fn admin_page(
     _: Admin,
     State(app): State<Shared>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
-    let request = parse_request(&params, &app.config, (app.now)()).map_err(ApiError::BadRequest)?;
+    dashboard(&app, &params, None).await
+}
+
+/// The page for `params`, with `problem` shown at its form (then answered 422).
+async fn dashboard(
+    app: &App,
+    params: &HashMap<String, String>,
+    problem: Option<Problem>,
+) -> Result<Response, ApiError> {
+    let request = parse_request(params, &app.config, (app.now)()).map_err(ApiError::BadRequest)?;
     let report = build_report(&app.store, &app.config, &request).await?;
-    let mut trend = Vec::new();
-    let offset = app.config.offset();
-    let last = request.to.first_of_month();
-    for back in (0..12).rev() {
-        let first = last.add_months(-back);
-        let after = first.add_months(1);
-        let filter = Filter {
-            from: offset.start_of(first),
-            to: offset.start_of(after),
-            ..request.filter.clone()
-        };
-        let a = app.store.aggregate(&filter).await?;
-        trend.push((
-            first,
-            a.tally.recap(request.weights).ikm,
-            a.tally.respondents,
-        ));
-    }
+    let points = trend(&app.store, &app.config, &request, 12, false).await?;
     let suggestions = app.store.suggestions(&request.filter, 200).await?;
-    Ok(Html(render(&report, &request, &trend, &suggestions, &app.config)).into_response())
-}
-
-fn render(
-    report: &Report,
-    request: &ReportRequest,
-    trend: &[(Date, Option<f64>, u64)],
-    suggestions: &[(i64, String, String)],
-    config: &ikm_core::OfficeConfig,
-) -> String {
-    let r = &report.recap;
-    let title = if request.from == request.from.first_of_month()
-        && request.to == request.from.last_of_month()
-    {
-        month_name(request.from)
-    } else {
-        format!("{} s.d. {}", request.from, request.to)
+    let events = match request.period {
+        Some(p) => app.store.period_events(p).await?,
+        None => Vec::new(),
     };
-    let mut h = String::new();
-    let _ = write!(
-        h,
-        "<!doctype html><html lang=\"id\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>Rekap IKM {title} — {office}</title><link rel=\"stylesheet\" href=\"/admin/style.css\"></head><body><main>\
-         <header><p class=\"office\">{office}</p><h1>Rekapitulasi Indeks Kepuasan Masyarakat</h1>\
-         <p class=\"period\">Periode: <strong>{title}</strong> · {from} s.d. {to} ({tz}) · bobot {weights}</p></header>",
-        office = escape(&report.office),
-        from = request.from,
-        to = request.to,
-        tz = escape(&config.time_zone),
-        weights = request.weights.printed(),
-    );
-    let _ = write!(
-        h,
-        "<form class=\"filters no-print\" method=\"get\" action=\"/admin\"><label>Bulan <input type=\"month\" name=\"month\" value=\"{:04}-{:02}\"></label>\
-         <label>Jenis layanan <select name=\"service\"><option value=\"\">Semua</option>{}</select></label>\
-         <label>Populasi (pengguna layanan) <input type=\"number\" min=\"0\" name=\"population\" value=\"{}\"></label>\
-         <button type=\"submit\">Tampilkan</button> <a href=\"/admin/responses.csv?from={}&amp;to={}\">Unduh CSV</a></form>",
-        request.from.year,
-        request.from.month,
-        config
-            .services
-            .iter()
-            .map(|s| format!(
-                "<option value=\"{id}\"{sel}>{label}</option>",
-                id = escape(&s.id),
-                sel = if request.filter.service.as_deref() == Some(s.id.as_str()) { " selected" } else { "" },
-                label = escape(&s.label.id)
-            ))
-            .collect::<String>(),
-        request.population.map(|p| p.to_string()).unwrap_or_default(),
-        request.from,
-        request.to,
-    );
-    match (r.ni, report.ikm_rounded, r.mutu, r.kinerja) {
-        (Some(ni), Some(ikm), Some(mutu), Some(kinerja)) => {
-            let _ = write!(
-                h,
-                "<section class=\"summary\" aria-label=\"Ringkasan\"><div><span>IKM</span><strong>{}</strong></div>\
-                 <div><span>Mutu pelayanan</span><strong>{mutu}</strong></div><div><span>Kinerja unit</span><strong>{kinerja}</strong></div>\
-                 <div><span>Responden</span><strong>{}</strong></div></section><p>Nilai interval (NI) {}: IKM = NI × 25.</p>",
-                comma(ikm, 2),
-                r.respondents,
-                comma(ni, 4)
-            );
-        }
-        _ => {
-            let _ = write!(
-                h,
-                "<p class=\"empty\">Belum ada responden pada periode ini.</p>"
-            );
-        }
-    }
-    if let Some(sample) = &report.sample {
-        let _ = write!(
-            h,
-            "<p>Sampel minimum (Krejcie &amp; Morgan) untuk populasi {}: <strong>{}</strong> responden — {}.</p>",
-            sample.population,
-            sample.target,
-            if sample.reached { "tercapai" } else { "belum tercapai" }
-        );
-    }
-    h.push_str("<h2>Nilai per unsur</h2><table><thead><tr><th scope=\"col\">No</th><th scope=\"col\">Unsur pelayanan</th><th scope=\"col\">NRR</th><th scope=\"col\">NRR tertimbang</th><th scope=\"col\">Tindak lanjut</th></tr></thead><tbody>");
-    for e in Element::ALL {
-        let nrr = *r.nrr.get(e);
-        let _ = write!(
-            h,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            e.form_label(),
-            escape(e.name().id),
-            nrr.map_or("–".into(), |v| comma(v, 3)),
-            nrr.map_or("–".into(), |v| comma(v * request.weights.factor(), 3)),
-            if r.lowest.contains(&e) {
-                "<strong>Prioritas perbaikan</strong>"
-            } else {
-                ""
-            }
-        );
-    }
-    h.push_str("</tbody></table>");
-    h.push_str(&nrr_chart(report));
-    h.push_str(&trend_chart(trend));
-    h.push_str(&profile_tables(report));
-    h.push_str("<h2>Saran dan masukan</h2>");
-    if suggestions.is_empty() {
-        h.push_str("<p>Tidak ada saran pada periode ini.</p>");
+    let today = app.config.offset().local_date((app.now)());
+    let view = View {
+        app,
+        request: &request,
+        report: &report,
+        today,
+    };
+    let markup = view.page(&points, &suggestions, &events, problem.as_ref());
+    let status = if problem.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
     } else {
-        h.push_str("<ul class=\"suggestions\">");
-        let offset = config.offset();
-        for (at, service, text) in suggestions {
-            let label = config
-                .service(service)
-                .map_or(service.as_str(), |s| s.label.id.as_str());
-            let _ = write!(
-                h,
-                "<li><span class=\"meta\">{} · {}</span> {}</li>",
-                offset.local_date(*at),
-                escape(label),
-                escape(text)
-            );
+        StatusCode::OK
+    };
+    Ok((status, markup).into_response())
+}
+
+/// What every part of the page reads.
+struct View<'a> {
+    app: &'a App,
+    request: &'a ReportRequest,
+    report: &'a Report,
+    today: Date,
+}
+
+/// The periods the picker offers: this and the two previous years' months, quarters,
+/// semesters and years, newest first, plus the one shown if it is older.
+fn picker_periods(today: Date, shown: Option<Period>) -> Vec<(&'static str, Vec<Period>)> {
+    let years = [today.year, today.year - 1, today.year - 2];
+    let months: Vec<Period> = (0..36)
+        .map(|back| Period::month_of(today.first_of_month().add_months(-back)))
+        .collect();
+    let quarters: Vec<Period> = years
+        .iter()
+        .flat_map(|&year| {
+            (1..=4)
+                .rev()
+                .map(move |quarter| Period::Quarter { year, quarter })
+        })
+        .filter(|p| p.first_day() <= today)
+        .collect();
+    let semesters: Vec<Period> = years
+        .iter()
+        .flat_map(|&year| {
+            (1..=2)
+                .rev()
+                .map(move |semester| Period::Semester { year, semester })
+        })
+        .filter(|p| p.first_day() <= today)
+        .collect();
+    let whole_years: Vec<Period> = years.iter().map(|&year| Period::Year { year }).collect();
+    let mut groups = vec![
+        ("Bulan", months),
+        ("Triwulan", quarters),
+        ("Semester", semesters),
+        ("Tahun", whole_years),
+    ];
+    if let Some(shown) = shown {
+        if !groups.iter().any(|(_, list)| list.contains(&shown)) {
+            let index = match shown {
+                Period::Month { .. } => 0,
+                Period::Quarter { .. } => 1,
+                Period::Semester { .. } => 2,
+                Period::Year { .. } => 3,
+            };
+            groups[index].1.push(shown);
         }
-        h.push_str("</ul>");
     }
-    h.push_str("<footer><p>Dihitung sesuai PermenPAN-RB No. 14 Tahun 2017: NRR per unsur, NI = Σ NRR × bobot, IKM = NI × 25; mutu A ≥ 88,31, B ≥ 76,61, C ≥ 65,00, D &lt; 65,00.</p></footer></main></body></html>");
-    h
+    groups
 }
 
-/// A number with an Indonesian decimal comma.
-fn comma(value: f64, decimals: usize) -> String {
-    format!("{value:.decimals$}").replace('.', ",")
+/// `/admin` for `period` (keeping the service filter).
+fn admin_url(period: Option<Period>, service: Option<&str>) -> String {
+    let mut url = String::from("/admin");
+    let mut sep = '?';
+    if let Some(p) = period {
+        url.push_str(&format!("{sep}period={}", p.key()));
+        sep = '&';
+    }
+    if let Some(s) = service {
+        url.push_str(&format!("{sep}service={s}"));
+    }
+    url
 }
 
-fn nrr_chart(report: &Report) -> String {
-    let (w, bar, gap, top, height) = (640.0, 52.0, 16.0, 20.0, 200.0);
-    let mut s = format!(
-        "<h2 id=\"nrr-chart\">Grafik NRR per unsur</h2><svg class=\"chart\" viewBox=\"0 0 {w} 260\" role=\"img\" aria-labelledby=\"nrr-chart\">"
-    );
-    for level in 1..=4 {
-        let y = top + height - height * f64::from(level) / 4.0;
-        let _ = write!(s, "<line x1=\"30\" x2=\"{w}\" y1=\"{y}\" y2=\"{y}\" class=\"grid\"/><text x=\"4\" y=\"{}\" class=\"axis start\">{level}</text>", y + 4.0);
+impl View<'_> {
+    fn config(&self) -> &OfficeConfig {
+        &self.app.config
     }
-    for (i, e) in Element::ALL.iter().enumerate() {
-        let x = 40.0 + i as f64 * (bar + gap);
-        let value = report.recap.nrr.get(*e).unwrap_or(0.0);
-        let h = height * value / 4.0;
-        let class = if report.recap.lowest.contains(e) {
-            "bar low"
-        } else {
-            "bar"
+
+    /// The period forms act on: the one shown, or the month of its last day.
+    fn acting_period(&self) -> Period {
+        self.request
+            .period
+            .unwrap_or_else(|| Period::month_of(self.request.to))
+    }
+
+    fn page(
+        &self,
+        points: &[TrendPoint],
+        suggestions: &[(i64, String, String)],
+        events: &[PeriodEvent],
+        problem: Option<&Problem>,
+    ) -> Markup {
+        let r = &self.report;
+        let title = self.request.title();
+        let body = html! {
+                    main {
+                        header {
+                            p.office { (r.office) }
+                            h1 { "Rekapitulasi IKM " (title) }
+                            p.period {
+                                (long_date(self.request.from, Lang::Id)) " s.d. " (long_date(self.request.to, Lang::Id))
+                                " (" (self.config().time_zone) ") · bobot " (self.request.weights.printed())
+                                @if let Some(s) = &self.request.filter.service {
+                                    " · layanan " (self.config().service(s).map_or(s.as_str(), |o| o.label.id.as_str()))
+                                }
+                            }
+                            (self.status_line())
+                        }
+                        (self.picker())
+                        nav.actions.no-print aria-label="Tautan" {
+                            @let key = self.request.period.map(|p| p.key());
+                            @if let Some(key) = &key {
+                                a href={ "/admin/laporan?period=" (key) } { "Laporan resmi (cetak/PDF)" }
+                            }
+                            a href={ "/admin/responses.csv?from=" (self.request.from) "&to=" (self.request.to) } { "Unduh CSV" }
+                            a href={ "/api/v1/report?from=" (self.request.from) "&to=" (self.request.to) } { "JSON" }
+                            a href="/hasil" { "Halaman publik" }
+                        }
+                        (self.summary())
+                        (self.sample_section(problem))
+                        (self.elements_table())
+                        (nrr_bars("nrr-chart", "Grafik NRR per unsur (tanda ! = prioritas perbaikan)", &r.recap.nrr, &r.recap.lowest, Lang::Id))
+                        (trend_line("trend-chart", "Tren IKM 12 bulan terakhir", points, Lang::Id))
+                        (self.services_table())
+                        (self.modules_section())
+                        (self.profile_section())
+                        (self.follow_up_section(problem))
+                        (self.closing_section(events, problem))
+                        (self.suggestions_section(suggestions))
+                        footer {
+                            p { "Dihitung sesuai PermenPAN-RB No. 14 Tahun 2017: NRR per unsur, NI = Σ NRR × bobot, IKM = NI × 25; mutu A ≥ 88,31, B ≥ 76,61, C ≥ 65,00, D < 65,00. Mutu per unsur: NRR × 25 pada tabel yang sama." }
+                        }
+                    }
         };
-        let _ = write!(
-            s,
-            "<rect x=\"{x}\" y=\"{}\" width=\"{bar}\" height=\"{h}\" class=\"{class}\"><title>{} {}: {}</title></rect>\
-             <text x=\"{}\" y=\"{}\" class=\"value\">{}</text><text x=\"{}\" y=\"245\" class=\"axis\">{}</text>",
-            top + height - h,
-            e.form_label(),
-            escape(e.name().id),
-            comma(value, 2),
-            x + bar / 2.0,
-            top + height - h - 4.0,
-            comma(value, 2),
-            x + bar / 2.0,
-            e.form_label()
-        );
+        document(
+            Lang::Id,
+            &format!("Rekap IKM {title} — {}", r.office),
+            "/admin/style.css",
+            body,
+        )
     }
-    s.push_str("</svg>");
-    s
+
+    fn status_line(&self) -> Markup {
+        let offset = self.config().offset();
+        html! {
+            @match (&self.report.closed, self.request.period) {
+                (Some(c), _) => {
+                    p.state.closed {
+                        strong { "Periode ditutup" } " pada " (local_time(c.closed_at_unix, offset, &self.config().time_zone, Lang::Id)) "; angka dibekukan pada " (c.respondents) " responden."
+                        @if self.report.late > 0 {
+                            " " (self.report.late) " respons masuk setelah penutupan: tersimpan dan ada di CSV, tidak mengubah angka ini."
+                        }
+                    }
+                }
+                (None, Some(_)) => {
+                    p.state.open { strong { "Periode terbuka" } ": angka masih dapat bertambah. Tanggal " (local_time((self.app.now)(), offset, &self.config().time_zone, Lang::Id)) "." }
+                }
+                (None, None) => {}
+            }
+        }
+    }
+
+    fn picker(&self) -> Markup {
+        let shown = self.request.period;
+        html! {
+            form.filters.no-print method="get" action="/admin" {
+                label {
+                    "Periode"
+                    select name="period" {
+                        @for (group, periods) in picker_periods(self.today, shown) {
+                            optgroup label=(group) {
+                                @for p in periods {
+                                    option value=(p.key()) selected[Some(p) == shown] { (p.label(Lang::Id)) }
+                                }
+                            }
+                        }
+                    }
+                }
+                label {
+                    "Jenis layanan"
+                    select name="service" {
+                        option value="" { "Semua" }
+                        @for s in &self.config().services {
+                            option value=(s.id) selected[self.request.filter.service.as_deref() == Some(s.id.as_str())] { (s.label.id) }
+                        }
+                    }
+                }
+                button type="submit" { "Tampilkan" }
+            }
+        }
+    }
+
+    fn summary(&self) -> Markup {
+        let r = &self.report.recap;
+        html! {
+            @match (r.ni, self.report.ikm_rounded, r.mutu, r.kinerja) {
+                (Some(ni), Some(ikm), Some(mutu), Some(kinerja)) => {
+                    section.summary aria-label="Ringkasan" {
+                        div { span { "IKM" } strong { (number(ikm, 2, Lang::Id)) } }
+                        div { span { "Mutu pelayanan" } strong { (mutu) } }
+                        div { span { "Kinerja unit" } strong { (kinerja) } }
+                        div { span { "Responden" } strong { (r.respondents) } }
+                    }
+                    p { "Nilai interval (NI) " (number(ni, 4, Lang::Id)) ": IKM = NI × 25." }
+                }
+                _ => {
+                    @if r.respondents == 0 {
+                        p.empty { "Belum ada responden pada periode ini." }
+                    } @else {
+                        p.empty { (r.respondents) " responden, tetapi belum semua unsur terjawab: IKM belum dapat dihitung." }
+                    }
+                }
+            }
+        }
+    }
+
+    fn sample_section(&self, problem: Option<&Problem>) -> Markup {
+        let form = FormKind::Population;
+        let typed = |name: &str| Problem::value(problem, &form, name);
+        let default_month =
+            Period::month_of(self.request.to.min(self.today).max(self.request.from));
+        html! {
+            section aria-labelledby="h-sample" {
+                h2 id="h-sample" { "Sampel (Krejcie & Morgan)" }
+                @match &self.report.sample {
+                    Some(s) => {
+                        p {
+                            "Populasi (pengguna layanan) " strong { (s.population) } ", sampel minimum " strong { (s.target) }
+                            " responden; terkumpul " strong { (s.respondents) } " — "
+                            (if s.reached { "tercapai" } else { "belum tercapai" }) "."
+                        }
+                        label.progress {
+                            span { "Progres sampel: " (s.respondents) " dari " (s.target) }
+                            progress max=(s.target.max(1)) value=(s.respondents.min(s.target.max(1))) {}
+                        }
+                        @if !s.months_missing.is_empty() {
+                            p.warning { "Populasi belum dicatat untuk: " (s.months_missing.join(", ")) " — target sampel dihitung tanpa bulan tersebut." }
+                        }
+                    }
+                    None => p { "Populasi periode ini belum dicatat: catat jumlah pengguna layanan per bulan untuk melihat target sampel." }
+                }
+                form.inline.no-print method="post" action="/admin/population" {
+                    @if let Some(p) = problem.filter(|p| p.form == form) {
+                        p.form-error role="alert" { (p.message) }
+                    }
+                    input type="hidden" name="return" value=(self.acting_period().key());
+                    label { "Bulan" input type="month" name="month" required value=(typed("month").unwrap_or_else(|| default_month.key())); }
+                    label {
+                        "Untuk"
+                        select name="service" {
+                            option value="" { "Seluruh kantor" }
+                            @for s in &self.config().services {
+                                option value=(s.id) selected[typed("service").as_deref() == Some(s.id.as_str())] { (s.label.id) }
+                            }
+                        }
+                    }
+                    label { "Jumlah pengguna layanan" input type="number" name="population" min="0" step="1" required value=[typed("population")]; }
+                    button type="submit" { "Simpan populasi" }
+                }
+            }
+        }
+    }
+
+    fn elements_table(&self) -> Markup {
+        let r = &self.report.recap;
+        let factor = self.request.weights.factor();
+        html! {
+            h2 { "Nilai per unsur" }
+            table {
+                thead {
+                    tr {
+                        th scope="col" { "No" } th scope="col" { "Unsur pelayanan" } th scope="col" { "NRR" }
+                        th scope="col" { "NRR tertimbang" } th scope="col" { "Mutu" }
+                        th scope="col" { "Skor 1" } th scope="col" { "Skor 2" } th scope="col" { "Skor 3" } th scope="col" { "Skor 4" }
+                        th scope="col" { "Tindak lanjut" }
+                    }
+                }
+                tbody {
+                    @for e in Element::ALL {
+                        @let nrr = *r.nrr.get(e);
+                        @let answered = *r.answered.get(e);
+                        tr {
+                            td { (e.form_label()) }
+                            th scope="row" { (e.name().id) }
+                            td.num { (nrr.map_or("–".into(), |v| number(v, 3, Lang::Id))) }
+                            td.num { (nrr.map_or("–".into(), |v| number(v * factor, 3, Lang::Id))) }
+                            td { (r.element_mutu.get(e).map_or("–".into(), |g| g.to_string())) }
+                            @for n in r.distribution.get(e) {
+                                td.num { (n) @if answered > 0 { " " span.share { "(" (number(*n as f64 * 100.0 / answered as f64, 0, Lang::Id)) "%)" } } }
+                            }
+                            td { @if r.lowest.contains(&e) { strong { "Prioritas perbaikan" } } }
+                        }
+                    }
+                }
+            }
+            p.note { "Prioritas perbaikan: tiga NRR terendah, ditambah setiap unsur yang nilainya sama dengan yang ketiga." }
+        }
+    }
+
+    fn services_table(&self) -> Markup {
+        html! {
+            h2 { "IKM per jenis layanan" }
+            table {
+                thead { tr { th scope="col" { "Jenis layanan" } th scope="col" { "Responden" } th scope="col" { "IKM" } th scope="col" { "Mutu" } } }
+                tbody {
+                    @for s in self.report.per_service.values() {
+                        tr {
+                            th scope="row" { (s.label) }
+                            td.num { (s.respondents) }
+                            td.num { (s.ikm.map_or("–".into(), |v| number(v, 2, Lang::Id))) }
+                            td { (s.mutu.map_or("–".into(), |g| g.to_string())) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn modules_section(&self) -> Markup {
+        html! {
+            @if !self.report.modules.0.is_empty() {
+                section aria-labelledby="h-ipk" {
+                    h2 id="h-ipk" { "Indeks Persepsi (IPK) — bukan bagian dari IKM" }
+                    @for (module, recap) in &self.report.modules.0 {
+                        (module_table(*module, recap, Lang::Id))
+                    }
+                }
+            }
+        }
+    }
+
+    fn profile_section(&self) -> Markup {
+        html! {
+            h2 { "Profil responden" }
+            div.profile {
+                @for (title, rows) in self.report.profile.titled() {
+                    table {
+                        caption { (title.id) }
+                        thead { tr { th scope="col" { "Kategori" } th scope="col" { "Jumlah" } th scope="col" { "%" } } }
+                        tbody {
+                            @for row in rows {
+                                tr {
+                                    th scope="row" { (row.label.id) }
+                                    td.num { (row.count) }
+                                    td.num { (row.percent.map_or("–".into(), |p| number(p, 1, Lang::Id))) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn follow_up_section(&self, problem: Option<&Problem>) -> Markup {
+        let plan = &self.report.follow_ups;
+        let new = FormKind::NewFollowUp;
+        let typed = |name: &str| Problem::value(problem, &new, name);
+        let lowest = &self.report.recap.lowest;
+        let chosen = typed("element").or_else(|| lowest.first().map(|e| e.key().to_string()));
+        html! {
+            section aria-labelledby="h-rtl" {
+                h2 id="h-rtl" { "Rencana tindak lanjut" }
+                @if plan.plan.is_empty() && plan.carried.is_empty() {
+                    p { "Belum ada rencana tindak lanjut untuk periode ini." }
+                }
+                @if !plan.plan.is_empty() {
+                    (self.follow_up_table("Rencana periode ini", &plan.plan, problem))
+                }
+                @if !plan.carried.is_empty() {
+                    (self.follow_up_table("Belum selesai dari periode sebelumnya", &plan.carried, problem))
+                }
+                form.stacked.no-print method="post" action="/admin/follow-ups" {
+                    h3 { "Tambah tindakan" }
+                    @if let Some(p) = problem.filter(|p| p.form == new) {
+                        p.form-error role="alert" { (p.message) }
+                    }
+                    input type="hidden" name="period" value=(typed("period").unwrap_or_else(|| self.acting_period().key()));
+                    (follow_up_fields(chosen.as_deref(), lowest, &typed))
+                    button type="submit" { "Simpan tindakan" }
+                }
+            }
+        }
+    }
+
+    fn follow_up_table(
+        &self,
+        caption: &str,
+        rows: &[FollowUpView],
+        problem: Option<&Problem>,
+    ) -> Markup {
+        html! {
+            table.rtl {
+                caption { (caption) }
+                thead {
+                    tr {
+                        th scope="col" { "Periode" } th scope="col" { "Unsur" } th scope="col" { "Tindakan" }
+                        th scope="col" { "Penanggung jawab" } th scope="col" { "Batas waktu" } th scope="col" { "Status" }
+                        th scope="col" class="no-print" { "Ubah" }
+                    }
+                }
+                tbody {
+                    @for f in rows {
+                        @let form = FormKind::EditFollowUp(f.id.clone());
+                        @let typed = |name: &str| Problem::value(problem, &form, name).or_else(|| Some(match name {
+                            "action" => f.action.clone(),
+                            "responsible" => f.responsible.clone(),
+                            "due" => f.due.clone(),
+                            "status" => f.status.to_string(),
+                            _ => String::new(),
+                        }));
+                        tr {
+                            td { (f.period_label) }
+                            td { (f.element_label) }
+                            td { (f.action) }
+                            td { (f.responsible) }
+                            td { (f.due) }
+                            td { (f.status_label) }
+                            td.no-print {
+                                details open[problem.is_some_and(|p| p.form == form)] {
+                                    summary { "Ubah" }
+                                    @if let Some(p) = problem.filter(|p| p.form == form) {
+                                        p.form-error role="alert" { (p.message) }
+                                    }
+                                    form.stacked method="post" action={ "/admin/follow-ups/" (f.id) } {
+                                        input type="hidden" name="period" value=(f.period);
+                                        input type="hidden" name="return" value=(self.acting_period().key());
+                                        (follow_up_fields(Some(f.element), &[], &typed))
+                                        button type="submit" { "Simpan perubahan" }
+                                    }
+                                    form method="post" action={ "/admin/follow-ups/" (f.id) "/delete" } {
+                                        input type="hidden" name="return" value=(self.acting_period().key());
+                                        button type="submit" class="danger" { "Hapus tindakan" }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn closing_section(&self, events: &[PeriodEvent], problem: Option<&Problem>) -> Markup {
+        let Some(period) = self.request.period else {
+            return html! {};
+        };
+        let offset = self.config().offset();
+        let zone = &self.config().time_zone;
+        let reopen = FormKind::Reopen;
+        html! {
+            section.no-print aria-labelledby="h-close" {
+                h2 id="h-close" { "Penutupan periode" }
+                @if self.report.closed.is_some() {
+                    p { "Periode " (period.label(Lang::Id)) " sudah ditutup. Membukanya kembali akan menghitung ulang dengan semua respons, termasuk yang terlambat; alasannya dicatat." }
+                    form.stacked method="post" action="/admin/periods/reopen" {
+                        @if let Some(p) = problem.filter(|p| p.form == reopen) {
+                            p.form-error role="alert" { (p.message) }
+                        }
+                        input type="hidden" name="period" value=(period.key());
+                        label { "Alasan membuka kembali (opsional)" textarea name="note" rows="2" maxlength="500" { (Problem::value(problem, &reopen, "note").unwrap_or_default()) } }
+                        button type="submit" { "Buka kembali periode" }
+                    }
+                } @else {
+                    p { "Menutup periode membekukan rekap " (period.label(Lang::Id)) " seperti sekarang. Respons yang datang sesudahnya tetap disimpan dan dihitung sebagai terlambat. Hanya periode yang ditutup yang tampil di halaman publik." }
+                    form method="post" action="/admin/periods/close" {
+                        input type="hidden" name="period" value=(period.key());
+                        button type="submit" { "Tutup dan bekukan " (period.label(Lang::Id)) }
+                    }
+                }
+                @if !events.is_empty() {
+                    h3 { "Riwayat" }
+                    ul {
+                        @for e in events {
+                            li {
+                                (local_time(e.at, offset, zone, Lang::Id)) ": "
+                                (if e.action == "close" { "ditutup" } else { "dibuka kembali" })
+                                " (" (e.respondents) " responden)"
+                                @if let Some(note) = &e.note { " — " (note) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn suggestions_section(&self, suggestions: &[(i64, String, String)]) -> Markup {
+        let offset = self.config().offset();
+        html! {
+            h2 { "Saran dan masukan" }
+            @if suggestions.is_empty() {
+                p { "Tidak ada saran pada periode ini." }
+            } @else {
+                ul.suggestions {
+                    @for (at, service, text) in suggestions {
+                        li {
+                            span.meta { (offset.local_date(*at)) " · " (self.config().service(service).map_or(service.as_str(), |s| s.label.id.as_str())) }
+                            " " (text)
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
-fn trend_chart(trend: &[(Date, Option<f64>, u64)]) -> String {
-    let (left, top, width, height) = (40.0, 20.0, 580.0, 180.0);
-    let y_of = |ikm: f64| top + height - height * (ikm - 25.0) / 75.0;
-    let mut s = String::from(
-        "<h2 id=\"trend-chart\">Tren IKM 12 bulan terakhir</h2><svg class=\"chart\" viewBox=\"0 0 640 240\" role=\"img\" aria-labelledby=\"trend-chart\">",
-    );
-    for (grade, _) in &Grade::LOWER_BOUNDS[..3] {
-        let (bound, label) = (grade.lower_bound(), grade.to_string());
-        let y = y_of(bound);
-        let _ = write!(s, "<line x1=\"{left}\" x2=\"620\" y1=\"{y}\" y2=\"{y}\" class=\"grid\"/><text x=\"2\" y=\"{}\" class=\"axis start\">{label} {}</text>", y - 3.0, comma(bound, 2));
-    }
-    let step = width / (trend.len().max(2) - 1) as f64;
-    let mut points = Vec::new();
-    for (i, (month, ikm, n)) in trend.iter().enumerate() {
-        let x = left + i as f64 * step;
-        let _ = write!(
-            s,
-            "<text x=\"{x}\" y=\"230\" class=\"axis\">{:02}/{}</text>",
-            month.month,
-            month.year % 100
-        );
-        if let Some(ikm) = ikm {
-            let y = y_of(*ikm);
-            points.push(format!("{x},{y}"));
-            let _ = write!(
-                s,
-                "<circle cx=\"{x}\" cy=\"{y}\" r=\"4\" class=\"point\"><title>{}: IKM {} ({n} responden)</title></circle><text x=\"{x}\" y=\"{}\" class=\"value\">{}</text>",
-                month_name(*month),
-                comma(round_hundredths(*ikm) as f64 / 100.0, 2),
-                y - 8.0,
-                comma(round_hundredths(*ikm) as f64 / 100.0, 1)
-            );
+/// One module's IPK table: item means, the index and who answered.
+pub fn module_table(module: Module, recap: &ikm_core::ipk::ModuleRecap, lang: Lang) -> Markup {
+    let (item, mean, index, scale) = match lang {
+        Lang::Id => ("Pernyataan", "Rata-rata", "Indeks", "skala"),
+        Lang::En => ("Statement", "Mean", "Index", "scale"),
+    };
+    html! {
+        table {
+            caption {
+                (module.title().get(lang)) " — " (scale) " 1–" (recap.scale) ", " (recap.respondents)
+                (if lang == Lang::Id { " responden" } else { " respondents" })
+            }
+            thead { tr { th scope="col" { "No" } th scope="col" { (item) } th scope="col" { (mean) } } }
+            tbody {
+                @for (i, (statement, (_, m))) in module.statements().iter().zip(&recap.items.0).enumerate() {
+                    tr {
+                        td { (i + 1) }
+                        th scope="row" { (statement.text.get(lang)) }
+                        td.num { (m.map_or("–".into(), |v| number(v, 2, lang))) }
+                    }
+                }
+            }
+            tfoot {
+                tr { th scope="row" colspan="2" { (index) " " (module.short_name()) } td.num { strong { (recap.index.map_or("–".into(), |v| number(v, 2, lang))) } } }
+            }
         }
     }
-    if points.len() > 1 {
-        let _ = write!(
-            s,
-            "<polyline points=\"{}\" class=\"line\"/>",
-            points.join(" ")
-        );
-    }
-    s.push_str("</svg>");
-    s
 }
 
-fn profile_tables(report: &Report) -> String {
-    let mut s = String::from("<h2>Profil responden</h2><div class=\"profile\">");
-    let p = &report.profile;
-    for (title, counts) in [
-        ("Jenis kelamin", &p.gender),
-        ("Usia", &p.age),
-        ("Pendidikan", &p.education),
-        ("Pekerjaan", &p.occupation),
-    ] {
-        let _ = write!(s, "<table><caption>{title}</caption><tbody>");
-        for (code, n) in &counts.0 {
-            let _ = write!(
-                s,
-                "<tr><th scope=\"row\">{}</th><td>{n}</td></tr>",
-                escape(code)
-            );
+/// The fields of a follow-up action; the elements to act on come first in the list.
+fn follow_up_fields(
+    chosen: Option<&str>,
+    lowest: &[Element],
+    typed: &dyn Fn(&str) -> Option<String>,
+) -> Markup {
+    let mut order: Vec<Element> = lowest.to_vec();
+    order.extend(Element::ALL.into_iter().filter(|e| !lowest.contains(e)));
+    let status = typed("status").unwrap_or_else(|| "planned".into());
+    html! {
+        label {
+            "Unsur"
+            select name="element" required {
+                @for e in order {
+                    option value=(e.key()) selected[chosen == Some(e.key())] {
+                        (e.form_label()) " " (e.name().id) @if lowest.contains(&e) { " (prioritas)" }
+                    }
+                }
+            }
         }
-        s.push_str("</tbody></table>");
-    }
-    for (title, counts) in [
-        ("Jenis layanan", &report.services),
-        ("Loket", &report.counters),
-    ] {
-        let _ = write!(s, "<table><caption>{title}</caption><tbody>");
-        for (code, n) in counts {
-            let _ = write!(
-                s,
-                "<tr><th scope=\"row\">{}</th><td>{n}</td></tr>",
-                escape(code)
-            );
+        label { "Tindakan perbaikan" textarea name="action" rows="2" maxlength="500" required { (typed("action").unwrap_or_default()) } }
+        label { "Penanggung jawab" input type="text" name="responsible" maxlength="120" required value=[typed("responsible")]; }
+        label { "Batas waktu" input type="date" name="due" required value=[typed("due")]; }
+        label {
+            "Status"
+            select name="status" {
+                @for (name, s) in Status::ALL {
+                    option value=(name) selected[status == name] { (s.label().id) }
+                }
+            }
         }
-        s.push_str("</tbody></table>");
     }
-    s.push_str("</div>");
-    s
+}
+
+/// Whether a form post comes from this site's own pages. Stricter than the survey's check:
+/// an admin browser sends its login with every request, so a post without `Origin` or
+/// `Sec-Fetch-Site` is refused rather than trusted.
+fn same_origin(headers: &HeaderMap) -> bool {
+    let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    if let Some(site) = get("sec-fetch-site") {
+        return site == "same-origin";
+    }
+    match (get("origin"), get("host")) {
+        (Some(origin), Some(host)) => origin
+            .split_once("://")
+            .is_some_and(|(_, rest)| rest == host),
+        _ => false,
+    }
+}
+
+/// The fields of an `/admin` form post, taken only from this site's own pages.
+pub struct AdminForm(Vec<(String, String)>);
+
+impl FromRequest<Shared> for AdminForm {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, app: &Shared) -> Result<AdminForm, ApiError> {
+        if !same_origin(request.headers()) {
+            return Err(ApiError::Forbidden(
+                "admin forms are accepted from this site's own pages only".into(),
+            ));
+        }
+        let Form(fields) = Form::<Vec<(String, String)>>::from_request(request, app)
+            .await
+            .map_err(|rejection: FormRejection| ApiError::UnreadableBody {
+                status: rejection.status(),
+                detail: rejection.body_text(),
+            })?;
+        Ok(AdminForm(fields))
+    }
+}
+
+fn field<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    fields
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+/// Back to `/admin` for the period a form came from (never anywhere else).
+fn back_to(fields: &[(String, String)], key: &str) -> Response {
+    let period = field(fields, key).and_then(Period::parse);
+    let mut response = Redirect::to(&admin_url(period, None)).into_response();
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// The page again for the form's period with `message` at `form` and the typed values kept.
+async fn refuse(
+    app: &App,
+    fields: Vec<(String, String)>,
+    return_key: &str,
+    form: FormKind,
+    message: String,
+) -> Result<Response, ApiError> {
+    let mut params = HashMap::new();
+    if let Some(p) = field(&fields, return_key).and_then(Period::parse) {
+        params.insert("period".to_string(), p.key());
+    }
+    dashboard(
+        app,
+        &params,
+        Some(Problem {
+            form,
+            message,
+            values: fields,
+        }),
+    )
+    .await
+}
+
+/// `POST /admin/population`: month, service (optional) and the number of service users.
+pub async fn post_population(
+    _: Admin,
+    State(app): State<Shared>,
+    AdminForm(fields): AdminForm,
+) -> Result<Response, ApiError> {
+    let service = field(&fields, "service").unwrap_or("").to_string();
+    let checked = parse_month(field(&fields, "month").unwrap_or("")).and_then(|month| {
+        Ok((
+            month,
+            check_population(&app, field(&fields, "population").unwrap_or(""), &service)?,
+        ))
+    });
+    match checked {
+        Ok((month, n)) => {
+            app.store
+                .set_population(month, &service, n, (app.now)())
+                .await?;
+            Ok(back_to(&fields, "return"))
+        }
+        Err(message) => refuse(&app, fields, "return", FormKind::Population, message).await,
+    }
+}
+
+/// `POST /admin/periods/close`.
+pub async fn post_close_form(
+    _: Admin,
+    State(app): State<Shared>,
+    AdminForm(fields): AdminForm,
+) -> Result<Response, ApiError> {
+    let period =
+        parse_period(field(&fields, "period").unwrap_or("")).map_err(ApiError::BadRequest)?;
+    close(&app, period).await?;
+    Ok(back_to(&fields, "period"))
+}
+
+/// `POST /admin/periods/reopen`, with an optional note.
+pub async fn post_reopen_form(
+    _: Admin,
+    State(app): State<Shared>,
+    AdminForm(fields): AdminForm,
+) -> Result<Response, ApiError> {
+    let period =
+        parse_period(field(&fields, "period").unwrap_or("")).map_err(ApiError::BadRequest)?;
+    match check_note(field(&fields, "note").map(str::to_string)) {
+        Ok(note) => {
+            app.store.reopen_period(period, (app.now)(), note).await?;
+            Ok(back_to(&fields, "period"))
+        }
+        Err(message) => refuse(&app, fields, "period", FormKind::Reopen, message).await,
+    }
+}
+
+/// `POST /admin/follow-ups`: a new action.
+pub async fn post_follow_up_form(
+    _: Admin,
+    State(app): State<Shared>,
+    AdminForm(fields): AdminForm,
+) -> Result<Response, ApiError> {
+    match FollowUpInput::from_fields(|name| field(&fields, name)) {
+        Ok(input) => {
+            create_follow_up(&app, input).await?;
+            Ok(back_to(&fields, "period"))
+        }
+        Err(message) => refuse(&app, fields, "period", FormKind::NewFollowUp, message).await,
+    }
+}
+
+/// `POST /admin/follow-ups/{id}`: the action's new fields.
+pub async fn post_follow_up_edit(
+    _: Admin,
+    State(app): State<Shared>,
+    Path(id): Path<String>,
+    AdminForm(fields): AdminForm,
+) -> Result<Response, ApiError> {
+    match FollowUpInput::from_fields(|name| field(&fields, name)) {
+        Ok(input) => {
+            if !app.store.update_follow_up(&id, input, (app.now)()).await? {
+                return Err(ApiError::NotFound(format!("no follow-up action `{id}`")));
+            }
+            Ok(back_to(&fields, "return"))
+        }
+        Err(message) => refuse(&app, fields, "return", FormKind::EditFollowUp(id), message).await,
+    }
+}
+
+/// `POST /admin/follow-ups/{id}/delete`.
+pub async fn post_follow_up_delete(
+    _: Admin,
+    State(app): State<Shared>,
+    Path(id): Path<String>,
+    AdminForm(fields): AdminForm,
+) -> Result<Response, ApiError> {
+    if !app.store.delete_follow_up(&id).await? {
+        return Err(ApiError::NotFound(format!("no follow-up action `{id}`")));
+    }
+    Ok(back_to(&fields, "return"))
 }
 
 #[cfg(test)]
@@ -343,11 +850,49 @@ mod tests {
     use super::*;
 
     #[test]
-    fn escapes_markup_in_suggestions() {
-        assert_eq!(
-            escape("<script>\"x\" & 'y'</script>"),
-            "&lt;script&gt;&quot;x&quot; &amp; &#39;y&#39;&lt;/script&gt;"
+    fn the_picker_offers_all_four_kinds_up_to_today() {
+        let today = Date::new(2026, 11, 15).unwrap();
+        let groups = picker_periods(today, None);
+        let keys: Vec<Vec<String>> = groups
+            .iter()
+            .map(|(_, l)| l.iter().map(|p| p.key()).collect())
+            .collect();
+        assert_eq!(keys[0][0], "2026-11");
+        assert_eq!(keys[0].len(), 36);
+        assert_eq!(keys[1][0], "2026-Q4", "the quarter in progress");
+        assert!(!keys[2].contains(&"2027-S1".to_string()));
+        assert_eq!(keys[3], ["2026", "2025", "2024"]);
+        let old = Period::parse("2019-Q2").unwrap();
+        assert!(picker_periods(today, Some(old))[1].1.contains(&old));
+    }
+
+    #[test]
+    fn admin_forms_are_accepted_from_the_same_origin_only() {
+        let headers = |pairs: &[(&'static str, &'static str)]| {
+            let mut h = HeaderMap::new();
+            for (k, v) in pairs {
+                h.insert(*k, HeaderValue::from_static(v));
+            }
+            h
+        };
+        assert!(same_origin(&headers(&[("sec-fetch-site", "same-origin")])));
+        assert!(!same_origin(&headers(&[("sec-fetch-site", "cross-site")])));
+        assert!(!same_origin(&headers(&[("sec-fetch-site", "none")])));
+        assert!(same_origin(&headers(&[
+            ("origin", "http://127.0.0.1:8080"),
+            ("host", "127.0.0.1:8080")
+        ])));
+        assert!(!same_origin(&headers(&[
+            ("origin", "https://evil.example"),
+            ("host", "127.0.0.1:8080")
+        ])));
+        assert!(
+            !same_origin(&headers(&[("host", "127.0.0.1:8080")])),
+            "no evidence: refused"
         );
-        assert_eq!(comma(88.3, 2), "88,30");
+        assert_eq!(
+            admin_url(Period::parse("2026-Q4"), Some("paspor-baru")),
+            "/admin?period=2026-Q4&service=paspor-baru"
+        );
     }
 }

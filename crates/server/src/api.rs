@@ -199,7 +199,7 @@ pub async fn get_csv(
 ) -> Result<Response, ApiError> {
     let request = report_request(&app, &params)?;
     let rows = app.store.rows(&request.filter).await?;
-    let bytes = responses_csv(&rows);
+    let bytes = responses_csv(&rows, &app.config.modules);
     let filename = format!(
         "attachment; filename=\"ikm-responses-{}-{}.csv\"",
         request.from, request.to

@@ -44,16 +44,8 @@ pub enum Command {
         /// Address to listen on.
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: std::net::SocketAddr,
-        /// Database URL: `sqlite://PATH` (created when missing) or
-        /// `postgres://USER:PASSWORD@HOST:PORT/DB[?sslmode=require|verify-full&sslrootcert=FILE]`.
-        /// Prefer the environment variable for a URL with a password: the process list shows flags.
-        #[arg(
-            long,
-            env = "IKM_DATABASE_URL",
-            hide_env_values = true,
-            default_value = "sqlite://ikm.db"
-        )]
-        db: String,
+        #[command(flatten)]
+        database: Database,
         /// The office configuration (JSON); the same file the widget loads. Built-in defaults if absent.
         #[arg(long)]
         config: Option<PathBuf>,
@@ -73,11 +65,41 @@ pub enum Command {
         #[arg(long, default_value_t = crate::serve::DEFAULT_MAX_CONNECTIONS)]
         max_connections: usize,
     },
+    /// Fill an empty database with example responses (the last few months, with populations),
+    /// to try `/admin`, the formal report and the public page. Refuses a database with responses.
+    DemoData {
+        #[command(flatten)]
+        database: Database,
+        /// The office configuration (JSON); built-in defaults if absent.
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// How many months, ending with the current one.
+        #[arg(long, default_value_t = 4)]
+        months: u32,
+        /// Responses in each full month.
+        #[arg(long, default_value_t = 120)]
+        per_month: u32,
+    },
     /// Check an office configuration file; errors name the exact JSON path.
     CheckConfig {
         /// The configuration file.
         file: PathBuf,
     },
+}
+
+/// Where the responses are stored; the same flag for every command that opens the database.
+#[derive(Debug, clap::Args)]
+pub struct Database {
+    /// Database URL: `sqlite://PATH` (created when missing) or
+    /// `postgres://USER:PASSWORD@HOST:PORT/DB[?sslmode=require|verify-full&sslrootcert=FILE]`.
+    /// Prefer the environment variable for a URL with a password: the process list shows flags.
+    #[arg(
+        long,
+        env = "IKM_DATABASE_URL",
+        hide_env_values = true,
+        default_value = "sqlite://ikm.db"
+    )]
+    db: String,
 }
 
 /// Logs to standard error, filtered by `RUST_LOG` (default: warnings and errors).
@@ -129,7 +151,7 @@ pub fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         }
         Command::Serve {
             addr,
-            db,
+            database: Database { db },
             config,
             dist,
             cors_origins,
@@ -155,12 +177,51 @@ pub fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             runtime.block_on(serve(options))?;
             Ok(())
         }
+        Command::DemoData {
+            database: Database { db },
+            config,
+            months,
+            per_month,
+        } => {
+            let config = load_config(config.as_deref())?;
+            let runtime = tokio::runtime::Runtime::new()?;
+            let seeded = runtime.block_on(async {
+                let store = crate::store::Store::open(&db, config.offset())
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let today = config.offset().local_date(crate::api::system_now());
+                let seeded = crate::demo::seed(&store, &config, today, months, per_month).await;
+                store.close().await;
+                seeded
+            })?;
+            let (first, last) = (seeded.months.first(), seeded.months.last());
+            println!(
+                "{}: added {} example responses for {} to {} and each month's population; delete the database to start empty",
+                crate::store::redact_url(&db),
+                seeded.responses,
+                first.map(|p| p.label(ikm_core::Lang::Id)).unwrap_or_default(),
+                last.map(|p| p.label(ikm_core::Lang::Id)).unwrap_or_default(),
+            );
+            Ok(())
+        }
         Command::CheckConfig { file } => {
             let config = load_config(Some(&file))?;
+            let modules: Vec<String> = ikm_core::questionnaire::Module::ALL
+                .iter()
+                .filter_map(|m| {
+                    config
+                        .modules
+                        .get(*m)
+                        .map(|c| format!("{} 1–{}", m.short_name(), c.scale))
+                })
+                .collect();
             println!(
-                "{}: valid ({} services, minimum age {}, time zone {})",
+                "{}: valid ({} services, {} counters, {}, {} rated items, minimum age {}, time zone {})",
                 file.display(),
                 config.services.len(),
+                config.counters.len(),
+                if modules.is_empty() { "no IPK modules".to_string() } else { modules.join(", ") },
+                config.rated_items(),
                 config.min_age,
                 config.time_zone
             );

@@ -1,7 +1,8 @@
 //! The CSV files the collector writes, with every cell a spreadsheet could run neutralised.
 
 use crate::store::StoredRow;
-use ikm_core::questionnaire::Choice;
+use ikm_core::config::Modules;
+use ikm_core::questionnaire::{Choice, Module};
 use ikm_core::Element;
 use std::borrow::Cow;
 
@@ -26,8 +27,29 @@ pub fn write_csv<'a>(records: impl IntoIterator<Item = Vec<Cow<'a, str>>>) -> Ve
     out.into_inner().unwrap_or_default()
 }
 
-/// Columns of the export, in order; the nine element keys let `ikm score` read it back.
-pub fn responses_header() -> Vec<&'static str> {
+/// The modules whose columns an export has: those enabled, and any that exported rows answered.
+pub fn exported_modules(rows: &[StoredRow], enabled: &Modules) -> Vec<Module> {
+    Module::ALL
+        .into_iter()
+        .filter(|m| {
+            enabled.get(*m).is_some() || rows.iter().any(|r| r.submission.module(*m).is_some())
+        })
+        .collect()
+}
+
+/// Columns of the export, in order; the nine element keys let `ikm score` read it back, and
+/// each module statement has its own column (`spkp_informasi`, `spak_pungli`).
+pub fn responses_header(modules: &[Module]) -> Vec<String> {
+    let mut columns: Vec<String> = base_header().into_iter().map(String::from).collect();
+    for module in modules {
+        for statement in module.statements() {
+            columns.push(format!("{}_{}", module.key(), statement.key));
+        }
+    }
+    columns
+}
+
+fn base_header() -> Vec<&'static str> {
     let mut columns = vec![
         "id",
         "submitted_at",
@@ -48,8 +70,12 @@ pub fn responses_header() -> Vec<&'static str> {
 }
 
 /// The responses export: a header, then one row per stored response.
-pub fn responses_csv(rows: &[StoredRow]) -> Vec<u8> {
-    let header = responses_header().into_iter().map(Cow::Borrowed).collect();
+pub fn responses_csv(rows: &[StoredRow], enabled: &Modules) -> Vec<u8> {
+    let modules = exported_modules(rows, enabled);
+    let header = responses_header(&modules)
+        .into_iter()
+        .map(Cow::Owned)
+        .collect();
     let records = rows.iter().map(|row| {
         let s = &row.submission;
         let r = &s.respondent;
@@ -74,6 +100,13 @@ pub fn responses_csv(rows: &[StoredRow]) -> Vec<u8> {
                 .map(|e| Cow::Owned(s.answers.get(*e).map(|v| v.to_string()).unwrap_or_default())),
         );
         record.push(owned(s.suggestion.as_ref()));
+        for module in &modules {
+            let scores = s.module(*module);
+            for statement in module.statements() {
+                let score = scores.and_then(|m| m.get(statement.key));
+                record.push(Cow::Owned(score.map(|v| v.to_string()).unwrap_or_default()));
+            }
+        }
         record
     });
     write_csv(std::iter::once(header).chain(records))

@@ -205,8 +205,8 @@ mod tests {
                     2;41;1;2;2;2;2;2;2;2;2;\n";
         let t = score(text).unwrap();
         assert_eq!(t.respondents, 2);
-        assert_eq!(t.answered[Element::Waktu.index()], 1);
-        assert_eq!(t.sums[Element::Sarana.index()], 4);
+        assert_eq!(t.answered(Element::Waktu), 1);
+        assert_eq!(t.sum(Element::Sarana), 4);
     }
 
     #[test]

@@ -41,8 +41,12 @@ pub enum ApiError {
     Unauthorized { challenge: &'static str },
     /// A report or export request with bad parameters.
     BadRequest(String),
+    /// A well-formed office request whose values break a rule (a bad date, a negative count).
+    Unprocessable(String),
     /// Nothing at this address.
     NotFound(String),
+    /// Not allowed from where it came (an admin form posted from another site).
+    Forbidden(String),
     /// The database failed; the client should try again later.
     Store(StoreError),
 }
@@ -109,7 +113,11 @@ impl ApiError {
             ApiError::BadRequest(detail) => {
                 (StatusCode::BAD_REQUEST, "bad_request", detail.clone())
             }
+            ApiError::Unprocessable(detail) => {
+                (StatusCode::UNPROCESSABLE_ENTITY, "invalid", detail.clone())
+            }
             ApiError::NotFound(detail) => (StatusCode::NOT_FOUND, "not_found", detail.clone()),
+            ApiError::Forbidden(detail) => (StatusCode::FORBIDDEN, "forbidden", detail.clone()),
             ApiError::Store(e) => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 match e.kind {

@@ -3,10 +3,15 @@
 pub mod admin;
 pub mod api;
 pub mod auth;
+pub mod charts;
 pub mod cli;
 pub mod csv_export;
 pub mod csv_scores;
+pub mod demo;
 pub mod error;
+pub mod laporan;
+pub mod office_api;
+pub mod public;
 pub mod rate_limit;
 pub mod recap_text;
 pub mod report;

@@ -15,8 +15,8 @@ pub fn render_recap(recap: &Recap) -> String {
     let _ = writeln!(out);
     let _ = writeln!(
         out,
-        "{:<4} {:<42} {:>6} {:>9}",
-        "", "Unsur", "NRR", "Answered"
+        "{:<4} {:<42} {:>6} {:>4} {:>9}",
+        "", "Unsur", "NRR", "Mutu", "Answered"
     );
     for e in Element::ALL {
         let nrr = recap
@@ -30,10 +30,14 @@ pub fn render_recap(recap: &Recap) -> String {
         };
         let _ = writeln!(
             out,
-            "{:<4} {:<42} {:>6} {:>9}{flag}",
+            "{:<4} {:<42} {:>6} {:>4} {:>9}{flag}",
             e.form_label(),
             e.name().id,
             nrr,
+            recap
+                .element_mutu
+                .get(e)
+                .map_or("-".to_string(), |g| g.to_string()),
             recap.answered.get(e)
         );
     }

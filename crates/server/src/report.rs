@@ -1,27 +1,41 @@
-//! The monthly (or any period's) IKM recap: request parsing and the report the API and /admin show.
+//! The recap of a period (a month, quarter, semester, year or any range of days): request
+//! parsing and the report the API, `/admin`, the formal report and the public page show.
 
-use crate::store::{Aggregate, Filter, Store, StoreError};
+use crate::store::{Aggregate, Closure, Filter, Store, StoreError, StoredAfter};
 use ikm_core::config::is_slug;
-use ikm_core::profile::ProfileDistribution;
+use ikm_core::followup::FollowUp;
+use ikm_core::ipk::ModuleRecap;
+use ikm_core::period::Period;
+use ikm_core::profile::{Label, ProfileTables};
+use ikm_core::questionnaire::Module;
 use ikm_core::sample::krejcie_morgan;
-use ikm_core::time::Date;
-use ikm_core::{OfficeConfig, Recap, Weights};
-use serde::Serialize;
+use ikm_core::score::Grade;
+use ikm_core::time::{format_rfc3339, Date};
+use ikm_core::{Lang, OfficeConfig, Recap, ScoreTally, Weights};
+use serde::ser::SerializeMap;
+use serde::{Serialize, Serializer};
 use std::collections::{BTreeMap, HashMap};
 
 /// A checked report request: office-local days `from..=to` and filters.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReportRequest {
+    /// The reporting period, unless the request named a free range of days.
+    pub period: Option<Period>,
     pub from: Date,
     pub to: Date,
     pub filter: Filter,
     pub weights: Weights,
+    /// A population typed into the request; otherwise the stored ones are used.
     pub population: Option<u64>,
+    /// The language of labels (`lang=en`); Indonesian by default.
+    pub lang: Lang,
 }
 
-/// Parses the query string of `/api/v1/report`, `/api/v1/responses.csv` and `/admin`.
+/// Parses the query string of `/api/v1/report`, `/api/v1/responses.csv`, `/admin` and the
+/// formal report.
 ///
-/// `from`/`to` default to the current month; `month=YYYY-MM` is a shorthand for both.
+/// `period=YYYY-MM|YYYY-Qn|YYYY-Sn|YYYY`, or `month=YYYY-MM`, or `from`/`to` days; the
+/// current month by default.
 pub fn parse_request(
     params: &HashMap<String, String>,
     config: &OfficeConfig,
@@ -30,18 +44,29 @@ pub fn parse_request(
     let offset = config.offset();
     let get = |key: &str| params.get(key).map(|v| v.trim()).filter(|v| !v.is_empty());
     let today = offset.local_date(now);
-    let (mut from, mut to) = (today.first_of_month(), today.last_of_month());
+    let mut period = Some(Period::month_of(today));
     if let Some(month) = get("month") {
         let first = Date::parse(&format!("{month}-01"))
             .ok_or_else(|| format!("`month` must be YYYY-MM, got `{month}`"))?;
-        (from, to) = (first, first.last_of_month());
+        period = Some(Period::month_of(first));
     }
+    if let Some(p) = get("period") {
+        period = Some(Period::parse(p).ok_or_else(|| {
+            format!("`period` must be YYYY-MM, YYYY-Qn (triwulan), YYYY-Sn (semester) or YYYY, got `{p}`")
+        })?);
+    }
+    let (mut from, mut to) = match period {
+        Some(p) => (p.first_day(), p.last_day()),
+        None => (today.first_of_month(), today.last_of_month()),
+    };
     if let Some(v) = get("from") {
         from =
             Date::parse(v).ok_or_else(|| format!("`from` must be a date YYYY-MM-DD, got `{v}`"))?;
+        period = None;
     }
     if let Some(v) = get("to") {
         to = Date::parse(v).ok_or_else(|| format!("`to` must be a date YYYY-MM-DD, got `{v}`"))?;
+        period = None;
     }
     if to < from {
         return Err(format!("`to` ({to}) is before `from` ({from})"));
@@ -56,6 +81,11 @@ pub fn parse_request(
             p.parse::<u64>()
                 .map_err(|_| format!("`population` must be a whole number, got `{p}`"))?,
         ),
+    };
+    let lang = match get("lang") {
+        None => Lang::Id,
+        Some(code) => Lang::from_code(code)
+            .ok_or_else(|| format!("`lang` must be `id` or `en`, got `{code}`"))?,
     };
     let slug = |key: &str| -> Result<Option<String>, String> {
         match get(key) {
@@ -73,34 +103,95 @@ pub fn parse_request(
         counter: slug("counter")?,
     };
     Ok(ReportRequest {
+        period,
         from,
         to,
         filter,
         weights,
         population,
+        lang,
     })
+}
+
+impl ReportRequest {
+    /// The title of the report: the period's label, or the range of days.
+    pub fn title(&self) -> String {
+        match self.period {
+            Some(p) => p.label(self.lang),
+            None => match self.lang {
+                Lang::En => format!("{} to {}", self.from, self.to),
+                Lang::Id => format!("{} s.d. {}", self.from, self.to),
+            },
+        }
+    }
+
+    /// The months the request's days touch, first to last.
+    pub fn months(&self) -> Vec<Period> {
+        let mut months = Vec::new();
+        let mut month = self.from.first_of_month();
+        while month <= self.to {
+            months.push(Period::month_of(month));
+            month = month.add_months(1);
+        }
+        months
+    }
+
+    /// The same request for another period (same filters, weights and language).
+    pub fn for_period(&self, period: Period, config: &OfficeConfig) -> ReportRequest {
+        let offset = config.offset();
+        let (from, to) = (period.first_day(), period.last_day());
+        ReportRequest {
+            period: Some(period),
+            from,
+            to,
+            filter: Filter {
+                from: offset.start_of(from),
+                to: offset.start_of(Date::from_days_since_epoch(to.days_since_epoch() + 1)),
+                ..self.filter.clone()
+            },
+            population: None,
+            ..self.clone()
+        }
+    }
 }
 
 /// The report, as `GET /api/v1/report` returns it.
 #[derive(Debug, Serialize)]
 pub struct Report {
     pub office: String,
-    pub period: Period,
+    pub period: PeriodInfo,
     pub filters: Filters,
     #[serde(flatten)]
     pub recap: Recap,
     /// The IKM rounded to 2 decimals, as published and graded.
     pub ikm_rounded: Option<f64>,
-    pub profile: ProfileDistribution,
+    /// The same scoring over each service's responses, keyed by service id (configured
+    /// services first, in their order).
+    pub per_service: PerService,
+    /// Who answered: every table with names (id/en) and percentages.
+    pub profile: ProfileTables,
+    /// Responses per service id and per counter (plain counts, as before the tables).
     pub services: BTreeMap<String, u64>,
     pub counters: BTreeMap<String, u64>,
-    /// Krejcie–Morgan sample size for the given population, and whether the period reached it.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// The IPK modules the office enabled (`spkp`, `spak`); not part of the IKM.
+    pub modules: Modules,
+    /// The Krejcie–Morgan target for the stored (or given) population; null without one.
     pub sample: Option<Sample>,
+    /// When the period was closed; its figures are then frozen as they stood.
+    pub closed: Option<Closed>,
+    /// Responses for this period that arrived after it was closed (0 while it is open):
+    /// stored and exported, not in the frozen figures.
+    pub late: u64,
+    /// The follow-up plan: this period's actions and the unfinished ones of earlier periods.
+    pub follow_ups: FollowUps,
 }
 
 #[derive(Debug, Serialize)]
-pub struct Period {
+pub struct PeriodInfo {
+    /// `2026-11`, `2026-Q4`, `2026-S2`, `2026`; null for a free range of days.
+    pub key: Option<String>,
+    /// `November 2026`, `Triwulan IV 2026`, …; the range of days for a free range.
+    pub label: String,
     pub from: String,
     pub to: String,
     pub time_zone: String,
@@ -113,11 +204,153 @@ pub struct Filters {
     pub counter: Option<String>,
 }
 
+/// One service's recap.
+#[derive(Debug, Serialize)]
+pub struct ServiceRecap {
+    pub label: String,
+    pub respondents: u64,
+    /// Rounded to 2 decimals; null unless all nine elements have answers.
+    pub ikm: Option<f64>,
+    pub mutu: Option<Grade>,
+}
+
+/// Service id → its recap, a JSON object in the configured order.
+#[derive(Debug, Default)]
+pub struct PerService(pub Vec<(String, ServiceRecap)>);
+
+impl PerService {
+    /// The recaps in order.
+    pub fn values(&self) -> impl Iterator<Item = &ServiceRecap> {
+        self.0.iter().map(|(_, r)| r)
+    }
+}
+
+impl Serialize for PerService {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (id, recap) in &self.0 {
+            map.serialize_entry(id, recap)?;
+        }
+        map.end()
+    }
+}
+
+/// The enabled modules' recaps, keyed `spkp`/`spak`.
+#[derive(Debug, Default)]
+pub struct Modules(pub Vec<(Module, ModuleRecap)>);
+
+impl Serialize for Modules {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (module, recap) in &self.0 {
+            map.serialize_entry(module.key(), recap)?;
+        }
+        map.end()
+    }
+}
+
 #[derive(Debug, Serialize)]
 pub struct Sample {
+    /// Service users over the period's months (stored per month, or given in the request).
     pub population: u64,
     pub target: u64,
+    pub respondents: u64,
     pub reached: bool,
+    /// Months of the period without a stored population (the target then undercounts).
+    pub months_missing: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Closed {
+    /// RFC 3339, UTC.
+    pub closed_at: String,
+    /// The same instant in Unix seconds, for pages that print it in office time.
+    #[serde(skip)]
+    pub closed_at_unix: i64,
+    /// The respondents when it was closed (the frozen figure).
+    pub respondents: u64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FollowUps {
+    pub plan: Vec<FollowUpView>,
+    /// Unfinished actions of earlier periods.
+    pub carried: Vec<FollowUpView>,
+}
+
+/// A follow-up action as JSON shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct FollowUpView {
+    pub id: String,
+    pub period: String,
+    pub period_label: String,
+    pub element: &'static str,
+    pub element_label: &'static str,
+    pub action: String,
+    pub responsible: String,
+    pub due: String,
+    pub status: &'static str,
+    pub status_label: &'static str,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl FollowUpView {
+    /// The action with labels in `lang`.
+    pub fn new(f: &FollowUp, lang: Lang) -> FollowUpView {
+        let i = &f.input;
+        FollowUpView {
+            id: f.id.clone(),
+            period: i.period.key(),
+            period_label: i.period.label(lang),
+            element: i.element.key(),
+            element_label: i.element.name().get(lang),
+            action: i.action.clone(),
+            responsible: i.responsible.clone(),
+            due: i.due.to_string(),
+            status: i.status.as_str(),
+            status_label: i.status.label().get(lang),
+            created_at: format_rfc3339(f.created_at),
+            updated_at: format_rfc3339(f.updated_at),
+        }
+    }
+}
+
+/// The responses a report counts: everything stored for its days, or for a closed period,
+/// everything stored up to its closing (the late arrivals taken away, exactly).
+pub struct Counted {
+    pub aggregate: Aggregate,
+    pub modules: Vec<ikm_core::ipk::ModuleTally>,
+    pub closure: Option<Closure>,
+    pub late: u64,
+}
+
+/// Sums the responses of `request`, frozen at the closing when its period is closed.
+pub async fn count(store: &Store, request: &ReportRequest) -> Result<Counted, StoreError> {
+    let closure = match request.period {
+        Some(p) => store.closure(p).await?,
+        None => None,
+    };
+    let mut aggregate = store.aggregate(&request.filter).await?;
+    let mut modules = store.module_tallies(&request.filter, None).await?;
+    let mut late = 0;
+    if let Some(c) = &closure {
+        let after = StoredAfter(c.last_seq);
+        late = store.count_after(&request.filter, after).await?;
+        if late > 0 {
+            aggregate.subtract(&store.aggregate_after(&request.filter, after).await?);
+            let late_modules = store.module_tallies(&request.filter, Some(after)).await?;
+            for (mine, theirs) in modules.iter_mut().zip(&late_modules) {
+                mine.subtract(theirs);
+            }
+        }
+    }
+    Ok(Counted {
+        aggregate,
+        modules,
+        closure,
+        late,
+    })
 }
 
 /// Computes the report for a request.
@@ -126,24 +359,38 @@ pub async fn build_report(
     config: &OfficeConfig,
     request: &ReportRequest,
 ) -> Result<Report, StoreError> {
-    let Aggregate {
-        tally,
-        profile,
-        services,
-        counters,
-    } = store.aggregate(&request.filter).await?;
-    let recap = tally.recap(request.weights);
-    let sample = request.population.map(|population| {
-        let target = krejcie_morgan(population);
-        Sample {
-            population,
-            target,
-            reached: tally.respondents >= target,
-        }
-    });
+    let Counted {
+        aggregate,
+        modules,
+        closure,
+        late,
+    } = count(store, request).await?;
+    let recap = aggregate.tally.recap(request.weights);
+    let sample = sample(store, request, recap.respondents).await?;
+    let follow_ups = store.follow_ups().await?;
+    let lang = request.lang;
+    let per_service = per_service(&aggregate.per_service, config, request.weights, lang);
+    let profile = ProfileTables::new(
+        &aggregate.profile,
+        &aggregate.services,
+        &aggregate.counters,
+        recap.respondents,
+        config,
+    );
+    let modules = Modules(
+        modules
+            .iter()
+            .filter_map(|t| {
+                let scale = config.modules.get(t.module)?.scale;
+                Some((t.module, t.recap(scale)))
+            })
+            .collect(),
+    );
     Ok(Report {
         office: config.office_name.clone(),
-        period: Period {
+        period: PeriodInfo {
+            key: request.period.map(Period::key),
+            label: request.title(),
             from: request.from.to_string(),
             to: request.to.to_string(),
             time_zone: config.time_zone.clone(),
@@ -155,11 +402,169 @@ pub async fn build_report(
         },
         ikm_rounded: recap.ikm_rounded(),
         recap,
+        per_service,
         profile,
-        services,
-        counters,
+        services: aggregate.services,
+        counters: aggregate.counters,
+        modules,
         sample,
+        closed: closure.map(|c| Closed {
+            closed_at: format_rfc3339(c.closed_at),
+            closed_at_unix: c.closed_at,
+            respondents: c.respondents,
+        }),
+        late,
+        follow_ups: FollowUps {
+            plan: follow_ups
+                .iter()
+                .filter(|f| f.planned_within(request.from, request.to))
+                .map(|f| FollowUpView::new(f, lang))
+                .collect(),
+            carried: follow_ups
+                .iter()
+                .filter(|f| f.carried_into(request.from))
+                .map(|f| FollowUpView::new(f, lang))
+                .collect(),
+        },
     })
+}
+
+/// The IKM of each service: every configured service in configured order, then any other
+/// service id stored.
+fn per_service(
+    tallies: &BTreeMap<String, ScoreTally>,
+    config: &OfficeConfig,
+    weights: Weights,
+    lang: Lang,
+) -> PerService {
+    let empty = ScoreTally::default();
+    let mut out: Vec<(String, ServiceRecap)> = Vec::new();
+    let configured = config
+        .services
+        .iter()
+        .map(|s| (s.id.clone(), Label::from(&s.label)));
+    let stored = tallies.keys().map(|id| {
+        (
+            id.clone(),
+            Label {
+                id: id.clone(),
+                en: id.clone(),
+            },
+        )
+    });
+    for (id, label) in configured.chain(stored) {
+        if out.iter().any(|(seen, _)| *seen == id) {
+            continue;
+        }
+        let recap = tallies.get(&id).unwrap_or(&empty).recap(weights);
+        out.push((
+            id,
+            ServiceRecap {
+                label: label.get(lang).to_string(),
+                respondents: recap.respondents,
+                ikm: recap.ikm_rounded(),
+                mutu: recap.mutu,
+            },
+        ));
+    }
+    PerService(out)
+}
+
+/// The sample target: for a given population, or the stored populations of the months.
+async fn sample(
+    store: &Store,
+    request: &ReportRequest,
+    respondents: u64,
+) -> Result<Option<Sample>, StoreError> {
+    let months = request.months();
+    let (population, months_missing) = match request.population {
+        Some(p) => (p, Vec::new()),
+        None => {
+            let service = request.filter.service.as_deref().unwrap_or("");
+            let stored = store.populations(&months, service).await?;
+            if stored.is_empty() {
+                return Ok(None);
+            }
+            let missing = months
+                .iter()
+                .map(|m| m.key())
+                .filter(|k| !stored.contains_key(k))
+                .collect();
+            (stored.values().sum(), missing)
+        }
+    };
+    let target = krejcie_morgan(population);
+    Ok(Some(Sample {
+        population,
+        target,
+        respondents,
+        reached: respondents >= target,
+        months_missing,
+    }))
+}
+
+/// One point of a trend: a month's IKM (frozen where the month is closed).
+#[derive(Debug, Clone, Serialize)]
+pub struct TrendPoint {
+    pub period: String,
+    pub label: String,
+    pub respondents: u64,
+    pub ikm: Option<f64>,
+    pub mutu: Option<Grade>,
+    pub closed: bool,
+}
+
+/// The IKM of the `months` months ending with the month of `request.to`, for the request's
+/// filters: one query for all months, and one more per closed month to take its late
+/// arrivals away. With `closed_only`, only closed months are listed (the public page).
+pub async fn trend(
+    store: &Store,
+    config: &OfficeConfig,
+    request: &ReportRequest,
+    months: i32,
+    closed_only: bool,
+) -> Result<Vec<TrendPoint>, StoreError> {
+    let offset = config.offset();
+    let last = request.to.first_of_month();
+    let first = last.add_months(1 - months);
+    let filter = Filter {
+        from: offset.start_of(first),
+        to: offset.start_of(last.add_months(1)),
+        ..request.filter.clone()
+    };
+    let tallies = store.monthly(&filter).await?;
+    let closures = store.closures().await?;
+    let mut points = Vec::new();
+    for back in (0..months).rev() {
+        let month = last.add_months(-back);
+        let period = Period::month_of(month);
+        let closure = closures.iter().find(|c| c.period == period);
+        if closed_only && closure.is_none() {
+            continue;
+        }
+        let mut tally = tallies
+            .iter()
+            .find(|(m, _)| *m == month)
+            .map(|(_, t)| *t)
+            .unwrap_or_default();
+        if let Some(c) = closure {
+            let month_filter = request.for_period(period, config).filter;
+            let late = store
+                .aggregate_after(&month_filter, StoredAfter(c.last_seq))
+                .await?;
+            tally.subtract(&late.tally);
+        }
+        let recap = tally.recap(request.weights);
+        points.push(TrendPoint {
+            period: period.key(),
+            label: period.label(request.lang),
+            respondents: recap.respondents,
+            ikm: recap.ikm_rounded(),
+            mutu: recap.mutu,
+            closed: closure.is_some(),
+        });
+    }
+    Ok(points)
 }
 
 #[cfg(test)]
@@ -233,5 +638,39 @@ mod tests {
         assert!(bad(&[("weights", "0.1")]).contains("use `exact` or `0.111`"));
         assert!(bad(&[("population", "-3")]).contains("whole number"));
         assert!(bad(&[("service", "Paspor Baru")]).contains("`service`"));
+        assert!(bad(&[("period", "2026-Q5")]).contains("`period` must be"));
+        assert!(bad(&[("lang", "fr")]).contains("`lang`"));
+    }
+
+    #[test]
+    fn every_kind_of_period_sets_the_days_and_the_title() {
+        let config = OfficeConfig::default();
+        let now = parse_rfc3339("2026-11-15T00:00:00Z").unwrap();
+        let read = |pairs: &[(&str, &str)]| parse_request(&params(pairs), &config, now).unwrap();
+        let q = read(&[("period", "2026-Q4")]);
+        assert_eq!(
+            (q.from.to_string(), q.to.to_string()),
+            ("2026-10-01".into(), "2026-12-31".into())
+        );
+        assert_eq!(q.title(), "Triwulan IV 2026");
+        assert_eq!(q.months().len(), 3);
+        assert_eq!(
+            read(&[("period", "2026-S2"), ("lang", "en")]).title(),
+            "Semester II 2026"
+        );
+        assert_eq!(read(&[("period", "2026")]).title(), "Tahun 2026");
+        assert_eq!(
+            read(&[("period", "2026"), ("lang", "en")]).title(),
+            "Year 2026"
+        );
+        assert_eq!(
+            read(&[]).title(),
+            "November 2026",
+            "the current month by default"
+        );
+        let range = read(&[("from", "2026-11-03"), ("to", "2026-12-02")]);
+        assert_eq!(range.period, None);
+        assert_eq!(range.title(), "2026-11-03 s.d. 2026-12-02");
+        assert_eq!(range.months().len(), 2);
     }
 }

@@ -6,14 +6,23 @@
 //! is disconnected instead of holding a connection forever. Bodies and whole requests have
 //! deadlines too (tower-http layers).
 
-use crate::admin::{admin_page, admin_stylesheet};
+use crate::admin::{
+    admin_page, admin_stylesheet, post_close_form, post_follow_up_delete, post_follow_up_edit,
+    post_follow_up_form, post_population, post_reopen_form,
+};
 use crate::api::{get_csv, get_report, office_json, post_response, App, Shared};
+use crate::laporan::{laporan_page, laporan_stylesheet};
+use crate::office_api::{
+    delete_follow_up, get_period, list_follow_ups, post_close, post_follow_up, post_reopen,
+    put_follow_up, put_population,
+};
+use crate::public::{badge, results_page};
 use crate::rate_limit::ClientLimiter;
 use crate::store::{redact_url, Store};
 use crate::survey_page::{form_fragment, submit_form, survey_page, Assets};
 use axum::extract::{ConnectInfo, DefaultBodyLimit};
 use axum::http::{header, HeaderName, HeaderValue, Method, Request};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::Router;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -112,7 +121,26 @@ pub fn router(app: Shared, dist: &Path, cors_origins: &[String]) -> Router {
         Router::new()
             .route("/api/v1/report", get(get_report))
             .route("/api/v1/responses.csv", get(get_csv))
+            .route("/api/v1/population/{month}", put(put_population))
+            .route("/api/v1/periods/{period}", get(get_period))
+            .route("/api/v1/periods/{period}/close", post(post_close))
+            .route("/api/v1/periods/{period}/reopen", post(post_reopen))
+            .route(
+                "/api/v1/follow-ups",
+                get(list_follow_ups).post(post_follow_up),
+            )
+            .route(
+                "/api/v1/follow-ups/{id}",
+                put(put_follow_up).delete(delete_follow_up),
+            )
             .route("/admin", get(admin_page))
+            .route("/admin/laporan", get(laporan_page))
+            .route("/admin/population", post(post_population))
+            .route("/admin/periods/close", post(post_close_form))
+            .route("/admin/periods/reopen", post(post_reopen_form))
+            .route("/admin/follow-ups", post(post_follow_up_form))
+            .route("/admin/follow-ups/{id}", post(post_follow_up_edit))
+            .route("/admin/follow-ups/{id}/delete", post(post_follow_up_delete))
             .route("/admin/responses.csv", get(get_csv)),
     );
     // Pages made per request are compressed per request (the files in `dist` already are).
@@ -125,6 +153,9 @@ pub fn router(app: Shared, dist: &Path, cors_origins: &[String]) -> Router {
         .route("/api/v1/responses", post(post_response))
         .route("/office.json", get(office_json))
         .route("/admin/style.css", get(admin_stylesheet))
+        .route("/admin/laporan.css", get(laporan_stylesheet))
+        .route("/hasil", get(results_page))
+        .route("/badge.svg", get(badge))
         .route("/healthz", get(|| async { "ok" }))
         // Browsers ask for an icon on every page; answer without a 404 in the console.
         .route(

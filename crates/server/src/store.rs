@@ -14,8 +14,11 @@
 //! `SAVEPOINT`/`RELEASE` inside a transaction that is never committed — acknowledged, then lost.
 //! **Reads** (reports, export) use the pool, which never writes.
 
+use ikm_core::followup::{FollowUp, FollowUpInput};
+use ikm_core::ipk::ModuleTally;
+use ikm_core::period::Period;
 use ikm_core::profile::{age_band, ProfileDistribution, AGE_BANDS};
-use ikm_core::questionnaire::Choice;
+use ikm_core::questionnaire::{Choice, Module};
 use ikm_core::time::{Date, UtcOffset};
 use ikm_core::{Element, ScoreTally, Submission};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions, AnyRow};
@@ -153,14 +156,68 @@ pub struct NewResponse {
     pub period_at: i64,
 }
 
-/// One write the writer task performs inside a batch's transaction.
+/// One write the writer task performs inside a batch's transaction. Every write goes through
+/// the writer, so an admin's change is as durable as a response and never races one.
 enum Write {
     Response(Box<NewResponse>),
+    Population {
+        month: Period,
+        service: String,
+        population: u64,
+        at: i64,
+    },
+    Close {
+        period: Period,
+        /// The period's first and last instant (`period_at` in `[from, to)`).
+        from: i64,
+        to: i64,
+        at: i64,
+    },
+    Reopen {
+        period: Period,
+        at: i64,
+        note: Option<String>,
+    },
+    FollowUpCreate(Box<FollowUp>),
+    FollowUpUpdate {
+        id: String,
+        input: Box<FollowUpInput>,
+        at: i64,
+    },
+    FollowUpDelete {
+        id: String,
+    },
 }
 
 /// What one [`Write`] did.
 enum Written {
     Response(Insert),
+    Done,
+    Closure(Closure),
+    /// The closure a reopen removed, if the period was closed.
+    Reopened(Option<Closure>),
+    /// Whether the follow-up existed.
+    Found(bool),
+}
+
+/// A closed period: its recap is frozen at the response stored as number `last_seq`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Closure {
+    pub period: Period,
+    pub closed_at: i64,
+    pub last_seq: i64,
+    /// The period's respondents when it was closed.
+    pub respondents: u64,
+}
+
+/// One close or reopen, for the record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeriodEvent {
+    pub period: String,
+    pub action: String,
+    pub at: i64,
+    pub respondents: u64,
+    pub note: Option<String>,
 }
 
 /// A message to the writer task: a write and where its outcome goes, or a request to stop.
@@ -192,7 +249,7 @@ impl Filter {
         self.sql_with("period_at", self.from, self.to)
     }
 
-    /// The same filter over `daily_totals`, whose rows are office-local days.
+    /// The same filter over `daily_counts`, whose rows are office-local days.
     fn days_sql(&self, offset: UtcOffset) -> (String, Vec<FilterValue>) {
         let day = |at: i64| offset.local_date(at).days_since_epoch();
         self.sql_with("day", day(self.from), day(self.to))
@@ -237,11 +294,76 @@ fn bind_all(mut query: AnyQuery<'_>, values: Vec<FilterValue>) -> AnyQuery<'_> {
 pub struct Aggregate {
     pub tally: ScoreTally,
     pub profile: ProfileDistribution,
+    /// Score counts per service id.
+    pub per_service: BTreeMap<String, ScoreTally>,
     /// Responses per service id.
     pub services: BTreeMap<String, u64>,
     /// Responses per counter (`-` for none).
     pub counters: BTreeMap<String, u64>,
 }
+
+impl Aggregate {
+    fn empty() -> Aggregate {
+        Aggregate {
+            tally: ScoreTally::default(),
+            profile: ProfileDistribution::new(),
+            per_service: BTreeMap::new(),
+            services: BTreeMap::new(),
+            counters: BTreeMap::new(),
+        }
+    }
+
+    /// Adds one aggregate row: a profile combination of `service` and `counter` and its tally.
+    fn add_row(
+        &mut self,
+        service: String,
+        counter: String,
+        profile: [&str; 4],
+        tally: &ScoreTally,
+    ) {
+        let n = tally.respondents;
+        self.tally.merge(tally);
+        let [gender, age, education, occupation] = profile;
+        self.profile.gender.add(gender, n);
+        self.profile.age.add(age, n);
+        self.profile.education.add(education, n);
+        self.profile.occupation.add(occupation, n);
+        *self.services.entry(service.clone()).or_insert(0) += n;
+        self.per_service.entry(service).or_default().merge(tally);
+        let counter = if counter.is_empty() {
+            "-".to_string()
+        } else {
+            counter
+        };
+        *self.counters.entry(counter).or_insert(0) += n;
+    }
+
+    /// Takes away a part of these responses (the late ones of a closed period): counts are
+    /// exact integers, so what remains is exactly the aggregate without them.
+    pub fn subtract(&mut self, part: &Aggregate) {
+        self.tally.subtract(&part.tally);
+        self.profile.subtract(&part.profile);
+        for (service, tally) in &part.per_service {
+            if let Some(mine) = self.per_service.get_mut(service) {
+                mine.subtract(tally);
+            }
+        }
+        for (mine, theirs) in [
+            (&mut self.services, &part.services),
+            (&mut self.counters, &part.counters),
+        ] {
+            for (key, n) in theirs {
+                if let Some(m) = mine.get_mut(key) {
+                    *m = m.saturating_sub(*n);
+                }
+            }
+        }
+    }
+}
+
+/// Which responses a late-arrival query counts: those stored after `last_seq`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoredAfter(pub i64);
 
 /// One stored response for export.
 pub struct StoredRow {
@@ -260,35 +382,95 @@ fn element_columns() -> String {
         .join(", ")
 }
 
-/// The key of a `daily_totals` row: an office-local day and one profile combination.
+/// The `daily_counts` columns of every element's score counts: `persyaratan_1` … `pengaduan_4`.
+fn count_columns() -> Vec<String> {
+    Element::ALL
+        .iter()
+        .flat_map(|e| (1..=4).map(move |score| format!("{}_{score}", e.key())))
+        .collect()
+}
+
+/// The select list summing every count column of `daily_counts`.
+fn summed_counts() -> String {
+    // PostgreSQL sums BIGINT into NUMERIC; the cast keeps one integer type on both databases.
+    count_columns()
+        .iter()
+        .map(|c| format!("CAST(SUM({c}) AS BIGINT)"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The select list counting every element's scores straight from `responses`.
+fn counted_scores() -> String {
+    Element::ALL
+        .iter()
+        .flat_map(|e| {
+            (1..=4).map(move |score| {
+                format!(
+                    "CAST(SUM(CASE WHEN {} = {score} THEN 1 ELSE 0 END) AS BIGINT)",
+                    e.key()
+                )
+            })
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `CASE … END` giving a response's age band from its `age` column.
+fn age_band_sql() -> String {
+    let arms = AGE_BANDS
+        .iter()
+        .enumerate()
+        .map(|(i, (label, low))| match AGE_BANDS.get(i + 1) {
+            Some((_, high)) => format!("WHEN age >= {low} AND age < {high} THEN '{label}'"),
+            None => format!("ELSE '{label}'"),
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    format!("CASE {arms} END")
+}
+
+/// The key of a `daily_counts` row: an office-local day and one profile combination.
 const DAILY_KEY: &str = "day, unit, service, counter, gender, age_band, education, occupation";
 
-/// Stores one response unless its id exists; built once, since it runs for every submission.
+/// Stores one response unless its id exists, numbered after the last one stored; built once,
+/// since it runs for every submission.
 static INSERT_RESPONSE: LazyLock<String> = LazyLock::new(|| {
     format!(
         "INSERT INTO responses (id, body, survey, unit, service, counter, lang, submitted_at, received_at, period_at, \
-         gender, age, education, occupation, {}, suggestion) VALUES \
+         gender, age, education, occupation, {}, suggestion, seq) VALUES \
          ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
-         $15, $16, $17, $18, $19, $20, $21, $22, $23, $24) ON CONFLICT (id) DO NOTHING",
+         $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, \
+         (SELECT COALESCE(MAX(seq), 0) + 1 FROM responses)) ON CONFLICT (id) DO NOTHING",
         element_columns()
     )
 });
 
-/// Adds one new response to its day's totals; built once, like [`INSERT_RESPONSE`].
-static ADD_TO_TOTALS: LazyLock<String> = LazyLock::new(|| {
-    let updates = Element::ALL
+/// Adds one new response to its day's counts; built once, like [`INSERT_RESPONSE`].
+static ADD_TO_COUNTS: LazyLock<String> = LazyLock::new(|| {
+    let columns = count_columns();
+    let updates = columns
         .iter()
-        .map(|e| format!("{0} = daily_totals.{0} + excluded.{0}", e.key()))
+        .map(|c| format!("{c} = daily_counts.{c} + excluded.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let values = (9..9 + columns.len())
+        .map(|i| format!("${i}"))
         .collect::<Vec<_>>()
         .join(", ");
     format!(
-        "INSERT INTO daily_totals ({DAILY_KEY}, respondents, {}) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $10, $11, $12, $13, $14, $15, $16, $17) \
+        "INSERT INTO daily_counts ({DAILY_KEY}, respondents, {}) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, {values}) \
          ON CONFLICT ({DAILY_KEY}) \
-         DO UPDATE SET respondents = daily_totals.respondents + 1, {updates}",
-        element_columns()
+         DO UPDATE SET respondents = daily_counts.respondents + 1, {updates}",
+        columns.join(", ")
     )
 });
+
+/// The meta key recording the time zone `daily_counts` was built for.
+const COUNTS_OFFSET_KEY: &str = "daily_counts_utc_offset_minutes";
+/// The meta key recording that `module_answers` holds every stored response's modules.
+const MODULES_FILLED_KEY: &str = "module_answers_filled";
 
 /// The database of responses. Cheap to clone: clones share the pool and the writer.
 #[derive(Clone)]
@@ -363,53 +545,51 @@ impl Store {
         self.pool.close().await;
     }
 
-    /// Rebuilds `daily_totals` from `responses` when they were kept for another time zone (or never).
+    /// Rebuilds `daily_counts` from `responses` when they were kept for another time zone (or
+    /// never), and fills `module_answers` once for responses stored before it existed.
     async fn ensure_totals(&self) -> Result<(), StoreError> {
         let wanted = self.offset.minutes.to_string();
-        let stored: Option<String> =
-            sqlx::query_scalar("SELECT value FROM meta WHERE key = 'utc_offset_minutes'")
+        let meta = |key: &'static str| {
+            sqlx::query_scalar::<_, String>("SELECT value FROM meta WHERE key = $1")
+                .bind(key)
                 .fetch_optional(&self.pool)
-                .await?;
-        if stored.as_deref() == Some(wanted.as_str()) {
-            return Ok(());
-        }
-        let band = AGE_BANDS
-            .iter()
-            .enumerate()
-            .map(|(i, (label, low))| match AGE_BANDS.get(i + 1) {
-                Some((_, high)) => format!("WHEN age >= {low} AND age < {high} THEN '{label}'"),
-                None => format!("ELSE '{label}'"),
-            })
-            .collect::<Vec<_>>()
-            .join(" ");
-        let sums = Element::ALL
-            .iter()
-            .map(|e| format!("SUM({})", e.key()))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let rebuild = format!(
-            "INSERT INTO daily_totals ({DAILY_KEY}, respondents, {}) \
-             SELECT (period_at + $1) / 86400, COALESCE(unit, ''), service, COALESCE(counter, ''), gender, CASE {band} END, \
-             education, occupation, COUNT(*), {sums} FROM responses GROUP BY 1, 2, 3, 4, 5, 6, 7, 8",
-            element_columns()
-        );
+        };
         // Before the writer exists, so this is the only writer; a failure stops the server's start.
-        let mut tx = self.pool.begin().await?;
-        sqlx::query("DELETE FROM daily_totals")
-            .execute(&mut *tx)
+        if meta(COUNTS_OFFSET_KEY).await?.as_deref() != Some(wanted.as_str()) {
+            let columns = count_columns().join(", ");
+            let rebuild = format!(
+                "INSERT INTO daily_counts ({DAILY_KEY}, respondents, {columns}) \
+                 SELECT (period_at + $1) / 86400, COALESCE(unit, ''), service, COALESCE(counter, ''), gender, {}, \
+                 education, occupation, COUNT(*), {} FROM responses GROUP BY 1, 2, 3, 4, 5, 6, 7, 8",
+                age_band_sql(),
+                counted_scores()
+            );
+            let mut tx = self.pool.begin().await?;
+            sqlx::query("DELETE FROM daily_counts")
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(AssertSqlSafe(rebuild))
+                .bind(i64::from(self.offset.minutes) * 60)
+                .execute(&mut *tx)
+                .await?;
+            set_meta(&mut tx, COUNTS_OFFSET_KEY, &wanted).await?;
+            tx.commit().await?;
+        }
+        if meta(MODULES_FILLED_KEY).await?.is_none() {
+            let mut tx = self.pool.begin().await?;
+            let bodies: Vec<String> = sqlx::query_scalar(
+                "SELECT body FROM responses WHERE body LIKE '%\"spkp\"%' OR body LIKE '%\"spak\"%'",
+            )
+            .fetch_all(&mut *tx)
             .await?;
-        sqlx::query(AssertSqlSafe(rebuild))
-            .bind(i64::from(self.offset.minutes) * 60)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("DELETE FROM meta WHERE key = 'utc_offset_minutes'")
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("INSERT INTO meta (key, value) VALUES ('utc_offset_minutes', $1)")
-            .bind(wanted)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
+            for body in bodies {
+                if let Ok(submission) = Submission::from_json(&body) {
+                    insert_module_answers(&mut tx, &submission).await?;
+                }
+            }
+            set_meta(&mut tx, MODULES_FILLED_KEY, "1").await?;
+            tx.commit().await?;
+        }
         Ok(())
     }
 
@@ -434,61 +614,242 @@ impl Store {
     pub async fn insert(&self, r: NewResponse) -> Result<Insert, StoreError> {
         match self.write(Write::Response(Box::new(r))).await? {
             Written::Response(insert) => Ok(insert),
+            _ => Err(unexpected()),
+        }
+    }
+
+    /// Records the number of service users of `month` (for `service`, or `""`: the office).
+    pub async fn set_population(
+        &self,
+        month: Period,
+        service: &str,
+        population: u64,
+        at: i64,
+    ) -> Result<(), StoreError> {
+        let write = Write::Population {
+            month,
+            service: service.to_string(),
+            population,
+            at,
+        };
+        self.write(write).await.map(|_| ())
+    }
+
+    /// Closes `period` (its responses have `period_at` in `[from, to)`): freezes its recap at
+    /// the last response stored now. Closing a closed period returns the first closure.
+    pub async fn close_period(
+        &self,
+        period: Period,
+        from: i64,
+        to: i64,
+        at: i64,
+    ) -> Result<Closure, StoreError> {
+        match self
+            .write(Write::Close {
+                period,
+                from,
+                to,
+                at,
+            })
+            .await?
+        {
+            Written::Closure(c) => Ok(c),
+            _ => Err(unexpected()),
+        }
+    }
+
+    /// Reopens `period`, recording why; returns the closure it removed (None: it was open).
+    pub async fn reopen_period(
+        &self,
+        period: Period,
+        at: i64,
+        note: Option<String>,
+    ) -> Result<Option<Closure>, StoreError> {
+        match self.write(Write::Reopen { period, at, note }).await? {
+            Written::Reopened(c) => Ok(c),
+            _ => Err(unexpected()),
+        }
+    }
+
+    /// Stores a new follow-up action.
+    pub async fn create_follow_up(&self, follow_up: FollowUp) -> Result<(), StoreError> {
+        self.write(Write::FollowUpCreate(Box::new(follow_up)))
+            .await
+            .map(|_| ())
+    }
+
+    /// Replaces a follow-up action's fields; false when no action has this id.
+    pub async fn update_follow_up(
+        &self,
+        id: &str,
+        input: FollowUpInput,
+        at: i64,
+    ) -> Result<bool, StoreError> {
+        let write = Write::FollowUpUpdate {
+            id: id.to_string(),
+            input: Box::new(input),
+            at,
+        };
+        match self.write(write).await? {
+            Written::Found(found) => Ok(found),
+            _ => Err(unexpected()),
+        }
+    }
+
+    /// Deletes a follow-up action; false when no action has this id.
+    pub async fn delete_follow_up(&self, id: &str) -> Result<bool, StoreError> {
+        match self
+            .write(Write::FollowUpDelete { id: id.to_string() })
+            .await?
+        {
+            Written::Found(found) => Ok(found),
+            _ => Err(unexpected()),
         }
     }
 
     /// Scores, profile and counts per service and counter for the responses in `filter`,
-    /// summed from `daily_totals` (a few rows per day) rather than from every response.
+    /// summed from `daily_counts` (a few rows per day) rather than from every response.
     pub async fn aggregate(&self, filter: &Filter) -> Result<Aggregate, StoreError> {
         let (condition, values) = filter.days_sql(self.offset);
         let sql = format!(
             "SELECT service, counter, gender, age_band, education, occupation, CAST(SUM(respondents) AS BIGINT), {} \
-             FROM daily_totals WHERE {condition} GROUP BY service, counter, gender, age_band, education, occupation",
-            // PostgreSQL sums BIGINT into NUMERIC; the cast keeps one integer type on both databases.
-            Element::ALL.iter().map(|e| format!("CAST(SUM({}) AS BIGINT)", e.key())).collect::<Vec<_>>().join(", ")
+             FROM daily_counts WHERE {condition} GROUP BY service, counter, gender, age_band, education, occupation",
+            summed_counts()
         );
+        self.fold_aggregate(sql, values).await
+    }
+
+    /// The same aggregate over only the responses in `filter` stored after `after` (the late
+    /// arrivals of a closed period), counted from `responses` itself.
+    pub async fn aggregate_after(
+        &self,
+        filter: &Filter,
+        after: StoredAfter,
+    ) -> Result<Aggregate, StoreError> {
+        let (condition, mut values) = filter.sql();
+        values.push(FilterValue::Int(after.0));
+        let sql = format!(
+            "SELECT service, COALESCE(counter, ''), gender, {band}, education, occupation, COUNT(*), {scores} \
+             FROM responses WHERE {condition} AND seq > ${n} \
+             GROUP BY service, COALESCE(counter, ''), gender, {band}, education, occupation",
+            band = age_band_sql(),
+            scores = counted_scores(),
+            n = values.len()
+        );
+        self.fold_aggregate(sql, values).await
+    }
+
+    async fn fold_aggregate(
+        &self,
+        sql: String,
+        values: Vec<FilterValue>,
+    ) -> Result<Aggregate, StoreError> {
         let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), values)
             .fetch_all(&self.pool)
             .await?;
-        let mut total = Aggregate {
-            tally: ScoreTally::default(),
-            profile: ProfileDistribution::new(),
-            services: BTreeMap::new(),
-            counters: BTreeMap::new(),
-        };
+        let mut total = Aggregate::empty();
         for row in &rows {
             let text = |i: usize| row.try_get::<String, _>(i);
-            let (service, counter) = (text(0)?, text(1)?);
             let tally = read_tally(row, 6)?;
-            let respondents = tally.respondents;
-            total.tally.merge(&tally);
-            total.profile.gender.add(&text(2)?, respondents);
-            total.profile.age.add(&text(3)?, respondents);
-            total.profile.education.add(&text(4)?, respondents);
-            total.profile.occupation.add(&text(5)?, respondents);
-            *total.services.entry(service).or_insert(0) += respondents;
-            let counter = if counter.is_empty() {
-                "-".to_string()
-            } else {
-                counter
-            };
-            *total.counters.entry(counter).or_insert(0) += respondents;
+            let profile = [text(2)?, text(3)?, text(4)?, text(5)?];
+            total.add_row(
+                text(0)?,
+                text(1)?,
+                [&profile[0], &profile[1], &profile[2], &profile[3]],
+                &tally,
+            );
         }
         Ok(total)
     }
 
+    /// How many responses in `filter` were stored after `after`.
+    pub async fn count_after(
+        &self,
+        filter: &Filter,
+        after: StoredAfter,
+    ) -> Result<u64, StoreError> {
+        let (condition, mut values) = filter.sql();
+        values.push(FilterValue::Int(after.0));
+        let sql = format!(
+            "SELECT COUNT(*) FROM responses WHERE {condition} AND seq > ${}",
+            values.len()
+        );
+        let n: i64 = bind_all(sqlx::query(AssertSqlSafe(sql)), values)
+            .fetch_one(&self.pool)
+            .await?
+            .try_get(0)?;
+        Ok(u64::try_from(n).unwrap_or_default())
+    }
+
+    /// The SPKP/SPAK answers of the responses in `filter` (only those stored after `after`
+    /// when given), one tally per module.
+    pub async fn module_tallies(
+        &self,
+        filter: &Filter,
+        after: Option<StoredAfter>,
+    ) -> Result<Vec<ModuleTally>, StoreError> {
+        let (mut condition, mut values) = filter.sql();
+        if let Some(after) = after {
+            values.push(FilterValue::Int(after.0));
+            condition.push_str(&format!(" AND seq > ${}", values.len()));
+        }
+        let counts = format!(
+            "SELECT m.module, m.item, m.score, COUNT(*) FROM module_answers m \
+             JOIN responses ON responses.id = m.response_id WHERE {condition} \
+             GROUP BY m.module, m.item, m.score"
+        );
+        let respondents = format!(
+            "SELECT m.module, COUNT(DISTINCT m.response_id) FROM module_answers m \
+             JOIN responses ON responses.id = m.response_id WHERE {condition} GROUP BY m.module"
+        );
+        let (rows, people) = {
+            let again = values
+                .iter()
+                .map(|v| match v {
+                    FilterValue::Int(i) => FilterValue::Int(*i),
+                    FilterValue::Text(t) => FilterValue::Text(t.clone()),
+                })
+                .collect();
+            let rows = bind_all(sqlx::query(AssertSqlSafe(counts)), values)
+                .fetch_all(&self.pool)
+                .await?;
+            let people = bind_all(sqlx::query(AssertSqlSafe(respondents)), again)
+                .fetch_all(&self.pool)
+                .await?;
+            (rows, people)
+        };
+        let mut tallies: Vec<ModuleTally> = Module::ALL.into_iter().map(ModuleTally::new).collect();
+        let find = |tallies: &mut Vec<ModuleTally>, key: &str| {
+            tallies.iter_mut().position(|t| t.module.key() == key)
+        };
+        for row in &rows {
+            let module: String = row.try_get(0)?;
+            let item: String = row.try_get(1)?;
+            let score: i16 = row.try_get(2)?;
+            let n: i64 = row.try_get(3)?;
+            if let Some(i) = find(&mut tallies, &module) {
+                let score = u8::try_from(score).unwrap_or(0);
+                tallies[i].add_count(&item, score, u64::try_from(n).unwrap_or(0));
+            }
+        }
+        for row in &people {
+            let module: String = row.try_get(0)?;
+            let n: i64 = row.try_get(1)?;
+            if let Some(i) = find(&mut tallies, &module) {
+                tallies[i].respondents = u64::try_from(n).unwrap_or(0);
+            }
+        }
+        Ok(tallies)
+    }
+
     /// Score tallies per office-local month from `filter.from` to `filter.to` (for a trend),
-    /// in one query: the days' totals, folded into months here.
+    /// in one query: the days' counts, folded into months here.
     pub async fn monthly(&self, filter: &Filter) -> Result<Vec<(Date, ScoreTally)>, StoreError> {
         let (condition, values) = filter.days_sql(self.offset);
         let sql = format!(
-            "SELECT day, CAST(SUM(respondents) AS BIGINT), {} FROM daily_totals WHERE {condition} \
+            "SELECT day, CAST(SUM(respondents) AS BIGINT), {} FROM daily_counts WHERE {condition} \
              GROUP BY day ORDER BY day",
-            Element::ALL
-                .iter()
-                .map(|e| format!("CAST(SUM({}) AS BIGINT)", e.key()))
-                .collect::<Vec<_>>()
-                .join(", ")
+            summed_counts()
         );
         let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), values)
             .fetch_all(&self.pool)
@@ -504,6 +865,95 @@ impl Store {
             }
         }
         Ok(months)
+    }
+
+    /// The stored population of each month in `months`, for `service` (`""`: the office, or
+    /// when the office has no figure for a month, the sum of its services' figures).
+    pub async fn populations(
+        &self,
+        months: &[Period],
+        service: &str,
+    ) -> Result<BTreeMap<String, u64>, StoreError> {
+        let keys: Vec<String> = months.iter().map(|m| m.key()).collect();
+        let (Some(first), Some(last)) = (keys.first(), keys.last()) else {
+            return Ok(BTreeMap::new());
+        };
+        let rows = sqlx::query(
+            "SELECT month, service, population FROM populations WHERE month >= $1 AND month <= $2",
+        )
+        .bind(first.clone())
+        .bind(last.clone())
+        .fetch_all(&self.pool)
+        .await?;
+        let mut own = BTreeMap::new();
+        let mut summed: BTreeMap<String, u64> = BTreeMap::new();
+        for row in &rows {
+            let month: String = row.try_get(0)?;
+            let row_service: String = row.try_get(1)?;
+            let n = u64::try_from(row.try_get::<i64, _>(2)?).unwrap_or(0);
+            if row_service == service {
+                own.insert(month, n);
+            } else if service.is_empty() {
+                *summed.entry(month).or_insert(0) += n;
+            }
+        }
+        for (month, n) in summed {
+            own.entry(month).or_insert(n);
+        }
+        Ok(own)
+    }
+
+    /// The closure of `period`, if it is closed.
+    pub async fn closure(&self, period: Period) -> Result<Option<Closure>, StoreError> {
+        let row = sqlx::query(
+            "SELECT period, closed_at, last_seq, respondents FROM period_closures WHERE period = $1",
+        )
+        .bind(period.key())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(read_closure).transpose()
+    }
+
+    /// Every closed period.
+    pub async fn closures(&self) -> Result<Vec<Closure>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT period, closed_at, last_seq, respondents FROM period_closures ORDER BY period",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(read_closure).collect()
+    }
+
+    /// Every close and reopen of `period`, oldest first.
+    pub async fn period_events(&self, period: Period) -> Result<Vec<PeriodEvent>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT period, action, at, respondents, note FROM period_events WHERE period = $1 ORDER BY at",
+        )
+        .bind(period.key())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(PeriodEvent {
+                    period: r.try_get(0)?,
+                    action: r.try_get(1)?,
+                    at: r.try_get(2)?,
+                    respondents: u64::try_from(r.try_get::<i64, _>(3)?).unwrap_or(0),
+                    note: r.try_get(4)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Every follow-up action, by period then creation.
+    pub async fn follow_ups(&self) -> Result<Vec<FollowUp>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, period, element, action, responsible, due, status, created_at, updated_at \
+             FROM follow_ups ORDER BY period, created_at, id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(read_follow_up).collect()
     }
 
     /// The stored responses in `filter`, oldest first, for export.
@@ -734,6 +1184,7 @@ async fn write_in_transaction(
     for write in writes {
         outcomes.push(match write {
             Write::Response(r) => Written::Response(insert_response(&mut tx, r, offset).await?),
+            other => apply_admin_write(&mut tx, other).await?,
         });
     }
     tx.commit().await?;
@@ -768,7 +1219,8 @@ async fn insert_response(
     }
     let done = query.bind(s.suggestion.clone()).execute(&mut **tx).await?;
     if done.rows_affected() == 1 {
-        add_to_totals(tx, r, offset).await?;
+        add_to_counts(tx, r, offset).await?;
+        insert_module_answers(tx, s).await?;
         return Ok(Insert::Stored);
     }
     let stored: Option<String> = sqlx::query_scalar("SELECT body FROM responses WHERE id = $1")
@@ -782,15 +1234,15 @@ async fn insert_response(
     })
 }
 
-/// Adds a newly stored response to its day's totals, inside the insert's transaction.
-async fn add_to_totals(
+/// Adds a newly stored response to its day's counts, inside the insert's transaction.
+async fn add_to_counts(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     r: &NewResponse,
     offset: UtcOffset,
 ) -> Result<(), StoreError> {
     let s = &r.submission;
     let resp = &s.respondent;
-    let mut query = sqlx::query(AssertSqlSafe(ADD_TO_TOTALS.as_str()))
+    let mut query = sqlx::query(AssertSqlSafe(ADD_TO_COUNTS.as_str()))
         .bind(offset.local_date(r.period_at).days_since_epoch())
         .bind(s.unit.clone().unwrap_or_default())
         .bind(s.service.clone().unwrap_or_default())
@@ -800,27 +1252,280 @@ async fn add_to_totals(
         .bind(resp.education.map_or("", |e| e.code()))
         .bind(resp.occupation.map_or("", |o| o.code()));
     for e in Element::ALL {
-        query = query.bind(i64::from(s.answers.get(e).unwrap_or_default()));
+        let score = s.answers.get(e).unwrap_or_default();
+        for k in 1..=4u8 {
+            query = query.bind(i64::from(score == k));
+        }
     }
     query.execute(&mut **tx).await?;
     Ok(())
 }
 
-/// A tally from an aggregate row: the respondents at column `start`, then the nine
-/// elements' score sums (every stored response answered all nine).
+/// Stores a response's SPKP/SPAK answers, one row per statement.
+async fn insert_module_answers(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    s: &Submission,
+) -> Result<(), StoreError> {
+    for module in Module::ALL {
+        let Some(scores) = s.module(module) else {
+            continue;
+        };
+        for key in scores.keys() {
+            let score = scores.get(key).unwrap_or_default();
+            sqlx::query(
+                "INSERT INTO module_answers (response_id, module, item, score) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (response_id, module, item) DO NOTHING",
+            )
+            .bind(s.id.clone())
+            .bind(module.key())
+            .bind(key.to_string())
+            .bind(i16::from(score))
+            .execute(&mut **tx)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Performs one of the office's own writes (population, closing, the plan) inside `tx`.
+async fn apply_admin_write(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    write: &Write,
+) -> Result<Written, StoreError> {
+    match write {
+        Write::Response(_) => Err(unexpected()),
+        Write::Population {
+            month,
+            service,
+            population,
+            at,
+        } => {
+            sqlx::query(
+                "INSERT INTO populations (month, service, population, updated_at) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (month, service) DO UPDATE SET population = excluded.population, updated_at = excluded.updated_at",
+            )
+            .bind(month.key())
+            .bind(service.clone())
+            .bind(i64::try_from(*population).unwrap_or(i64::MAX))
+            .bind(*at)
+            .execute(&mut **tx)
+            .await?;
+            Ok(Written::Done)
+        }
+        Write::Close {
+            period,
+            from,
+            to,
+            at,
+        } => {
+            let existing = sqlx::query(
+                "SELECT period, closed_at, last_seq, respondents FROM period_closures WHERE period = $1",
+            )
+            .bind(period.key())
+            .fetch_optional(&mut **tx)
+            .await?;
+            if let Some(row) = existing {
+                return Ok(Written::Closure(read_closure(&row)?));
+            }
+            // The writer is the only writer: nothing is stored between these reads and the insert.
+            let last_seq: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM responses")
+                .fetch_one(&mut **tx)
+                .await?;
+            let respondents: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM responses WHERE period_at >= $1 AND period_at < $2",
+            )
+            .bind(*from)
+            .bind(*to)
+            .fetch_one(&mut **tx)
+            .await?;
+            sqlx::query(
+                "INSERT INTO period_closures (period, closed_at, last_seq, respondents) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(period.key())
+            .bind(*at)
+            .bind(last_seq)
+            .bind(respondents)
+            .execute(&mut **tx)
+            .await?;
+            record_event(tx, *period, "close", *at, last_seq, respondents, None).await?;
+            Ok(Written::Closure(Closure {
+                period: *period,
+                closed_at: *at,
+                last_seq,
+                respondents: u64::try_from(respondents).unwrap_or(0),
+            }))
+        }
+        Write::Reopen { period, at, note } => {
+            let existing = sqlx::query(
+                "SELECT period, closed_at, last_seq, respondents FROM period_closures WHERE period = $1",
+            )
+            .bind(period.key())
+            .fetch_optional(&mut **tx)
+            .await?;
+            let Some(row) = existing else {
+                return Ok(Written::Reopened(None));
+            };
+            let closure = read_closure(&row)?;
+            sqlx::query("DELETE FROM period_closures WHERE period = $1")
+                .bind(period.key())
+                .execute(&mut **tx)
+                .await?;
+            let respondents = i64::try_from(closure.respondents).unwrap_or(i64::MAX);
+            record_event(
+                tx,
+                *period,
+                "reopen",
+                *at,
+                closure.last_seq,
+                respondents,
+                note.clone(),
+            )
+            .await?;
+            Ok(Written::Reopened(Some(closure)))
+        }
+        Write::FollowUpCreate(f) => {
+            let i = &f.input;
+            sqlx::query(
+                "INSERT INTO follow_ups (id, period, element, action, responsible, due, status, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .bind(f.id.clone())
+            .bind(i.period.key())
+            .bind(i.element.key())
+            .bind(i.action.clone())
+            .bind(i.responsible.clone())
+            .bind(i.due.to_string())
+            .bind(i.status.as_str())
+            .bind(f.created_at)
+            .bind(f.updated_at)
+            .execute(&mut **tx)
+            .await?;
+            Ok(Written::Done)
+        }
+        Write::FollowUpUpdate { id, input, at } => {
+            let done = sqlx::query(
+                "UPDATE follow_ups SET period = $1, element = $2, action = $3, responsible = $4, due = $5, \
+                 status = $6, updated_at = $7 WHERE id = $8",
+            )
+            .bind(input.period.key())
+            .bind(input.element.key())
+            .bind(input.action.clone())
+            .bind(input.responsible.clone())
+            .bind(input.due.to_string())
+            .bind(input.status.as_str())
+            .bind(*at)
+            .bind(id.clone())
+            .execute(&mut **tx)
+            .await?;
+            Ok(Written::Found(done.rows_affected() == 1))
+        }
+        Write::FollowUpDelete { id } => {
+            let done = sqlx::query("DELETE FROM follow_ups WHERE id = $1")
+                .bind(id.clone())
+                .execute(&mut **tx)
+                .await?;
+            Ok(Written::Found(done.rows_affected() == 1))
+        }
+    }
+}
+
+/// Records a close or reopen of `period`.
+async fn record_event(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    period: Period,
+    action: &str,
+    at: i64,
+    last_seq: i64,
+    respondents: i64,
+    note: Option<String>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO period_events (period, action, at, last_seq, respondents, note) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(period.key())
+    .bind(action.to_string())
+    .bind(at)
+    .bind(last_seq)
+    .bind(respondents)
+    .bind(note)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Sets a `meta` value inside `tx`.
+async fn set_meta(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    key: &str,
+    value: &str,
+) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM meta WHERE key = $1")
+        .bind(key.to_string())
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("INSERT INTO meta (key, value) VALUES ($1, $2)")
+        .bind(key.to_string())
+        .bind(value.to_string())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// A writer reply that does not fit its write: a bug, reported as a database error.
+fn unexpected() -> StoreError {
+    StoreError::new(
+        StoreErrorKind::Database,
+        "the writer answered another kind of write",
+    )
+}
+
+fn read_closure(row: &AnyRow) -> Result<Closure, StoreError> {
+    let key: String = row.try_get(0)?;
+    let period = Period::parse(&key).ok_or_else(|| {
+        StoreError::new(
+            StoreErrorKind::Data,
+            format!("stored period `{key}` is not a period"),
+        )
+    })?;
+    Ok(Closure {
+        period,
+        closed_at: row.try_get(1)?,
+        last_seq: row.try_get(2)?,
+        respondents: u64::try_from(row.try_get::<i64, _>(3)?).unwrap_or(0),
+    })
+}
+
+fn read_follow_up(row: &AnyRow) -> Result<FollowUp, StoreError> {
+    // Columns 1 … 6 are the input's fields, in `FollowUpInput::FIELDS` order.
+    let pairs: Vec<(&str, String)> = (1..)
+        .zip(FollowUpInput::FIELDS)
+        .map(|(i, name)| Ok((name, row.try_get::<String, _>(i)?)))
+        .collect::<Result<_, sqlx::Error>>()?;
+    let input = FollowUpInput::from_pairs(&pairs)
+        .map_err(|e| StoreError::new(StoreErrorKind::Data, format!("stored follow-up: {e}")))?;
+    Ok(FollowUp {
+        id: row.try_get(0)?,
+        input,
+        created_at: row.try_get(7)?,
+        updated_at: row.try_get(8)?,
+    })
+}
+
+/// A tally from an aggregate row: the respondents at column `start`, then every element's
+/// counts of scores 1 … 4 in form order.
 fn read_tally(row: &AnyRow, start: usize) -> Result<ScoreTally, StoreError> {
     let count = |index: usize| -> Result<u64, StoreError> {
         let value: i64 = row.try_get(index)?;
         Ok(u64::try_from(value).unwrap_or_default())
     };
-    let respondents = count(start)?;
     let mut tally = ScoreTally {
-        respondents,
+        respondents: count(start)?,
         ..ScoreTally::default()
     };
-    for e in Element::ALL {
-        tally.sums[e.index()] = count(start + 1 + e.index())?;
-        tally.answered[e.index()] = respondents;
+    for (i, counts) in tally.counts.iter_mut().enumerate() {
+        for (k, n) in counts.iter_mut().enumerate() {
+            *n = count(start + 1 + i * 4 + k)?;
+        }
     }
     Ok(tally)
 }

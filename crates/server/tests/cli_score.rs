@@ -122,5 +122,8 @@ fn check_config_names_the_path_of_a_problem() {
         repo("examples/office.json").to_str().unwrap(),
     ]);
     assert_eq!(code, 0);
-    assert!(out.contains("valid (4 services"), "{out}");
+    assert!(
+        out.contains("valid (5 services, 4 counters, SPKP 1–6, SPAK 1–4, 22 rated items"),
+        "{out}"
+    );
 }

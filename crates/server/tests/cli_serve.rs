@@ -79,3 +79,44 @@ fn help_never_shows_the_database_url_from_the_environment() {
     assert!(help.contains("IKM_DATABASE_URL"), "{help}");
     assert!(!help.contains("hunter2"), "{help}");
 }
+
+#[test]
+fn demo_data_fills_an_empty_database_only() {
+    let dir = std::env::temp_dir().join(format!("ikm-demo-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let db = format!("sqlite://{}/ikm.db", dir.display());
+    let config = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/office.json");
+    let run = || {
+        ikm()
+            .args([
+                "demo-data",
+                "--db",
+                &db,
+                "--config",
+                config,
+                "--months",
+                "2",
+                "--per-month",
+                "30",
+            ])
+            .output()
+            .unwrap()
+    };
+    let first = run();
+    let said = String::from_utf8_lossy(&first.stdout);
+    assert_eq!(first.status.code(), Some(0), "{said}");
+    let added: u64 = said
+        .split("added ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{said}"));
+    assert!(
+        (30..=60).contains(&added),
+        "one full month and the month so far: {said}"
+    );
+    let again = run();
+    assert_eq!(again.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("empty database only"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

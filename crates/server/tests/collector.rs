@@ -262,13 +262,13 @@ async fn the_report_equals_ikm_score_on_the_exported_csv() {
         assert_eq!(report["mutu"], serde_json::to_value(recap.mutu).unwrap());
         assert_eq!(
             report["sample"],
-            serde_json::json!({"population": 1000, "target": 278, "reached": false})
+            serde_json::json!({"population": 1000, "target": 278, "respondents": 240, "reached": false, "months_missing": []})
         );
         let profile_total: u64 = report["profile"]["gender"]
-            .as_object()
+            .as_array()
             .unwrap()
-            .values()
-            .filter_map(Value::as_u64)
+            .iter()
+            .filter_map(|row| row["count"].as_u64())
             .sum();
         assert_eq!(profile_total, 240);
         let per_service: u64 = report["services"]
@@ -349,7 +349,7 @@ async fn the_admin_page_shows_the_recap_and_escapes_suggestions() {
     c.post(&json(&s), None).await;
     let (status, _, html) = c.get("/admin?month=2026-11", Some(TOKEN)).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("Rekapitulasi Indeks Kepuasan Masyarakat"));
+    assert!(html.contains("Rekapitulasi IKM November 2026"));
     assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; bagus"));
     assert!(!html.contains("<script>"));
     assert!(html.contains("<svg") && html.contains("Tren IKM 12 bulan"));

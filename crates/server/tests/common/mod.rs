@@ -60,13 +60,23 @@ pub struct Collector {
 }
 
 pub async fn collector(db: &str, limiter: Option<ClientLimiter>, cors: &[String]) -> Collector {
-    let store = Store::open(db, ikm_core::time::UtcOffset::WIB)
-        .await
-        .unwrap();
     let config = OfficeConfig {
         office_name: "Kantor Uji".into(),
         ..OfficeConfig::default()
     };
+    collector_with(db, config, limiter, cors).await
+}
+
+/// A collector over `db` for an office configured as `config`.
+pub async fn collector_with(
+    db: &str,
+    config: OfficeConfig,
+    limiter: Option<ClientLimiter>,
+    cors: &[String],
+) -> Collector {
+    let store = Store::open(db, ikm_core::time::UtcOffset::WIB)
+        .await
+        .unwrap();
     let mut app = App::new(store.clone(), config, Some(TOKEN.into()));
     app.limiter = limiter;
     app.now = fixed_now;
@@ -101,6 +111,45 @@ impl Collector {
         }
         self.send(request.body(Body::from(body.to_string())).unwrap())
             .await
+    }
+
+    /// A request with a JSON body and the admin token.
+    pub async fn admin_json(
+        &self,
+        method: &str,
+        uri: &str,
+        body: &str,
+    ) -> (StatusCode, axum::http::HeaderMap, String) {
+        let request = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header(header::AUTHORIZATION, format!("Bearer {TOKEN}"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        self.send(request).await
+    }
+
+    /// An `/admin` form post as a browser sends it from the collector's own page.
+    pub async fn admin_form(
+        &self,
+        uri: &str,
+        fields: &[(&str, &str)],
+        origin: Option<&str>,
+    ) -> (StatusCode, axum::http::HeaderMap, String) {
+        let body = fields
+            .iter()
+            .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let mut request = Request::post(uri)
+            .header(header::AUTHORIZATION, format!("Bearer {TOKEN}"))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::HOST, "ikm.test");
+        if let Some(origin) = origin {
+            request = request.header(header::ORIGIN, origin);
+        }
+        self.send(request.body(Body::from(body)).unwrap()).await
     }
 
     pub async fn get(
@@ -152,4 +201,17 @@ pub fn submission(seed: u64, submitted_at: &str) -> Submission {
 
 pub fn json(s: &Submission) -> String {
     serde_json::to_string(s).unwrap()
+}
+
+/// Percent-encodes a form value.
+pub fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            b' ' => "+".to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }

@@ -1,0 +1,334 @@
+//! `/admin/laporan?period=…`: the *Laporan Hasil Survei Kepuasan Masyarakat* as a printable A4
+//! document (the browser's "save as PDF" gives the PDF). Every sentence is built from the data
+//! and the office configuration, so nothing is typed twice.
+
+use crate::admin::module_table;
+use crate::api::Shared;
+use crate::auth::Admin;
+use crate::charts::{document, local_time, long_date, nrr_bars, number, trend_line};
+use crate::error::ApiError;
+use crate::report::{build_report, parse_request, trend, FollowUpView, Report, ReportRequest};
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use ikm_core::questionnaire::{Choice, Education, Gender, Module, Occupation, STANDARD};
+use ikm_core::sample::krejcie_morgan;
+use ikm_core::score::Grade;
+use ikm_core::{Element, Lang, OfficeConfig};
+use maud::{html, Markup};
+use std::collections::HashMap;
+
+const STYLESHEET: &str = include_str!("laporan.css");
+
+/// `GET /admin/laporan.css`.
+pub async fn laporan_stylesheet() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+        STYLESHEET,
+    )
+        .into_response()
+}
+
+/// `GET /admin/laporan?period=…` (the same query as `/admin`).
+pub async fn laporan_page(
+    _: Admin,
+    State(app): State<Shared>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let request = parse_request(&params, &app.config, (app.now)()).map_err(ApiError::BadRequest)?;
+    let report = build_report(&app.store, &app.config, &request).await?;
+    let points = trend(&app.store, &app.config, &request, 12, false).await?;
+    let suggestions = app.store.suggestions(&request.filter, 10_000).await?;
+    let today = app.config.offset().local_date((app.now)());
+    Ok(laporan(&app.config, &request, &report, &points, &suggestions, today).into_response())
+}
+
+fn ikm_text(report: &Report) -> String {
+    report
+        .ikm_rounded
+        .map_or("–".into(), |v| number(v, 2, Lang::Id))
+}
+
+fn laporan(
+    config: &OfficeConfig,
+    request: &ReportRequest,
+    report: &Report,
+    points: &[crate::report::TrendPoint],
+    suggestions: &[(i64, String, String)],
+    today: ikm_core::time::Date,
+) -> Markup {
+    let title = request.title();
+    let r = &report.recap;
+    let enabled: Vec<Module> = Module::ALL
+        .into_iter()
+        .filter(|m| config.modules.get(*m).is_some())
+        .collect();
+    let long = |d: ikm_core::time::Date| long_date(d, Lang::Id);
+    let final_text = if report.closed.is_some() {
+        "final (periode telah ditutup)"
+    } else {
+        "sementara (periode belum ditutup)"
+    };
+    let body = html! {
+                p.screen-only { a href={ "/admin?period=" (request.period.map(|p| p.key()).unwrap_or_default()) } { "← Kembali ke rekap" } " · Cetak halaman ini (Ctrl+P) dan pilih “Simpan sebagai PDF”." }
+                section.cover {
+                    p.kicker { "LAPORAN" }
+                    h1 { "Hasil Survei Kepuasan Masyarakat" }
+                    p.period { (title) }
+                    p.office { (report.office) }
+                    div.cover-figure {
+                        span { "Indeks Kepuasan Masyarakat" }
+                        strong { (ikm_text(report)) }
+                        span { "Mutu " (r.mutu.map_or("–".into(), |g| g.to_string())) " · " (r.kinerja.unwrap_or("–")) }
+                    }
+                    p.status { "Status laporan: " (final_text) }
+                }
+                section.chapter {
+                    h2 { "BAB I" br; "PENDAHULUAN" }
+                    h3 { "1.1 Latar Belakang" }
+                    p { "Undang-Undang Nomor 25 Tahun 2009 tentang Pelayanan Publik mewajibkan penyelenggara pelayanan publik mengikutsertakan masyarakat dalam penyelenggaraan pelayanan, antara lain dengan menilai kinerja pelayanan. " (report.office) " melaksanakan Survei Kepuasan Masyarakat (SKM) secara berkala sebagai bahan penilaian dan perbaikan pelayanan. Laporan ini menyajikan hasil SKM periode " (title) "." }
+                    h3 { "1.2 Dasar Hukum" }
+                    ol {
+                        li { "Undang-Undang Nomor 25 Tahun 2009 tentang Pelayanan Publik;" }
+                        li { "Peraturan Pemerintah Nomor 96 Tahun 2012 tentang Pelaksanaan Undang-Undang Nomor 25 Tahun 2009 tentang Pelayanan Publik;" }
+                        li { "Peraturan Menteri Pendayagunaan Aparatur Negara dan Reformasi Birokrasi Nomor 14 Tahun 2017 tentang Pedoman Penyusunan Survei Kepuasan Masyarakat Unit Penyelenggara Pelayanan Publik;" }
+                        li { "Undang-Undang Nomor 27 Tahun 2022 tentang Pelindungan Data Pribadi." }
+                    }
+                    h3 { "1.3 Maksud dan Tujuan" }
+                    p { "Survei ini dimaksudkan untuk mengetahui tingkat kepuasan pengguna layanan terhadap pelayanan " (report.office) ", dengan tujuan:" }
+                    ol {
+                        li { "mengukur Indeks Kepuasan Masyarakat (IKM) beserta mutu dan kinerja unit pelayanan;" }
+                        li { "mengetahui unsur pelayanan yang perlu diperbaiki;" }
+                        li { "menyusun rencana tindak lanjut perbaikan pelayanan dan memantau pelaksanaannya;" }
+                        li { "mempublikasikan hasil survei kepada masyarakat." }
+                    }
+                }
+                section.chapter {
+                    h2 { "BAB II" br; "METODE" }
+                    h3 { "2.1 Periode Survei" }
+                    p { "Survei dilaksanakan pada " (long(request.from)) " sampai dengan " (long(request.to)) " (" (config.time_zone) "). Setiap respons dihitung pada periode waktu pengisiannya menurut zona waktu kantor." }
+                    h3 { "2.2 Populasi dan Sampel" }
+                    @match &report.sample {
+                        Some(s) => p { "Populasi adalah pengguna layanan pada periode ini, sebanyak " (s.population) " orang. Besar sampel minimum ditentukan dengan tabel Krejcie dan Morgan (tingkat kepercayaan 95%, X² = 3,841, P = 0,5, d = 0,05), yaitu " (s.target) " responden. Jumlah responden yang terkumpul " (s.respondents) " orang, sehingga sampel minimum " (if s.reached { "tercapai" } else { "belum tercapai" }) "."
+                            @if !s.months_missing.is_empty() { " Populasi bulan " (s.months_missing.join(", ")) " belum dicatat." } }
+                        None => p { "Populasi pengguna layanan periode ini belum dicatat, sehingga sampel minimum belum dapat ditentukan. Sebagai acuan, tabel Krejcie dan Morgan mensyaratkan " (krejcie_morgan(1_000)) " responden untuk 1.000 pengguna layanan. Jumlah responden yang terkumpul " (r.respondents) " orang." }
+                    }
+                    h3 { "2.3 Teknik Pengumpulan Data" }
+                    p { "Data dikumpulkan dengan kuesioner elektronik yang diisi sendiri oleh pengguna layanan setelah menerima layanan: melalui kode QR di loket, tablet di ruang tunggu, dan situs kantor (accidental sampling). Survei bersifat anonim: tidak ada nama, NIK, nomor telepon, email, atau alamat IP yang diminta atau disimpan. Usia minimal responden " (config.min_age) " tahun." }
+                    h3 { "2.4 Kuesioner" }
+                    p { "Kuesioner memuat sembilan unsur pelayanan sesuai PermenPAN-RB Nomor 14 Tahun 2017, masing-masing dengan empat pilihan jawaban bernilai 1 sampai 4, ditambah profil responden dan saran."
+                        @for m in &enabled { " Kuesioner juga memuat " (m.title().id) " (" (m.statements().len()) " pernyataan, skala 1–" (config.modules.get(*m).map_or(0, |c| c.scale)) "), yang dilaporkan terpisah dan bukan bagian dari IKM." }
+                        " Kuesioner lengkap terdapat pada lampiran." }
+                    h3 { "2.5 Metode Pengolahan Data" }
+                    p { "Nilai rata-rata (NRR) tiap unsur adalah jumlah nilai unsur dibagi jumlah responden yang menjawab unsur tersebut. Nilai indeks (NI) adalah jumlah NRR tertimbang dengan bobot " (request.weights.printed()) " per unsur, dan IKM = NI × 25. Mutu pelayanan ditentukan dari IKM yang dibulatkan dua desimal:" }
+                    table {
+                        thead { tr { th { "Nilai IKM" } th { "Nilai interval (NI)" } th { "Mutu" } th { "Kinerja unit" } } }
+                        tbody {
+                            tr { td { "88,31 – 100,00" } td { "3,5324 – 4,00" } td { "A" } td { (Grade::A.kinerja()) } }
+                            tr { td { "76,61 – 88,30" } td { "3,0644 – 3,532" } td { "B" } td { (Grade::B.kinerja()) } }
+                            tr { td { "65,00 – 76,60" } td { "2,60 – 3,064" } td { "C" } td { (Grade::C.kinerja()) } }
+                            tr { td { "25,00 – 64,99" } td { "1,00 – 2,5996" } td { "D" } td { (Grade::D.kinerja()) } }
+                        }
+                    }
+                }
+                section.chapter {
+                    h2 { "BAB III" br; "HASIL SURVEI" }
+                    h3 { "3.1 Indeks Kepuasan Masyarakat" }
+                    @match (r.ni, report.ikm_rounded, r.mutu, r.kinerja) {
+                        (Some(ni), Some(ikm), Some(mutu), Some(kinerja)) => {
+                            p { "Dari " (r.respondents) " responden, nilai interval (NI) " (number(ni, 4, Lang::Id)) " sehingga IKM " (report.office) " periode " (title) " adalah " strong { (number(ikm, 2, Lang::Id)) } ", mutu pelayanan " strong { (mutu) } " dengan kinerja unit pelayanan " strong { (kinerja) } "." }
+                        }
+                        _ => p { "Pada periode ini terkumpul " (r.respondents) " responden; IKM belum dapat dihitung karena belum semua unsur terjawab." }
+                    }
+                    h3 { "3.2 Nilai per Unsur" }
+                    table {
+                        thead { tr { th { "No" } th { "Unsur pelayanan" } th { "NRR" } th { "Mutu" } th { "1" } th { "2" } th { "3" } th { "4" } } }
+                        tbody {
+                            @for e in Element::ALL {
+                                tr {
+                                    td { (e.form_label()) } td { (e.name().id) }
+                                    td.num { (r.nrr.get(e).map_or("–".into(), |v| number(v, 3, Lang::Id))) }
+                                    td { (r.element_mutu.get(e).map_or("–".into(), |g| g.to_string())) }
+                                    @for n in r.distribution.get(e) { td.num { (n) } }
+                                }
+                            }
+                        }
+                    }
+                    p.note { "Kolom 1–4: jumlah jawaban dengan nilai tersebut. Mutu per unsur: NRR × 25 pada tabel mutu." }
+                    (nrr_bars("lap-nrr", "Gambar 3.1 NRR per unsur (tanda ! = prioritas perbaikan)", &r.nrr, &r.lowest, Lang::Id))
+                    h3 { "3.3 IKM per Jenis Layanan" }
+                    table {
+                        thead { tr { th { "Jenis layanan" } th { "Responden" } th { "IKM" } th { "Mutu" } } }
+                        tbody {
+                            @for s in report.per_service.values() {
+                                tr { td { (s.label) } td.num { (s.respondents) } td.num { (s.ikm.map_or("–".into(), |v| number(v, 2, Lang::Id))) } td { (s.mutu.map_or("–".into(), |g| g.to_string())) } }
+                            }
+                        }
+                    }
+                    h3 { "3.4 Profil Responden" }
+                    div.profile {
+                        @for (heading, rows) in report.profile.titled() {
+                            table {
+                                caption { (heading.id) }
+                                tbody {
+                                    @for row in rows {
+                                        tr { td { (row.label.id) } td.num { (row.count) } td.num { (row.percent.map_or("–".into(), |p| number(p, 1, Lang::Id))) "%" } }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    @if !report.modules.0.is_empty() {
+                        h3 { "3.5 Indeks Persepsi (IPK)" }
+                        p { "Nilai rata-rata tiap pernyataan pada skala modulnya; indeks adalah rata-rata dari nilai rata-rata pernyataan. IPK tidak termasuk dalam perhitungan IKM." }
+                        @for (module, recap) in &report.modules.0 { (module_table(*module, recap, Lang::Id)) }
+                    }
+                    h3 { (if report.modules.0.is_empty() { "3.5" } else { "3.6" }) " Tren IKM" }
+                    (trend_line("lap-trend", "Gambar 3.2 IKM dua belas bulan terakhir", points, Lang::Id))
+                }
+                section.chapter {
+                    h2 { "BAB IV" br; "ANALISIS DAN RENCANA TINDAK LANJUT" }
+                    h3 { "4.1 Unsur yang Perlu Diperbaiki" }
+                    @if r.lowest.is_empty() {
+                        p { "Belum ada nilai unsur pada periode ini." }
+                    } @else {
+                        p { "Unsur dengan NRR terendah (tiga terendah dan setiap unsur yang nilainya sama dengan yang ketiga) menjadi prioritas perbaikan:" }
+                        ol {
+                            @for e in &r.lowest {
+                                li { (e.form_label()) " " (e.name().id) " — NRR " (r.nrr.get(*e).map_or("–".into(), |v| number(v, 3, Lang::Id))) ", mutu " (r.element_mutu.get(*e).map_or("–".into(), |g| g.to_string())) }
+                            }
+                        }
+                    }
+                    h3 { "4.2 Rencana Tindak Lanjut" }
+                    (rtl_table(&report.follow_ups.plan, "Rencana tindak lanjut periode ini"))
+                    @if !report.follow_ups.carried.is_empty() {
+                        (rtl_table(&report.follow_ups.carried, "Tindak lanjut periode sebelumnya yang belum selesai"))
+                    }
+                    h3 { "4.3 Ringkasan Saran dan Masukan" }
+                    @if suggestions.is_empty() {
+                        p { "Tidak ada saran atau masukan pada periode ini." }
+                    } @else {
+                        p { "Terdapat " (suggestions.len()) " saran dan masukan dari " (r.respondents) " responden. Per jenis layanan:" }
+                        ul {
+                            @for (service, n) in suggestion_counts(suggestions) {
+                                li { (config.service(&service).map_or(service.clone(), |s| s.label.id.clone())) ": " (n) }
+                            }
+                        }
+                        p { "Saran terbaru:" }
+                        ul.suggestions {
+                            @for (_, _, text) in suggestions.iter().take(20) { li { (text) } }
+                        }
+                    }
+                }
+                section.chapter {
+                    h2 { "BAB V" br; "PENUTUP" }
+                    h3 { "5.1 Kesimpulan" }
+                    @match (report.ikm_rounded, r.mutu, r.kinerja) {
+                        (Some(ikm), Some(mutu), Some(kinerja)) => {
+                            p { "IKM " (report.office) " periode " (title) " adalah " (number(ikm, 2, Lang::Id)) " dengan mutu " (mutu) " (" (kinerja) "), dari " (r.respondents) " responden."
+                                @if let Some(best) = best_element(report) { " Unsur dengan nilai tertinggi adalah " (best.name().id) "." }
+                                @if !r.lowest.is_empty() { " Unsur yang perlu diperbaiki: " (r.lowest.iter().map(|e| e.name().id).collect::<Vec<_>>().join(", ")) "." }
+                            }
+                        }
+                        _ => p { "IKM periode ini belum dapat dihitung." }
+                    }
+                    h3 { "5.2 Saran" }
+                    p { "Rencana tindak lanjut pada Bab IV dilaksanakan sesuai batas waktunya dan ditinjau kembali pada laporan periode berikutnya. Hasil survei ini dipublikasikan kepada masyarakat." }
+                    @if let Some(c) = &report.closed {
+                        p { "Angka dalam laporan ini dibekukan saat periode ditutup pada " (local_time(c.closed_at_unix, config.offset(), &config.time_zone, Lang::Id)) "."
+                            @if report.late > 0 { " Sebanyak " (report.late) " respons masuk setelah penutupan; respons tersebut tersimpan tetapi tidak mengubah angka laporan ini." } }
+                    }
+                    div.signature {
+                        p { (long(today)) }
+                        p { "Kepala " (report.office) }
+                        p.sign-space { }
+                        p { "(………………………………………)" }
+                    }
+                }
+                section.chapter.appendix {
+                    h2 { "LAMPIRAN" br; "KUESIONER SURVEI KEPUASAN MASYARAKAT" }
+                    p { (report.office) }
+                    h3 { "Profil responden" }
+                    ol {
+                        li { "Jenis layanan: " (config.services.iter().map(|s| s.label.id.as_str()).collect::<Vec<_>>().join(" / ")) }
+                        li { "Jenis kelamin: " (choices::<Gender>()) }
+                        li { "Usia: … tahun (minimal " (config.min_age) " tahun)" }
+                        li { "Pendidikan terakhir: " (choices::<Education>()) }
+                        li { "Pekerjaan utama: " (choices::<Occupation>()) }
+                    }
+                    h3 { "Pendapat responden tentang pelayanan" }
+                    ol.questions {
+                        @for q in &STANDARD.questions {
+                            li {
+                                (q.text.id)
+                                ol.answers type="a" { @for a in &q.answers { li { (a.id) } } }
+                            }
+                        }
+                    }
+                    @for m in &enabled {
+                        h3 { (m.title().id) }
+                        p { "Skala 1 (sangat tidak setuju) sampai " (config.modules.get(*m).map_or(0, |c| c.scale)) " (sangat setuju)." }
+                        ol { @for s in m.statements() { li { (s.text.id) } } }
+                    }
+                    h3 { "Saran dan masukan" }
+                    p { "……………………………………………………………… (opsional; tanpa data pribadi)" }
+                }
+    };
+    document(
+        Lang::Id,
+        &format!("Laporan Hasil SKM {title} — {}", report.office),
+        "/admin/laporan.css",
+        body,
+    )
+}
+
+/// The codes of a choice list as the paper form prints them.
+fn choices<C: Choice>() -> String {
+    C::ALL
+        .iter()
+        .map(|c| c.label().id)
+        .collect::<Vec<_>>()
+        .join(" / ")
+}
+
+/// The element with the highest NRR (the first in form order on a tie).
+fn best_element(report: &Report) -> Option<Element> {
+    Element::ALL
+        .into_iter()
+        .filter_map(|e| report.recap.nrr.get(e).map(|v| (e, v)))
+        .fold(None, |best: Option<(Element, f64)>, (e, v)| match best {
+            Some((_, b)) if b >= v => best,
+            _ => Some((e, v)),
+        })
+        .map(|(e, _)| e)
+}
+
+/// Suggestions per service, most first.
+fn suggestion_counts(suggestions: &[(i64, String, String)]) -> Vec<(String, usize)> {
+    let mut counts: Vec<(String, usize)> = Vec::new();
+    for (_, service, _) in suggestions {
+        match counts.iter_mut().find(|(s, _)| s == service) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((service.clone(), 1)),
+        }
+    }
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    counts
+}
+
+fn rtl_table(rows: &[FollowUpView], caption: &str) -> Markup {
+    html! {
+        table.rtl {
+            caption { (caption) }
+            thead { tr { th { "No" } th { "Unsur" } th { "Tindakan perbaikan" } th { "Penanggung jawab" } th { "Batas waktu" } th { "Status" } } }
+            tbody {
+                @if rows.is_empty() {
+                    tr { td colspan="6" { "Belum ada rencana tindak lanjut yang dicatat." } }
+                }
+                @for (i, f) in rows.iter().enumerate() {
+                    tr { td { (i + 1) } td { (f.element_label) } td { (f.action) } td { (f.responsible) } td { (f.due) } td { (f.status_label) } }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,293 @@
+//! The office's own writes as a JSON API (admin token): the monthly population, closing and
+//! reopening a period, and the follow-up plan. `/admin`'s forms call the same functions.
+
+use crate::api::{App, Shared};
+use crate::auth::Admin;
+use crate::error::ApiError;
+use crate::report::FollowUpView;
+use crate::store::Closure;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use ikm_core::followup::{read_strings, FollowUp, FollowUpInput};
+use ikm_core::json::{self, Value};
+use ikm_core::period::Period;
+use ikm_core::time::format_rfc3339;
+use ikm_core::Lang;
+use serde_json::json;
+use std::collections::HashMap;
+
+/// The largest population accepted: more than any unit serves in a month.
+pub const MAX_POPULATION: u64 = 100_000_000;
+
+/// A month key (`2026-11`) from a URL or a form.
+pub fn parse_month(text: &str) -> Result<Period, String> {
+    match Period::parse(text) {
+        Some(p @ Period::Month { .. }) => Ok(p),
+        _ => Err(format!("the month must be YYYY-MM, got `{}`", text.trim())),
+    }
+}
+
+/// A period key from a URL or a form.
+pub fn parse_period(text: &str) -> Result<Period, String> {
+    Period::parse(text).ok_or_else(|| {
+        format!(
+            "the period must be YYYY-MM, YYYY-Qn, YYYY-Sn or YYYY, got `{}`",
+            text.trim()
+        )
+    })
+}
+
+/// Checks a population figure and the service it is for (`""`: the whole office).
+pub fn check_population(app: &App, population: &str, service: &str) -> Result<u64, String> {
+    let population = population.trim();
+    let n: u64 = population
+        .parse()
+        .map_err(|_| format!("`population` must be a whole number, got `{population}`"))?;
+    if n > MAX_POPULATION {
+        return Err(format!("`population` must be at most {MAX_POPULATION}"));
+    }
+    if !service.is_empty() && app.config.service(service).is_none() {
+        return Err(format!(
+            "`service` `{service}` is not one of the configured services"
+        ));
+    }
+    Ok(n)
+}
+
+/// Closes `period`, freezing its recap (idempotent: a closed period keeps its first closing).
+pub async fn close(app: &App, period: Period) -> Result<Closure, ApiError> {
+    let offset = app.config.offset();
+    let from = offset.start_of(period.first_day());
+    let to = offset.start_of(ikm_core::time::Date::from_days_since_epoch(
+        period.last_day().days_since_epoch() + 1,
+    ));
+    Ok(app
+        .store
+        .close_period(period, from, to, (app.now)())
+        .await?)
+}
+
+/// The JSON of a closure.
+fn closure_json(c: &Closure) -> serde_json::Value {
+    json!({
+        "period": c.period.key(),
+        "label": c.period.label(Lang::Id),
+        "closed": true,
+        "closed_at": format_rfc3339(c.closed_at),
+        "respondents": c.respondents,
+    })
+}
+
+/// Reads a JSON object body, or says what is wrong with it.
+fn json_body(body: &[u8]) -> Result<Value, ApiError> {
+    let text = std::str::from_utf8(body)
+        .map_err(|_| ApiError::Malformed("the body is not UTF-8".into()))?;
+    json::parse(text).map_err(|e| {
+        let (line, column) = e.line_column(text);
+        ApiError::Malformed(format!("{e} at line {line}, column {column}"))
+    })
+}
+
+/// `PUT /api/v1/population/{YYYY-MM}` with `{"population": N, "service"?: id}`.
+pub async fn put_population(
+    _: Admin,
+    State(app): State<Shared>,
+    Path(month): Path<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let month = parse_month(&month).map_err(ApiError::NotFound)?;
+    let value = json_body(&body)?;
+    let mut population = None;
+    let mut service = String::new();
+    json::read_object!(&value, |v| {
+        "population" (required) => population = Some(v.i64()?),
+        "service" => service = v.string()?,
+    })
+    .map_err(|e| {
+        let path = e.path.clone();
+        ApiError::Unprocessable(if path.is_empty() {
+            e.to_string()
+        } else {
+            format!("`{path}`: {e}")
+        })
+    })?;
+    let n = check_population(&app, &population.unwrap_or(-1).to_string(), &service)
+        .map_err(ApiError::Unprocessable)?;
+    app.store
+        .set_population(month, &service, n, (app.now)())
+        .await?;
+    let service = (!service.is_empty()).then_some(service);
+    Ok(Json(json!({ "month": month.key(), "service": service, "population": n })).into_response())
+}
+
+/// `POST /api/v1/periods/{period}/close`: freezes the period's recap.
+pub async fn post_close(
+    _: Admin,
+    State(app): State<Shared>,
+    Path(period): Path<String>,
+) -> Result<Response, ApiError> {
+    let period = parse_period(&period).map_err(ApiError::NotFound)?;
+    let closure = close(&app, period).await?;
+    Ok(Json(closure_json(&closure)).into_response())
+}
+
+/// `POST /api/v1/periods/{period}/reopen` with an optional `{"note": "why"}`.
+pub async fn post_reopen(
+    _: Admin,
+    State(app): State<Shared>,
+    Path(period): Path<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let period = parse_period(&period).map_err(ApiError::NotFound)?;
+    let mut note = None;
+    if !body.iter().all(u8::is_ascii_whitespace) {
+        let value = json_body(&body)?;
+        let fields = read_strings(&value, &["note"]).map_err(ApiError::Unprocessable)?;
+        note = fields.into_iter().next().map(|(_, v)| v);
+    }
+    let note = check_note(note).map_err(ApiError::Unprocessable)?;
+    let removed = app.store.reopen_period(period, (app.now)(), note).await?;
+    Ok(Json(json!({
+        "period": period.key(),
+        "closed": false,
+        "reopened": removed.is_some(),
+    }))
+    .into_response())
+}
+
+/// A reopening's reason: optional, at most 500 clean characters.
+pub fn check_note(note: Option<String>) -> Result<Option<String>, String> {
+    let Some(note) = note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty()) else {
+        return Ok(None);
+    };
+    if note.chars().count() > 500 || !ikm_core::validate::is_clean_text(&note) {
+        return Err("`note` must be at most 500 characters of plain text".into());
+    }
+    Ok(Some(note))
+}
+
+/// `GET /api/v1/periods/{period}`: whether it is closed, and every close and reopen.
+pub async fn get_period(
+    _: Admin,
+    State(app): State<Shared>,
+    Path(period): Path<String>,
+) -> Result<Response, ApiError> {
+    let period = parse_period(&period).map_err(ApiError::NotFound)?;
+    let closure = app.store.closure(period).await?;
+    let events: Vec<_> = app
+        .store
+        .period_events(period)
+        .await?
+        .into_iter()
+        .map(|e| {
+            json!({ "action": e.action, "at": format_rfc3339(e.at), "respondents": e.respondents, "note": e.note })
+        })
+        .collect();
+    Ok(Json(json!({
+        "period": period.key(),
+        "label": period.label(Lang::Id),
+        "closed": closure.is_some(),
+        "closed_at": closure.as_ref().map(|c| format_rfc3339(c.closed_at)),
+        "events": events,
+    }))
+    .into_response())
+}
+
+/// `GET /api/v1/follow-ups[?period=…&lang=en]`: every action, or for a period its plan and
+/// the unfinished actions carried from earlier periods.
+pub async fn list_follow_ups(
+    _: Admin,
+    State(app): State<Shared>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let lang = match params.get("lang").map(String::as_str) {
+        None | Some("") | Some("id") => Lang::Id,
+        Some("en") => Lang::En,
+        Some(other) => {
+            return Err(ApiError::BadRequest(format!(
+                "`lang` must be `id` or `en`, got `{other}`"
+            )))
+        }
+    };
+    let all = app.store.follow_ups().await?;
+    let view = |f: &FollowUp| FollowUpView::new(f, lang);
+    let body = match params.get("period").filter(|p| !p.trim().is_empty()) {
+        None => json!({ "follow_ups": all.iter().map(view).collect::<Vec<_>>() }),
+        Some(p) => {
+            let period = parse_period(p).map_err(ApiError::BadRequest)?;
+            let (first, last) = (period.first_day(), period.last_day());
+            json!({
+                "period": period.key(),
+                "plan": all.iter().filter(|f| f.planned_within(first, last)).map(view).collect::<Vec<_>>(),
+                "carried": all.iter().filter(|f| f.carried_into(first)).map(view).collect::<Vec<_>>(),
+            })
+        }
+    };
+    Ok(Json(body).into_response())
+}
+
+/// Stores a new action; shared by the API and `/admin`'s form.
+pub async fn create_follow_up(app: &App, input: FollowUpInput) -> Result<FollowUp, ApiError> {
+    let now = (app.now)();
+    let follow_up = FollowUp {
+        id: uuid::Uuid::new_v4().to_string(),
+        input,
+        created_at: now,
+        updated_at: now,
+    };
+    app.store.create_follow_up(follow_up.clone()).await?;
+    Ok(follow_up)
+}
+
+fn body_text(body: &[u8]) -> Result<&str, ApiError> {
+    std::str::from_utf8(body).map_err(|_| ApiError::Malformed("the body is not UTF-8".into()))
+}
+
+/// `POST /api/v1/follow-ups`: 201 with the stored action.
+pub async fn post_follow_up(
+    _: Admin,
+    State(app): State<Shared>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let input = FollowUpInput::from_json(body_text(&body)?).map_err(ApiError::Unprocessable)?;
+    let stored = create_follow_up(&app, input).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(FollowUpView::new(&stored, Lang::Id)),
+    )
+        .into_response())
+}
+
+/// `PUT /api/v1/follow-ups/{id}`: replaces the action's fields (send all of them).
+pub async fn put_follow_up(
+    _: Admin,
+    State(app): State<Shared>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let input = FollowUpInput::from_json(body_text(&body)?).map_err(ApiError::Unprocessable)?;
+    if !app.store.update_follow_up(&id, input, (app.now)()).await? {
+        return Err(ApiError::NotFound(format!("no follow-up action `{id}`")));
+    }
+    let stored = app.store.follow_ups().await?;
+    let updated = stored
+        .iter()
+        .find(|f| f.id == id)
+        .ok_or_else(|| ApiError::NotFound(format!("no follow-up action `{id}`")))?;
+    Ok(Json(FollowUpView::new(updated, Lang::Id)).into_response())
+}
+
+/// `DELETE /api/v1/follow-ups/{id}`: 204.
+pub async fn delete_follow_up(
+    _: Admin,
+    State(app): State<Shared>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    if !app.store.delete_follow_up(&id).await? {
+        return Err(ApiError::NotFound(format!("no follow-up action `{id}`")));
+    }
+    Ok(StatusCode::NO_CONTENT.into_response())
+}

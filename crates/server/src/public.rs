@@ -1,0 +1,331 @@
+//! What the office publishes, without a token: `/hasil`, a page of the closed periods, and
+//! `/badge.svg`, a small badge for the office website. Only closed periods are shown, so the
+//! office decides what is public; never a suggestion or an individual response.
+
+use crate::api::{App, Shared};
+use crate::charts::{document, local_time, nrr_bars, number, trend_line};
+use crate::error::ApiError;
+use crate::report::{build_report, parse_request, trend, Report, ReportRequest};
+use crate::store::Closure;
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use ikm_core::period::Period;
+use ikm_core::{Element, Lang};
+use maud::{html, Markup};
+use std::collections::HashMap;
+
+/// How long browsers and proxies may keep a public page or badge: a reopened period
+/// disappears within minutes.
+const PUBLIC_CACHE: &str = "public, max-age=300";
+
+fn lang_of(params: &HashMap<String, String>) -> Lang {
+    match params.get("lang").map(String::as_str) {
+        Some("en") => Lang::En,
+        _ => Lang::Id,
+    }
+}
+
+/// The report of a closed period as the public sees it: the whole office, frozen figures.
+async fn public_report(
+    app: &App,
+    period: Period,
+    lang: Lang,
+) -> Result<(ReportRequest, Report), ApiError> {
+    let mut params = HashMap::new();
+    params.insert("period".to_string(), period.key());
+    params.insert("lang".to_string(), lang.code().to_string());
+    let request = parse_request(&params, &app.config, (app.now)()).map_err(ApiError::BadRequest)?;
+    let report = build_report(&app.store, &app.config, &request).await?;
+    Ok((request, report))
+}
+
+/// Closed periods, latest-ending first (a year after its December, a month before its quarter).
+async fn published(app: &App) -> Result<Vec<Closure>, ApiError> {
+    let mut closures = app.store.closures().await?;
+    closures.sort_by(|a, b| {
+        b.period
+            .last_day()
+            .cmp(&a.period.last_day())
+            .then_with(|| a.period.first_day().cmp(&b.period.first_day()).reverse())
+    });
+    Ok(closures)
+}
+
+/// The closed period a request asks for (`period=`), or the latest one.
+async fn chosen(app: &App, params: &HashMap<String, String>) -> Result<Option<Period>, ApiError> {
+    let closures = published(app).await?;
+    match params
+        .get("period")
+        .map(|p| p.trim())
+        .filter(|p| !p.is_empty())
+    {
+        None => Ok(closures.first().map(|c| c.period)),
+        Some(key) => {
+            let period = Period::parse(key)
+                .ok_or_else(|| ApiError::NotFound(format!("`{key}` is not a period")))?;
+            if closures.iter().any(|c| c.period == period) {
+                Ok(Some(period))
+            } else {
+                Err(ApiError::NotFound(format!(
+                    "{} has not been published",
+                    period.label(Lang::Id)
+                )))
+            }
+        }
+    }
+}
+
+fn with_public_headers(mut response: Response) -> Response {
+    let h = response.headers_mut();
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(PUBLIC_CACHE),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    response
+}
+
+/// `GET /hasil[?period=…&lang=en]`: the published results.
+pub async fn results_page(
+    State(app): State<Shared>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let lang = lang_of(&params);
+    let en = lang == Lang::En;
+    let period = match chosen(&app, &params).await {
+        Ok(p) => p,
+        Err(ApiError::NotFound(_)) => {
+            let page = shell(
+                &app,
+                lang,
+                html! { p { (if en { "This period has not been published." } else { "Hasil periode ini belum dipublikasikan." }) } a href="/hasil" { (if en { "All published results" } else { "Semua hasil yang dipublikasikan" }) } },
+            );
+            return Ok(with_public_headers(
+                (StatusCode::NOT_FOUND, page).into_response(),
+            ));
+        }
+        Err(e) => return Err(e),
+    };
+    let closures = published(&app).await?;
+    let mut rows = Vec::new();
+    for c in &closures {
+        let (_, report) = public_report(&app, c.period, lang).await?;
+        rows.push((
+            c.period,
+            report.ikm_rounded,
+            report.recap.mutu,
+            report.recap.respondents,
+        ));
+    }
+    let body = match period {
+        None => {
+            html! { p { (if en { "No results have been published yet." } else { "Belum ada hasil survei yang dipublikasikan." }) } }
+        }
+        Some(period) => {
+            let (request, report) = public_report(&app, period, lang).await?;
+            let mut points = trend(&app.store, &app.config, &request, 12, true).await?;
+            points.retain(|p| p.respondents > 0);
+            let r = &report.recap;
+            html! {
+                h2 { (period.label(lang)) }
+                section.summary aria-label=(if en { "Summary" } else { "Ringkasan" }) {
+                    div { span { "IKM" } strong { (report.ikm_rounded.map_or("–".into(), |v| number(v, 2, lang))) } }
+                    div { span { (if en { "Service quality" } else { "Mutu pelayanan" }) } strong { (r.mutu.map_or("–".into(), |g| g.to_string())) } }
+                    div { span { (if en { "Performance" } else { "Kinerja unit" }) } strong { (r.mutu.map_or("–", |g| if en { g.kinerja_en() } else { g.kinerja() })) } }
+                    div { span { (if en { "Respondents" } else { "Responden" }) } strong { (r.respondents) } }
+                }
+                table {
+                    caption { (if en { "Score per element (1–4)" } else { "Nilai per unsur (1–4)" }) }
+                    thead { tr { th scope="col" { "No" } th scope="col" { (if en { "Element" } else { "Unsur pelayanan" }) } th scope="col" { "NRR" } th scope="col" { (if en { "Grade" } else { "Mutu" }) } } }
+                    tbody {
+                        @for e in Element::ALL {
+                            tr {
+                                td { (e.form_label()) }
+                                th scope="row" { (e.name().get(lang)) }
+                                td.num { (r.nrr.get(e).map_or("–".into(), |v| number(v, 2, lang))) }
+                                td { (r.element_mutu.get(e).map_or("–".into(), |g| g.to_string())) }
+                            }
+                        }
+                    }
+                }
+                (nrr_bars("pub-nrr", if en { "Score per element" } else { "NRR per unsur" }, &r.nrr, &[], lang))
+                @if points.len() > 1 {
+                    (trend_line("pub-trend", if en { "IKM of the published months" } else { "IKM bulan-bulan yang dipublikasikan" }, &points, lang))
+                }
+                p.note { (if en { "Closed on " } else { "Ditutup pada " }) (report.closed.as_ref().map_or(String::new(), |c| local_time(c.closed_at_unix, app.config.offset(), &app.config.time_zone, lang))) ". "
+                    (if en { "IKM = weighted mean of the nine elements × 25 (PermenPAN-RB 14/2017); A ≥ 88.31, B ≥ 76.61, C ≥ 65.00." } else { "IKM = rata-rata tertimbang sembilan unsur × 25 (PermenPAN-RB 14/2017); A ≥ 88,31, B ≥ 76,61, C ≥ 65,00." }) }
+            }
+        }
+    };
+    let page = shell(
+        &app,
+        lang,
+        html! {
+            (body)
+            @if !rows.is_empty() {
+                h2 { (if en { "All published periods" } else { "Semua periode yang dipublikasikan" }) }
+                table {
+                    thead { tr { th scope="col" { (if en { "Period" } else { "Periode" }) } th scope="col" { "IKM" } th scope="col" { (if en { "Grade" } else { "Mutu" }) } th scope="col" { (if en { "Respondents" } else { "Responden" }) } } }
+                    tbody {
+                        @for (p, ikm, mutu, n) in &rows {
+                            tr {
+                                th scope="row" { a href={ "/hasil?period=" (p.key()) @if en { "&lang=en" } } aria-current=[(Some(*p) == period).then_some("page")] { (p.label(lang)) } }
+                                td.num { (ikm.map_or("–".into(), |v| number(v, 2, lang))) }
+                                td { (mutu.map_or("–".into(), |g| g.to_string())) }
+                                td.num { (n) }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    );
+    let mut response = page.into_response();
+    response.headers_mut().insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'self'; base-uri 'none'; form-action 'none'",
+        ),
+    );
+    Ok(with_public_headers(response))
+}
+
+fn shell(app: &App, lang: Lang, body: Markup) -> Markup {
+    let en = lang == Lang::En;
+    let title = format!(
+        "{} — {}",
+        if en {
+            "Survey results"
+        } else {
+            "Hasil Survei Kepuasan Masyarakat"
+        },
+        app.config.office_name
+    );
+    let page = html! {
+                main {
+                    header {
+                        p.office { (app.config.office_name) }
+                        h1 { (if en { "Public satisfaction survey results" } else { "Hasil Survei Kepuasan Masyarakat" }) }
+                        nav aria-label=(if en { "Language" } else { "Bahasa" }) {
+                            a href="/hasil" hreflang="id" lang="id" aria-current=[(!en).then_some("true")] { "Bahasa Indonesia" }
+                            " · "
+                            a href="/hasil?lang=en" hreflang="en" lang="en" aria-current=[en.then_some("true")] { "English" }
+                        }
+                    }
+                    (body)
+                }
+    };
+    document(lang, &title, "/admin/style.css", page)
+}
+
+/// Escapes text for SVG content and attributes.
+fn xml(text: &str) -> String {
+    maud::html! { (text) }.into_string()
+}
+
+/// The badge's SVG for a result, or for "not published".
+pub fn badge_svg(office: &str, period: &str, figure: &str, lang: Lang) -> String {
+    let label = match lang {
+        Lang::Id => "Indeks Kepuasan Masyarakat",
+        Lang::En => "Public Satisfaction Index",
+    };
+    // Wide enough for the longest line: about 7 px per character of 12 px text, 15 px of the
+    // 24 px bold figure.
+    let small = office
+        .chars()
+        .count()
+        .max(label.chars().count() + 3 + period.chars().count());
+    let width = (small * 7).max(figure.chars().count() * 15) + 24;
+    let width = width.clamp(220, 720);
+    let description = format!("{label} {office}, {period}: {figure}");
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"88\" viewBox=\"0 0 {width} 88\" role=\"img\" aria-labelledby=\"t\">\
+<title id=\"t\">{description}</title>\
+<rect width=\"{width}\" height=\"88\" rx=\"8\" fill=\"#ffffff\" stroke=\"#1f4e8c\" stroke-width=\"2\"/>\
+<text x=\"12\" y=\"22\" font-family=\"Arial, sans-serif\" font-size=\"12\" fill=\"#1a1a1a\">{office}</text>\
+<text x=\"12\" y=\"40\" font-family=\"Arial, sans-serif\" font-size=\"12\" fill=\"#4a4a4a\">{label} · {period}</text>\
+<text x=\"12\" y=\"72\" font-family=\"Arial, sans-serif\" font-size=\"24\" font-weight=\"bold\" fill=\"#1f4e8c\">{figure}</text>\
+</svg>",
+        description = xml(&description),
+        office = xml(office),
+        label = xml(label),
+        period = xml(period),
+        figure = xml(figure),
+    )
+}
+
+/// `GET /badge.svg[?period=…&lang=en]`: the published IKM of a closed period (the latest by
+/// default) as a small image for the office website.
+pub async fn badge(
+    State(app): State<Shared>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let lang = lang_of(&params);
+    let en = lang == Lang::En;
+    let (status, svg) = match chosen(&app, &params).await {
+        Ok(Some(period)) => {
+            let (_, report) = public_report(&app, period, lang).await?;
+            let figure = match (report.ikm_rounded, report.recap.mutu) {
+                (Some(ikm), Some(mutu)) => format!(
+                    "IKM {} · {} {mutu}",
+                    number(ikm, 2, lang),
+                    if en { "Grade" } else { "Mutu" }
+                ),
+                _ => "IKM –".to_string(),
+            };
+            (
+                StatusCode::OK,
+                badge_svg(&app.config.office_name, &period.label(lang), &figure, lang),
+            )
+        }
+        Ok(None) | Err(ApiError::NotFound(_)) => {
+            let text = if en {
+                "not published yet"
+            } else {
+                "belum dipublikasikan"
+            };
+            (
+                StatusCode::NOT_FOUND,
+                badge_svg(&app.config.office_name, text, "IKM –", lang),
+            )
+        }
+        Err(e) => return Err(e),
+    };
+    let mut response = (status, svg).into_response();
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("image/svg+xml; charset=utf-8"),
+    );
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'"),
+    );
+    Ok(with_public_headers(response))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_badge_is_text_with_a_title_and_escapes_the_office() {
+        let svg = badge_svg(
+            "Kanim <A&B>",
+            "November 2026",
+            "IKM 87,50 · Mutu B",
+            Lang::Id,
+        );
+        assert!(svg.contains("<title id=\"t\">Indeks Kepuasan Masyarakat Kanim &lt;A&amp;B&gt;, November 2026: IKM 87,50 · Mutu B</title>"));
+        assert!(svg.contains("role=\"img\""));
+        assert!(
+            svg.contains(">IKM 87,50 · Mutu B</text>"),
+            "the grade is text, not colour alone"
+        );
+        assert!(!svg.contains("<A&B>"));
+    }
+}
