@@ -37,6 +37,8 @@ pub struct OfficeConfig {
     pub time_zone: String,
     /// Look of the widget.
     pub theme: Theme,
+    /// The survey's public address (`https://survei.example.go.id`), which QR posters encode.
+    pub survey_url: Option<String>,
     /// Where a respondent can make a complaint that gets an answer (SP4N-LAPOR!, the office's
     /// own channel); offered on the thank-you screen when set.
     pub complaint: Option<Complaint>,
@@ -226,6 +228,7 @@ impl Default for OfficeConfig {
             time_zone: default_time_zone(),
             theme: Theme::default(),
             complaint: None,
+            survey_url: None,
         }
     }
 }
@@ -284,6 +287,7 @@ impl OfficeConfig {
             "time_zone" => c.time_zone = v.string()?,
             "theme" => c.theme = Theme::from_value(v)?,
             "complaint" => c.complaint = Some(Complaint::from_value(v)?),
+            "survey_url" => c.survey_url = Some(v.string()?),
         })?;
         Ok(c)
     }
@@ -356,6 +360,14 @@ impl OfficeConfig {
         if let Some(accent) = &self.theme.accent {
             if !is_hex_colour(accent) {
                 return err("theme.accent".into(), "must be a hex colour like #1f4e8c");
+            }
+        }
+        if let Some(url) = &self.survey_url {
+            if !is_web_address(url) {
+                return err(
+                    "survey_url".into(),
+                    "must be a web address starting with https:// (or http://), without spaces",
+                );
             }
         }
         if let Some(complaint) = &self.complaint {

@@ -170,20 +170,21 @@ fn office_config() -> impl Strategy<Value = OfficeConfig> {
             text(),
             prop::option::of(text()),
         ),
-        (counters, complaint),
+        (counters, complaint, prop::option::of(text())),
     )
         .prop_map(
             |(
                 (office_name, unit, services, min_age),
                 (spkp, spak, default_lang),
                 (weights, time_zone, accent),
-                (counters, complaint),
+                (counters, complaint, survey_url),
             )| OfficeConfig {
                 office_name,
                 unit,
                 services,
                 counters,
                 complaint,
+                survey_url,
                 min_age,
                 modules: Modules { spkp, spak },
                 default_lang,

@@ -214,6 +214,7 @@ impl View<'_> {
                             a href={ "/admin/responses.csv?from=" (self.request.from) "&to=" (self.request.to) } { "Unduh CSV" }
                             a href={ "/api/v1/report?from=" (self.request.from) "&to=" (self.request.to) } { "JSON" }
                             a href="/hasil" { "Halaman publik" }
+                            a href="/admin/qr" { "Poster QR loket" }
                         }
                         (self.summary())
                         (self.sample_section(problem))

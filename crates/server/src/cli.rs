@@ -80,6 +80,23 @@ pub enum Command {
         #[arg(long, default_value_t = 120)]
         per_month: u32,
     },
+    /// Write the QR posters: one HTML page per counter and service (A4 or A5), the QR code of
+    /// each as SVG, and `index.html` with every poster for printing in one go.
+    Qr {
+        /// The office configuration (JSON) with its services and counters.
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// The survey's public address, e.g. https://survei.example.go.id (default: the
+        /// configuration's `survey_url`).
+        #[arg(long)]
+        url: Option<String>,
+        /// Folder to write into (created when missing).
+        #[arg(long, default_value = "posters")]
+        out: PathBuf,
+        /// Paper size: a4 or a5.
+        #[arg(long, default_value = "a4")]
+        paper: String,
+    },
     /// Check an office configuration file; errors name the exact JSON path.
     CheckConfig {
         /// The configuration file.
@@ -201,6 +218,31 @@ pub fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 seeded.responses,
                 first.map(|p| p.label(ikm_core::Lang::Id)).unwrap_or_default(),
                 last.map(|p| p.label(ikm_core::Lang::Id)).unwrap_or_default(),
+            );
+            Ok(())
+        }
+        Command::Qr {
+            config,
+            url,
+            out,
+            paper,
+        } => {
+            let config = load_config(config.as_deref())?;
+            let url = url.or_else(|| config.survey_url.clone()).ok_or(
+                "give the survey's public address with --url https://… (or `survey_url` in the configuration)",
+            )?;
+            if !(url.starts_with("https://") || url.starts_with("http://")) {
+                return Err(
+                    format!("--url must start with https:// or http://, got `{url}`").into(),
+                );
+            }
+            let paper = crate::qr::Paper::parse(Some(&paper))?;
+            let written = crate::qr::write_posters(&config, &url, paper, &out)?;
+            println!(
+                "{}: {written} posters for {} (index.html prints them all on {})",
+                out.display(),
+                url,
+                paper.key().to_uppercase()
             );
             Ok(())
         }

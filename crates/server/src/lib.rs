@@ -12,6 +12,7 @@ pub mod error;
 pub mod laporan;
 pub mod office_api;
 pub mod public;
+pub mod qr;
 pub mod rate_limit;
 pub mod recap_text;
 pub mod report;

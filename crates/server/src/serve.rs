@@ -17,6 +17,7 @@ use crate::office_api::{
     put_follow_up, put_population,
 };
 use crate::public::{badge, results_page};
+use crate::qr::{poster_stylesheet, qr_page, short_redirect, Paper};
 use crate::rate_limit::ClientLimiter;
 use crate::store::{redact_url, Store};
 use crate::survey_page::{form_fragment, submit_form, survey_page, Assets};
@@ -135,6 +136,7 @@ pub fn router(app: Shared, dist: &Path, cors_origins: &[String]) -> Router {
             )
             .route("/admin", get(admin_page))
             .route("/admin/laporan", get(laporan_page))
+            .route("/admin/qr", get(qr_page))
             .route("/admin/population", post(post_population))
             .route("/admin/periods/close", post(post_close_form))
             .route("/admin/periods/reopen", post(post_reopen_form))
@@ -154,6 +156,15 @@ pub fn router(app: Shared, dist: &Path, cors_origins: &[String]) -> Router {
         .route("/office.json", get(office_json))
         .route("/admin/style.css", get(admin_stylesheet))
         .route("/admin/laporan.css", get(laporan_stylesheet))
+        .route(
+            "/admin/poster-a4.css",
+            get(|| async { poster_stylesheet(Paper::A4) }),
+        )
+        .route(
+            "/admin/poster-a5.css",
+            get(|| async { poster_stylesheet(Paper::A5) }),
+        )
+        .route("/s/{counter}/{service}", get(short_redirect))
         .route("/hasil", get(results_page))
         .route("/badge.svg", get(badge))
         .route("/healthz", get(|| async { "ok" }))
