@@ -62,6 +62,8 @@ function optionsOf(element) {
     const value = element.getAttribute?.(name) ?? element[name];
     if (value != null && value !== '') options[name] = String(value);
   }
+  // A boolean attribute: `<ikm-survey kiosk>` makes this device a shared kiosk tablet.
+  if (element.hasAttribute?.('kiosk')) options.kiosk = true;
   return options;
 }
 

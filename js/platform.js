@@ -94,3 +94,8 @@ export function download(filename, type, text) {
   link.click();
   setTimeout(() => URL.revokeObjectURL(url), 10000);
 }
+
+/** Resolves after `ms` milliseconds (the kiosk's clock). */
+export function sleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

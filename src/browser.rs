@@ -30,6 +30,8 @@ extern "C" {
     #[wasm_bindgen(js_name = wakeAfter)]
     pub fn wake_after(ms: i32);
     pub fn download(filename: &str, mime: &str, text: &str);
+    /// Resolves after `ms` milliseconds (the kiosk's clock).
+    pub fn sleep(ms: i32) -> Promise;
 }
 
 /// Longest wait for an endpoint's answer; shorter than the outbox lease.
@@ -48,6 +50,11 @@ pub fn new_id() -> String {
         }
     }
     Submission::id_from_random_bytes(bytes)
+}
+
+/// The current time in Unix milliseconds (the kiosk's clock; tests can control it).
+pub fn now_ms() -> u64 {
+    js_sys::Date::now() as u64
 }
 
 /// The current time, RFC 3339 UTC with milliseconds.
@@ -80,6 +87,7 @@ pub fn current_page() -> Page {
         service: param("layanan"),
         counter: param("loket"),
         browser_lang,
+        kiosk: param("kiosk").is_some(),
     }
 }
 

@@ -28,6 +28,12 @@ pub enum Msg {
     Submit,
     StartNew,
     OutboxChanged,
+    /// Kiosk: the clock's second; the edge adds the time.
+    Tick,
+    /// Kiosk: a touch on the widget (`true`: the attract screen's button); the edge adds the time.
+    Activity(bool),
+    /// Kiosk: a tap on the office name; the edge adds the time.
+    StaffTap,
 }
 
 /// A `class` value from its parts, empty ones skipped (Yew's `classes!` costs a hash set in the wasm).

@@ -9,6 +9,7 @@
 //! `mount` (the JS-facing API).
 
 pub mod components;
+pub mod kiosk;
 pub mod options;
 #[cfg(feature = "ssr")]
 pub mod render;

@@ -17,6 +17,8 @@ fn options_from_js(object: &JsValue) -> MountOptions {
         counter: get("counter"),
         config: get("config"),
         config_json: get("configJson"),
+        kiosk: js_sys::Reflect::get(object, &JsValue::from_str("kiosk"))
+            .is_ok_and(|v| v.is_truthy()),
     }
 }
 
@@ -65,7 +67,8 @@ pub fn take_over(
 
 /// Renders the survey into `host`'s open shadow root (created if needed; the page styles it).
 ///
-/// `options` is a plain object with `endpoint`, `unit`, `lang`, `service`, `counter`, `config`.
+/// `options` is a plain object with `endpoint`, `unit`, `lang`, `service`, `counter`,
+/// `config`, and `kiosk: true` for a shared tablet.
 #[wasm_bindgen]
 pub fn mount(host: HtmlElement, options: JsValue) -> Result<MountHandle, JsValue> {
     let options = options_from_js(&options);

@@ -4,6 +4,7 @@
 //! Sources, strongest first: the page's query string (a QR link: `layanan`, `loket`, `lang`),
 //! the element's attributes (or `mount()`'s options), the office configuration, the browser.
 
+use crate::kiosk::KioskSettings;
 use crate::state::Setup;
 use ikm_core::config::is_slug;
 use ikm_core::{Lang, OfficeConfig};
@@ -23,6 +24,8 @@ pub struct MountOptions {
     /// The configuration itself, as JSON text, when the page carries it (the collector's own
     /// survey page does, which saves a request).
     pub config_json: Option<String>,
+    /// The `kiosk` attribute: this device is a shared tablet.
+    pub kiosk: bool,
 }
 
 /// Why the office configuration could not be used.
@@ -46,6 +49,8 @@ pub struct Page {
     pub counter: Option<String>,
     /// The browser's first supported language (`navigator.languages`).
     pub browser_lang: Option<Lang>,
+    /// `?kiosk=1`: the page was opened on a shared tablet.
+    pub kiosk: bool,
 }
 
 /// Language: the QR link's `lang`, then the attribute, then the office default, then the
@@ -71,7 +76,10 @@ pub fn resolve_setup(options: &MountOptions, page: &Page, config: OfficeConfig) 
         pick(&page.service, &options.service).filter(|id| config.service(id).is_some());
     let counter = pick(&page.counter, &options.counter).filter(|c| is_slug(c));
     let unit = options.unit.clone().filter(|u| is_slug(u));
+    let kiosk = (options.kiosk || page.kiosk || config.kiosk.enabled)
+        .then(|| KioskSettings::from(&config.kiosk));
     Setup {
+        kiosk,
         lang: resolve_lang(options, page, Some(&config)),
         config: Rc::new(config),
         unit,
@@ -114,6 +122,7 @@ mod tests {
             service: param("layanan"),
             counter: param("loket"),
             browser_lang: languages.iter().find_map(|l| Lang::from_code(l)),
+            kiosk: param("kiosk").is_some(),
         }
     }
 
@@ -179,6 +188,33 @@ mod tests {
             OfficeConfig::default(),
         );
         assert_eq!(page_query(&plain, Lang::Id), "?lang=id");
+    }
+
+    #[test]
+    fn kiosk_mode_is_switched_on_by_the_device_or_the_office() {
+        let plain = resolve_setup(
+            &MountOptions::default(),
+            &page(&[], &[]),
+            OfficeConfig::default(),
+        );
+        assert_eq!(plain.kiosk, None);
+        let attribute = MountOptions {
+            kiosk: true,
+            ..MountOptions::default()
+        };
+        let s = resolve_setup(&attribute, &page(&[], &[]), OfficeConfig::default());
+        assert_eq!(s.kiosk.map(|k| k.reset_after_send_ms), Some(10_000));
+        let linked = resolve_setup(
+            &MountOptions::default(),
+            &page(&[("kiosk", "1")], &[]),
+            OfficeConfig::default(),
+        );
+        assert_eq!(linked.kiosk.map(|k| k.idle_ms), Some(90_000));
+        let mut office = OfficeConfig::default();
+        office.kiosk.enabled = true;
+        office.kiosk.attract = false;
+        let s = resolve_setup(&MountOptions::default(), &page(&[], &[]), office);
+        assert_eq!(s.kiosk.map(|k| k.attract), Some(false));
     }
 
     #[test]

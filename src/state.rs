@@ -2,6 +2,7 @@
 //! calls for out. No DOM, no storage, no network, no clock: the component runs the effects
 //! and feeds their outcomes back as further intents (see `docs/architecture.md`).
 
+use crate::kiosk::{Due, Kiosk, KioskSettings};
 use ikm_core::delivery::Outcome;
 use ikm_core::form;
 use ikm_core::outbox::Entry;
@@ -66,6 +67,8 @@ pub struct Setup {
     /// Service fixed by the QR link or attribute; the respondent does not choose it.
     pub fixed_service: Option<String>,
     pub counter: Option<String>,
+    /// Kiosk mode (a shared tablet) and its settings; None on a respondent's own device.
+    pub kiosk: Option<KioskSettings>,
 }
 
 /// The whole form state.
@@ -79,6 +82,8 @@ pub struct SurveyState {
     pub errors: Vec<FieldError>,
     pub attempted: bool,
     pub phase: Phase,
+    /// The kiosk's screens and timers, which outlive each response.
+    pub kiosk: Option<Kiosk>,
 }
 
 /// A question answered by picking one of its listed options.
@@ -129,6 +134,22 @@ pub enum Action {
     },
     /// Staff asked for the device's waiting responses as a file.
     ExportQueue,
+    /// Kiosk: the clock, reported by the edge every second.
+    Tick {
+        now_ms: u64,
+    },
+    /// Kiosk: a touch on the widget (answers "Masih di sini?"); `start`: the attract
+    /// screen's button.
+    Activity {
+        now_ms: u64,
+        start: bool,
+    },
+    /// Kiosk: a tap on the office name (five quick ones open the staff view).
+    StaffTap {
+        now_ms: u64,
+    },
+    /// Kiosk: close the staff view.
+    StaffClose,
 }
 
 /// Where focus goes after a transition.
@@ -142,6 +163,8 @@ pub enum Focus {
     DoneTitle,
     /// The top of a fresh form.
     Start,
+    /// The kiosk's "Masih di sini?" prompt.
+    Prompt,
 }
 
 /// An event the widget dispatches on its host element for the embedding page, about the
@@ -167,6 +190,9 @@ pub enum Work {
     Deliver,
     /// Offer the device's waiting and refused responses as a JSON file.
     Export,
+    /// Kiosk: wipe everything of this respondent and start a fresh response (the edge answers
+    /// with [`Action::NewResponse`] and a new id).
+    Reset,
 }
 
 /// The effects of one transition, as data: at most one piece of work, one focus move and
@@ -208,12 +234,13 @@ impl SurveyState {
     pub fn new(setup: Setup, id: String) -> SurveyState {
         let draft = blank_draft(&setup, id);
         SurveyState {
-            setup,
             draft,
             age_text: String::new(),
             errors: Vec::new(),
             attempted: false,
             phase: Phase::Editing,
+            kiosk: setup.kiosk.clone().map(Kiosk::new),
+            setup,
         }
     }
 
@@ -251,12 +278,12 @@ impl SurveyState {
             }
             Action::Choose(field, index) if self.editable() => {
                 self.choose(field, index);
-                self.revalidate();
+                self.changed();
                 Effects::NONE
             }
             Action::SetText(field, text) if self.editable() => {
                 self.set_text(field, text);
-                self.revalidate();
+                self.changed();
                 Effects::NONE
             }
             Action::Submit { at } if self.editable() => self.submit(at),
@@ -276,14 +303,58 @@ impl SurveyState {
                 self.outbox_changed(entry.as_deref())
             }
             Action::NewResponse { id } => {
+                let kiosk = self.kiosk.take();
                 *self = SurveyState::new(self.setup.clone(), id);
+                if let Some(mut kiosk) = kiosk {
+                    kiosk.reset();
+                    self.kiosk = Some(kiosk);
+                }
                 Effects::focus(Focus::Start)
             }
             Action::ExportQueue => Effects::work(Work::Export),
+            Action::Tick { now_ms } => {
+                let (done, touched, busy) =
+                    (self.done_screen().is_some(), self.touched(), self.sending());
+                match self
+                    .kiosk
+                    .as_mut()
+                    .map(|k| k.tick(now_ms, done, touched, busy))
+                {
+                    Some(Due::Reset) => Effects::work(Work::Reset),
+                    Some(Due::Prompt) => Effects::focus(Focus::Prompt),
+                    _ => Effects::NONE,
+                }
+            }
+            Action::Activity { now_ms, start } => {
+                match self.kiosk.as_mut().map(|k| k.activity(now_ms, start)) {
+                    Some(true) => Effects::focus(Focus::Start),
+                    _ => Effects::NONE,
+                }
+            }
+            Action::StaffTap { now_ms } => {
+                if let Some(k) = self.kiosk.as_mut() {
+                    k.staff_tap(now_ms);
+                }
+                Effects::NONE
+            }
+            Action::StaffClose => {
+                if let Some(k) = self.kiosk.as_mut() {
+                    k.staff_open = false;
+                }
+                Effects::NONE
+            }
             // Late or out-of-place intents (a second click while saving, an old answer)
             // change nothing.
             _ => Effects::NONE,
         }
+    }
+
+    /// After an answer changed: a kiosk counts it as activity, errors are checked again.
+    fn changed(&mut self) {
+        if let Some(k) = self.kiosk.as_mut() {
+            k.answered = true;
+        }
+        self.revalidate();
     }
 
     /// Errors follow every change once a submit was tried; a fixed form leaves `Failed`.
@@ -425,6 +496,30 @@ impl SurveyState {
         }
     }
 
+    /// Whether the respondent has put anything into this form: a kiosk asks before wiping a
+    /// touched form, and lets an untouched one be.
+    pub fn touched(&self) -> bool {
+        let d = &self.draft;
+        let r = &d.respondent;
+        r.gender.is_some()
+            || r.age.is_some()
+            || r.education.is_some()
+            || r.occupation.is_some()
+            || r.occupation_other.is_some()
+            || d.scores().iter().any(Option::is_some)
+            || d.spkp.is_some()
+            || d.spak.is_some()
+            || d.suggestion.is_some()
+            || d.service != self.setup.fixed_service
+            || !self.age_text.is_empty()
+    }
+
+    /// Whether the staff view may show: always on a respondent's own device; on a kiosk only
+    /// once staff opened it.
+    pub fn staff_may_see(&self) -> bool {
+        self.kiosk.as_ref().is_none_or(|k| k.staff_open)
+    }
+
     /// Whether a send is under way (the button says so and ignores clicks).
     pub fn sending(&self) -> bool {
         matches!(self.phase, Phase::Saving | Phase::Posting)
@@ -478,6 +573,7 @@ mod tests {
             unit: Some("kanim-bengkulu".into()),
             fixed_service: fixed_service.map(String::from),
             counter: Some("loket-2".into()),
+            kiosk: None,
         }
     }
 
@@ -787,6 +883,78 @@ mod tests {
             )],
         );
         assert_eq!(s.draft.spak.as_ref().and_then(|m| m.get("pungli")), Some(6));
+    }
+
+    fn kiosk_setup() -> Setup {
+        let mut config = OfficeConfig::default();
+        config.kiosk.attract = true;
+        Setup {
+            kiosk: Some(KioskSettings::from(&config.kiosk)),
+            config: Rc::new(config),
+            ..setup(Some("paspor-baru"))
+        }
+    }
+
+    #[test]
+    fn a_kiosk_wipes_everything_of_the_last_respondent_and_keeps_its_own_state() {
+        let mut s = SurveyState::new(kiosk_setup(), ID.into());
+        assert!(!s.touched(), "a fixed service is not an answer");
+        assert_eq!(s.apply(Action::Tick { now_ms: 0 }), Effects::NONE);
+        s.apply(Action::SetLang(Lang::En));
+        assert!(!s.touched(), "nor is the language");
+        let text = "nama saya Budi".to_string();
+        s.apply(Action::SetText(TextField::Suggestion, text));
+        assert!(s.touched());
+        let tick = |s: &mut SurveyState, now_ms| s.apply(Action::Tick { now_ms });
+        assert_eq!(
+            tick(&mut s, 1_000),
+            Effects::NONE,
+            "the answer was activity"
+        );
+        assert_eq!(tick(&mut s, 90_999), Effects::NONE);
+        assert_eq!(tick(&mut s, 91_000), Effects::focus(Focus::Prompt));
+        assert_eq!(tick(&mut s, 121_000), Effects::work(Work::Reset));
+        s.apply(Action::NewResponse { id: "next".into() });
+        assert_eq!(s.draft.suggestion, None);
+        assert_eq!(s.draft.id, "next");
+        assert!(!s.touched());
+        let screen = s.kiosk.as_ref().map(|k| k.screen);
+        assert_eq!(
+            screen,
+            Some(crate::kiosk::Screen::Attract),
+            "the next respondent meets the attract screen"
+        );
+        let touch = Action::Activity {
+            now_ms: 122_000,
+            start: true,
+        };
+        assert_eq!(s.apply(touch), Effects::focus(Focus::Start));
+    }
+
+    #[test]
+    fn a_kiosk_starts_a_fresh_form_after_the_thank_you_countdown() {
+        let mut s = filled(Some("paspor-baru"));
+        s.setup = kiosk_setup();
+        s.kiosk = s.setup.kiosk.clone().map(Kiosk::new);
+        s.apply(Action::Submit { at: AT.into() });
+        s.apply(Action::Saved);
+        assert!(s.done_screen().is_some());
+        assert_eq!(s.apply(Action::Tick { now_ms: 5_000 }), Effects::NONE);
+        assert_eq!(
+            s.apply(Action::Tick { now_ms: 15_000 }),
+            Effects::work(Work::Reset)
+        );
+        assert!(!s.staff_may_see(), "staff view hidden from respondents");
+        for t in 0..5 {
+            s.apply(Action::StaffTap {
+                now_ms: 16_000 + t * 200,
+            });
+        }
+        assert!(s.staff_may_see());
+        s.apply(Action::StaffClose);
+        assert!(!s.staff_may_see());
+        let own_device = filled(None);
+        assert!(own_device.staff_may_see() && own_device.kiosk.is_none());
     }
 
     #[test]

@@ -7,7 +7,7 @@
 //! about 8 KiB gzip of wasm for the dozen hooks the widget needs.
 
 use crate::browser::{
-    current_page, dispatch_event, load_config, new_id, now_rfc3339, post_submission,
+    current_page, dispatch_event, load_config, new_id, now_ms, now_rfc3339, post_submission, sleep,
 };
 use crate::components::notices::{focus_by_id, notice};
 use crate::components::{dom_id, survey, Msg};
@@ -63,6 +63,8 @@ pub struct App {
     themed: bool,
     /// Whether a takeover's `ready` was called (once the survey is first rendered).
     took_over: bool,
+    /// Whether a kiosk's one-second clock runs.
+    clock: bool,
 }
 
 impl App {
@@ -74,6 +76,16 @@ impl App {
             _ => new_id(),
         };
         Stage::Ready(SurveyState::new(setup, id))
+    }
+
+    /// Starts the kiosk's clock once the survey is a kiosk (it never stops being one): each
+    /// tick asks for the next, a second later, through the same future plumbing as the rest.
+    fn start_clock(&mut self, ctx: &Context<Self>) {
+        let kiosk = matches!(&self.stage, Stage::Ready(s) if s.kiosk.is_some());
+        if kiosk && !self.clock {
+            self.clock = true;
+            next_tick(ctx);
+        }
     }
 
     /// Applies one intent and runs the effects the transition returns.
@@ -134,6 +146,7 @@ impl Component for App {
             focus: None,
             themed: false,
             took_over: false,
+            clock: false,
         };
         app.stage = match (&endpoint, &options.config) {
             (None, _) => {
@@ -157,13 +170,17 @@ impl Component for App {
             }
             (Some(_), None) => app.ready(ctx, OfficeConfig::default()),
         };
+        app.start_clock(ctx);
         app
     }
 
     fn update(&mut self, ctx: &Context<Self>, msg: Msg) -> bool {
         match msg {
             Msg::ConfigLoaded(loaded) => match *loaded {
-                Ok(config) => self.stage = self.ready(ctx, config),
+                Ok(config) => {
+                    self.stage = self.ready(ctx, config);
+                    self.start_clock(ctx);
+                }
                 Err(error) => {
                     dispatch_event(&ctx.props().host, "ikm-error", None, Some("config"));
                     self.stage = Stage::Failed(error);
@@ -174,6 +191,18 @@ impl Component for App {
             Msg::Submit => self.act(ctx, Action::Submit { at: now_rfc3339() }),
             Msg::StartNew => self.act(ctx, Action::NewResponse { id: new_id() }),
             Msg::OutboxChanged => self.outbox_changed(ctx),
+            Msg::Tick => {
+                next_tick(ctx);
+                self.act(ctx, Action::Tick { now_ms: now_ms() })
+            }
+            Msg::Activity(start) => self.act(
+                ctx,
+                Action::Activity {
+                    now_ms: now_ms(),
+                    start,
+                },
+            ),
+            Msg::StaffTap => self.act(ctx, Action::StaffTap { now_ms: now_ms() }),
         }
         true
     }
@@ -232,7 +261,11 @@ impl Component for App {
                     .map_or("ikm-status".into(), |e| dom_id(&e.field)),
                 Focus::Status => "ikm-status".into(),
                 Focus::DoneTitle => "ikm-done-title".into(),
-                Focus::Start => "ikm-title".into(),
+                Focus::Start => match state.kiosk.as_ref().map(|k| k.screen) {
+                    Some(crate::kiosk::Screen::Attract) => "ikm-start".into(),
+                    _ => "ikm-title".into(),
+                },
+                Focus::Prompt => "ikm-still-there".into(),
             };
             if !focus_by_id(&self.root, &id) {
                 focus_by_id(&self.root, "ikm-status");
@@ -269,7 +302,16 @@ fn run(ctx: &Context<App>, endpoint: &AttrValue, state: &SurveyState, work: Work
         Work::Export => {
             let _ = outbox_driver::export();
         }
+        Work::Reset => ctx.link().send_message(Msg::StartNew),
     }
+}
+
+/// The kiosk clock's next tick, a second from now.
+fn next_tick(ctx: &Context<App>) {
+    spawn(ctx, async {
+        let _ = wasm_bindgen_futures::JsFuture::from(sleep(1000)).await;
+        Msg::Tick
+    });
 }
 
 /// Runs `work` and hands its message to the component. Boxed, so every future the widget

@@ -2,6 +2,7 @@
 
 use crate::components::dom_id;
 use crate::components::Msg;
+use crate::kiosk::Kiosk;
 use crate::options::page_query;
 use crate::state::{Action, DoneScreen, Setup};
 use ikm_core::i18n::{error_summary as summary_title, field_label, message, ui, LANGUAGE_NAMES};
@@ -56,6 +57,26 @@ pub fn staff_view(pending: usize, rejected: usize, lang: Lang, dispatch: &Callba
             <p>{ ui::STAFF_HINT.get(lang) }</p>
             <button type="button" class="ikm-button ikm-export" onclick={on_export}>{ ui::EXPORT.get(lang) }</button>
         </details>
+    }
+}
+
+/// The staff view on a kiosk: hidden from respondents until staff make the gesture (five
+/// quick taps on the office name), then shown with a button that hides it again.
+pub fn kiosk_staff(
+    kiosk: &Kiosk,
+    outbox: (usize, usize),
+    lang: Lang,
+    dispatch: &Callback<Msg>,
+) -> Html {
+    if !kiosk.staff_open {
+        return html! {};
+    }
+    html! {
+        <div class="ikm-staff-open">
+            <p class="ikm-note">{ ikm_core::i18n::outbox_summary(outbox.0, outbox.1, lang) }</p>
+            { staff_view(outbox.0, outbox.1, lang, dispatch) }
+            <button type="button" class="ikm-button ikm-secondary" onclick={dispatch.reform(|_: MouseEvent| Msg::Act(Action::StaffClose))}>{ ui::CLOSE.get(lang) }</button>
+        </div>
     }
 }
 

@@ -3,8 +3,11 @@
 use crate::components::fields::{
     choice_group, profile_section, score_value, suggestion_box, ChoiceGroup,
 };
-use crate::components::notices::{error_summary, language_switch, staff_view, thank_you};
+use crate::components::notices::{
+    error_summary, kiosk_staff, language_switch, staff_view, thank_you,
+};
 use crate::components::Msg;
+use crate::kiosk::Screen;
 use crate::state::{ChoiceField, Failure, Phase, SurveyState};
 use ikm_core::form;
 use ikm_core::i18n::{progress, ui};
@@ -22,33 +25,77 @@ pub fn view(
 ) -> Html {
     let lang = state.setup.lang;
     let office = &state.setup.config.office_name;
+    let kiosk = state.kiosk.as_ref();
+    // On a kiosk, five quick taps on the office name open the staff view.
+    let on_office = kiosk.map(|_| dispatch.reform(|_: MouseEvent| Msg::StaffTap));
     let header = html! {
         <header class="ikm-header">
             <div class="ikm-topline">
                 if !office.is_empty() {
-                    <p class="ikm-office">{ office.clone() }</p>
+                    <p class="ikm-office" onclick={on_office}>{ office.clone() }</p>
                 }
                 { language_switch(&state.setup, dispatch) }
             </div>
             <h2 class="ikm-title" id="ikm-title" tabindex="-1">{ ui::TITLE.get(lang) }</h2>
         </header>
     };
-    let staff = staff_view(outbox.0, outbox.1, lang, dispatch);
-
-    if let Some(screen) = state.done_screen() {
+    let staff = match kiosk {
+        None => staff_view(outbox.0, outbox.1, lang, dispatch),
+        Some(k) => kiosk_staff(k, outbox, lang, dispatch),
+    };
+    // Any touch on a kiosk counts as someone being there (so does any change of an answer).
+    let on_touch = kiosk.map(|_| dispatch.reform(|_: PointerEvent| Msg::Activity(false)));
+    // One root for every screen: the attract screen, the end of the survey, or the form.
+    let body = if kiosk.is_some_and(|k| k.screen == Screen::Attract) {
+        html! {
+            <div class="ikm-attract">
+                <button type="button" class="ikm-button ikm-start" id="ikm-start" onclick={dispatch.reform(|_: MouseEvent| Msg::Activity(true))}>
+                    { ui::TOUCH_TO_START.get(lang) }
+                </button>
+            </div>
+        }
+    } else if let Some(screen) = state.done_screen() {
         let on_new = dispatch.reform(|e: MouseEvent| {
             e.prevent_default();
             Msg::StartNew
         });
-        return html! {
-            <div class="ikm" lang={lang.code()} ref={root.clone()}>
-                { header }
+        html! {
+            <>
                 { thank_you(screen, &state.setup, on_new) }
-                { staff }
+                if let Some(k) = kiosk {
+                    <p class="ikm-countdown">{ ikm_core::i18n::fresh_form_in(k.seconds_to_fresh_form(), lang) }</p>
+                }
+            </>
+        }
+    } else {
+        form_body(state, dispatch, root)
+    };
+    let prompt = match kiosk.map(|k| (k, k.screen)) {
+        Some((k, Screen::StillThere { until_ms })) => html! {
+            <div class="ikm-prompt" role="alertdialog" aria-modal="true" aria-labelledby="ikm-prompt-title" aria-describedby="ikm-prompt-body">
+                <h3 id="ikm-prompt-title">{ ui::STILL_THERE.get(lang) }</h3>
+                <p id="ikm-prompt-body">{ ikm_core::i18n::clearing_in(k.seconds_left(until_ms), lang) }</p>
+                <button type="button" class="ikm-button" id="ikm-still-there" onclick={dispatch.reform(|_: MouseEvent| Msg::Activity(false))}>{ ui::CONTINUE.get(lang) }</button>
+                <button type="button" class="ikm-button ikm-secondary" onclick={dispatch.reform(|_: MouseEvent| Msg::StartNew)}>{ ui::START_OVER.get(lang) }</button>
             </div>
-        };
-    }
+        },
+        _ => html! {},
+    };
 
+    html! {
+        <div class={if kiosk.is_some() { "ikm ikm-kiosk" } else { "ikm" }} lang={lang.code()} ref={root.clone()} onpointerdown={on_touch}>
+            { prompt }
+            { header }
+            { body }
+            { staff }
+        </div>
+    }
+}
+
+/// The questionnaire itself: intro, form, status and the send button.
+fn form_body(state: &SurveyState, dispatch: &Callback<Msg>, root: &NodeRef) -> Html {
+    let lang = state.setup.lang;
+    let kiosk = state.kiosk.as_ref();
     let on_submit = dispatch.reform(|e: SubmitEvent| {
         e.prevent_default();
         Msg::Submit
@@ -116,13 +163,15 @@ pub fn view(
     };
 
     html! {
-        <div class="ikm" lang={lang.code()} ref={root.clone()}>
-            { header }
+        <>
             <p class="ikm-purpose">{ ikm_core::i18n::purpose(lang, state.setup.config.rated_items()) }</p>
             <p class="ikm-privacy">{ ui::PRIVACY.get(lang) }</p>
             // A real form: without JavaScript it posts to the page it is on (the collector's
             // survey page reads it); with JavaScript the widget handles the submit.
-            <form class="ikm-form" method="post" novalidate=true onsubmit={on_submit} aria-label={ui::TITLE.get(lang)}>
+            // Keyed by the response: a fresh response is a fresh form, no control carried over.
+            // A kiosk also keeps the browser from suggesting what earlier respondents typed.
+            <form key={state.draft.id.clone()} class="ikm-form" method="post" novalidate=true onsubmit={on_submit} aria-label={ui::TITLE.get(lang)}
+                autocomplete={kiosk.map(|_| "off")}>
                 <input type="hidden" name={form::ID} value={state.draft.id.clone()} />
                 <input type="hidden" name={form::LANG} value={lang.code()} />
                 { error_summary(&state.errors, lang, root) }
@@ -147,7 +196,6 @@ pub fn view(
                     { button_label.get(lang) }
                 </button>
             </form>
-            { staff }
-        </div>
+        </>
     }
 }

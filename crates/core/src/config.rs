@@ -39,9 +39,53 @@ pub struct OfficeConfig {
     pub theme: Theme,
     /// The survey's public address (`https://survei.example.go.id`), which QR posters encode.
     pub survey_url: Option<String>,
+    /// How a kiosk (a shared tablet) behaves: timings, attract screen, staff PIN. Kiosk mode is
+    /// switched on per device (`<ikm-survey kiosk>`, `?kiosk=1`) or here with `enabled`.
+    pub kiosk: KioskConfig,
     /// Where a respondent can make a complaint that gets an answer (SP4N-LAPOR!, the office's
     /// own channel); offered on the thank-you screen when set.
     pub complaint: Option<Complaint>,
+}
+
+/// Kiosk settings; every field has a default.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KioskConfig {
+    /// Every widget of this configuration is a kiosk (usually set per device instead).
+    pub enabled: bool,
+    /// Seconds the thank-you screen stays before a fresh form.
+    pub reset_after_send_secs: u16,
+    /// Seconds without a touch on a partly filled form before "Masih di sini?".
+    pub idle_secs: u16,
+    /// Seconds the "Masih di sini?" prompt counts down before the form is wiped.
+    pub prompt_secs: u16,
+    /// Show the attract screen ("Sentuh untuk mulai") while nobody is answering.
+    pub attract: bool,
+}
+
+impl Default for KioskConfig {
+    fn default() -> Self {
+        KioskConfig {
+            enabled: false,
+            reset_after_send_secs: 10,
+            idle_secs: 90,
+            prompt_secs: 30,
+            attract: true,
+        }
+    }
+}
+
+impl KioskConfig {
+    fn from_value(value: &Value) -> Result<KioskConfig, json::Error> {
+        let mut k = KioskConfig::default();
+        json::read_object!(value, |v| {
+            "enabled" => k.enabled = v.bool()?,
+            "reset_after_send_secs" => k.reset_after_send_secs = v.u16()?,
+            "idle_secs" => k.idle_secs = v.u16()?,
+            "prompt_secs" => k.prompt_secs = v.u16()?,
+            "attract" => k.attract = v.bool()?,
+        })?;
+        Ok(k)
+    }
 }
 
 /// A complaint channel: a link and what it is called.
@@ -229,6 +273,7 @@ impl Default for OfficeConfig {
             theme: Theme::default(),
             complaint: None,
             survey_url: None,
+            kiosk: KioskConfig::default(),
         }
     }
 }
@@ -288,6 +333,7 @@ impl OfficeConfig {
             "theme" => c.theme = Theme::from_value(v)?,
             "complaint" => c.complaint = Some(Complaint::from_value(v)?),
             "survey_url" => c.survey_url = Some(v.string()?),
+            "kiosk" => c.kiosk = KioskConfig::from_value(v)?,
         })?;
         Ok(c)
     }
@@ -360,6 +406,19 @@ impl OfficeConfig {
         if let Some(accent) = &self.theme.accent {
             if !is_hex_colour(accent) {
                 return err("theme.accent".into(), "must be a hex colour like #1f4e8c");
+            }
+        }
+        let kiosk = &self.kiosk;
+        for (name, secs, low) in [
+            ("reset_after_send_secs", kiosk.reset_after_send_secs, 3),
+            ("idle_secs", kiosk.idle_secs, 15),
+            ("prompt_secs", kiosk.prompt_secs, 5),
+        ] {
+            if !(low..=3600).contains(&secs) {
+                return err(
+                    format!("kiosk.{name}"),
+                    "must be between a few seconds and 3600",
+                );
             }
         }
         if let Some(url) = &self.survey_url {
@@ -527,6 +586,29 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(e.path, "complaint.label.id");
+    }
+
+    #[test]
+    fn kiosk_settings_have_defaults_and_limits() {
+        let c = OfficeConfig::from_json(
+            r#"{"office_name":"K","kiosk":{"idle_secs":60,"attract":false}}"#,
+        )
+        .unwrap();
+        assert_eq!(c.kiosk.idle_secs, 60);
+        assert_eq!(c.kiosk.reset_after_send_secs, 10);
+        assert!(!c.kiosk.attract && !c.kiosk.enabled);
+        for (kiosk, path) in [
+            (r#"{"idle_secs":2}"#, "kiosk.idle_secs"),
+            (r#"{"attract":"yes"}"#, "kiosk.attract"),
+            (
+                r#"{"reset_after_send_secs":0}"#,
+                "kiosk.reset_after_send_secs",
+            ),
+        ] {
+            let e = OfficeConfig::from_json(&format!(r#"{{"office_name":"K","kiosk":{kiosk}}}"#))
+                .unwrap_err();
+            assert_eq!(e.path, path, "{kiosk}");
+        }
     }
 
     #[test]

@@ -214,6 +214,11 @@ pub mod ui {
         "Your answers are saved on this device and will be sent automatically when there is a connection. You may close this page.",
     );
     pub const EXPORT: Text = Text::new("Ekspor antrean (JSON)", "Export the queue (JSON)");
+    pub const STILL_THERE: Text = Text::new("Masih di sini?", "Still there?");
+    pub const CONTINUE: Text = Text::new("Ya, lanjutkan", "Yes, continue");
+    pub const START_OVER: Text = Text::new("Mulai dari awal", "Start over");
+    pub const TOUCH_TO_START: Text = Text::new("Sentuh untuk mulai", "Touch to start");
+    pub const CLOSE: Text = Text::new("Tutup", "Close");
     pub const STAFF_HINT: Text = Text::new(
         "Untuk petugas: jawaban yang menunggu dikirim otomatis. Jawaban yang ditolak server tidak dikirim ulang; ekspor dan serahkan kepada pengelola survei.",
         "For staff: waiting answers are sent automatically. Answers the server refused are not resent; export them for the survey administrator.",
@@ -225,6 +230,22 @@ pub fn progress(answered: usize, total: usize, lang: Lang) -> String {
     match lang {
         Lang::Id => format!("{answered} dari {total} pertanyaan terjawab"),
         Lang::En => format!("{answered} of {total} questions answered"),
+    }
+}
+
+/// The kiosk's prompt on an abandoned form: when its answers will be cleared.
+pub fn clearing_in(seconds: u64, lang: Lang) -> String {
+    match lang {
+        Lang::Id => format!("Jawaban di layar ini akan dihapus dalam {seconds} detik agar tidak terlihat oleh orang berikutnya."),
+        Lang::En => format!("The answers on this screen will be cleared in {seconds} seconds so the next person cannot see them."),
+    }
+}
+
+/// The kiosk's thank-you screen: when the next respondent's form appears.
+pub fn fresh_form_in(seconds: u64, lang: Lang) -> String {
+    match lang {
+        Lang::Id => format!("Formulir baru untuk responden berikutnya dalam {seconds} detik."),
+        Lang::En => format!("A fresh form for the next respondent in {seconds} seconds."),
     }
 }
 

@@ -2,7 +2,9 @@
 //! writes as JSON, `ikm_json` writes exactly the bytes serde_json writes, and each type's
 //! reader (declared from one field table) reads serde_json's text back to the same value.
 
-use ikm_core::config::{Complaint, CounterOption, ModuleConfig, Modules, ServiceOption, Theme};
+use ikm_core::config::{
+    Complaint, CounterOption, KioskConfig, ModuleConfig, Modules, ServiceOption, Theme,
+};
 use ikm_core::delivery::ErrorReply;
 use ikm_core::element::LocalText;
 use ikm_core::json;
@@ -150,6 +152,23 @@ fn module() -> impl Strategy<Value = Option<ModuleConfig>> {
     prop::option::of(any::<u8>().prop_map(|scale| ModuleConfig { scale }))
 }
 
+fn kiosk() -> impl Strategy<Value = KioskConfig> {
+    (
+        any::<bool>(),
+        (any::<u16>(), any::<u16>(), any::<u16>()),
+        any::<bool>(),
+    )
+        .prop_map(
+            |(enabled, (reset_after_send_secs, idle_secs, prompt_secs), attract)| KioskConfig {
+                enabled,
+                reset_after_send_secs,
+                idle_secs,
+                prompt_secs,
+                attract,
+            },
+        )
+}
+
 fn office_config() -> impl Strategy<Value = OfficeConfig> {
     let services = prop::collection::vec(
         (text(), local_text()).prop_map(|(id, label)| ServiceOption { id, label }),
@@ -170,14 +189,14 @@ fn office_config() -> impl Strategy<Value = OfficeConfig> {
             text(),
             prop::option::of(text()),
         ),
-        (counters, complaint, prop::option::of(text())),
+        (counters, complaint, prop::option::of(text()), kiosk()),
     )
         .prop_map(
             |(
                 (office_name, unit, services, min_age),
                 (spkp, spak, default_lang),
                 (weights, time_zone, accent),
-                (counters, complaint, survey_url),
+                (counters, complaint, survey_url, kiosk),
             )| OfficeConfig {
                 office_name,
                 unit,
@@ -185,6 +204,7 @@ fn office_config() -> impl Strategy<Value = OfficeConfig> {
                 counters,
                 complaint,
                 survey_url,
+                kiosk,
                 min_age,
                 modules: Modules { spkp, spak },
                 default_lang,

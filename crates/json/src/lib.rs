@@ -456,6 +456,14 @@ impl Value {
         }
     }
 
+    /// A `true` or `false`.
+    pub fn bool(&self) -> Result<bool, Error> {
+        match self {
+            Value::Bool(b) => Ok(*b),
+            _ => Err(Error::new(ErrorKind::InvalidType("true or false"))),
+        }
+    }
+
     /// An owned copy of a string value (a [`Read`] for `String` fields).
     pub fn string(&self) -> Result<String, Error> {
         self.str().map(str::to_string)

@@ -71,6 +71,9 @@ fn page_of(query: &HashMap<String, String>, headers: &HeaderMap) -> Page {
         service: param("layanan"),
         counter: param("loket"),
         browser_lang,
+        // Kiosk timers need the widget: the server's copy is the plain form, which the
+        // widget takes over as a kiosk when the page says `?kiosk=1`.
+        kiosk: false,
     }
 }
 
