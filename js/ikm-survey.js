@@ -206,3 +206,8 @@ class IkmSurvey extends HTMLElement {
 
 if (!customElements.get('ikm-survey')) customElements.define('ikm-survey', IkmSurvey);
 for (const host of document.querySelectorAll('[data-ikm-takeover]')) takeOver(host);
+
+// The offline service worker: the collector's own page names it (data-sw), an office website
+// with its own copy can too (<ikm-survey sw="/sw.js?page=/survei&files=/ikm/">).
+const worker = document.querySelector('[data-sw]')?.dataset.sw ?? document.querySelector('ikm-survey[sw]')?.getAttribute('sw');
+if (worker && 'serviceWorker' in navigator) navigator.serviceWorker.register(worker).catch(() => {});

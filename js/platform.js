@@ -1,4 +1,5 @@
 // The browser calls the widget makes, as plain functions the wasm imports (see src/browser.rs).
+// The outbox functions also run in the service worker (no `window` or `document` there).
 // What to send and when is decided in Rust (ikm_core::outbox); this file only performs it.
 // Written in JS because each of these costs more wasm through web-sys bindings than it costs
 // here, and web-sys has no stable binding for `keepalive` or the Web Locks API.
@@ -62,21 +63,22 @@ export function emit(host, name, id, code) {
 
 let wakeUp = null;
 let timer = 0;
+/** News of outbox changes between pages and the service worker of this origin. */
+const CHANNEL = typeof BroadcastChannel === 'function' ? new BroadcastChannel('ikm-outbox') : null;
 
 /**
  * Calls `wake(reason)` whenever delivery may succeed or the outbox changed elsewhere:
  * 'online' (the network is back), 'visible' (the page is shown again), 'storage' (another tab
- * changed a localStorage key that starts with `prefix`), 'timer' (see wakeAfter).
+ * or the service worker changed the outbox), 'timer' (see wakeAfter).
  */
-export function onWake(prefix, wake) {
+export function onWake(wake) {
   wakeUp = wake;
   addEventListener('online', () => wake('online'));
   document.addEventListener('visibilitychange', () => {
     if (document.visibilityState === 'visible') wake('visible');
   });
-  addEventListener('storage', (event) => {
-    if (event.key?.startsWith(prefix)) wake('storage');
-  });
+  // The channel the page also sends on: its own messages never come back to it.
+  if (CHANNEL) CHANNEL.onmessage = () => wake('storage');
 }
 
 /** Calls wake('timer') once after `ms` (replacing an earlier timer); a negative `ms` only cancels. */
@@ -98,4 +100,141 @@ export function download(filename, type, text) {
 /** Resolves after `ms` milliseconds (the kiosk's clock). */
 export function sleep(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+// The outbox on the device: IndexedDB (database `ikm-outbox`, store `entries`, the entry's
+// JSON under its id), which pages and the service worker share, with transactions. Writes
+// use strict durability: "saved" means on disk. Entries left in `localStorage` by earlier
+// versions (`ikm-outbox/v1/<id>`) move here the first time the outbox is opened.
+const DB_NAME = 'ikm-outbox';
+const ENTRIES = 'entries';
+const DAMAGED = 'damaged';
+const LEGACY_PREFIX = 'ikm-outbox/v1/';
+let database = null;
+
+function request(r) {
+  return new Promise((resolve, reject) => {
+    r.onsuccess = () => resolve(r.result);
+    r.onerror = () => reject(r.error);
+  });
+}
+
+/**
+ * Runs `act(stores)` in one transaction over `names`; resolves with its result once
+ * committed. `durability`: 'strict' waits until the write is on disk (a new response),
+ * 'relaxed' until the browser has it (bookkeeping that a later attempt can redo).
+ */
+async function transact(names, mode, act, durability = 'relaxed') {
+  const db = await openOutbox();
+  return new Promise((resolve, reject) => {
+    const tx = db.transaction(names, mode, { durability });
+    const stores = names.map((n) => tx.objectStore(n));
+    let result;
+    Promise.resolve(act(...stores)).then((r) => { result = r; }, reject);
+    tx.oncomplete = () => resolve(result);
+    tx.onerror = tx.onabort = () => reject(tx.error ?? new Error('the device storage refused the write'));
+  });
+}
+
+/** Opens the database at `version`, creating the stores that are missing. */
+function openAt(version) {
+  const open = version ? indexedDB.open(DB_NAME, version) : indexedDB.open(DB_NAME);
+  open.onupgradeneeded = () => {
+    for (const name of [ENTRIES, DAMAGED]) {
+      if (!open.result.objectStoreNames.contains(name)) open.result.createObjectStore(name);
+    }
+  };
+  return request(open);
+}
+
+function openOutbox() {
+  database ??= (async () => {
+    let db = await openAt(1).catch(() => openAt());
+    // Someone opened the name without our stores (a newer version's, or a tool's): add them.
+    if (!db.objectStoreNames.contains(ENTRIES) || !db.objectStoreNames.contains(DAMAGED)) {
+      const version = db.version + 1;
+      db.close();
+      db = await openAt(version);
+    }
+    // Another version of the page upgrading the database closes this connection first.
+    db.onversionchange = () => { db.close(); database = null; };
+    return db;
+  })().catch((error) => { database = null; throw error; });
+  return database;
+}
+
+/**
+ * Moves entries an earlier version kept in localStorage into IndexedDB (pages only; checked
+ * at every read, since a tab of the earlier version may still be open and saving).
+ */
+async function migrateLegacy(db) {
+  if (typeof localStorage === 'undefined') return;
+  const keys = Object.keys(localStorage).filter((k) => k.startsWith(LEGACY_PREFIX));
+  if (!keys.length) return;
+  await new Promise((resolve, reject) => {
+    const tx = db.transaction(ENTRIES, 'readwrite', { durability: 'strict' });
+    for (const key of keys) {
+      const text = localStorage.getItem(key);
+      if (text != null) tx.objectStore(ENTRIES).put(text, key.slice(LEGACY_PREFIX.length));
+    }
+    tx.oncomplete = resolve;
+    tx.onerror = tx.onabort = () => reject(tx.error);
+  });
+  // Only once IndexedDB holds them.
+  for (const key of keys) localStorage.removeItem(key);
+}
+
+/** Every entry's JSON text (after moving in any an earlier version left in localStorage). */
+export async function outboxAll() {
+  await migrateLegacy(await openOutbox());
+  return transact([ENTRIES], 'readonly', (store) => request(store.getAll()));
+}
+
+/** One entry's JSON text, or undefined. */
+export function outboxGet(id) {
+  return transact([ENTRIES], 'readonly', (store) => request(store.get(id)));
+}
+
+/**
+ * Stores an entry's JSON text; rejects if the device refuses. `strict`: resolves only once it
+ * is on disk (saving a new response: "Tersimpan" must hold through a power cut); otherwise once
+ * the browser has it (leases and attempt counts, which a lost write only makes redo).
+ */
+export function outboxPut(id, text, strict) {
+  return transact([ENTRIES], 'readwrite', (store) => request(store.put(text, id)), strict ? 'strict' : 'relaxed');
+}
+
+/** Removes an entry. */
+export function outboxDelete(id) {
+  return transact([ENTRIES], 'readwrite', (store) => request(store.delete(id)));
+}
+
+/** Sets an unreadable entry aside (kept for staff, never sent). */
+export function outboxSetAside(id, text) {
+  return transact([ENTRIES, DAMAGED], 'readwrite', (entries, damaged) => {
+    damaged.put(text, id);
+    return request(entries.delete(id));
+  });
+}
+
+/** Tells the other pages (and the service worker's) that the outbox changed. */
+export function outboxChanged() {
+  CHANNEL?.postMessage('changed');
+}
+
+let persisted = false;
+
+/**
+ * After a save: asks the browser to keep the outbox when storage runs low (best effort), and
+ * asks the service worker, where there is one and the browser has Background Sync, to deliver
+ * when the connection returns, even if every tab of the survey is closed by then.
+ */
+export function afterSave() {
+  if (!persisted) {
+    persisted = true;
+    navigator.storage?.persist?.().catch(() => {});
+  }
+  navigator.serviceWorker?.getRegistration?.()
+    .then((registration) => registration?.sync?.register('ikm-outbox'))
+    .catch(() => {});
 }

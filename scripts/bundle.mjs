@@ -67,10 +67,41 @@ writeFileSync(join(out, names.wasm), wasm);
 writeFileSync(join(out, names.css), css);
 writeFileSync(join(out, names.module), code);
 
+// The service worker's delivery: the same glue and wasm as a classic script, names shortened
+// with the same mapping, so the worker runs the widget's own outbox rules.
+const worker = await build({
+  entryPoints: [join(staging, 'outbox-worker.js')],
+  bundle: true,
+  format: 'iife',
+  target: ['es2022'],
+  minify: true,
+  write: false,
+  legalComments: 'none',
+  mangleProps: exactly,
+  mangleQuoted: true,
+  mangleCache: mapping,
+  define: { IKM_WASM: JSON.stringify(names.wasm), 'import.meta.url': 'self.location.href' },
+  logLevel: 'warning',
+});
+const workerCode = worker.outputFiles[0].contents;
+const workerText = Buffer.from(workerCode).toString('utf8');
+const workerMissing = glueImports.filter((i) => !new RegExp(`[{,]${escape(i.name)}:`).test(workerText));
+if (workerMissing.length) fail(`the worker bundle lacks ${workerMissing.length} wasm imports`);
+names.worker = hashed(workerCode, 'js').replace('ikm-survey.', 'ikm-outbox.');
+writeFileSync(join(out, names.worker), workerCode);
+
+// The service worker itself under its one stable name, naming this release's files; its
+// bytes change with every release, which is how browsers notice a new one.
+const version = createHash('sha256').update(JSON.stringify(names)).digest('hex').slice(0, 10);
+const sw = readFileSync(join(staging, 'sw.js'), 'utf8')
+  .replace('const RELEASE = IKM_RELEASE;', `const RELEASE = ${JSON.stringify({ version, ...names })};`);
+if (sw.includes('const RELEASE = IKM_RELEASE;') || !sw.includes(names.worker)) fail('sw.js has no `const RELEASE = IKM_RELEASE;` to fill in');
+writeFileSync(join(out, 'sw.js'), sw);
+
 // The stable entry, the one name an office website writes in its page, is the same module
 // under a name that never changes: served without long caching (everything it names is
 // immutable), it costs no extra round trip before the wasm, stylesheet and configuration
 // downloads start. Pages that can name the hashed module (the collector's own) use that.
 writeFileSync(join(out, 'ikm-survey.js'), code);
 writeFileSync(join(out, 'manifest.json'), `${JSON.stringify(names, null, 2)}\n`);
-console.log(`bundle: ${names.module} ${names.wasm} ${names.css} (+ ikm-survey.js, manifest.json)`);
+console.log(`bundle: ${names.module} ${names.wasm} ${names.css} ${names.worker} (+ ikm-survey.js, sw.js, manifest.json)`);

@@ -28,7 +28,7 @@ wasm-opt -Oz --converge --low-memory-unused --enable-bulk-memory --enable-sign-e
   "$stage/ikm-survey-wasm_bg.wasm" -o "$stage/optimized.wasm"
 # Short names for the glue's imports and the generated exports (see tools/wasm-names).
 target/release/wasm-names "$stage/optimized.wasm" "$stage/short.wasm" "$stage/names.json"
-cp js/ikm-survey.js "$stage/"
+cp js/ikm-survey.js js/outbox-worker.js js/sw.js "$stage/"
 lightningcss --minify styles/ikm-survey.css -o "$stage/ikm-survey.css"
 node scripts/bundle.mjs "$stage" "$stage/short.wasm" "$stage/names.json" "$stage/ikm-survey.css" dist
 cp index.html styles/demo.css examples/office.json dist/

@@ -23,9 +23,9 @@ extern "C" {
     /// Dispatches a bubbling, composed `CustomEvent` from the host element, detail `{id?, code?}`.
     #[wasm_bindgen(js_name = emit)]
     pub fn dispatch_event(host: &HtmlElement, name: &str, id: Option<&str>, code: Option<&str>);
-    /// Registers `wake(reason)` for `online`, `visible`, outbox `storage` changes and `timer`.
+    /// Registers `wake(reason)` for `online`, `visible`, outbox changes (`storage`) and `timer`.
     #[wasm_bindgen(js_name = onWake)]
-    pub fn on_wake(prefix: &str, wake: &Closure<dyn FnMut(String)>);
+    pub fn on_wake(wake: &Closure<dyn FnMut(String)>);
     /// Calls the registered wake with `timer` after `ms`, replacing an earlier timer; negative cancels.
     #[wasm_bindgen(js_name = wakeAfter)]
     pub fn wake_after(ms: i32);

@@ -28,6 +28,8 @@ pub enum Msg {
     Submit,
     StartNew,
     OutboxChanged,
+    /// What the device's outbox holds now (read after a change).
+    OutboxRead(Box<ikm_core::outbox::Outbox>),
     /// Kiosk: the clock's second; the edge adds the time.
     Tick,
     /// Kiosk: a touch on the widget (`true`: the attract screen's button); the edge adds the time.

@@ -46,7 +46,14 @@ struct Widget {
 }
 
 impl Widget {
+    /// Mounts on an empty outbox: each test starts with nothing saved on this origin.
     async fn mount(options: &[(&str, &str)]) -> Widget {
+        ikm_survey::outbox_driver::discard_all().await;
+        Widget::mount_on_this_device(options).await
+    }
+
+    /// Mounts with whatever this device already holds.
+    async fn mount_on_this_device(options: &[(&str, &str)]) -> Widget {
         let host: HtmlElement = document()
             .create_element("div")
             .unwrap()
@@ -56,15 +63,6 @@ impl Widget {
         let object = Object::new();
         for (key, value) in options {
             Reflect::set(&object, &(*key).into(), &(*value).into()).unwrap();
-        }
-        // Each test starts with an empty outbox on this origin.
-        let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
-        let saved: Vec<String> = (0..storage.length().unwrap())
-            .filter_map(|i| storage.key(i).unwrap())
-            .filter(|k| k.starts_with(ikm_survey::outbox_driver::STORAGE_PREFIX))
-            .collect();
-        for key in saved {
-            storage.remove_item(&key).unwrap();
         }
         let handle = mount(host.clone(), object.into()).unwrap();
         let style = document().create_element("style").unwrap();
@@ -369,7 +367,7 @@ async fn submitting_a_blank_form_marks_every_problem_and_focuses_the_first() {
         "no POST reached the endpoint"
     );
     assert_eq!(
-        saved_outbox().entries.len(),
+        saved_outbox().await.entries.len(),
         0,
         "nothing waits on the device"
     );
@@ -519,8 +517,8 @@ async fn a_422_maps_server_errors_onto_fields_and_keeps_the_answers() {
     assert_eq!(w.active_id(), "ikm-answers-sarana");
 }
 
-fn saved_outbox() -> ikm_core::outbox::Outbox {
-    ikm_survey::outbox_driver::load()
+async fn saved_outbox() -> ikm_core::outbox::Outbox {
+    ikm_survey::outbox_driver::load().await
 }
 
 #[wasm_bindgen_test]
@@ -537,7 +535,7 @@ async fn an_unreachable_endpoint_leaves_the_response_saved_on_the_device() {
         .await;
     assert_eq!(w.text(".ikm-done p"), ui::QUEUED_BODY.en);
     assert_eq!(w.active_id(), "ikm-done-title");
-    let outbox = saved_outbox();
+    let outbox = saved_outbox().await;
     assert_eq!(outbox.pending(), 1);
     let entry = &outbox.entries[0];
     assert!(entry.attempts >= 1, "tried once");
@@ -565,11 +563,11 @@ async fn a_queued_response_goes_out_by_itself_once_the_endpoint_recovers() {
     w.click("button[type=submit]").await;
     w.wait_for("the queued notice", |w| w.find(".ikm-queued").is_some())
         .await;
-    let id = saved_outbox().entries[0].id.clone();
+    let id = saved_outbox().await.entries[0].id.clone();
     w.wait_for("automatic delivery", |w| w.find(".ikm-sent").is_some())
         .await;
     assert_eq!(
-        saved_outbox().entries.len(),
+        saved_outbox().await.entries.len(),
         0,
         "delivered entries leave the device"
     );
@@ -725,4 +723,40 @@ async fn axe_finds_no_wcag_21_aa_violations_on_any_screen() {
         Vec::<String>::new(),
         "thank-you screen"
     );
+}
+
+#[wasm_bindgen_test]
+async fn responses_an_earlier_version_kept_in_local_storage_move_to_the_outbox_and_go_out() {
+    // An entry exactly as the localStorage outbox (ikm-outbox/v1/<id>) of the earlier release kept it.
+    let mut s = Submission::blank(Lang::Id);
+    s.id = "0b6f3a1e-8c2d-4f5a-9b7e-1d2c3b4a5f60".into();
+    let body = ikm_core::json::to_string(&s).unwrap();
+    let legacy = format!(
+        r#"{{"id":"{}","endpoint":"{}","body":{},"saved_at":1,"attempts":0,"next_attempt_at":0}}"#,
+        s.id,
+        endpoint("/api/v1/responses"),
+        serde_json::to_string(&body).unwrap()
+    );
+    ikm_survey::outbox_driver::discard_all().await;
+    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    let key = format!("ikm-outbox/v1/{}", s.id);
+    storage.set_item(&key, &legacy).unwrap();
+    let options = [
+        ("endpoint", &*endpoint("/api/v1/responses")),
+        ("lang", "en"),
+    ];
+    let w = Widget::mount_on_this_device(&options).await;
+    w.wait_for("the old entry moved", |_| {
+        storage.get_item(&key).unwrap().is_none()
+    })
+    .await;
+    for _ in 0..250 {
+        if !posts_of(&s.id).await.is_empty() {
+            break;
+        }
+        sleep(20).await;
+    }
+    assert_eq!(posts_of(&s.id).await.len(), 1, "sent once, unchanged");
+    assert_eq!(posts_of(&s.id).await[0].1, body);
+    assert!(saved_outbox().await.entries.iter().all(|e| e.id != s.id));
 }

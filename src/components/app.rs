@@ -111,10 +111,10 @@ impl App {
         }
     }
 
-    /// Reads the outbox (here or changed by another tab): counts for the staff view, and the
-    /// entry of the current response, which the reducer judges.
-    fn outbox_changed(&mut self, ctx: &Context<Self>) {
-        let outbox = outbox_driver::load();
+    /// What the outbox holds now (here or changed by another tab or the service worker):
+    /// counts for the staff view, and the entry of the current response, which the reducer
+    /// judges.
+    fn outbox_read(&mut self, ctx: &Context<Self>, outbox: ikm_core::outbox::Outbox) {
         self.outbox_counts = (outbox.pending(), outbox.rejected());
         if let Stage::Ready(state) = &self.stage {
             let id = &state.draft.id;
@@ -134,13 +134,13 @@ impl Component for App {
         let endpoint = options.endpoint.clone().filter(|e| !e.trim().is_empty());
         // Delivers anything left from earlier visits, and follows other tabs' sending.
         let subscription = outbox_driver::subscribe(ctx.link().callback(|()| Msg::OutboxChanged));
-        outbox_driver::kick();
-        let outbox = outbox_driver::load();
+        outbox_driver::kick(false);
+        ctx.link().send_message(Msg::OutboxChanged);
         let mut app = App {
             stage: Stage::Loading,
             endpoint: endpoint.clone().unwrap_or_default().into(),
             page: current_page(),
-            outbox_counts: (outbox.pending(), outbox.rejected()),
+            outbox_counts: (0, 0),
             subscription,
             root: NodeRef::default(),
             focus: None,
@@ -190,7 +190,10 @@ impl Component for App {
             // The edge supplies what the reducer must not fetch itself: the time, a new id.
             Msg::Submit => self.act(ctx, Action::Submit { at: now_rfc3339() }),
             Msg::StartNew => self.act(ctx, Action::NewResponse { id: new_id() }),
-            Msg::OutboxChanged => self.outbox_changed(ctx),
+            Msg::OutboxChanged => spawn(ctx, async {
+                Msg::OutboxRead(Box::new(outbox_driver::load().await))
+            }),
+            Msg::OutboxRead(outbox) => self.outbox_read(ctx, *outbox),
             Msg::Tick => {
                 next_tick(ctx);
                 self.act(ctx, Action::Tick { now_ms: now_ms() })
@@ -283,12 +286,16 @@ impl Component for App {
 fn run(ctx: &Context<App>, endpoint: &AttrValue, state: &SurveyState, work: Work) {
     match work {
         Work::Save => {
-            let saved = outbox_driver::save(endpoint, &state.draft).is_ok();
-            ctx.link().send_message(Msg::Act(if saved {
-                Action::Saved
-            } else {
-                Action::SaveFailed
-            }));
+            let endpoint = endpoint.clone();
+            let submission = state.draft.clone();
+            spawn(ctx, async move {
+                let saved = outbox_driver::save(&endpoint, &submission).await.is_ok();
+                Msg::Act(if saved {
+                    Action::Saved
+                } else {
+                    Action::SaveFailed
+                })
+            });
         }
         Work::Post => {
             let endpoint = endpoint.clone();
@@ -298,10 +305,10 @@ fn run(ctx: &Context<App>, endpoint: &AttrValue, state: &SurveyState, work: Work
                 Msg::Act(Action::Delivered(outcome))
             });
         }
-        Work::Deliver => outbox_driver::kick(),
-        Work::Export => {
-            let _ = outbox_driver::export();
-        }
+        Work::Deliver => outbox_driver::kick(false),
+        Work::Export => wasm_bindgen_futures::spawn_local(async {
+            let _ = outbox_driver::export().await;
+        }),
         Work::Reset => ctx.link().send_message(Msg::StartNew),
     }
 }

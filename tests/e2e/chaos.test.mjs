@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { fillAndSend, freePort, startCollector, launchChromium } from './support.mjs';
+import { fillAndSend, freePort, outboxCount, startCollector, launchChromium } from './support.mjs';
 
 const TOKEN = 'chaos-token-0123456789abcdef';
 const SUBMISSIONS = Number(process.env.IKM_CHAOS_SUBMISSIONS || 200);
@@ -172,7 +172,7 @@ test(`${SUBMISSIONS} submissions through drops, lost answers, 500s, delays, offl
   faults = false;
   await context.setOffline(true);
   await context.setOffline(false);
-    const leftOnDevice = () => tabs[0].evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('ikm-outbox/v1/')).length);
+  const leftOnDevice = () => tabs[0].evaluate(outboxCount);
   let stored = [];
   let left = SUBMISSIONS;
   // Entries whose answers were lost are stored already; they leave the device at their next

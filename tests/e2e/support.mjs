@@ -109,3 +109,32 @@ export async function axeViolations(page) {
 export function moduleStatementNames(root) {
   return [...new Set([...root.querySelectorAll('input[type=radio]')].map((r) => r.name).filter((n) => /^sp[ka][kp]\./.test(n)))];
 }
+
+/** How many responses the device's outbox (IndexedDB) holds; runs in the page. */
+export function outboxCount() {
+  return new Promise((resolve) => {
+    const open = indexedDB.open('ikm-outbox');
+    open.onsuccess = () => {
+      const db = open.result;
+      if (!db.objectStoreNames.contains('entries')) { db.close(); resolve(0); return; }
+      const count = db.transaction('entries').objectStore('entries').count();
+      count.onsuccess = () => { db.close(); resolve(count.result); };
+    };
+    open.onerror = () => resolve(-1);
+  });
+}
+
+
+/** The ids of the responses the device's outbox holds; runs in the page. */
+export function outboxIds() {
+  return new Promise((resolve) => {
+    const open = indexedDB.open('ikm-outbox');
+    open.onsuccess = () => {
+      const db = open.result;
+      if (!db.objectStoreNames.contains('entries')) { db.close(); resolve([]); return; }
+      const keys = db.transaction('entries').objectStore('entries').getAllKeys();
+      keys.onsuccess = () => { db.close(); resolve(keys.result); };
+    };
+    open.onerror = () => resolve([]);
+  });
+}

@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { fillAndSend, startCollector, launchChromium } from './support.mjs';
+import { fillAndSend, outboxCount, outboxIds, startCollector, launchChromium } from './support.mjs';
 
 const TOKEN = 'e2e-token-0123456789abcdef';
 let collector, browser, base;
@@ -159,11 +159,8 @@ test('staff see what the device holds and export it as JSON', async () => {
   });
   await page.waitForFunction(() => !!document.querySelector('#kiosk').shadowRoot.querySelector('form'));
   await fillAndSend(page, '#kiosk', { gender: 2, age: 52, education: 'S2', occupation: 1, scores: Array(9).fill(4) });
-  await page.waitForFunction(() => Object.keys(localStorage).some((k) => k.startsWith('ikm-outbox/v1/')));
-  const id = await page.evaluate(() => {
-    const key = Object.keys(localStorage).find((k) => k.startsWith('ikm-outbox/v1/'));
-    return JSON.parse(localStorage.getItem(key)).id;
-  });
+  await page.waitForFunction(outboxCount);
+  const [id] = await page.evaluate(outboxIds);
   await page.waitForFunction(() => !!document.querySelector('#kiosk').shadowRoot.querySelector('.ikm-queued'));
   const summary = await page.evaluate(() => document.querySelector('#kiosk').shadowRoot.querySelector('.ikm-staff summary').textContent);
   assert.equal(summary, 'Antrean perangkat ini: 1 menunggu dikirim, 0 ditolak server');

@@ -133,7 +133,7 @@ fn page(app: &App, lang: Lang, survey: String, takeover: bool) -> Markup {
             }
             body {
                 main {
-                    div.ikm-host id="ikm-survey" data-ikm-takeover[takeover] data-endpoint="/api/v1/responses"
+                    div.ikm-host id="ikm-survey" data-ikm-takeover[takeover] data-sw="/sw.js" data-endpoint="/api/v1/responses"
                         data-unit=[app.config.unit.as_deref()] data-config-id="ikm-config" {
                         (PreEscaped(survey))
                     }

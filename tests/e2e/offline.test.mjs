@@ -1,0 +1,118 @@
+// The survey page survives going offline: once visited, its service worker shows it again
+// with no network (a fresh response id each time), never touches POSTs or API calls, and a
+// response given offline is stored exactly once when the network returns: by the page if it
+// is still open, and through Background Sync (dispatched here over the DevTools Protocol)
+// if the respondent closed the tab.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { ELEMENT_KEYS, outboxCount, startCollector, launchChromium } from './support.mjs';
+
+const TOKEN = 'offline-token-0123456789abcdef';
+let collector, browser, base;
+
+before(async () => {
+  collector = await startCollector(TOKEN);
+  base = collector.base;
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  collector?.stop();
+});
+
+const W = '#ikm-survey';
+
+async function stored(counter) {
+  const month = new Date(Date.now() + 7 * 3600 * 1000).toISOString().slice(0, 7);
+  const response = await fetch(`${base}/api/v1/report?month=${month}&counter=${counter}`, { headers: { Authorization: `Bearer ${TOKEN}` } });
+  return (await response.json()).respondents;
+}
+
+async function until(what, check, timeout = 20000) {
+  const end = Date.now() + timeout;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** Opens the survey page and waits until the widget runs and the service worker controls it. */
+async function visit(page, query) {
+  await page.goto(`${base}/?${query}`);
+  await page.locator(`${W}:not([data-ikm-takeover]) form`).waitFor();
+  await page.waitForFunction(() => !!navigator.serviceWorker.controller, null, { timeout: 20000 });
+}
+
+async function answerAndSend(page) {
+  await page.check(`${W} input[name="respondent.gender"][value="P"]`);
+  await page.fill(`${W} input[name="respondent.age"]`, '33');
+  await page.selectOption(`${W} select[name="respondent.education"]`, 'SMA');
+  await page.check(`${W} input[name="respondent.occupation"][value="SWASTA"]`);
+  for (const key of ELEMENT_KEYS) await page.check(`${W} input[name="answers.${key}"][value="4"]`);
+  const statements = await page.$$eval(`${W} input[type=radio]`, (radios) => [...new Set(radios.map((r) => r.name).filter((n) => /^sp[ka][kp]\./.test(n)))]);
+  for (const name of statements) await page.check(`${W} input[name="${name}"][value="4"]`);
+  await page.click(`${W} button[type=submit]`);
+  await page.locator(`${W} .ikm-done`).waitFor();
+}
+
+test('the page loads again offline, and a response given offline is stored once the network returns', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const seen = [];
+  page.on('response', (r) => seen.push({ url: r.url(), method: r.request().method(), worker: r.fromServiceWorker() }));
+  await visit(page, 'layanan=paspor-baru&loket=loket-3');
+  const firstId = await page.inputValue(`${W} input[name="id"]`).catch(() => '');
+
+  await context.setOffline(true);
+  await page.reload();
+  await page.locator(`${W}:not([data-ikm-takeover]) form`).waitFor();
+  const offlineId = await page.evaluate(() => document.querySelector('#ikm-survey form input[name="id"]')?.value ?? '');
+  assert.notEqual(offlineId, firstId, 'a page shown from the cache gets a fresh response id');
+  await answerAndSend(page);
+  assert.equal(await stored('loket-3'), 0, 'nothing reached the collector while offline');
+  assert.equal(await page.evaluate(outboxCount), 1, 'the response waits on the device');
+
+  await context.setOffline(false);
+  await page.locator(`${W} .ikm-sent`).waitFor({ timeout: 20000 });
+  assert.equal(await until('the response stored', async () => (await stored('loket-3')) === 1 && 1), 1);
+  assert.equal(await page.evaluate(outboxCount), 0);
+  const posts = seen.filter((r) => r.method === 'POST');
+  assert.ok(posts.length > 0 && posts.every((r) => !r.worker), 'POSTs never go through the worker');
+  assert.ok(seen.filter((r) => r.url.includes('/api/')).every((r) => !r.worker), 'nor API calls');
+  assert.ok(seen.some((r) => /\.[0-9a-f]{10}\.wasm$/.test(r.url) && r.worker), 'the hashed files came from the cache offline');
+  await context.close();
+});
+
+test('a response saved offline is delivered by Background Sync after the tab was closed, exactly once', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await visit(page, 'layanan=izin-tinggal&loket=loket-4');
+  await context.setOffline(true);
+  await answerAndSend(page);
+  assert.equal(await page.evaluate(outboxCount), 1);
+  await new Promise((r) => setTimeout(r, 1000));
+  assert.equal(await stored('loket-4'), 0, 'not delivered while offline');
+  await page.close();
+
+  // No survey tab is open now; a blank tab only carries the DevTools session.
+  const blank = await context.newPage();
+  const cdp = await context.newCDPSession(blank);
+  const registrations = [];
+  cdp.on('ServiceWorker.workerRegistrationUpdated', (e) => registrations.push(...e.registrations));
+  await cdp.send('ServiceWorker.enable');
+  const registration = await until('the service worker registration', () =>
+    registrations.find((r) => r.scopeURL === `${base}/` && !r.isDeleted));
+  await context.setOffline(false);
+  for (let i = 0; i < 2; i++) {
+    await cdp.send('ServiceWorker.dispatchSyncEvent', {
+      origin: base, registrationId: registration.registrationId, tag: 'ikm-outbox', lastChance: false,
+    });
+  }
+  assert.equal(await until('the response stored', async () => (await stored('loket-4')) === 1 && 1), 1);
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.equal(await stored('loket-4'), 1, 'exactly once, however often the sync fires');
+  await context.close();
+});
