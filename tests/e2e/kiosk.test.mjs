@@ -3,37 +3,14 @@
 // asks "Masih di sini?" and is then wiped, the attract screen comes and goes, an untouched
 // form never asks, staff open their view with the documented gesture, and nothing of an
 // earlier respondent is left in the page or in storage.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { axeViolations, ELEMENT_KEYS, startCollector, launchChromium } from './support.mjs';
+import { answerEverything, axeViolations, collectorAndBrowser } from './support.mjs';
 
 const TOKEN = 'kiosk-token-0123456789abcdef';
-let collector, browser, base;
-
-before(async () => {
-  collector = await startCollector(TOKEN);
-  base = collector.base;
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  collector?.stop();
-});
+const env = collectorAndBrowser(TOKEN);
 
 const W = '#ikm-survey';
-
-/** Answers every question with real clicks and typing, and leaves `suggestion`. */
-async function answerAll(page, suggestion) {
-  await page.check(`${W} input[name="respondent.gender"][value="L"]`);
-  await page.fill(`${W} input[name="respondent.age"]`, '45');
-  await page.selectOption(`${W} select[name="respondent.education"]`, 'TIDAK-TAMAT-SD');
-  await page.check(`${W} input[name="respondent.occupation"][value="WIRAUSAHA"]`);
-  for (const key of ELEMENT_KEYS) await page.check(`${W} input[name="answers.${key}"][value="3"]`);
-  const statements = await page.$$eval(`${W} input[type=radio]`, (radios) => [...new Set(radios.map((r) => r.name).filter((n) => /^sp[ka][kp]\./.test(n)))]);
-  for (const name of statements) await page.check(`${W} input[name="${name}"][value="4"]`);
-  await page.fill(`${W} textarea[name="suggestion"]`, suggestion);
-}
 
 /** What of the page could still show an earlier respondent's answers. */
 async function traces(page) {
@@ -49,14 +26,14 @@ const focused = (page) => page.evaluate(() => document.activeElement?.id ?? '');
 
 test('a kiosk serves respondent after respondent with no trace of the previous one', async () => {
   // bypassCSP only lets axe itself run in the page.
-  const context = await browser.newContext({ viewport: { width: 800, height: 1280 }, bypassCSP: true });
+  const context = await env.browser.newContext({ viewport: { width: 800, height: 1280 }, bypassCSP: true });
   const page = await context.newPage();
   await page.clock.install();
-  await page.goto(`${base}/?layanan=paspor-baru&loket=loket-1&kiosk=1`);
+  await page.goto(`${env.base}/?layanan=paspor-baru&loket=loket-1&kiosk=1`);
   await page.locator(`${W}:not([data-ikm-takeover]) .ikm-kiosk form`).waitFor();
 
   // Respondent A sends; the thank-you screen counts down and gives way to the attract screen.
-  await answerAll(page, 'Jejak respons A');
+  await answerEverything(page, W, { suggestion: 'Jejak respons A', education: 'TIDAK-TAMAT-SD' });
   await page.click(`${W} button[type=submit]`);
   await page.locator(`${W} .ikm-sent`).waitFor();
   assert.match(await page.locator(`${W} .ikm-countdown`).textContent(), /dalam 10 detik/);
@@ -113,7 +90,7 @@ test('a kiosk serves respondent after respondent with no trace of the previous o
   assert.equal(await page.locator(`${W} .ikm-staff-open`).count(), 0);
 
   const month = new Date(Date.now() + 7 * 3600 * 1000).toISOString().slice(0, 7);
-  const report = await (await fetch(`${base}/api/v1/report?month=${month}&counter=loket-1`, { headers: { Authorization: `Bearer ${TOKEN}` } })).json();
+  const report = await (await fetch(`${env.base}/api/v1/report?month=${month}&counter=loket-1`, { headers: { Authorization: `Bearer ${TOKEN}` } })).json();
   assert.equal(report.respondents, 1, 'only A was sent; B was wiped, not sent');
   await context.close();
 });

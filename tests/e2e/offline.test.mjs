@@ -3,29 +3,18 @@
 // response given offline is stored exactly once when the network returns: by the page if it
 // is still open, and through Background Sync (dispatched here over the DevTools Protocol)
 // if the respondent closed the tab.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ELEMENT_KEYS, outboxCount, startCollector, launchChromium } from './support.mjs';
+import { answerEverything, collectorAndBrowser, outboxCount } from './support.mjs';
 
 const TOKEN = 'offline-token-0123456789abcdef';
-let collector, browser, base;
-
-before(async () => {
-  collector = await startCollector(TOKEN);
-  base = collector.base;
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  collector?.stop();
-});
+const env = collectorAndBrowser(TOKEN);
 
 const W = '#ikm-survey';
 
 async function stored(counter) {
   const month = new Date(Date.now() + 7 * 3600 * 1000).toISOString().slice(0, 7);
-  const response = await fetch(`${base}/api/v1/report?month=${month}&counter=${counter}`, { headers: { Authorization: `Bearer ${TOKEN}` } });
+  const response = await fetch(`${env.base}/api/v1/report?month=${month}&counter=${counter}`, { headers: { Authorization: `Bearer ${TOKEN}` } });
   return (await response.json()).respondents;
 }
 
@@ -41,25 +30,19 @@ async function until(what, check, timeout = 20000) {
 
 /** Opens the survey page and waits until the widget runs and the service worker controls it. */
 async function visit(page, query) {
-  await page.goto(`${base}/?${query}`);
+  await page.goto(`${env.base}/?${query}`);
   await page.locator(`${W}:not([data-ikm-takeover]) form`).waitFor();
   await page.waitForFunction(() => !!navigator.serviceWorker.controller, null, { timeout: 20000 });
 }
 
 async function answerAndSend(page) {
-  await page.check(`${W} input[name="respondent.gender"][value="P"]`);
-  await page.fill(`${W} input[name="respondent.age"]`, '33');
-  await page.selectOption(`${W} select[name="respondent.education"]`, 'SMA');
-  await page.check(`${W} input[name="respondent.occupation"][value="SWASTA"]`);
-  for (const key of ELEMENT_KEYS) await page.check(`${W} input[name="answers.${key}"][value="4"]`);
-  const statements = await page.$$eval(`${W} input[type=radio]`, (radios) => [...new Set(radios.map((r) => r.name).filter((n) => /^sp[ka][kp]\./.test(n)))]);
-  for (const name of statements) await page.check(`${W} input[name="${name}"][value="4"]`);
+  await answerEverything(page, W, { score: 4, age: '33' });
   await page.click(`${W} button[type=submit]`);
   await page.locator(`${W} .ikm-done`).waitFor();
 }
 
 test('the page loads again offline, and a response given offline is stored once the network returns', async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const page = await context.newPage();
   const seen = [];
   page.on('response', (r) => seen.push({ url: r.url(), method: r.request().method(), worker: r.fromServiceWorker() }));
@@ -87,7 +70,7 @@ test('the page loads again offline, and a response given offline is stored once 
 });
 
 test('a response saved offline is delivered by Background Sync after the tab was closed, exactly once', async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const page = await context.newPage();
   await visit(page, 'layanan=izin-tinggal&loket=loket-4');
   await context.setOffline(true);
@@ -104,11 +87,11 @@ test('a response saved offline is delivered by Background Sync after the tab was
   cdp.on('ServiceWorker.workerRegistrationUpdated', (e) => registrations.push(...e.registrations));
   await cdp.send('ServiceWorker.enable');
   const registration = await until('the service worker registration', () =>
-    registrations.find((r) => r.scopeURL === `${base}/` && !r.isDeleted));
+    registrations.find((r) => r.scopeURL === `${env.base}/` && !r.isDeleted));
   await context.setOffline(false);
   for (let i = 0; i < 2; i++) {
     await cdp.send('ServiceWorker.dispatchSyncEvent', {
-      origin: base, registrationId: registration.registrationId, tag: 'ikm-outbox', lastChance: false,
+      origin: env.base, registrationId: registration.registrationId, tag: 'ikm-outbox', lastChance: false,
     });
   }
   assert.equal(await until('the response stored', async () => (await stored('loket-4')) === 1 && 1), 1);

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import net from 'node:net';
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 
 export const ROOT = new URL('../../', import.meta.url).pathname;
@@ -137,4 +138,38 @@ export function outboxIds() {
     };
     open.onerror = () => resolve([]);
   });
+}
+
+/**
+ * For a test file: a collector (with `token`) and a browser started before its tests and
+ * stopped after them. The returned object's `base` and `browser` are set once they run.
+ */
+export function collectorAndBrowser(token, extraArgs = []) {
+  const env = { base: '', browser: null, collector: null };
+  before(async () => {
+    env.collector = await startCollector(token, extraArgs);
+    env.base = env.collector.base;
+    env.browser = await launchChromium();
+  });
+  after(async () => {
+    await env.browser?.close();
+    env.collector?.stop();
+  });
+  return env;
+}
+
+/**
+ * Answers every question inside `scope` (a selector in the page, not a shadow root) with
+ * real clicks and typing: profile, the nine elements with `score`, the office's module
+ * statements with 4, and `suggestion` when given.
+ */
+export async function answerEverything(page, scope, { score = 3, suggestion, education = 'SMA', age = '45' } = {}) {
+  await page.check(`${scope} input[name="respondent.gender"][value="L"]`);
+  await page.fill(`${scope} input[name="respondent.age"]`, age);
+  await page.selectOption(`${scope} select[name="respondent.education"]`, education);
+  await page.check(`${scope} input[name="respondent.occupation"][value="WIRAUSAHA"]`);
+  for (const key of ELEMENT_KEYS) await page.check(`${scope} input[name="answers.${key}"][value="${score}"]`);
+  const statements = await page.$$eval(`${scope} input[type=radio]`, (radios) => [...new Set(radios.map((r) => r.name).filter((n) => /^sp[ka][kp]\./.test(n)))]);
+  for (const name of statements) await page.check(`${scope} input[name="${name}"][value="4"]`);
+  if (suggestion != null) await page.fill(`${scope} textarea[name="suggestion"]`, suggestion);
 }
