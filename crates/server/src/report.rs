@@ -515,8 +515,9 @@ pub struct TrendPoint {
 }
 
 /// The IKM of the `months` months ending with the month of `request.to`, for the request's
-/// filters: one query for all months, and one more per closed month to take its late
-/// arrivals away. With `closed_only`, only closed months are listed (the public page).
+/// filters, in two queries: the months' counts, and the late arrivals of the closed ones
+/// (taken away, so a closed month shows its frozen figure). With `closed_only`, only closed
+/// months are listed (the public page).
 pub async fn trend(
     store: &Store,
     config: &OfficeConfig,
@@ -534,26 +535,40 @@ pub async fn trend(
     };
     let tallies = store.monthly(&filter).await?;
     let closures = store.closures().await?;
+    let window: Vec<(Date, Period, Option<&Closure>)> = (0..months)
+        .rev()
+        .map(|back| {
+            let month = last.add_months(-back);
+            let period = Period::month_of(month);
+            (month, period, closures.iter().find(|c| c.period == period))
+        })
+        .collect();
+    let closed: Vec<(i64, i64, i64)> = window
+        .iter()
+        .filter_map(|(month, _, closure)| {
+            closure.map(|c| {
+                (
+                    offset.start_of(*month),
+                    offset.start_of(month.add_months(1)),
+                    c.last_seq,
+                )
+            })
+        })
+        .collect();
+    let late = store.monthly_after(&filter, &closed).await?;
+    let of = |list: &[(Date, ScoreTally)], month: Date| {
+        list.iter()
+            .find(|(m, _)| *m == month)
+            .map(|(_, t)| *t)
+            .unwrap_or_default()
+    };
     let mut points = Vec::new();
-    for back in (0..months).rev() {
-        let month = last.add_months(-back);
-        let period = Period::month_of(month);
-        let closure = closures.iter().find(|c| c.period == period);
+    for (month, period, closure) in window {
         if closed_only && closure.is_none() {
             continue;
         }
-        let mut tally = tallies
-            .iter()
-            .find(|(m, _)| *m == month)
-            .map(|(_, t)| *t)
-            .unwrap_or_default();
-        if let Some(c) = closure {
-            let month_filter = request.for_period(period, config).filter;
-            let late = store
-                .aggregate_after(&month_filter, StoredAfter(c.last_seq))
-                .await?;
-            tally.subtract(&late.tally);
-        }
+        let mut tally = of(&tallies, month);
+        tally.subtract(&of(&late, month));
         let recap = tally.recap(request.weights);
         points.push(TrendPoint {
             period: period.key(),

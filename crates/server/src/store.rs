@@ -854,17 +854,47 @@ impl Store {
         let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), values)
             .fetch_all(&self.pool)
             .await?;
-        let mut months: Vec<(Date, ScoreTally)> = Vec::new();
-        for row in &rows {
-            let day: i64 = row.try_get(0)?;
-            let month = Date::from_days_since_epoch(day).first_of_month();
-            let tally = read_tally(row, 1)?;
-            match months.last_mut() {
-                Some((m, total)) if *m == month => total.merge(&tally),
-                _ => months.push((month, tally)),
-            }
+        fold_months(&rows)
+    }
+
+    /// The late arrivals of closed months, as tallies per office-local month, in one query:
+    /// the responses in `filter` whose `period_at` is in one of `closed`'s `[from, to)` and that
+    /// were stored after that month's `last_seq`.
+    pub async fn monthly_after(
+        &self,
+        filter: &Filter,
+        closed: &[(i64, i64, i64)],
+    ) -> Result<Vec<(Date, ScoreTally)>, StoreError> {
+        if closed.is_empty() {
+            return Ok(Vec::new());
         }
-        Ok(months)
+        let (condition, mut values) = filter.sql();
+        let mut late = Vec::new();
+        for (from, to, last_seq) in closed {
+            let n = values.len();
+            late.push(format!(
+                "(period_at >= ${} AND period_at < ${} AND seq > ${})",
+                n + 1,
+                n + 2,
+                n + 3
+            ));
+            values.extend([
+                FilterValue::Int(*from),
+                FilterValue::Int(*to),
+                FilterValue::Int(*last_seq),
+            ]);
+        }
+        values.push(FilterValue::Int(i64::from(self.offset.minutes) * 60));
+        let sql = format!(
+            "SELECT (period_at + ${}) / 86400, COUNT(*), {} FROM responses WHERE {condition} AND ({}) GROUP BY 1 ORDER BY 1",
+            values.len(),
+            counted_scores(),
+            late.join(" OR ")
+        );
+        let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), values)
+            .fetch_all(&self.pool)
+            .await?;
+        fold_months(&rows)
     }
 
     /// The stored population of each month in `months`, for `service` (`""`: the office, or
@@ -1509,6 +1539,21 @@ fn read_follow_up(row: &AnyRow) -> Result<FollowUp, StoreError> {
         created_at: row.try_get(7)?,
         updated_at: row.try_get(8)?,
     })
+}
+
+/// Rows of (office-local day, tally) in day order, summed into months.
+fn fold_months(rows: &[AnyRow]) -> Result<Vec<(Date, ScoreTally)>, StoreError> {
+    let mut months: Vec<(Date, ScoreTally)> = Vec::new();
+    for row in rows {
+        let day: i64 = row.try_get(0)?;
+        let month = Date::from_days_since_epoch(day).first_of_month();
+        let tally = read_tally(row, 1)?;
+        match months.last_mut() {
+            Some((m, total)) if *m == month => total.merge(&tally),
+            _ => months.push((month, tally)),
+        }
+    }
+    Ok(months)
 }
 
 /// A tally from an aggregate row: the respondents at column `start`, then every element's

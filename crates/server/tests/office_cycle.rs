@@ -321,6 +321,13 @@ async fn closing_freezes_the_recap_and_counts_late_arrivals() {
             "{db}: the frozen figures are the figures at closing"
         );
         assert_eq!(frozen["late"], 7);
+        let (_, _, page) = c.get("/admin?period=2026-11", Some(TOKEN)).await;
+        assert!(
+            page.contains("November 2026: IKM")
+                && page.contains("(20 responden)")
+                && !page.contains("(27 responden)"),
+            "{db}: the trend shows the closed month's frozen figure"
+        );
         assert_eq!(frozen["closed"]["respondents"], 20);
         let filtered = report(&c, "period=2026-11&service=paspor-baru").await;
         let live_filtered_late = late
