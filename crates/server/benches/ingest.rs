@@ -41,7 +41,12 @@ async fn bench(name: &str, url: &str) {
     let store = Store::open(url, ikm_core::time::UtcOffset::WIB)
         .await
         .expect("open database");
-    for table in ["module_answers", "responses", "daily_counts"] {
+    for table in [
+        "module_answers",
+        "daily_module_counts",
+        "responses",
+        "daily_counts",
+    ] {
         sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table}")))
             .execute(store.pool())
             .await

@@ -471,6 +471,15 @@ static ADD_TO_COUNTS: LazyLock<String> = LazyLock::new(|| {
 const COUNTS_OFFSET_KEY: &str = "daily_counts_utc_offset_minutes";
 /// The meta key recording that `module_answers` holds every stored response's modules.
 const MODULES_FILLED_KEY: &str = "module_answers_filled";
+/// The meta key recording the time zone `daily_module_counts` was built for.
+const MODULE_COUNTS_OFFSET_KEY: &str = "daily_module_counts_utc_offset_minutes";
+
+/// Adds one module answer (or, with item `''` and score 0, one respondent of the module) to
+/// its day's module counts.
+const ADD_TO_MODULE_COUNTS: &str = "INSERT INTO daily_module_counts \
+     (day, unit, service, counter, module, item, score, answers) VALUES ($1, $2, $3, $4, $5, $6, $7, 1) \
+     ON CONFLICT (day, unit, service, counter, module, item, score) \
+     DO UPDATE SET answers = daily_module_counts.answers + 1";
 
 /// The database of responses. Cheap to clone: clones share the pool and the writer.
 #[derive(Clone)]
@@ -584,10 +593,36 @@ impl Store {
             .await?;
             for body in bodies {
                 if let Ok(submission) = Submission::from_json(&body) {
-                    insert_module_answers(&mut tx, &submission).await?;
+                    insert_module_answers(&mut tx, &submission, None).await?;
                 }
             }
             set_meta(&mut tx, MODULES_FILLED_KEY, "1").await?;
+            tx.commit().await?;
+        }
+        if meta(MODULE_COUNTS_OFFSET_KEY).await?.as_deref() != Some(wanted.as_str()) {
+            let mut tx = self.pool.begin().await?;
+            sqlx::query("DELETE FROM daily_module_counts")
+                .execute(&mut *tx)
+                .await?;
+            let dimensions = "(r.period_at + $1) / 86400, COALESCE(r.unit, ''), r.service, COALESCE(r.counter, ''), m.module";
+            for rebuild in [
+                format!(
+                    "INSERT INTO daily_module_counts (day, unit, service, counter, module, item, score, answers) \
+                     SELECT {dimensions}, m.item, m.score, COUNT(*) FROM module_answers m \
+                     JOIN responses r ON r.id = m.response_id GROUP BY 1, 2, 3, 4, 5, 6, 7"
+                ),
+                format!(
+                    "INSERT INTO daily_module_counts (day, unit, service, counter, module, item, score, answers) \
+                     SELECT {dimensions}, '', CAST(0 AS SMALLINT), COUNT(DISTINCT m.response_id) FROM module_answers m \
+                     JOIN responses r ON r.id = m.response_id GROUP BY 1, 2, 3, 4, 5"
+                ),
+            ] {
+                sqlx::query(AssertSqlSafe(rebuild))
+                    .bind(i64::from(self.offset.minutes) * 60)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            set_meta(&mut tx, MODULE_COUNTS_OFFSET_KEY, &wanted).await?;
             tx.commit().await?;
         }
         Ok(())
@@ -781,62 +816,53 @@ impl Store {
         Ok(u64::try_from(n).unwrap_or_default())
     }
 
-    /// The SPKP/SPAK answers of the responses in `filter` (only those stored after `after`
-    /// when given), one tally per module.
+    /// The SPKP/SPAK answers of the responses in `filter`, one tally per module: summed from
+    /// `daily_module_counts`, or with `after`, only the responses stored after it (the late
+    /// arrivals of a closed period, few), counted from `module_answers` itself.
     pub async fn module_tallies(
         &self,
         filter: &Filter,
         after: Option<StoredAfter>,
     ) -> Result<Vec<ModuleTally>, StoreError> {
-        let (mut condition, mut values) = filter.sql();
-        if let Some(after) = after {
-            values.push(FilterValue::Int(after.0));
-            condition.push_str(&format!(" AND seq > ${}", values.len()));
-        }
-        let counts = format!(
-            "SELECT m.module, m.item, m.score, COUNT(*) FROM module_answers m \
-             JOIN responses ON responses.id = m.response_id WHERE {condition} \
-             GROUP BY m.module, m.item, m.score"
-        );
-        let respondents = format!(
-            "SELECT m.module, COUNT(DISTINCT m.response_id) FROM module_answers m \
-             JOIN responses ON responses.id = m.response_id WHERE {condition} GROUP BY m.module"
-        );
-        let (rows, people) = {
-            let again = values
-                .iter()
-                .map(|v| match v {
-                    FilterValue::Int(i) => FilterValue::Int(*i),
-                    FilterValue::Text(t) => FilterValue::Text(t.clone()),
-                })
-                .collect();
-            let rows = bind_all(sqlx::query(AssertSqlSafe(counts)), values)
-                .fetch_all(&self.pool)
-                .await?;
-            let people = bind_all(sqlx::query(AssertSqlSafe(respondents)), again)
-                .fetch_all(&self.pool)
-                .await?;
-            (rows, people)
+        let (sql, values) = match after {
+            None => {
+                let (condition, values) = filter.days_sql(self.offset);
+                let sql = format!(
+                    "SELECT module, item, score, CAST(SUM(answers) AS BIGINT) FROM daily_module_counts \
+                     WHERE {condition} GROUP BY module, item, score"
+                );
+                (sql, values)
+            }
+            Some(after) => {
+                let (condition, mut values) = filter.sql();
+                values.push(FilterValue::Int(after.0));
+                let late = format!("{condition} AND seq > ${}", values.len());
+                let sql = format!(
+                    "SELECT m.module, m.item, m.score, COUNT(*) FROM module_answers m \
+                     JOIN responses ON responses.id = m.response_id WHERE {late} GROUP BY m.module, m.item, m.score \
+                     UNION ALL SELECT m.module, '', CAST(0 AS SMALLINT), COUNT(DISTINCT m.response_id) FROM module_answers m \
+                     JOIN responses ON responses.id = m.response_id WHERE {late} GROUP BY m.module"
+                );
+                (sql, values)
+            }
         };
+        let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), values)
+            .fetch_all(&self.pool)
+            .await?;
         let mut tallies: Vec<ModuleTally> = Module::ALL.into_iter().map(ModuleTally::new).collect();
-        let find = |tallies: &mut Vec<ModuleTally>, key: &str| {
-            tallies.iter_mut().position(|t| t.module.key() == key)
-        };
         for row in &rows {
             let module: String = row.try_get(0)?;
             let item: String = row.try_get(1)?;
             let score: i16 = row.try_get(2)?;
-            let n: i64 = row.try_get(3)?;
-            if let Some(i) = find(&mut tallies, &module) {
-                let score = u8::try_from(score).unwrap_or(0);
-                tallies[i].add_count(&item, score, u64::try_from(n).unwrap_or(0));
-            }
-        }
-        for row in &people {
-            let module: String = row.try_get(0)?;
-            let n: i64 = row.try_get(1)?;
-            if let Some(i) = find(&mut tallies, &module) {
-                tallies[i].respondents = u64::try_from(n).unwrap_or(0);
+            let n = u64::try_from(row.try_get::<i64, _>(3)?).unwrap_or(0);
+            let Some(tally) = tallies.iter_mut().find(|t| t.module.key() == module) else {
+                continue;
+            };
+            if item.is_empty() {
+                // The module's respondents (item '', score 0).
+                tally.respondents += n;
+            } else {
+                tally.add_count(&item, u8::try_from(score).unwrap_or(0), n);
             }
         }
         Ok(tallies)
@@ -1250,7 +1276,7 @@ async fn insert_response(
     let done = query.bind(s.suggestion.clone()).execute(&mut **tx).await?;
     if done.rows_affected() == 1 {
         add_to_counts(tx, r, offset).await?;
-        insert_module_answers(tx, s).await?;
+        insert_module_answers(tx, s, Some((r, offset))).await?;
         return Ok(Insert::Stored);
     }
     let stored: Option<String> = sqlx::query_scalar("SELECT body FROM responses WHERE id = $1")
@@ -1291,17 +1317,37 @@ async fn add_to_counts(
     Ok(())
 }
 
-/// Stores a response's SPKP/SPAK answers, one row per statement.
+/// Stores a response's SPKP/SPAK answers, one row per statement, and (for a new response,
+/// `counted`) adds them to its day's module counts.
 async fn insert_module_answers(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     s: &Submission,
+    counted: Option<(&NewResponse, UtcOffset)>,
 ) -> Result<(), StoreError> {
+    let add = |module: Module, item: String, score: i16| {
+        counted.map(|(r, offset)| {
+            sqlx::query(ADD_TO_MODULE_COUNTS)
+                .bind(offset.local_date(r.period_at).days_since_epoch())
+                .bind(s.unit.clone().unwrap_or_default())
+                .bind(s.service.clone().unwrap_or_default())
+                .bind(s.counter.clone().unwrap_or_default())
+                .bind(module.key())
+                .bind(item)
+                .bind(score)
+        })
+    };
     for module in Module::ALL {
         let Some(scores) = s.module(module) else {
             continue;
         };
+        if let Some(query) = add(module, String::new(), 0) {
+            query.execute(&mut **tx).await?;
+        }
         for key in scores.keys() {
             let score = scores.get(key).unwrap_or_default();
+            if let Some(query) = add(module, key.to_string(), i16::from(score)) {
+                query.execute(&mut **tx).await?;
+            }
             sqlx::query(
                 "INSERT INTO module_answers (response_id, module, item, score) VALUES ($1, $2, $3, $4) \
                  ON CONFLICT (response_id, module, item) DO NOTHING",

@@ -217,6 +217,30 @@ async fn population_sample_periods_services_spreads_and_ipk() {
             assert!((m["index"].as_f64().unwrap() - index).abs() < 1e-12);
         }
 
+        // The module counts are rebuilt from the answers when the time zone changes: the same
+        // figures over the whole quarter.
+        let quarter = |offset: ikm_core::time::UtcOffset| ikm_server::store::Filter {
+            from: offset.start_of(ikm_core::time::Date::new(2026, 10, 1).unwrap()),
+            to: offset.start_of(ikm_core::time::Date::new(2027, 1, 1).unwrap()),
+            ..Default::default()
+        };
+        let wib = c
+            .store
+            .module_tallies(&quarter(c.store.offset()), None)
+            .await
+            .unwrap();
+        let utc_offset = ikm_core::time::UtcOffset { minutes: 0 };
+        let utc = ikm_server::store::Store::open(&db, utc_offset)
+            .await
+            .unwrap();
+        let rebuilt = utc
+            .module_tallies(&quarter(utc_offset), None)
+            .await
+            .unwrap();
+        assert_eq!(rebuilt, wib, "{db}");
+        assert_eq!(rebuilt[0].respondents, 70);
+        utc.close().await;
+
         // A quarter: both months, its title, the population summed, the month without one named.
         let q4 = report(&c, "period=2026-Q4").await;
         assert_eq!(q4["period"]["label"], "Triwulan IV 2026");
