@@ -216,8 +216,8 @@ pub fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 "{}: added {} example responses for {} to {} and each month's population; delete the database to start empty",
                 crate::store::redact_url(&db),
                 seeded.responses,
-                first.map(|p| p.label(ikm_core::Lang::Id)).unwrap_or_default(),
-                last.map(|p| p.label(ikm_core::Lang::Id)).unwrap_or_default(),
+                first.map(|p| p.label(ikm_core::Lang::En)).unwrap_or_default(),
+                last.map(|p| p.label(ikm_core::Lang::En)).unwrap_or_default(),
             );
             Ok(())
         }
