@@ -31,36 +31,47 @@ const mapping = JSON.parse(readFileSync(mappingPath, 'utf8'));
 const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const exactly = new RegExp(`^(?:${Object.keys(mapping).map(escape).join('|')})$`);
 
-const result = await build({
-  entryPoints: [join(staging, 'ikm-survey.js')],
-  bundle: true,
-  format: 'esm',
-  target: ['es2022'],
-  minify: true,
-  write: false,
-  legalComments: 'none',
-  mangleProps: exactly,
-  mangleQuoted: true,
-  mangleCache: mapping,
-  define: {
-    IKM_WASM: JSON.stringify(names.wasm),
-    IKM_CSS: JSON.stringify(names.css),
-    IKM_CSS_TEXT: JSON.stringify(css.toString('utf8')),
-  },
-  logLevel: 'warning',
-});
-const code = result.outputFiles[0].contents;
-const text = Buffer.from(code).toString('utf8');
+// Every bundle of the glue: minified, the glue's names shortened with the wasm's mapping.
+const bundle = (entry, format, define) =>
+  build({
+    entryPoints: [join(staging, entry)],
+    bundle: true,
+    format,
+    target: ['es2022'],
+    minify: true,
+    write: false,
+    legalComments: 'none',
+    mangleProps: exactly,
+    mangleQuoted: true,
+    mangleCache: mapping,
+    define,
+    logLevel: 'warning',
+  });
 
-// Every name the wasm imports from the glue must be a key of the glue's import object.
+// Every name the wasm imports from the glue must be a key of the glue's import object, and
+// esbuild must have renamed nothing the mapping does not name.
 const module = new WebAssembly.Module(wasm);
 const glueModule = mapping[Object.keys(mapping).find((k) => k.endsWith('_bg.js'))];
 const glueImports = WebAssembly.Module.imports(module).filter((i) => i.module === glueModule);
 if (!glueImports.length) fail('no imports from the glue module: is the mapping for this wasm?');
-const missing = glueImports.filter((i) => !new RegExp(`[{,]${escape(i.name)}:`).test(text));
-if (missing.length) fail(`the bundle lacks ${missing.length} wasm imports, e.g. ${missing[0].name}`);
-const renamed = Object.keys(result.mangleCache).filter((k) => result.mangleCache[k] !== mapping[k]);
-if (renamed.length) fail(`esbuild renamed ${renamed.length} properties the mapping does not name`);
+const checked = (result, what) => {
+  const code = result.outputFiles[0].contents;
+  const text = Buffer.from(code).toString('utf8');
+  const missing = glueImports.filter((i) => !new RegExp(`[{,]${escape(i.name)}:`).test(text));
+  if (missing.length) fail(`the ${what} lacks ${missing.length} wasm imports, e.g. ${missing[0].name}`);
+  const renamed = Object.keys(result.mangleCache).filter((k) => result.mangleCache[k] !== mapping[k]);
+  if (renamed.length) fail(`esbuild renamed ${renamed.length} properties the mapping does not name`);
+  return code;
+};
+
+const code = checked(
+  await bundle('ikm-survey.js', 'esm', {
+    IKM_WASM: JSON.stringify(names.wasm),
+    IKM_CSS: JSON.stringify(names.css),
+    IKM_CSS_TEXT: JSON.stringify(css.toString('utf8')),
+  }),
+  'bundle',
+);
 
 names.module = hashed(code, 'js');
 writeFileSync(join(out, names.wasm), wasm);
@@ -69,24 +80,13 @@ writeFileSync(join(out, names.module), code);
 
 // The service worker's delivery: the same glue and wasm as a classic script, names shortened
 // with the same mapping, so the worker runs the widget's own outbox rules.
-const worker = await build({
-  entryPoints: [join(staging, 'outbox-worker.js')],
-  bundle: true,
-  format: 'iife',
-  target: ['es2022'],
-  minify: true,
-  write: false,
-  legalComments: 'none',
-  mangleProps: exactly,
-  mangleQuoted: true,
-  mangleCache: mapping,
-  define: { IKM_WASM: JSON.stringify(names.wasm), 'import.meta.url': 'self.location.href' },
-  logLevel: 'warning',
-});
-const workerCode = worker.outputFiles[0].contents;
-const workerText = Buffer.from(workerCode).toString('utf8');
-const workerMissing = glueImports.filter((i) => !new RegExp(`[{,]${escape(i.name)}:`).test(workerText));
-if (workerMissing.length) fail(`the worker bundle lacks ${workerMissing.length} wasm imports`);
+const workerCode = checked(
+  await bundle('outbox-worker.js', 'iife', {
+    IKM_WASM: JSON.stringify(names.wasm),
+    'import.meta.url': 'self.location.href',
+  }),
+  'worker bundle',
+);
 names.worker = hashed(workerCode, 'js').replace('ikm-survey.', 'ikm-outbox.');
 writeFileSync(join(out, names.worker), workerCode);
 

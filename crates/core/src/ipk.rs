@@ -3,7 +3,6 @@
 
 use crate::questionnaire::Module;
 use crate::submission::Scores;
-use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
 /// Highest scale a module can be configured with.
@@ -119,11 +118,7 @@ pub struct Items(pub Vec<(&'static str, Option<f64>)>);
 
 impl Serialize for Items {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(self.0.len()))?;
-        for (key, mean) in &self.0 {
-            map.serialize_entry(key, mean)?;
-        }
-        map.end()
+        crate::serialize_pairs(self.0.iter().map(|(key, mean)| (key, mean)), serializer)
     }
 }
 

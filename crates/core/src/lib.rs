@@ -29,3 +29,22 @@ pub use questionnaire::{Questionnaire, STANDARD};
 pub use score::{Grade, Recap, ScoreTally, Weights};
 pub use submission::Submission;
 pub use validate::{ErrorCode, FieldError};
+
+/// Pairs in their own order written as one object: the form every keyed table in a payload or
+/// report takes (a map type would lose the order the questionnaire or configuration gives).
+pub fn serialize_pairs<S, K, V>(
+    pairs: impl ExactSizeIterator<Item = (K, V)>,
+    serializer: S,
+) -> Result<S::Ok, S::Error>
+where
+    S: serde::Serializer,
+    K: serde::Serialize,
+    V: serde::Serialize,
+{
+    use serde::ser::SerializeMap;
+    let mut map = serializer.serialize_map(Some(pairs.len()))?;
+    for (key, value) in pairs {
+        map.serialize_entry(&key, &value)?;
+    }
+    map.end()
+}

@@ -4,7 +4,6 @@ use crate::config::OfficeConfig;
 use crate::element::{Lang, Text};
 use crate::questionnaire::{Choice, Education, Gender, Occupation};
 use crate::submission::Respondent;
-use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
 /// Age bands of the report, as (label, lowest age); each band runs to the next one's lowest age.
@@ -62,11 +61,7 @@ impl Counts {
 
 impl Serialize for Counts {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(self.0.len()))?;
-        for (code, n) in &self.0 {
-            map.serialize_entry(code, n)?;
-        }
-        map.end()
+        crate::serialize_pairs(self.0.iter().map(|(code, n)| (code, n)), serializer)
     }
 }
 

@@ -204,11 +204,7 @@ impl<K: AsRef<str>> FromIterator<(K, u8)> for Scores {
 
 impl Serialize for Scores {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(self.len()))?;
-        for (key, score) in &self.0 {
-            map.serialize_entry(key, score)?;
-        }
-        map.end()
+        crate::serialize_pairs(self.0.iter().map(|(key, score)| (key, score)), serializer)
     }
 }
 

@@ -20,6 +20,16 @@ pub fn number(value: f64, decimals: usize, lang: Lang) -> String {
 
 /// A whole page: `body` under a head with `title` and one stylesheet.
 pub fn document(lang: Lang, title: &str, stylesheet: &str, body: Markup) -> Markup {
+    document_with_head(
+        lang,
+        title,
+        html! { link rel="stylesheet" href=(stylesheet); },
+        body,
+    )
+}
+
+/// A whole page whose head needs more than one stylesheet (`head` follows the title).
+pub fn document_with_head(lang: Lang, title: &str, head: Markup, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang=(lang.code()) {
@@ -27,7 +37,7 @@ pub fn document(lang: Lang, title: &str, stylesheet: &str, body: Markup) -> Mark
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) }
-                link rel="stylesheet" href=(stylesheet);
+                (head)
             }
             body { (body) }
         }

@@ -12,7 +12,6 @@ use ikm_core::sample::krejcie_morgan;
 use ikm_core::score::Grade;
 use ikm_core::time::{format_rfc3339, Date};
 use ikm_core::{Lang, OfficeConfig, Recap, ScoreTally, Weights};
-use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 use std::collections::{BTreeMap, HashMap};
 
@@ -227,11 +226,7 @@ impl PerService {
 
 impl Serialize for PerService {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(self.0.len()))?;
-        for (id, recap) in &self.0 {
-            map.serialize_entry(id, recap)?;
-        }
-        map.end()
+        ikm_core::serialize_pairs(self.0.iter().map(|(id, recap)| (id, recap)), serializer)
     }
 }
 
@@ -241,11 +236,10 @@ pub struct Modules(pub Vec<(Module, ModuleRecap)>);
 
 impl Serialize for Modules {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(self.0.len()))?;
-        for (module, recap) in &self.0 {
-            map.serialize_entry(module.key(), recap)?;
-        }
-        map.end()
+        ikm_core::serialize_pairs(
+            self.0.iter().map(|(module, recap)| (module.key(), recap)),
+            serializer,
+        )
     }
 }
 

@@ -7,6 +7,7 @@
 //! shows the form again with every problem next to its field.
 
 use crate::api::{store_submission, App, Shared};
+use crate::charts;
 use crate::error::ApiError;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Query, State};
@@ -19,7 +20,7 @@ use ikm_core::submission::is_canonical_id;
 use ikm_core::{Lang, Submission};
 use ikm_survey::options::{resolve_setup, MountOptions, Page};
 use ikm_survey::state::{Action, Setup, SurveyState};
-use maud::{html, Markup, PreEscaped, DOCTYPE};
+use maud::{html, Markup, PreEscaped};
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -115,33 +116,27 @@ fn page(app: &App, lang: Lang, survey: String, takeover: bool) -> Markup {
         // Inside <script>: no `</script>` can end it early.
         .replace('<', "\\u003c");
     let assets = app.assets.as_ref();
-    html! {
-        (DOCTYPE)
-        html lang=(lang.code()) {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (ui::TITLE.get(lang)) " — " (app.config.office_name) }
-                @if let Some(a) = assets {
-                    link rel="stylesheet" href={ "/" (a.css) };
-                    // The form works before these arrive; they must not slow its first paint.
-                    @if takeover {
-                        link rel="preload" as="fetch" crossorigin="anonymous" fetchpriority="low" href={ "/" (a.wasm) };
-                        script type="module" src={ "/" (a.module) } fetchpriority="low" {}
-                    }
-                }
-            }
-            body {
-                main {
-                    div.ikm-host id="ikm-survey" data-ikm-takeover[takeover] data-sw="/sw.js" data-endpoint="/api/v1/responses"
-                        data-unit=[app.config.unit.as_deref()] data-config-id="ikm-config" {
-                        (PreEscaped(survey))
-                    }
-                }
-                script type="application/json" id="ikm-config" { (PreEscaped(config)) }
+    let head = html! {
+        @if let Some(a) = assets {
+            link rel="stylesheet" href={ "/" (a.css) };
+            // The form works before these arrive; they must not slow its first paint.
+            @if takeover {
+                link rel="preload" as="fetch" crossorigin="anonymous" fetchpriority="low" href={ "/" (a.wasm) };
+                script type="module" src={ "/" (a.module) } fetchpriority="low" {}
             }
         }
-    }
+    };
+    let body = html! {
+        main {
+            div.ikm-host id="ikm-survey" data-ikm-takeover[takeover] data-sw="/sw.js" data-endpoint="/api/v1/responses"
+                data-unit=[app.config.unit.as_deref()] data-config-id="ikm-config" {
+                (PreEscaped(survey))
+            }
+        }
+        script type="application/json" id="ikm-config" { (PreEscaped(config)) }
+    };
+    let title = format!("{} — {}", ui::TITLE.get(lang), app.config.office_name);
+    charts::document_with_head(lang, &title, head, body)
 }
 
 /// A rendered page with its status and headers.
