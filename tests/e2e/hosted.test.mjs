@@ -3,27 +3,16 @@
 // JavaScript disabled); with it, the widget takes the form over without losing what the
 // respondent did while its wasm was still on the way. axe finds nothing on the
 // server-rendered form, the form sent back with errors, and the thank-you page.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { axeViolations, ELEMENT_KEYS, fillAndSend, startCollector, launchChromium, widgetReady } from './support.mjs';
+import { axeViolations, ELEMENT_KEYS, fillAndSend, collectorAndBrowser, phonePage, widgetReady } from './support.mjs';
 
 const TOKEN = 'hosted-token-0123456789abcdef';
-let collector, browser, base;
-
-before(async () => {
-  collector = await startCollector(TOKEN);
-  base = collector.base;
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  collector?.stop();
-});
+const env = collectorAndBrowser(TOKEN);
 
 async function report(filter = '') {
   const month = new Date(Date.now() + 7 * 3600 * 1000).toISOString().slice(0, 7);
-  const response = await fetch(`${base}/api/v1/report?month=${month}${filter}`, { headers: { Authorization: `Bearer ${TOKEN}` } });
+  const response = await fetch(`${env.base}/api/v1/report?month=${month}${filter}`, { headers: { Authorization: `Bearer ${TOKEN}` } });
   return response.json();
 }
 
@@ -41,9 +30,9 @@ async function answerAll(page, { age = '29' } = {}) {
 }
 
 test('the whole survey works with JavaScript disabled, and a repeated post is not counted twice', async () => {
-  const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 360, height: 740 } });
+  const context = await env.browser.newContext({ javaScriptEnabled: false, viewport: { width: 360, height: 740 } });
   const page = await context.newPage();
-  await page.goto(`${base}/?layanan=paspor-baru&loket=loket-3&lang=en`);
+  await page.goto(`${env.base}/?layanan=paspor-baru&loket=loket-3&lang=en`);
   assert.equal(await page.locator('#ikm-survey .ikm-title').textContent(), 'Public Satisfaction Survey');
 
   // A half-filled form comes back with every problem next to its field, answers kept.
@@ -81,15 +70,9 @@ test('the whole survey works with JavaScript disabled, and a repeated post is no
 });
 
 test('the widget takes over the server-rendered form without losing answers, focus or caret', async () => {
-  const page = await browser.newPage({ viewport: { width: 360, height: 740 } });
-  const problems = [];
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
-  page.on('pageerror', (e) => problems.push(String(e)));
   // Hold the wasm back until the respondent has answered a few questions.
-  let release;
-  const held = new Promise((r) => { release = r; });
-  await page.route(/\.wasm$/, async (route) => { await held; await route.continue(); });
-  await page.goto(`${base}/?layanan=izin-tinggal&loket=loket-1`);
+  const { page, problems, release } = await phonePage(env.browser, { holdWasm: true });
+  await page.goto(`${env.base}/?layanan=izin-tinggal&loket=loket-1`);
   await page.check('input[name="answers.persyaratan"][value="2"]');
   await page.check('input[name="respondent.occupation"][value="LAINNYA"]');
   await page.selectOption('select[name="respondent.education"]', 'D1-D3');
@@ -112,15 +95,9 @@ test('the widget takes over the server-rendered form without losing answers, foc
 });
 
 test('an office website shows the prerendered form at once; a send made before the wasm arrives is made by the widget', async () => {
-  const page = await browser.newPage({ viewport: { width: 360, height: 740 } });
-  const problems = [];
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
-  page.on('pageerror', (e) => problems.push(String(e)));
-  let release;
-  const held = new Promise((r) => { release = r; });
-  await page.route(/\.wasm$/, async (route) => { await held; await route.continue(); });
+  const { page, problems, release } = await phonePage(env.browser, { holdWasm: true });
   // index.html embeds <ikm-survey prerender="/api/v1/form">, as the README shows.
-  await page.goto(`${base}/index.html?layanan=paspor-penggantian&loket=loket-4`);
+  await page.goto(`${env.base}/index.html?layanan=paspor-penggantian&loket=loket-4`);
   await page.waitForFunction(() => !!document.querySelector('ikm-survey').shadowRoot?.querySelector('[data-ikm-takeover] form'));
   const look = await page.evaluate(() => {
     const root = document.querySelector('ikm-survey').shadowRoot;
@@ -132,7 +109,7 @@ test('an office website shows the prerendered form at once; a send made before t
   assert.equal(look.button, 'rgb(31, 78, 140)', 'styled from the first paint');
   assert.match(look.service, /Penggantian paspor/, 'the QR link applied on the server');
   await fillAndSend(page, 'ikm-survey', { gender: 1, age: 61, education: 'S3', occupation: 2, scores: Array(9).fill(2) });
-  assert.equal(page.url(), `${base}/index.html?layanan=paspor-penggantian&loket=loket-4`, 'nothing posted to the office page');
+  assert.equal(page.url(), `${env.base}/index.html?layanan=paspor-penggantian&loket=loket-4`, 'nothing posted to the office page');
   release();
   await page.waitForFunction(() => !!document.querySelector('ikm-survey').shadowRoot.querySelector('.ikm-sent'), null, { timeout: 20000 });
   const recap = await report('&counter=loket-4');
@@ -145,10 +122,10 @@ test('an office website shows the prerendered form at once; a send made before t
 test('axe finds no WCAG 2.1 A/AA violation on the server-rendered form, its error page and the thank-you page', async () => {
   // Scripts of the page are blocked (the widget never takes over), so what axe sees is
   // exactly what a browser without JavaScript shows; bypassCSP only lets axe itself run.
-  const context = await browser.newContext({ bypassCSP: true });
+  const context = await env.browser.newContext({ bypassCSP: true });
   const page = await context.newPage();
   await page.route(/ikm-survey\.[0-9a-f]{10}\.js$/, (route) => route.abort());
-  await page.goto(`${base}/?loket=loket-2`);
+  await page.goto(`${env.base}/?loket=loket-2`);
   assert.deepEqual(await axeViolations(page), [], 'the form');
   await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
   assert.equal(await page.locator('.ikm-summary').count(), 1);
@@ -162,7 +139,7 @@ test('axe finds no WCAG 2.1 A/AA violation on the server-rendered form, its erro
 });
 
 test('a form post from another website is refused', async () => {
-  const response = await fetch(`${base}/?layanan=paspor-baru`, {
+  const response = await fetch(`${env.base}/?layanan=paspor-baru`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: 'https://evil.example', 'Sec-Fetch-Site': 'cross-site' },
     body: 'answers.waktu=4',
@@ -171,16 +148,16 @@ test('a form post from another website is refused', async () => {
 });
 
 test('the widget files are served like a CDN: precompressed, hashed files immutable, pages revalidated', async () => {
-  const manifest = await (await fetch(`${base}/manifest.json`)).json();
+  const manifest = await (await fetch(`${env.base}/manifest.json`)).json();
   for (const file of [manifest.module, manifest.wasm, manifest.css]) {
-    const response = await fetch(`${base}/${file}`, { headers: { 'Accept-Encoding': 'br, gzip' } });
+    const response = await fetch(`${env.base}/${file}`, { headers: { 'Accept-Encoding': 'br, gzip' } });
     assert.equal(response.headers.get('content-encoding'), 'br', file);
     assert.equal(response.headers.get('cache-control'), 'public, max-age=31536000, immutable', file);
   }
-  const gzip = await fetch(`${base}/${manifest.wasm}`, { headers: { 'Accept-Encoding': 'gzip' } });
+  const gzip = await fetch(`${env.base}/${manifest.wasm}`, { headers: { 'Accept-Encoding': 'gzip' } });
   assert.equal(gzip.headers.get('content-encoding'), 'gzip');
   for (const path of ['/', '/ikm-survey.js']) {
-    const response = await fetch(`${base}${path}`);
+    const response = await fetch(`${env.base}${path}`);
     assert.equal(response.headers.get('cache-control'), 'no-cache', path);
   }
 });

@@ -159,6 +159,23 @@ export function collectorAndBrowser(token, extraArgs = []) {
 }
 
 /**
+ * A phone-sized page (360×740) that collects console and page errors in `problems`; with
+ * `holdWasm`, every wasm download waits until `release()` (to act before the widget arrives).
+ */
+export async function phonePage(browser, { holdWasm = false } = {}) {
+  const page = await browser.newPage({ viewport: { width: 360, height: 740 } });
+  const problems = [];
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
+  page.on('pageerror', (e) => problems.push(String(e)));
+  let release = () => {};
+  if (holdWasm) {
+    const held = new Promise((r) => { release = r; });
+    await page.route(/\.wasm$/, async (route) => { await held; await route.continue(); });
+  }
+  return { page, problems, release };
+}
+
+/**
  * Answers every question inside `scope` (a selector in the page, not a shadow root) with
  * real clicks and typing: profile, the nine elements with `score`, the office's module
  * statements with 4, and `suggestion` when given.

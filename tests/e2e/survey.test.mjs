@@ -3,24 +3,13 @@
 // Also: no Content-Security-Policy violation on either page (the collector's own survey page,
 // and index.html, a third-party page embedding <ikm-survey>), and the module's mount()/destroy().
 // Run by `make test` (scripts/test-e2e.sh builds the server and dist/ first).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { fillAndSend, outboxCount, outboxIds, startCollector, launchChromium } from './support.mjs';
+import { fillAndSend, outboxCount, outboxIds, collectorAndBrowser, phonePage } from './support.mjs';
 
 const TOKEN = 'e2e-token-0123456789abcdef';
-let collector, browser, base;
-
-before(async () => {
-  collector = await startCollector(TOKEN);
-  base = collector.base;
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  collector?.stop();
-});
+const env = collectorAndBrowser(TOKEN);
 
 /** The id of the focused element, looking through the widget's shadow root. */
 async function focusedId(page) {
@@ -41,11 +30,8 @@ async function tabTo(page, want) {
 }
 
 test('a respondent completes and sends the survey with the keyboard only', async () => {
-  const page = await browser.newPage({ viewport: { width: 360, height: 740 } });
-  const problems = [];
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
-  page.on('pageerror', (e) => problems.push(String(e)));
-  await page.goto(`${base}/?layanan=paspor-baru&loket=loket-2`);
+  const { page, problems } = await phonePage(env.browser);
+  await page.goto(`${env.base}/?layanan=paspor-baru&loket=loket-2`);
   // The form is there from the first byte; the widget takes it over when its wasm arrives.
   await page.locator('#ikm-survey:not([data-ikm-takeover]) form').waitFor();
   assert.match(await page.locator('#ikm-survey .ikm-purpose').textContent(), /jawab 22 pertanyaan .*sekitar 4 menit/,
@@ -100,7 +86,7 @@ test('a respondent completes and sends the survey with the keyboard only', async
 
   const now = new Date(Date.now() + 7 * 3600 * 1000); // WIB
   const month = now.toISOString().slice(0, 7);
-  const report = await (await fetch(`${base}/api/v1/report?month=${month}`, { headers: { Authorization: `Bearer ${TOKEN}` } })).json();
+  const report = await (await fetch(`${env.base}/api/v1/report?month=${month}`, { headers: { Authorization: `Bearer ${TOKEN}` } })).json();
   assert.equal(report.respondents, 1);
   assert.equal(report.nrr.sarana, 3);
   assert.equal(report.ikm_rounded, 75);
@@ -111,15 +97,15 @@ test('a respondent completes and sends the survey with the keyboard only', async
   assert.equal(report.modules.spak.items.pungli, 4);
   assert.equal(report.modules.spkp.scale, 6);
 
-  const unauthorised = await fetch(`${base}/api/v1/report?month=${month}`);
+  const unauthorised = await fetch(`${env.base}/api/v1/report?month=${month}`);
   assert.equal(unauthorised.status, 401);
   await page.close();
 });
 
 test('the head of office reads the response back in /admin', async () => {
-  const context = await browser.newContext({ httpCredentials: { username: 'admin', password: TOKEN } });
+  const context = await env.browser.newContext({ httpCredentials: { username: 'admin', password: TOKEN } });
   const page = await context.newPage();
-  await page.goto(`${base}/admin`);
+  await page.goto(`${env.base}/admin`);
   assert.match(await page.locator('h1').textContent(), /^Rekapitulasi IKM \S+ \d{4}$/);
   const ikm = await page.locator('.summary div').first().locator('strong').textContent();
   assert.equal(ikm, '75,00');
@@ -128,8 +114,8 @@ test('the head of office reads the response back in /admin', async () => {
 });
 
 test('the module exports mount() and destroy()', async () => {
-  const page = await browser.newPage();
-  await page.goto(`${base}/index.html`);
+  const page = await env.browser.newPage();
+  await page.goto(`${env.base}/index.html`);
   const result = await page.evaluate(async () => {
     const { mount } = await import('/ikm-survey.js');
     const host = document.createElement('div');
@@ -145,9 +131,9 @@ test('the module exports mount() and destroy()', async () => {
 });
 
 test('staff see what the device holds and export it as JSON', async () => {
-  const context = await browser.newContext({ acceptDownloads: true });
+  const context = await env.browser.newContext({ acceptDownloads: true });
   const page = await context.newPage();
-  await page.goto(`${base}/index.html`);
+  await page.goto(`${env.base}/index.html`);
   // A widget whose endpoint cannot be reached: the response waits on the device.
   await page.evaluate(async () => {
     const { mount } = await import('/ikm-survey.js');
