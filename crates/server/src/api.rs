@@ -27,6 +27,8 @@ use std::sync::Arc;
 pub struct App {
     pub store: Store,
     pub config: OfficeConfig,
+    /// `config` as JSON, written once: every survey page and prerendered form embeds it.
+    pub config_json: String,
     /// `IKM_ADMIN_TOKEN`; None only on a loopback address, where reports are open to local users.
     pub admin_token: Option<String>,
     /// Submissions per client; None when turned off.
@@ -46,6 +48,7 @@ impl App {
     pub fn new(store: Store, config: OfficeConfig, admin_token: Option<String>) -> App {
         App {
             store,
+            config_json: serde_json::to_string(&config).unwrap_or_default(),
             config,
             admin_token,
             limiter: None,

@@ -51,15 +51,18 @@ impl Assets {
 const SURVEY_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
      style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'";
 
+/// A query parameter trimmed; None when missing or blank.
+fn nonblank(query: &HashMap<String, String>, name: &str) -> Option<String> {
+    query
+        .get(name)
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+}
+
 /// What the page's address and the browser say: the QR link's parameters and the first
 /// language of `Accept-Language` the survey speaks.
 fn page_of(query: &HashMap<String, String>, headers: &HeaderMap) -> Page {
-    let param = |name: &str| {
-        query
-            .get(name)
-            .map(|v| v.trim().to_string())
-            .filter(|v| !v.is_empty())
-    };
+    let param = |name: &str| nonblank(query, name);
     let browser_lang = headers
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())
@@ -89,12 +92,7 @@ fn setup_of(app: &App, page: &Page) -> Setup {
 /// The element's own attributes, as an embedding page forwards them (`service`, `counter`,
 /// `unit`, `attr-lang`): the widget's precedence rules then run here, unchanged.
 fn attributes_of(query: &HashMap<String, String>, app: &App) -> MountOptions {
-    let get = |name: &str| {
-        query
-            .get(name)
-            .map(|v| v.trim().to_string())
-            .filter(|v| !v.is_empty())
-    };
+    let get = |name: &str| nonblank(query, name);
     MountOptions {
         unit: get("unit").or_else(|| app.config.unit.clone()),
         lang: get("attr-lang"),
@@ -111,10 +109,8 @@ fn new_id() -> String {
 
 /// The full page around the survey's HTML.
 fn page(app: &App, lang: Lang, survey: String, takeover: bool) -> Markup {
-    let config = serde_json::to_string(&app.config)
-        .unwrap_or_default()
-        // Inside <script>: no `</script>` can end it early.
-        .replace('<', "\\u003c");
+    // Inside <script>: no `</script>` can end it early.
+    let config = app.config_json.replace('<', "\\u003c");
     let assets = app.assets.as_ref();
     let head = html! {
         @if let Some(a) = assets {
@@ -181,9 +177,8 @@ pub async fn form_fragment(
     let setup = resolve_setup(&attributes_of(&query, &app), &page, app.config.clone());
     let unit = setup.unit.clone();
     let survey = ikm_survey::render::render(SurveyState::new(setup, new_id()));
-    let config = serde_json::to_string(&app.config).unwrap_or_default();
     let fragment = html! {
-        div.ikm-host data-ikm-takeover data-unit=[unit.as_deref()] data-config=(config) {
+        div.ikm-host data-ikm-takeover data-unit=[unit.as_deref()] data-config=(app.config_json) {
             (PreEscaped(survey))
         }
     };
