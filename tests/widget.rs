@@ -256,7 +256,7 @@ fn prop(value: &JsValue, path: &str) -> JsValue {
 #[wasm_bindgen_test]
 async fn renders_the_nine_official_questions_in_form_order() {
     let w = Widget::mount(&[("endpoint", &endpoint("/api/v1/responses")), ("lang", "id")]).await;
-    let groups = w.all("fieldset.ikm-question");
+    let groups = w.all("fieldset[data-kind=question]");
     assert_eq!(groups.len(), 9);
     for (group, question) in groups.iter().zip(STANDARD.questions.iter()) {
         let legend = group
@@ -434,8 +434,10 @@ async fn a_valid_response_reaches_the_endpoint_once_with_its_idempotency_key() {
         .dyn_into::<HtmlElement>()
         .unwrap()
         .click();
-    w.wait_for("the thank-you screen", |w| w.find(".ikm-sent").is_some())
-        .await;
+    w.wait_for("the thank-you screen", |w| {
+        w.find(".ikm-done[data-state=sent]").is_some()
+    })
+    .await;
     assert_eq!(w.text(".ikm-done h2"), "Terima kasih");
     assert_eq!(w.active_id(), "ikm-done-title");
     assert!(
@@ -494,7 +496,7 @@ async fn a_valid_response_reaches_the_endpoint_once_with_its_idempotency_key() {
     w.click(".ikm-done a").await;
     assert!(w.find(".ikm-done").is_none());
     assert_eq!(
-        w.all("fieldset.ikm-question input:checked").len(),
+        w.all("fieldset[data-kind=question] input:checked").len(),
         0,
         "a new response starts empty"
     );
@@ -510,7 +512,7 @@ async fn a_422_maps_server_errors_onto_fields_and_keeps_the_answers() {
     let group = w.get("fieldset:has(input[name='answers.sarana'])");
     assert_eq!(group.get_attribute("aria-invalid").as_deref(), Some("true"));
     assert_eq!(
-        w.all("fieldset.ikm-question input:checked").len(),
+        w.all("fieldset[data-kind=question] input:checked").len(),
         9,
         "answers stay on screen"
     );
@@ -531,8 +533,10 @@ async fn an_unreachable_endpoint_leaves_the_response_saved_on_the_device() {
         "the respondent sees at once that the answers are saved"
     );
     assert_eq!(w.text(".ikm-done h2"), ui::SAVED.en);
-    w.wait_for("the queued notice", |w| w.find(".ikm-queued").is_some())
-        .await;
+    w.wait_for("the queued notice", |w| {
+        w.find(".ikm-done[data-state=queued]").is_some()
+    })
+    .await;
     assert_eq!(w.text(".ikm-done p"), ui::QUEUED_BODY.en);
     assert_eq!(w.active_id(), "ikm-done-title");
     let outbox = saved_outbox().await;
@@ -561,11 +565,15 @@ async fn a_queued_response_goes_out_by_itself_once_the_endpoint_recovers() {
     let w = Widget::mount(&[("endpoint", &endpoint("/flaky")), ("lang", "id")]).await;
     w.fill_valid_form().await;
     w.click("button[type=submit]").await;
-    w.wait_for("the queued notice", |w| w.find(".ikm-queued").is_some())
-        .await;
+    w.wait_for("the queued notice", |w| {
+        w.find(".ikm-done[data-state=queued]").is_some()
+    })
+    .await;
     let id = saved_outbox().await.entries[0].id.clone();
-    w.wait_for("automatic delivery", |w| w.find(".ikm-sent").is_some())
-        .await;
+    w.wait_for("automatic delivery", |w| {
+        w.find(".ikm-done[data-state=sent]").is_some()
+    })
+    .await;
     assert_eq!(
         saved_outbox().await.entries.len(),
         0,
@@ -635,7 +643,7 @@ async fn the_language_switch_changes_every_text() {
         Some("true")
     );
     assert_eq!(
-        w.text("fieldset.ikm-question legend"),
+        w.text("fieldset[data-kind=question] legend"),
         STANDARD.questions[0].text.en
     );
     assert_eq!(w.text("button[type=submit]").trim(), "Send");
@@ -716,8 +724,10 @@ async fn axe_finds_no_wcag_21_aa_violations_on_any_screen() {
     );
     w.fill_valid_form().await;
     w.click("button[type=submit]").await;
-    w.wait_for("the thank-you screen", |w| w.find(".ikm-sent").is_some())
-        .await;
+    w.wait_for("the thank-you screen", |w| {
+        w.find(".ikm-done[data-state=sent]").is_some()
+    })
+    .await;
     assert_eq!(
         w.axe_violations().await,
         Vec::<String>::new(),

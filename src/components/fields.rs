@@ -1,7 +1,7 @@
 //! Form fields as view functions: radio groups, the labelled controls, the profile section, the suggestion.
 
 use crate::components::Msg;
-use crate::components::{dom_id, error_id, error_text, join_classes, on_change, on_input};
+use crate::components::{dom_id, error_id, error_text, on_change, on_input};
 use crate::state::{Action, ChoiceField, SurveyState, TextField};
 use ikm_core::i18n::{chars_left, ui};
 use ikm_core::questionnaire::{Choice, Education, Gender, Occupation};
@@ -20,7 +20,8 @@ pub struct ChoiceGroup<'a> {
     pub value_of: fn(usize) -> &'static str,
     pub selected: Option<usize>,
     pub field: ChoiceField,
-    pub class: &'static str,
+    /// `data-kind` for the stylesheet: `question` (numbered), `inline` (options side by side).
+    pub kind: Option<&'static str>,
 }
 
 /// Renders a [`ChoiceGroup`] for the current state.
@@ -48,7 +49,7 @@ pub fn choice_group(group: ChoiceGroup<'_>, state: &SurveyState, dispatch: &Call
         });
     }
     html! {
-        <fieldset class={join_classes(&["ikm-group", group.class, invalid.map_or("", |_| "ikm-invalid")])}
+        <fieldset class="ikm-group" data-kind={group.kind} data-invalid={invalid}
             aria-invalid={invalid} aria-describedby={invalid.map(|_| message_id.clone())}>
             <legend>{ group.legend.to_string() }</legend>
             if let Some(message) = error {
@@ -70,7 +71,6 @@ enum Control<'a> {
     /// `<input>` of `kind` (`number`, `text`); numbers get `min`/`max`, texts a `maxlength`.
     Input {
         kind: &'static str,
-        class: Option<&'static str>,
         value: String,
         min: Option<u32>,
         max: Option<u32>,
@@ -120,14 +120,13 @@ fn text_field(
         }
         Control::Input {
             kind,
-            class,
             value,
             min,
             max,
             maxlength,
         } => html! {
             <input type={kind} inputmode={(kind == "number").then_some("numeric")} id={id.clone()} name={path.to_string()}
-                {class} min={min.map(|m| m.to_string())}
+                min={min.map(|m| m.to_string())}
                 max={max.map(|m| m.to_string())} maxlength={maxlength.map(|m| m.to_string())}
                 autocomplete="off" value={value} aria-invalid={invalid} aria-describedby={described}
                 oninput={on_input(dispatch, field)} />
@@ -148,7 +147,7 @@ fn text_field(
         }
     };
     html! {
-        <div class={if invalid.is_some() { "ikm-field ikm-invalid" } else { "ikm-field" }}>
+        <div class="ikm-field" data-invalid={invalid}>
             <label for={id}>{ label }</label>
             if let Some(message) = error {
                 <p class="ikm-error" id={message_id}>{ message }</p>
@@ -225,7 +224,6 @@ pub fn profile_section(state: &SurveyState, dispatch: &Callback<Msg>) -> Html {
         .map(|c| fixed(ui::COUNTER.get(lang), c));
     let age = Control::Input {
         kind: "number",
-        class: Some("ikm-age"),
         value: state.age_text.clone(),
         min: Some(config.min_age.into()),
         max: Some(MAX_AGE),
@@ -254,7 +252,6 @@ pub fn profile_section(state: &SurveyState, dispatch: &Callback<Msg>) -> Html {
     let other = (r.occupation == Some(Occupation::LAINNYA)).then(|| {
         let input = Control::Input {
             kind: "text",
-            class: None,
             value: r.occupation_other.clone().unwrap_or_default(),
             min: None,
             max: None,
@@ -278,7 +275,7 @@ pub fn profile_section(state: &SurveyState, dispatch: &Callback<Msg>) -> Html {
         value_of: code_value::<Gender>,
         selected: index_of(r.gender),
         field: ChoiceField::Gender,
-        class: "ikm-inline",
+        kind: Some("inline"),
     };
     let occupation = ChoiceGroup {
         path: field::OCCUPATION,
@@ -287,7 +284,7 @@ pub fn profile_section(state: &SurveyState, dispatch: &Callback<Msg>) -> Html {
         value_of: code_value::<Occupation>,
         selected: index_of(r.occupation),
         field: ChoiceField::Occupation,
-        class: "",
+        kind: None,
     };
     html! {
         <section class="ikm-section" aria-labelledby="ikm-h-profile">

@@ -25,13 +25,13 @@ pub fn notice(title: &str, detail: &str, hint: &str) -> Html {
 /// *Tersimpan* or *Terima kasih*, with a way to start a new response (kiosks).
 pub fn thank_you(screen: DoneScreen, setup: &Setup, on_new_response: Callback<MouseEvent>) -> Html {
     let lang = setup.lang;
-    let (class, title, body) = match screen {
-        DoneScreen::Saved => ("ikm-done ikm-saved", ui::SAVED, ui::SAVED_BODY),
-        DoneScreen::Queued => ("ikm-done ikm-queued", ui::SAVED, ui::QUEUED_BODY),
-        DoneScreen::Sent => ("ikm-done ikm-sent", ui::THANKS, ui::THANKS_BODY),
+    let (state, title, body) = match screen {
+        DoneScreen::Saved => ("saved", ui::SAVED, ui::SAVED_BODY),
+        DoneScreen::Queued => ("queued", ui::SAVED, ui::QUEUED_BODY),
+        DoneScreen::Sent => ("sent", ui::THANKS, ui::THANKS_BODY),
     };
     html! {
-        <div {class} role="status">
+        <div class="ikm-done" data-state={state} role="status">
             <h2 id="ikm-done-title" tabindex="-1">{ title.get(lang) }</h2>
             <p>{ body.get(lang) }</p>
             if let Some(complaint) = &setup.config.complaint {

@@ -83,7 +83,7 @@ pub fn view(
     };
 
     html! {
-        <div class={if kiosk.is_some() { "ikm ikm-kiosk" } else { "ikm" }} lang={lang.code()} ref={root.clone()} onpointerdown={on_touch}>
+        <div class="ikm" data-kiosk={kiosk.map(|_| "")} lang={lang.code()} ref={root.clone()} onpointerdown={on_touch}>
             { prompt }
             { header }
             { body }
@@ -116,7 +116,7 @@ fn form_body(state: &SurveyState, dispatch: &Callback<Msg>, root: &NodeRef) -> H
                 .get(q.element)
                 .map(|v| usize::from(v).saturating_sub(1)),
             field: ChoiceField::Answer(q.element),
-            class: "ikm-question",
+            kind: Some("question"),
         };
         questions.push(choice_group(group, state, dispatch));
     }
@@ -138,7 +138,7 @@ fn form_body(state: &SurveyState, dispatch: &Callback<Msg>, root: &NodeRef) -> H
                     .and_then(|a| a.get(st.key))
                     .map(|v| usize::from(v).saturating_sub(1)),
                 field: ChoiceField::Statement(module, st.key),
-                class: "ikm-question",
+                kind: Some("question"),
             };
             statements.push(choice_group(group, state, dispatch));
         }

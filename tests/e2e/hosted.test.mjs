@@ -45,6 +45,17 @@ test('the whole survey works with JavaScript disabled, and a repeated post is no
   assert.match(await page.locator('#ikm-respondent-age-error').textContent(), /minimum age is 17/);
   assert.ok(await page.isChecked('input[name="answers.waktu"][value="2"]'), 'the answer given is kept');
   assert.equal(await page.inputValue('input[name="respondent.age"]'), '15');
+  // The stylesheet marks what needs fixing (state attributes, not classes) and numbers the questions.
+  const looks = await page.evaluate(() => {
+    const style = (selector, property) => getComputedStyle(document.querySelector(selector)).getPropertyValue(property);
+    return {
+      ageField: style('.ikm-field:has(#ikm-respondent-age)', 'border-left-width'),
+      waktuGroup: style('fieldset:has(input[name="answers.waktu"])', 'border-left-width'),
+      emptyGroup: style('fieldset:has(input[name="answers.persyaratan"])', 'border-left-width'),
+      number: getComputedStyle(document.querySelector('fieldset[data-kind=question] legend'), '::before').content,
+    };
+  });
+  assert.deepEqual(looks, { ageField: '4px', waktuGroup: '0px', emptyGroup: '4px', number: 'counter(ikm-question) ". "' });
 
   await answerAll(page);
   const [sent] = await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
@@ -111,7 +122,7 @@ test('an office website shows the prerendered form at once; a send made before t
   await fillAndSend(page, 'ikm-survey', { gender: 1, age: 61, education: 'S3', occupation: 2, scores: Array(9).fill(2) });
   assert.equal(page.url(), `${env.base}/index.html?layanan=paspor-penggantian&loket=loket-4`, 'nothing posted to the office page');
   release();
-  await page.waitForFunction(() => !!document.querySelector('ikm-survey').shadowRoot.querySelector('.ikm-sent'), null, { timeout: 20000 });
+  await page.waitForFunction(() => !!document.querySelector('ikm-survey').shadowRoot.querySelector('.ikm-done[data-state=sent]'), null, { timeout: 20000 });
   const recap = await report('&counter=loket-4');
   assert.equal(recap.respondents, 1, 'sent once, by the widget');
   assert.equal(recap.nrr.waktu, 2);

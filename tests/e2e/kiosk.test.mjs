@@ -30,12 +30,12 @@ test('a kiosk serves respondent after respondent with no trace of the previous o
   const page = await context.newPage();
   await page.clock.install();
   await page.goto(`${env.base}/?layanan=paspor-baru&loket=loket-1&kiosk=1`);
-  await page.locator(`${W}:not([data-ikm-takeover]) .ikm-kiosk form`).waitFor();
+  await page.locator(`${W}:not([data-ikm-takeover]) .ikm[data-kiosk] form`).waitFor();
 
   // Respondent A sends; the thank-you screen counts down and gives way to the attract screen.
   await answerEverything(page, W, { suggestion: 'Jejak respons A', education: 'TIDAK-TAMAT-SD' });
   await page.click(`${W} button[type=submit]`);
-  await page.locator(`${W} .ikm-sent`).waitFor();
+  await page.locator(`${W} .ikm-done[data-state=sent]`).waitFor();
   assert.match(await page.locator(`${W} .ikm-countdown`).textContent(), /dalam 10 detik/);
   await page.clock.runFor(5_000);
   assert.match(await page.locator(`${W} .ikm-countdown`).textContent(), /dalam [56] detik/, 'it counts down');

@@ -59,7 +59,7 @@ test('the page loads again offline, and a response given offline is stored once 
   assert.equal(await page.evaluate(outboxCount), 1, 'the response waits on the device');
 
   await context.setOffline(false);
-  await page.locator(`${W} .ikm-sent`).waitFor({ timeout: 20000 });
+  await page.locator(`${W} .ikm-done[data-state=sent]`).waitFor({ timeout: 20000 });
   assert.equal(await until('the response stored', async () => (await stored('loket-3')) === 1 && 1), 1);
   assert.equal(await page.evaluate(outboxCount), 0);
   const posts = seen.filter((r) => r.method === 'POST');

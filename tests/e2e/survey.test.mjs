@@ -77,7 +77,7 @@ test('a respondent completes and sends the survey with the keyboard only', async
   await page.keyboard.press('Enter');
 
     // "Tersimpan" first (saved on the device), then "Terima kasih" once the collector has it.
-  await page.locator('#ikm-survey .ikm-sent h2').waitFor();
+  await page.locator('#ikm-survey .ikm-done[data-state=sent] h2').waitFor();
   assert.equal(await page.locator('#ikm-survey .ikm-done h2').textContent(), 'Terima kasih');
   assert.equal(await page.locator('#ikm-survey .ikm-complaint a').getAttribute('href'), 'https://www.lapor.go.id',
     'the configured complaint channel is offered');
@@ -147,7 +147,7 @@ test('staff see what the device holds and export it as JSON', async () => {
   await fillAndSend(page, '#kiosk', { gender: 2, age: 52, education: 'S2', occupation: 1, scores: Array(9).fill(4) });
   await page.waitForFunction(outboxCount);
   const [id] = await page.evaluate(outboxIds);
-  await page.waitForFunction(() => !!document.querySelector('#kiosk').shadowRoot.querySelector('.ikm-queued'));
+  await page.waitForFunction(() => !!document.querySelector('#kiosk').shadowRoot.querySelector('.ikm-done[data-state=queued]'));
   const summary = await page.evaluate(() => document.querySelector('#kiosk').shadowRoot.querySelector('.ikm-staff summary').textContent);
   assert.equal(summary, 'Antrean perangkat ini: 1 menunggu dikirim, 0 ditolak server');
   await page.evaluate(() => document.querySelector('#kiosk').shadowRoot.querySelector('.ikm-staff summary').click());
