@@ -4,7 +4,7 @@ SHELL := /bin/bash
 # Cargo's tools first, then npm's current wasm-opt ahead of any /usr/bin/wasm-opt.
 export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 
-.PHONY: run test dist bootstrap-run bootstrap-test lint test-native test-browser test-e2e size bench
+.PHONY: run test dist bootstrap-run bootstrap-test lint test-native test-browser test-vendor test-e2e size bench
 
 ## run: set up, build the widget, and serve the survey, the collector and /admin on SQLite;
 ## the first run fills data/ikm.db with example responses (IKM_DEMO=0 starts it empty)
@@ -15,7 +15,7 @@ run: dist
 	target/release/ikm serve --db sqlite://data/ikm.db --config examples/office.json --addr $(or $(IKM_ADDR),127.0.0.1:8080)
 
 ## test: set up, then formatting, lints and every test suite
-test: bootstrap-test lint test-native dist size test-browser test-e2e
+test: bootstrap-test lint test-native dist size test-browser test-vendor test-e2e
 	@echo "make test: all suites passed"
 
 ## dist: build the embeddable widget into dist/
@@ -45,6 +45,9 @@ test-browser:
 	scripts/test-browser.sh
 
 ## real Chromium, the demo page served by ikm serve, keyboard-only completion, the report
+test-vendor:
+	scripts/test-vendor.sh
+
 test-e2e:
 	scripts/test-e2e.sh
 

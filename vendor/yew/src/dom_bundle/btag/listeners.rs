@@ -1,5 +1,4 @@
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::ops::Deref;
 use std::rc::Rc;
 
@@ -112,6 +111,17 @@ impl ListenerRegistration {
     }
 }
 
+/// One element's listeners by event.
+type ByDescriptor = Vec<(EventDescriptor, Vec<Rc<dyn Listener>>)>;
+
+/// Adds `l` under `desc`.
+fn push_listener(by_desc: &mut ByDescriptor, desc: EventDescriptor, l: Rc<dyn Listener>) {
+    match by_desc.iter_mut().find(|(d, _)| *d == desc) {
+        Some((_, v)) => v.push(l),
+        None => by_desc.push((desc, vec![l])),
+    }
+}
+
 /// Global multiplexing event handler registry
 #[derive(Debug)]
 pub struct Registry {
@@ -119,14 +129,14 @@ pub struct Registry {
     id_counter: u32,
 
     /// Contains all registered event listeners by listener ID
-    by_id: HashMap<u32, HashMap<EventDescriptor, Vec<Rc<dyn Listener>>>>,
+    by_id: Vec<(u32, ByDescriptor)>,
 }
 
 impl Registry {
     pub fn new() -> Self {
         Self {
             id_counter: u32::default(),
-            by_id: HashMap::default(),
+            by_id: Vec::new(),
         }
     }
 
@@ -141,8 +151,8 @@ impl Registry {
         // and modify the registry). So we clone the current listeners and return a closure
         let listener_id = listening.listener_id()?;
         let registry_ref = registry.borrow();
-        let handlers = registry_ref.by_id.get(&listener_id)?;
-        let listeners = handlers.get(desc)?.clone();
+        let handlers = registry_ref.find(listener_id)?;
+        let listeners = handlers.iter().find(|(d, _)| d == desc)?.1.clone();
         drop(registry_ref); // unborrow the registry, before running any listeners
         Some(move |event: &Event| {
             for l in listeners {
@@ -153,35 +163,46 @@ impl Registry {
 
     /// Register all passed listeners under ID
     fn register(&mut self, root: &BSubtree, id: u32, listeners: &[Option<Rc<dyn Listener>>]) {
-        let mut by_desc =
-            HashMap::<EventDescriptor, Vec<Rc<dyn Listener>>>::with_capacity(listeners.len());
+        let mut by_desc = ByDescriptor::with_capacity(listeners.len());
         for l in listeners.iter().filter_map(|l| l.as_ref()).cloned() {
             let desc = EventDescriptor::from(l.deref());
             root.ensure_handled(&desc);
-            by_desc.entry(desc).or_default().push(l);
+            push_listener(&mut by_desc, desc, l);
         }
-        self.by_id.insert(id, by_desc);
+        match self.by_id.binary_search_by_key(&id, |(i, _)| *i) {
+            Ok(at) => self.by_id[at].1 = by_desc,
+            Err(at) => self.by_id.insert(at, (id, by_desc)),
+        }
     }
 
     /// Patch an already registered set of handlers
     fn patch(&mut self, root: &BSubtree, id: &u32, listeners: &[Option<Rc<dyn Listener>>]) {
-        if let Some(by_desc) = self.by_id.get_mut(id) {
+        if let Ok(at) = self.by_id.binary_search_by_key(id, |(i, _)| *i) {
+            let by_desc = &mut self.by_id[at].1;
             // Keeping empty vectors is fine. Those don't do much and should happen rarely.
-            for v in by_desc.values_mut() {
+            for (_, v) in by_desc.iter_mut() {
                 v.clear()
             }
 
             for l in listeners.iter().filter_map(|l| l.as_ref()).cloned() {
                 let desc = EventDescriptor::from(l.deref());
                 root.ensure_handled(&desc);
-                by_desc.entry(desc).or_default().push(l);
+                push_listener(by_desc, desc, l);
             }
         }
     }
 
     /// Unregister any existing listeners for ID
     fn unregister(&mut self, id: &u32) {
-        self.by_id.remove(id);
+        if let Ok(at) = self.by_id.binary_search_by_key(id, |(i, _)| *i) {
+            self.by_id.remove(at);
+        }
+    }
+
+    /// The listeners registered under `id` (ids are kept in order).
+    fn find(&self, id: u32) -> Option<&ByDescriptor> {
+        let at = self.by_id.binary_search_by_key(&id, |(i, _)| *i).ok()?;
+        Some(&self.by_id[at].1)
     }
 
     /// Set unique listener ID onto element and return it
