@@ -7,8 +7,9 @@
 //
 // Measures, per contender: time to the first usable answer (from navigation start until the
 // first answer button of the questionnaire is on screen: laid out and painted, so a tap would
-// take), bytes transferred (everything the page loaded), the JS heap once loaded, and the time
-// to answer the whole survey and reach the end screen (scripted taps; for the widgets).
+// take), bytes transferred (everything the page loaded), the JS heap once loaded, and, for the
+// widgets, the time to answer the whole survey (scripted taps, a frame each) and then from the
+// send until the end screen shows (for today's widget: the response is on the device's disk).
 //
 // Usage: node bench/load/run.mjs   (bench/load.sh builds and passes everything; env below)
 import { spawn } from 'node:child_process';
@@ -105,7 +106,10 @@ const PROBE = `(() => {
   requestAnimationFrame(tick);
 })();`;
 
-/** Answers every question through the DOM as taps would and sends; resolves at the end screen. */
+/**
+ * Answers every question through the DOM as taps would and sends; resolves at the end screen
+ * with the milliseconds spent answering and from the send until the end screen.
+ */
 const ANSWER_ALL = async ({ before }) => {
   const host = document.querySelector('ikm-survey') ?? document.querySelector('#ikm-survey');
   const root = host.shadowRoot ?? host;
@@ -125,9 +129,10 @@ const ANSWER_ALL = async ({ before }) => {
   await set('#ikm-respondent-education', 'SMA', 'change');
   await tap(before ? "input[name=ikm-respondent-occupation][value='4']" : "input[name='respondent.occupation'][value='SWASTA']");
   for (const key of keys) await tap(before ? `input[name=ikm-answers-${key}][value='3']` : `input[name='answers.${key}'][value='3']`);
+  const sent = performance.now();
   root.querySelector('button[type=submit]').click();
   while (!root.querySelector('.ikm-done')) await frame();
-  return performance.now() - started;
+  return { answering: sent - started, saving: performance.now() - sent };
 };
 
 async function measure(browser, contender) {
@@ -221,20 +226,21 @@ async function main() {
   const rows = contenders.map((c) => {
     const rs = results.get(c.name);
     const usable = median(rs.map((r) => r.usable));
-    const complete = rs[0].complete === null ? null : median(rs.map((r) => r.complete));
+    const ms = (pick) => (rs[0].complete === null ? '–' : `${Math.round(median(rs.map((r) => pick(r.complete))))} ms`);
     return {
       contender: c.name,
       usable: `${Math.round(usable)} ms`,
       ratio: `${(usable / formbricks).toFixed(2)}×`,
       transferred: `${(median(rs.map((r) => r.bytes)) / 1024).toFixed(1)} KiB`,
       heap: `${(median(rs.map((r) => r.heap)) / 1048576).toFixed(1)} MiB`,
-      complete: complete === null ? '–' : `${Math.round(complete)} ms`,
+      answering: ms((c) => c.answering),
+      saving: ms((c) => c.saving),
     };
   });
   console.log(`\nLoad on a weak phone: 360×740, 150 ms latency, 1.6 Mbit/s down, CPU ×4; median of ${RUNS} interleaved runs, fresh context each\n`);
-  console.log('| contender | first usable answer | ratio to Formbricks | transferred | JS heap | whole survey answered |');
-  console.log('|---|---:|---:|---:|---:|---:|');
-  for (const r of rows) console.log(`| ${r.contender} | ${r.usable} | ${r.ratio} | ${r.transferred} | ${r.heap} | ${r.complete} |`);
+  console.log('| contender | first usable answer | ratio to Formbricks | transferred | JS heap | answering the survey | send → end screen |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|');
+  for (const r of rows) console.log(`| ${r.contender} | ${r.usable} | ${r.ratio} | ${r.transferred} | ${r.heap} | ${r.answering} | ${r.saving} |`);
   stop();
   process.exit(0);
 }
