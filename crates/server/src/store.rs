@@ -573,16 +573,8 @@ impl Store {
                 age_band_sql(),
                 counted_scores()
             );
-            let mut tx = self.pool.begin().await?;
-            sqlx::query("DELETE FROM daily_counts")
-                .execute(&mut *tx)
+            self.rebuild_daily("daily_counts", [rebuild], COUNTS_OFFSET_KEY, &wanted)
                 .await?;
-            sqlx::query(AssertSqlSafe(rebuild))
-                .bind(i64::from(self.offset.minutes) * 60)
-                .execute(&mut *tx)
-                .await?;
-            set_meta(&mut tx, COUNTS_OFFSET_KEY, &wanted).await?;
-            tx.commit().await?;
         }
         if meta(MODULES_FILLED_KEY).await?.is_none() {
             let mut tx = self.pool.begin().await?;
@@ -600,12 +592,8 @@ impl Store {
             tx.commit().await?;
         }
         if meta(MODULE_COUNTS_OFFSET_KEY).await?.as_deref() != Some(wanted.as_str()) {
-            let mut tx = self.pool.begin().await?;
-            sqlx::query("DELETE FROM daily_module_counts")
-                .execute(&mut *tx)
-                .await?;
             let dimensions = "(r.period_at + $1) / 86400, COALESCE(r.unit, ''), r.service, COALESCE(r.counter, ''), m.module";
-            for rebuild in [
+            let rebuilds = [
                 format!(
                     "INSERT INTO daily_module_counts (day, unit, service, counter, module, item, score, answers) \
                      SELECT {dimensions}, m.item, m.score, COUNT(*) FROM module_answers m \
@@ -616,15 +604,39 @@ impl Store {
                      SELECT {dimensions}, '', CAST(0 AS SMALLINT), COUNT(DISTINCT m.response_id) FROM module_answers m \
                      JOIN responses r ON r.id = m.response_id GROUP BY 1, 2, 3, 4, 5"
                 ),
-            ] {
-                sqlx::query(AssertSqlSafe(rebuild))
-                    .bind(i64::from(self.offset.minutes) * 60)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            set_meta(&mut tx, MODULE_COUNTS_OFFSET_KEY, &wanted).await?;
-            tx.commit().await?;
+            ];
+            self.rebuild_daily(
+                "daily_module_counts",
+                rebuilds,
+                MODULE_COUNTS_OFFSET_KEY,
+                &wanted,
+            )
+            .await?;
         }
+        Ok(())
+    }
+
+    /// Empties the per-day `table` and refills it with `rebuilds` (each bound to this store's
+    /// offset in seconds as `$1`), recording `offset` under `meta_key`: one transaction.
+    async fn rebuild_daily<const N: usize>(
+        &self,
+        table: &'static str,
+        rebuilds: [String; N],
+        meta_key: &str,
+        offset: &str,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(AssertSqlSafe(format!("DELETE FROM {table}")))
+            .execute(&mut *tx)
+            .await?;
+        for rebuild in rebuilds {
+            sqlx::query(AssertSqlSafe(rebuild))
+                .bind(i64::from(self.offset.minutes) * 60)
+                .execute(&mut *tx)
+                .await?;
+        }
+        set_meta(&mut tx, meta_key, offset).await?;
+        tx.commit().await?;
         Ok(())
     }
 
