@@ -200,6 +200,11 @@ impl Period {
         }
     }
 
+    /// The instants `[start, end)` of the period's whole days in the time zone `offset`.
+    pub fn span(self, offset: crate::time::UtcOffset) -> (UnixSeconds, UnixSeconds) {
+        offset.span(self.first_day(), self.last_day())
+    }
+
     /// The period's last day.
     pub fn last_day(self) -> Date {
         let (year, _, last) = self.months_span();

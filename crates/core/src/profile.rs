@@ -6,6 +6,8 @@ use crate::questionnaire::{Choice, Education, Gender, Occupation};
 use crate::submission::Respondent;
 use serde::{Serialize, Serializer};
 
+/// The counter key of responses that name no counter, in recaps and their JSON.
+pub const NO_COUNTER: &str = "-";
 /// Age bands of the report, as (label, lowest age); each band runs to the next one's lowest age.
 pub const AGE_BANDS: [(&str, u32); 6] = [
     ("<25", 0),
@@ -168,7 +170,7 @@ fn configured_shares<'a>(
         .collect();
     for (id, n) in counts {
         if !rows.iter().any(|r| r.code == *id) {
-            let label = if id == "-" {
+            let label = if id == NO_COUNTER {
                 Text::new("Tanpa loket", "No counter").into()
             } else {
                 Label {

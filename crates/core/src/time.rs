@@ -130,6 +130,18 @@ impl UtcOffset {
     pub fn start_of(self, date: Date) -> UnixSeconds {
         date.days_since_epoch() * 86_400 - i64::from(self.minutes) * 60
     }
+
+    /// The office-local day of an instant as a day number (days since 1970-01-01): the key
+    /// of the collector's per-day tables, the same day as [`UtcOffset::local_date`].
+    pub fn local_day(self, at: UnixSeconds) -> i64 {
+        (at + i64::from(self.minutes) * 60).div_euclid(86_400)
+    }
+
+    /// The instants `[start, end)` covering the whole office-local days `first..=last`.
+    pub fn span(self, first: Date, last: Date) -> (UnixSeconds, UnixSeconds) {
+        let end = Date::from_days_since_epoch(last.days_since_epoch() + 1);
+        (self.start_of(first), self.start_of(end))
+    }
 }
 
 /// Reads an RFC 3339 timestamp (`2026-11-01T00:30:00+07:00`, `…Z`, fractions allowed) to Unix seconds.

@@ -12,7 +12,7 @@ use crate::office_api::{
 use crate::report::{
     build_report, parse_request, trend, FollowUpView, Report, ReportRequest, TrendPoint,
 };
-use crate::store::PeriodEvent;
+use crate::store::{PeriodAction, PeriodEvent, Suggestion};
 use axum::extract::rejection::FormRejection;
 use axum::extract::{FromRequest, Path, Query, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -79,13 +79,15 @@ async fn dashboard(
     problem: Option<Problem>,
 ) -> Result<Response, ApiError> {
     let request = parse_request(params, &app.config, (app.now)()).map_err(ApiError::BadRequest)?;
-    let report = build_report(&app.store, &app.config, &request).await?;
-    let points = trend(&app.store, &app.config, &request, 12, false).await?;
-    let suggestions = app.store.suggestions(&request.filter, 200).await?;
+    let mut snapshot = app.store.snapshot().await?;
+    let report = build_report(&mut snapshot, &app.config, &request).await?;
+    let points = trend(&mut snapshot, &request, 12, false).await?;
+    let suggestions = snapshot.suggestions(&request.filter, 200).await?;
     let events = match request.period {
-        Some(p) => app.store.period_events(p).await?,
+        Some(p) => snapshot.period_events(p).await?,
         None => Vec::new(),
     };
+    drop(snapshot);
     let today = app.config.offset().local_date((app.now)());
     let view = View {
         app,
@@ -185,7 +187,7 @@ impl View<'_> {
     fn page(
         &self,
         points: &[TrendPoint],
-        suggestions: &[(i64, String, String)],
+        suggestions: &[Suggestion],
         events: &[PeriodEvent],
         problem: Option<&Problem>,
     ) -> Markup {
@@ -574,7 +576,7 @@ impl View<'_> {
                         @for e in events {
                             li {
                                 (local_time(e.at, offset, zone, Lang::Id)) ": "
-                                (if e.action == "close" { "ditutup" } else { "dibuka kembali" })
+                                (match e.action { PeriodAction::Close => "ditutup", PeriodAction::Reopen => "dibuka kembali" })
                                 " (" (e.respondents) " responden)"
                                 @if let Some(note) = &e.note { " — " (note) }
                             }
@@ -585,7 +587,7 @@ impl View<'_> {
         }
     }
 
-    fn suggestions_section(&self, suggestions: &[(i64, String, String)]) -> Markup {
+    fn suggestions_section(&self, suggestions: &[Suggestion]) -> Markup {
         let offset = self.config().offset();
         html! {
             h2 { "Saran dan masukan" }
@@ -593,10 +595,10 @@ impl View<'_> {
                 p { "Tidak ada saran pada periode ini." }
             } @else {
                 ul.suggestions {
-                    @for (at, service, text) in suggestions {
+                    @for s in suggestions {
                         li {
-                            span.meta { (offset.local_date(*at)) " · " (self.config().service(service).map_or(service.as_str(), |s| s.label.id.as_str())) }
-                            " " (text)
+                            span.meta { (offset.local_date(s.at)) " · " (self.config().service(&s.service).map_or(s.service.as_str(), |c| c.label.id.as_str())) }
+                            " " (s.text)
                         }
                     }
                 }

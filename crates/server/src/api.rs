@@ -190,7 +190,8 @@ pub async fn get_report(
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
     let request = report_request(&app, &params)?;
-    let report = build_report(&app.store, &app.config, &request).await?;
+    let mut snapshot = app.store.snapshot().await?;
+    let report = build_report(&mut snapshot, &app.config, &request).await?;
     Ok(Json(report).into_response())
 }
 
@@ -201,7 +202,7 @@ pub async fn get_csv(
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
     let request = report_request(&app, &params)?;
-    let rows = app.store.rows(&request.filter).await?;
+    let rows = app.store.snapshot().await?.rows(&request.filter).await?;
     let bytes = responses_csv(&rows, &app.config.modules);
     let filename = format!(
         "attachment; filename=\"ikm-responses-{}-{}.csv\"",

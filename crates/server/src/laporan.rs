@@ -8,6 +8,7 @@ use crate::auth::Admin;
 use crate::charts::{document, local_time, long_date, nrr_bars, number, trend_line};
 use crate::error::ApiError;
 use crate::report::{build_report, parse_request, trend, FollowUpView, Report, ReportRequest};
+use crate::store::Suggestion;
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -36,9 +37,11 @@ pub async fn laporan_page(
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
     let request = parse_request(&params, &app.config, (app.now)()).map_err(ApiError::BadRequest)?;
-    let report = build_report(&app.store, &app.config, &request).await?;
-    let points = trend(&app.store, &app.config, &request, 12, false).await?;
-    let suggestions = app.store.suggestions(&request.filter, 10_000).await?;
+    let mut snapshot = app.store.snapshot().await?;
+    let report = build_report(&mut snapshot, &app.config, &request).await?;
+    let points = trend(&mut snapshot, &request, 12, false).await?;
+    let suggestions = snapshot.suggestions(&request.filter, 10_000).await?;
+    drop(snapshot);
     let today = app.config.offset().local_date((app.now)());
     Ok(laporan(&app.config, &request, &report, &points, &suggestions, today).into_response())
 }
@@ -54,7 +57,7 @@ fn laporan(
     request: &ReportRequest,
     report: &Report,
     points: &[crate::report::TrendPoint],
-    suggestions: &[(i64, String, String)],
+    suggestions: &[Suggestion],
     today: ikm_core::time::Date,
 ) -> Markup {
     let title = request.title();
@@ -216,7 +219,7 @@ fn laporan(
                         }
                         p { "Saran terbaru:" }
                         ul.suggestions {
-                            @for (_, _, text) in suggestions.iter().take(20) { li { (text) } }
+                            @for s in suggestions.iter().take(20) { li { (s.text) } }
                         }
                     }
                 }
@@ -304,9 +307,10 @@ fn best_element(report: &Report) -> Option<Element> {
 }
 
 /// Suggestions per service, most first.
-fn suggestion_counts(suggestions: &[(i64, String, String)]) -> Vec<(String, usize)> {
+fn suggestion_counts(suggestions: &[Suggestion]) -> Vec<(String, usize)> {
     let mut counts: Vec<(String, usize)> = Vec::new();
-    for (_, service, _) in suggestions {
+    for suggestion in suggestions {
+        let service = &suggestion.service;
         match counts.iter_mut().find(|(s, _)| s == service) {
             Some((_, n)) => *n += 1,
             None => counts.push((service.clone(), 1)),

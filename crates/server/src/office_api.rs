@@ -59,15 +59,7 @@ pub fn check_population(app: &App, population: &str, service: &str) -> Result<u6
 
 /// Closes `period`, freezing its recap (idempotent: a closed period keeps its first closing).
 pub async fn close(app: &App, period: Period) -> Result<Closure, ApiError> {
-    let offset = app.config.offset();
-    let from = offset.start_of(period.first_day());
-    let to = offset.start_of(ikm_core::time::Date::from_days_since_epoch(
-        period.last_day().days_since_epoch() + 1,
-    ));
-    Ok(app
-        .store
-        .close_period(period, from, to, (app.now)())
-        .await?)
+    Ok(app.store.close_period(period, (app.now)()).await?)
 }
 
 /// The JSON of a closure.
@@ -176,14 +168,14 @@ pub async fn get_period(
     Path(period): Path<String>,
 ) -> Result<Response, ApiError> {
     let period = parse_period(&period).map_err(ApiError::NotFound)?;
-    let closure = app.store.closure(period).await?;
-    let events: Vec<_> = app
-        .store
+    let mut snapshot = app.store.snapshot().await?;
+    let closure = snapshot.closure(period).await?;
+    let events: Vec<_> = snapshot
         .period_events(period)
         .await?
         .into_iter()
         .map(|e| {
-            json!({ "action": e.action, "at": format_rfc3339(e.at), "respondents": e.respondents, "note": e.note })
+            json!({ "action": e.action.as_str(), "at": format_rfc3339(e.at), "respondents": e.respondents, "note": e.note })
         })
         .collect();
     Ok(Json(json!({
@@ -212,7 +204,7 @@ pub async fn list_follow_ups(
             )))
         }
     };
-    let all = app.store.follow_ups().await?;
+    let all = app.store.snapshot().await?.follow_ups().await?;
     let view = |f: &FollowUp| FollowUpView::new(f, lang);
     let body = match params.get("period").filter(|p| !p.trim().is_empty()) {
         None => json!({ "follow_ups": all.iter().map(view).collect::<Vec<_>>() }),
@@ -272,7 +264,7 @@ pub async fn put_follow_up(
     if !app.store.update_follow_up(&id, input, (app.now)()).await? {
         return Err(ApiError::NotFound(format!("no follow-up action `{id}`")));
     }
-    let stored = app.store.follow_ups().await?;
+    let stored = app.store.snapshot().await?.follow_ups().await?;
     let updated = stored
         .iter()
         .find(|f| f.id == id)

@@ -6,7 +6,7 @@ use crate::api::{App, Shared};
 use crate::charts::{document, local_time, nrr_bars, number, trend_line};
 use crate::error::ApiError;
 use crate::report::{build_report, parse_request, trend, Report, ReportRequest};
-use crate::store::Closure;
+use crate::store::{Closure, Snapshot};
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -29,6 +29,7 @@ fn lang_of(params: &HashMap<String, String>) -> Lang {
 /// The report of a closed period as the public sees it: the whole office, frozen figures.
 async fn public_report(
     app: &App,
+    snapshot: &mut Snapshot,
     period: Period,
     lang: Lang,
 ) -> Result<(ReportRequest, Report), ApiError> {
@@ -36,13 +37,13 @@ async fn public_report(
     params.insert("period".to_string(), period.key());
     params.insert("lang".to_string(), lang.code().to_string());
     let request = parse_request(&params, &app.config, (app.now)()).map_err(ApiError::BadRequest)?;
-    let report = build_report(&app.store, &app.config, &request).await?;
+    let report = build_report(snapshot, &app.config, &request).await?;
     Ok((request, report))
 }
 
 /// Closed periods, latest-ending first (a year after its December, a month before its quarter).
-async fn published(app: &App) -> Result<Vec<Closure>, ApiError> {
-    let mut closures = app.store.closures().await?;
+async fn published(snapshot: &mut Snapshot) -> Result<Vec<Closure>, ApiError> {
+    let mut closures = snapshot.closures().await?;
     closures.sort_by(|a, b| {
         b.period
             .last_day()
@@ -53,8 +54,11 @@ async fn published(app: &App) -> Result<Vec<Closure>, ApiError> {
 }
 
 /// The closed period a request asks for (`period=`), or the latest one.
-async fn chosen(app: &App, params: &HashMap<String, String>) -> Result<Option<Period>, ApiError> {
-    let closures = published(app).await?;
+async fn chosen(
+    snapshot: &mut Snapshot,
+    params: &HashMap<String, String>,
+) -> Result<Option<Period>, ApiError> {
+    let closures = published(snapshot).await?;
     match params
         .get("period")
         .map(|p| p.trim())
@@ -96,7 +100,8 @@ pub async fn results_page(
 ) -> Result<Response, ApiError> {
     let lang = lang_of(&params);
     let en = lang == Lang::En;
-    let period = match chosen(&app, &params).await {
+    let mut snapshot = app.store.snapshot().await?;
+    let period = match chosen(&mut snapshot, &params).await {
         Ok(p) => p,
         Err(ApiError::NotFound(_)) => {
             let page = shell(
@@ -110,10 +115,10 @@ pub async fn results_page(
         }
         Err(e) => return Err(e),
     };
-    let closures = published(&app).await?;
+    let closures = published(&mut snapshot).await?;
     let mut rows = Vec::new();
     for c in &closures {
-        let (_, report) = public_report(&app, c.period, lang).await?;
+        let (_, report) = public_report(&app, &mut snapshot, c.period, lang).await?;
         rows.push((
             c.period,
             report.ikm_rounded,
@@ -126,8 +131,8 @@ pub async fn results_page(
             html! { p { (if en { "No results have been published yet." } else { "Belum ada hasil survei yang dipublikasikan." }) } }
         }
         Some(period) => {
-            let (request, report) = public_report(&app, period, lang).await?;
-            let mut points = trend(&app.store, &app.config, &request, 12, true).await?;
+            let (request, report) = public_report(&app, &mut snapshot, period, lang).await?;
+            let mut points = trend(&mut snapshot, &request, 12, true).await?;
             points.retain(|p| p.respondents > 0);
             let r = &report.recap;
             html! {
@@ -266,9 +271,10 @@ pub async fn badge(
 ) -> Result<Response, ApiError> {
     let lang = lang_of(&params);
     let en = lang == Lang::En;
-    let (status, svg) = match chosen(&app, &params).await {
+    let mut snapshot = app.store.snapshot().await?;
+    let (status, svg) = match chosen(&mut snapshot, &params).await {
         Ok(Some(period)) => {
-            let (_, report) = public_report(&app, period, lang).await?;
+            let (_, report) = public_report(&app, &mut snapshot, period, lang).await?;
             let figure = match (report.ikm_rounded, report.recap.mutu) {
                 (Some(ikm), Some(mutu)) => format!(
                     "IKM {} · {} {mutu}",

@@ -1,7 +1,7 @@
 //! The recap of a period (a month, quarter, semester, year or any range of days): request
 //! parsing and the report the API, `/admin`, the formal report and the public page show.
 
-use crate::store::{Aggregate, Closure, Filter, Store, StoreError, StoredAfter};
+use crate::store::{Aggregate, Closure, Filter, Snapshot, StoreError, StoredAfter};
 use ikm_core::config::is_slug;
 use ikm_core::followup::FollowUp;
 use ikm_core::ipk::ModuleRecap;
@@ -95,8 +95,8 @@ pub fn parse_request(
         }
     };
     let filter = Filter {
-        from: offset.start_of(from),
-        to: offset.start_of(Date::from_days_since_epoch(to.days_since_epoch() + 1)),
+        from,
+        to,
         unit: slug("unit")?,
         service: slug("service")?,
         counter: slug("counter")?,
@@ -133,24 +133,6 @@ impl ReportRequest {
             month = month.add_months(1);
         }
         months
-    }
-
-    /// The same request for another period (same filters, weights and language).
-    pub fn for_period(&self, period: Period, config: &OfficeConfig) -> ReportRequest {
-        let offset = config.offset();
-        let (from, to) = (period.first_day(), period.last_day());
-        ReportRequest {
-            period: Some(period),
-            from,
-            to,
-            filter: Filter {
-                from: offset.start_of(from),
-                to: offset.start_of(Date::from_days_since_epoch(to.days_since_epoch() + 1)),
-                ..self.filter.clone()
-            },
-            population: None,
-            ..self.clone()
-        }
     }
 }
 
@@ -320,7 +302,7 @@ pub struct Counted {
 }
 
 /// Sums the responses of `request`, frozen at the closing when its period is closed.
-pub async fn count(store: &Store, request: &ReportRequest) -> Result<Counted, StoreError> {
+pub async fn count(store: &mut Snapshot, request: &ReportRequest) -> Result<Counted, StoreError> {
     let closure = match request.period {
         Some(p) => store.closure(p).await?,
         None => None,
@@ -349,7 +331,7 @@ pub async fn count(store: &Store, request: &ReportRequest) -> Result<Counted, St
 
 /// Computes the report for a request.
 pub async fn build_report(
-    store: &Store,
+    store: &mut Snapshot,
     config: &OfficeConfig,
     request: &ReportRequest,
 ) -> Result<Report, StoreError> {
@@ -466,7 +448,7 @@ fn per_service(
 
 /// The sample target: for a given population, or the stored populations of the months.
 async fn sample(
-    store: &Store,
+    store: &mut Snapshot,
     request: &ReportRequest,
     respondents: u64,
 ) -> Result<Option<Sample>, StoreError> {
@@ -513,18 +495,16 @@ pub struct TrendPoint {
 /// (taken away, so a closed month shows its frozen figure). With `closed_only`, only closed
 /// months are listed (the public page).
 pub async fn trend(
-    store: &Store,
-    config: &OfficeConfig,
+    store: &mut Snapshot,
     request: &ReportRequest,
     months: i32,
     closed_only: bool,
 ) -> Result<Vec<TrendPoint>, StoreError> {
-    let offset = config.offset();
     let last = request.to.first_of_month();
     let first = last.add_months(1 - months);
     let filter = Filter {
-        from: offset.start_of(first),
-        to: offset.start_of(last.add_months(1)),
+        from: first,
+        to: last.last_of_month(),
         ..request.filter.clone()
     };
     let tallies = store.monthly(&filter).await?;
@@ -537,17 +517,9 @@ pub async fn trend(
             (month, period, closures.iter().find(|c| c.period == period))
         })
         .collect();
-    let closed: Vec<(i64, i64, i64)> = window
+    let closed: Vec<(Date, StoredAfter)> = window
         .iter()
-        .filter_map(|(month, _, closure)| {
-            closure.map(|c| {
-                (
-                    offset.start_of(*month),
-                    offset.start_of(month.add_months(1)),
-                    c.last_seq,
-                )
-            })
-        })
+        .filter_map(|(month, _, closure)| closure.map(|c| (*month, StoredAfter(c.last_seq))))
         .collect();
     let late = store.monthly_after(&filter, &closed).await?;
     let of = |list: &[(Date, ScoreTally)], month: Date| {
@@ -598,19 +570,14 @@ mod tests {
             now,
         )
         .unwrap();
-        assert_eq!(
-            r.filter.from,
-            parse_rfc3339("2026-11-01T00:00:00+07:00").unwrap()
-        );
-        assert_eq!(
-            r.filter.to,
-            parse_rfc3339("2026-12-01T00:00:00+07:00").unwrap()
-        );
+        let (start, end) = config.offset().span(r.filter.from, r.filter.to);
+        assert_eq!(start, parse_rfc3339("2026-11-01T00:00:00+07:00").unwrap());
+        assert_eq!(end, parse_rfc3339("2026-12-01T00:00:00+07:00").unwrap());
         // 00:30 WIB on 1 November is inside; 23:59 WIB on 31 October is not.
         let inside = parse_rfc3339("2026-11-01T00:30:00+07:00").unwrap();
         let before = parse_rfc3339("2026-10-31T23:59:00+07:00").unwrap();
-        assert!(r.filter.from <= inside && inside < r.filter.to);
-        assert!(before < r.filter.from);
+        assert!(start <= inside && inside < end);
+        assert!(before < start);
     }
 
     #[test]

@@ -370,13 +370,9 @@ async fn changing_the_time_zone_rebuilds_the_daily_totals() {
         c.post(&json(&submission(50, "2026-10-31T17:30:00Z")), None)
             .await;
         let in_month = |store: Store, month: Date| async move {
-            let offset = store_offset(&store);
-            let filter = ikm_server::store::Filter {
-                from: offset.start_of(month),
-                to: offset.start_of(month.add_months(1)),
-                ..Default::default()
-            };
-            store.aggregate(&filter).await.unwrap().tally.respondents
+            let filter = ikm_server::store::Filter::days(month, month.last_of_month());
+            let mut snapshot = store.snapshot().await.unwrap();
+            snapshot.aggregate(&filter).await.unwrap().tally.respondents
         };
         let november = Date::new(2026, 11, 1).unwrap();
         let october = Date::new(2026, 10, 1).unwrap();
@@ -398,7 +394,3 @@ async fn changing_the_time_zone_rebuilds_the_daily_totals() {
 }
 
 use ikm_core::time::Date;
-
-fn store_offset(store: &Store) -> ikm_core::time::UtcOffset {
-    store.offset()
-}

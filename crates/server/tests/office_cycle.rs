@@ -219,14 +219,16 @@ async fn population_sample_periods_services_spreads_and_ipk() {
 
         // The module counts are rebuilt from the answers when the time zone changes: the same
         // figures over the whole quarter.
-        let quarter = |offset: ikm_core::time::UtcOffset| ikm_server::store::Filter {
-            from: offset.start_of(ikm_core::time::Date::new(2026, 10, 1).unwrap()),
-            to: offset.start_of(ikm_core::time::Date::new(2027, 1, 1).unwrap()),
-            ..Default::default()
-        };
+        let quarter = ikm_server::store::Filter::days(
+            ikm_core::time::Date::new(2026, 10, 1).unwrap(),
+            ikm_core::time::Date::new(2026, 12, 31).unwrap(),
+        );
         let wib = c
             .store
-            .module_tallies(&quarter(c.store.offset()), None)
+            .snapshot()
+            .await
+            .unwrap()
+            .module_tallies(&quarter, None)
             .await
             .unwrap();
         let utc_offset = ikm_core::time::UtcOffset { minutes: 0 };
@@ -234,7 +236,10 @@ async fn population_sample_periods_services_spreads_and_ipk() {
             .await
             .unwrap();
         let rebuilt = utc
-            .module_tallies(&quarter(utc_offset), None)
+            .snapshot()
+            .await
+            .unwrap()
+            .module_tallies(&quarter, None)
             .await
             .unwrap();
         assert_eq!(rebuilt, wib, "{db}");

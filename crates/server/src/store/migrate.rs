@@ -1,0 +1,155 @@
+//! Bringing a database up to date when the server starts: the schema migrations, then the
+//! derived per-day tables rebuilt when they were kept for another time zone (or never).
+
+use super::error::StoreError;
+use super::responses::{store_module_answers, DAILY_KEY};
+use super::sql::{age_band_sql, count_columns, counted_scores, local_day_sql, Sql};
+use ikm_core::time::UtcOffset;
+use ikm_core::Submission;
+use sqlx::{AnyConnection, AnyPool, AssertSqlSafe, Row};
+
+/// The meta key recording the time zone `daily_counts` was built for.
+const COUNTS_OFFSET_KEY: &str = "daily_counts_utc_offset_minutes";
+/// The meta key recording that `module_answers` holds every stored response's modules.
+const MODULES_FILLED_KEY: &str = "module_answers_filled";
+/// The meta key recording the time zone the per-day module tables were built for.
+const MODULE_COUNTS_OFFSET_KEY: &str = "daily_module_counts_utc_offset_minutes";
+
+/// Runs the embedded migrations (on PostgreSQL sqlx holds an advisory lock meanwhile, so two
+/// replicas starting at once migrate one after the other).
+pub(crate) async fn migrate(pool: &AnyPool) -> Result<(), StoreError> {
+    sqlx::migrate!("./migrations").run(pool).await?;
+    Ok(())
+}
+
+/// Rebuilds the per-day tables whose time zone is not `offset`, and fills `module_answers`
+/// once for responses stored before it existed. Each in one transaction that first takes the
+/// row numbering responses: no response is stored meanwhile (by any process), and a second
+/// replica starting at the same time waits, then finds the work done.
+pub(crate) async fn ensure_derived_tables(
+    pool: &AnyPool,
+    offset: UtcOffset,
+) -> Result<(), StoreError> {
+    let wanted = offset.minutes.to_string();
+    let day = |column: &str| local_day_sql(column, offset);
+    let columns = count_columns().join(", ");
+    let counts = [format!(
+        "INSERT INTO daily_counts ({DAILY_KEY}, respondents, {columns}) \
+         SELECT {}, COALESCE(unit, ''), service, COALESCE(counter, ''), gender, {}, education, occupation, \
+         COUNT(*), {} FROM responses GROUP BY 1, 2, 3, 4, 5, 6, 7, 8",
+        day("period_at"),
+        age_band_sql(),
+        counted_scores()
+    )];
+    rebuild(pool, &["daily_counts"], &counts, COUNTS_OFFSET_KEY, &wanted).await?;
+    fill_module_answers(pool).await?;
+    let dimensions = format!(
+        "{}, COALESCE(r.unit, ''), r.service, COALESCE(r.counter, ''), m.module",
+        day("r.period_at")
+    );
+    let modules = [
+        format!(
+            "INSERT INTO daily_module_counts (day, unit, service, counter, module, item, score, answers) \
+             SELECT {dimensions}, m.item, m.score, COUNT(*) FROM module_answers m \
+             JOIN responses r ON r.id = m.response_id GROUP BY 1, 2, 3, 4, 5, 6, 7"
+        ),
+        format!(
+            "INSERT INTO daily_module_respondents (day, unit, service, counter, module, respondents) \
+             SELECT {dimensions}, COUNT(DISTINCT m.response_id) FROM module_answers m \
+             JOIN responses r ON r.id = m.response_id GROUP BY 1, 2, 3, 4, 5"
+        ),
+    ];
+    rebuild(
+        pool,
+        &["daily_module_counts", "daily_module_respondents"],
+        &modules,
+        MODULE_COUNTS_OFFSET_KEY,
+        &wanted,
+    )
+    .await
+}
+
+/// Takes the row numbering responses for the rest of the transaction.
+async fn hold_response_numbers(conn: &mut AnyConnection) -> Result<(), StoreError> {
+    sqlx::query("UPDATE sequences SET last = last WHERE name = 'responses'")
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+async fn meta(conn: &mut AnyConnection, key: &str) -> Result<Option<String>, StoreError> {
+    let mut sql = Sql::new("SELECT value FROM meta WHERE key = ");
+    sql.bind(key.to_string());
+    let row = sql.query()?.fetch_optional(&mut *conn).await?;
+    Ok(row.map(|r| r.try_get(0)).transpose()?)
+}
+
+async fn set_meta(conn: &mut AnyConnection, key: &str, value: &str) -> Result<(), StoreError> {
+    let mut sql = Sql::new("DELETE FROM meta WHERE key = ");
+    sql.bind(key.to_string());
+    sql.query()?.execute(&mut *conn).await?;
+    let mut sql = Sql::new("INSERT INTO meta (key, value) VALUES (");
+    sql.bind(key.to_string())
+        .push(", ")
+        .bind(value.to_string())
+        .push(")");
+    sql.query()?.execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// Empties `tables` and refills them with `inserts` unless `meta_key` already says `wanted`.
+async fn rebuild(
+    pool: &AnyPool,
+    tables: &[&'static str],
+    inserts: &[String],
+    meta_key: &str,
+    wanted: &str,
+) -> Result<(), StoreError> {
+    let mut tx = pool.begin().await?;
+    if meta(&mut tx, meta_key).await?.as_deref() == Some(wanted) {
+        return Ok(());
+    }
+    hold_response_numbers(&mut tx).await?;
+    if meta(&mut tx, meta_key).await?.as_deref() == Some(wanted) {
+        // Another replica rebuilt them while this one waited.
+        return Ok(());
+    }
+    for table in tables {
+        sqlx::query(AssertSqlSafe(format!("DELETE FROM {table}")))
+            .execute(&mut *tx)
+            .await?;
+    }
+    for insert in inserts {
+        sqlx::query(AssertSqlSafe(insert.clone()))
+            .execute(&mut *tx)
+            .await?;
+    }
+    set_meta(&mut tx, meta_key, wanted).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Fills `module_answers` once from the bodies of responses stored before it existed.
+async fn fill_module_answers(pool: &AnyPool) -> Result<(), StoreError> {
+    let mut tx = pool.begin().await?;
+    if meta(&mut tx, MODULES_FILLED_KEY).await?.is_some() {
+        return Ok(());
+    }
+    hold_response_numbers(&mut tx).await?;
+    if meta(&mut tx, MODULES_FILLED_KEY).await?.is_some() {
+        return Ok(());
+    }
+    let bodies: Vec<String> = sqlx::query_scalar(
+        "SELECT body FROM responses WHERE body LIKE '%\"spkp\"%' OR body LIKE '%\"spak\"%'",
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    for body in bodies {
+        if let Ok(submission) = Submission::from_json(&body) {
+            store_module_answers(&mut tx, &submission, None).await?;
+        }
+    }
+    set_meta(&mut tx, MODULES_FILLED_KEY, "1").await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,334 @@
+//! Responses: storing one (with its per-day counts, in the same transaction) and reading them
+//! back for the export and the suggestions list.
+
+use super::error::{StoreError, StoreErrorKind};
+use super::sql::{count_columns, element_columns, key_text, Sql};
+use super::writer::{WriteContext, WriteJob};
+use super::{Filter, Snapshot};
+use ikm_core::profile::age_band;
+use ikm_core::questionnaire::{Choice, Module};
+use ikm_core::{Element, Submission};
+use sqlx::{AnyConnection, Row};
+
+/// What storing a response did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Insert {
+    /// A new row.
+    Stored,
+    /// This id was stored before with the same body: an idempotent replay.
+    AlreadyStored,
+    /// This id was stored before with a different body.
+    Conflict,
+}
+
+/// A validated response with the server's own timestamps.
+#[derive(Debug, Clone)]
+pub struct NewResponse {
+    pub submission: Submission,
+    /// The canonical JSON of `submission`.
+    pub body: String,
+    pub submitted_at: i64,
+    pub received_at: i64,
+    pub period_at: i64,
+}
+
+/// One stored response for export.
+pub struct StoredRow {
+    pub submission: Submission,
+    pub received_at: i64,
+}
+
+/// One suggestion a respondent wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suggestion {
+    /// The instant that decides its period.
+    pub at: i64,
+    pub service: String,
+    pub text: String,
+}
+
+/// The write storing one response once per id.
+pub(crate) struct InsertResponse(pub(crate) Box<NewResponse>);
+
+impl WriteJob for InsertResponse {
+    type Reply = Insert;
+
+    async fn apply(
+        &self,
+        conn: &mut AnyConnection,
+        ctx: &WriteContext,
+    ) -> Result<Insert, StoreError> {
+        let r = &self.0;
+        if let Some(known) = stored_body(conn, &r.submission.id).await? {
+            return Ok(replay(&known, r));
+        }
+        let seq = next_response_number(conn).await?;
+        let done = insert_row(r, seq)?.execute(&mut *conn).await?;
+        if done.rows_affected() == 0 {
+            // Another process stored this id between the look-up and the insert.
+            let known = stored_body(conn, &r.submission.id)
+                .await?
+                .unwrap_or_default();
+            return Ok(replay(&known, r));
+        }
+        let key = DayKey::of(r, ctx);
+        add_to_counts(conn, r, &key).await?;
+        store_module_answers(conn, &r.submission, Some(&key)).await?;
+        Ok(Insert::Stored)
+    }
+}
+
+/// A replay is the same body under the same id; anything else under that id is a conflict.
+fn replay(stored: &str, r: &NewResponse) -> Insert {
+    if stored == r.body {
+        Insert::AlreadyStored
+    } else {
+        Insert::Conflict
+    }
+}
+
+async fn stored_body(conn: &mut AnyConnection, id: &str) -> Result<Option<String>, StoreError> {
+    let mut sql = Sql::new("SELECT body FROM responses WHERE id = ");
+    sql.bind(id.to_string());
+    let row = sql.query()?.fetch_optional(&mut *conn).await?;
+    Ok(row.map(|r| r.try_get(0)).transpose()?)
+}
+
+/// The next number in storing order. The sequence row stays locked until the transaction
+/// ends, so on PostgreSQL two processes number their responses one after the other, and a
+/// closing (which takes the same row) sees every response numbered before its own.
+pub(crate) async fn next_response_number(conn: &mut AnyConnection) -> Result<i64, StoreError> {
+    let last: i64 = sqlx::query_scalar(
+        "UPDATE sequences SET last = last + 1 WHERE name = 'responses' RETURNING last",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(last)
+}
+
+/// The `INSERT` of one response row, numbered `seq`.
+fn insert_row(
+    r: &NewResponse,
+    seq: i64,
+) -> Result<sqlx::query::Query<'static, sqlx::Any, sqlx::any::AnyArguments>, StoreError> {
+    let s = &r.submission;
+    let who = &s.respondent;
+    let mut sql = Sql::new(&format!(
+        "INSERT INTO responses (id, body, survey, unit, service, counter, lang, submitted_at, \
+         received_at, period_at, gender, age, education, occupation, {}, suggestion, seq) VALUES (",
+        element_columns()
+    ));
+    sql.bind(s.id.clone())
+        .push(", ")
+        .bind(r.body.clone())
+        .push(", ")
+        .bind(s.survey.clone())
+        .push(", ")
+        .bind(s.unit.clone())
+        .push(", ")
+        .bind(s.service.clone().unwrap_or_default())
+        .push(", ")
+        .bind(s.counter.clone())
+        .push(", ")
+        .bind(s.lang.code())
+        .push(", ")
+        .bind_list([r.submitted_at, r.received_at, r.period_at])
+        .push(", ")
+        .bind(who.gender.map_or("", |g| g.code()))
+        .push(", ")
+        .bind(i64::from(who.age.unwrap_or_default()))
+        .push(", ")
+        .bind(who.education.map_or("", |e| e.code()))
+        .push(", ")
+        .bind(who.occupation.map_or("", |o| o.code()))
+        .push(", ")
+        .bind_list(
+            Element::ALL
+                .iter()
+                .map(|e| i64::from(s.answers.get(*e).unwrap_or_default())),
+        )
+        .push(", ")
+        .bind(s.suggestion.clone())
+        .push(", ")
+        .bind(seq)
+        .push(") ON CONFLICT (id) DO NOTHING");
+    sql.query()
+}
+
+/// The day and report dimensions a new response is counted under in the per-day tables.
+pub(crate) struct DayKey {
+    day: i64,
+    unit: String,
+    service: String,
+    counter: String,
+}
+
+impl DayKey {
+    fn of(r: &NewResponse, ctx: &WriteContext) -> DayKey {
+        let s = &r.submission;
+        DayKey {
+            day: ctx.offset.local_day(r.period_at),
+            unit: key_text(s.unit.as_deref()),
+            service: s.service.clone().unwrap_or_default(),
+            counter: key_text(s.counter.as_deref()),
+        }
+    }
+
+    /// Appends `day, unit, service, counter` as bound values.
+    fn bind(&self, sql: &mut Sql) {
+        sql.bind(self.day)
+            .push(", ")
+            .bind(self.unit.clone())
+            .push(", ")
+            .bind(self.service.clone())
+            .push(", ")
+            .bind(self.counter.clone());
+    }
+}
+
+/// The key of a `daily_counts` row: an office-local day and one profile combination.
+pub(crate) const DAILY_KEY: &str =
+    "day, unit, service, counter, gender, age_band, education, occupation";
+
+/// Adds a newly stored response to its day's counts, inside the insert's transaction.
+async fn add_to_counts(
+    conn: &mut AnyConnection,
+    r: &NewResponse,
+    key: &DayKey,
+) -> Result<(), StoreError> {
+    let s = &r.submission;
+    let who = &s.respondent;
+    let columns = count_columns();
+    let updates = columns
+        .iter()
+        .map(|c| format!("{c} = daily_counts.{c} + excluded.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut sql = Sql::new(&format!(
+        "INSERT INTO daily_counts ({DAILY_KEY}, respondents, {}) VALUES (",
+        columns.join(", ")
+    ));
+    key.bind(&mut sql);
+    sql.push(", ")
+        .bind(who.gender.map_or("", |g| g.code()))
+        .push(", ")
+        .bind(age_band(who.age.unwrap_or_default()))
+        .push(", ")
+        .bind(who.education.map_or("", |e| e.code()))
+        .push(", ")
+        .bind(who.occupation.map_or("", |o| o.code()))
+        .push(", 1, ")
+        .bind_list(Element::ALL.iter().flat_map(|e| {
+            let score = s.answers.get(*e).unwrap_or_default();
+            (1..=4u8).map(move |k| i64::from(score == k))
+        }))
+        .push(&format!(
+            ") ON CONFLICT ({DAILY_KEY}) DO UPDATE SET respondents = daily_counts.respondents + 1, {updates}"
+        ));
+    sql.query()?.execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// Stores a response's SPKP/SPAK answers, one row per statement, and (for a new response,
+/// with its `counted` key) adds them to its day's module counts and respondents.
+pub(crate) async fn store_module_answers(
+    conn: &mut AnyConnection,
+    s: &Submission,
+    counted: Option<&DayKey>,
+) -> Result<(), StoreError> {
+    for module in Module::ALL {
+        let Some(scores) = s.module(module) else {
+            continue;
+        };
+        if let Some(key) = counted {
+            let mut sql = Sql::new(
+                "INSERT INTO daily_module_respondents (day, unit, service, counter, module, respondents) VALUES (",
+            );
+            key.bind(&mut sql);
+            sql.push(", ").bind(module.key()).push(
+                ", 1) ON CONFLICT (day, unit, service, counter, module) \
+                 DO UPDATE SET respondents = daily_module_respondents.respondents + 1",
+            );
+            sql.query()?.execute(&mut *conn).await?;
+        }
+        for item in scores.keys() {
+            let score = i16::from(scores.get(item).unwrap_or_default());
+            if let Some(key) = counted {
+                let mut sql = Sql::new(
+                    "INSERT INTO daily_module_counts (day, unit, service, counter, module, item, score, answers) VALUES (",
+                );
+                key.bind(&mut sql);
+                sql.push(", ")
+                    .bind(module.key())
+                    .push(", ")
+                    .bind(item.to_string())
+                    .push(", ")
+                    .bind(score)
+                    .push(
+                        ", 1) ON CONFLICT (day, unit, service, counter, module, item, score) \
+                         DO UPDATE SET answers = daily_module_counts.answers + 1",
+                    );
+                sql.query()?.execute(&mut *conn).await?;
+            }
+            let mut sql =
+                Sql::new("INSERT INTO module_answers (response_id, module, item, score) VALUES (");
+            sql.bind(s.id.clone())
+                .push(", ")
+                .bind(module.key())
+                .push(", ")
+                .bind(item.to_string())
+                .push(", ")
+                .bind(score)
+                .push(") ON CONFLICT (response_id, module, item) DO NOTHING");
+            sql.query()?.execute(&mut *conn).await?;
+        }
+    }
+    Ok(())
+}
+
+impl Snapshot {
+    /// The stored responses in `filter`, oldest first, for export.
+    pub async fn rows(&mut self, filter: &Filter) -> Result<Vec<StoredRow>, StoreError> {
+        let mut sql = Sql::new("SELECT body, received_at FROM responses WHERE ");
+        filter.push_instants(&mut sql, self.offset);
+        sql.push(" ORDER BY period_at, id");
+        let rows = sql.query()?.fetch_all(self.conn()).await?;
+        rows.iter()
+            .map(|row| {
+                let body: String = row.try_get(0)?;
+                let submission = Submission::from_json(&body).map_err(|e| {
+                    StoreError::new(
+                        StoreErrorKind::Data,
+                        format!("stored response is not valid JSON: {e}"),
+                    )
+                })?;
+                Ok(StoredRow {
+                    submission,
+                    received_at: row.try_get(1)?,
+                })
+            })
+            .collect()
+    }
+
+    /// The newest suggestions in `filter`, at most `limit`.
+    pub async fn suggestions(
+        &mut self,
+        filter: &Filter,
+        limit: i64,
+    ) -> Result<Vec<Suggestion>, StoreError> {
+        let mut sql = Sql::new("SELECT period_at, service, suggestion FROM responses WHERE ");
+        filter.push_instants(&mut sql, self.offset);
+        sql.push(" AND suggestion IS NOT NULL ORDER BY period_at DESC LIMIT ")
+            .bind(limit);
+        let rows = sql.query()?.fetch_all(self.conn()).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Suggestion {
+                    at: r.try_get(0)?,
+                    service: r.try_get(1)?,
+                    text: r.try_get(2)?,
+                })
+            })
+            .collect()
+    }
+}
