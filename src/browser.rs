@@ -38,7 +38,7 @@ extern "C" {
 const REQUEST_TIMEOUT_MS: i32 = 25_000;
 
 /// A fresh UUID v4 from the browser's cryptographic generator (works on plain http too).
-pub fn new_id() -> String {
+pub(crate) fn new_id() -> String {
     let mut bytes = [0u8; 16];
     if let Some(crypto) = web_sys::window().and_then(|w| w.crypto().ok()) {
         let _ = crypto.get_random_values_with_u8_array(&mut bytes);
@@ -53,18 +53,18 @@ pub fn new_id() -> String {
 }
 
 /// The current time in Unix milliseconds (the kiosk's clock; tests can control it).
-pub fn now_ms() -> u64 {
+pub(crate) fn now_ms() -> u64 {
     js_sys::Date::now() as u64
 }
 
 /// The current time, RFC 3339 UTC with milliseconds.
-pub fn now_rfc3339() -> String {
+pub(crate) fn now_rfc3339() -> String {
     js_sys::Date::new_0().to_iso_string().into()
 }
 
 /// What the page says now: its query string (QR links: `layanan`, `loket`, `lang`) and the
 /// browser's preferred languages. The precedence rules are in [`crate::options`].
-pub fn current_page() -> Page {
+pub(crate) fn current_page() -> Page {
     let Some(window) = web_sys::window() else {
         return Page::default();
     };
@@ -100,7 +100,7 @@ fn describe(error: &JsValue) -> String {
 }
 
 /// Fetches and checks the office configuration at `url`.
-pub async fn load_config(url: &str) -> Result<OfficeConfig, ConfigLoadError> {
+pub(crate) async fn load_config(url: &str) -> Result<OfficeConfig, ConfigLoadError> {
     let text = JsFuture::from(get_text(url))
         .await
         .map_err(|e| ConfigLoadError::Unreachable(describe(&e)))?;
@@ -109,7 +109,11 @@ pub async fn load_config(url: &str) -> Result<OfficeConfig, ConfigLoadError> {
 }
 
 /// POSTs one submission with its `Idempotency-Key`; `keepalive` lets it outlive the page.
-pub async fn post_submission(endpoint: &str, submission: &Submission, keepalive: bool) -> Outcome {
+pub(crate) async fn post_submission(
+    endpoint: &str,
+    submission: &Submission,
+    keepalive: bool,
+) -> Outcome {
     let Ok(body) = ikm_core::json::to_string(submission) else {
         return Outcome::Refused { status: 400 };
     };
@@ -118,7 +122,7 @@ pub async fn post_submission(endpoint: &str, submission: &Submission, keepalive:
 
 /// POSTs a saved JSON body with `Idempotency-Key: id` and classifies the reply. Gives up
 /// before the outbox lease (30 s) ends, so no entry is ever in flight twice.
-pub async fn post_json(endpoint: &str, id: &str, body: &str, keepalive: bool) -> Outcome {
+pub(crate) async fn post_json(endpoint: &str, id: &str, body: &str, keepalive: bool) -> Outcome {
     let reply = JsFuture::from(post(endpoint, id, body, keepalive, REQUEST_TIMEOUT_MS))
         .await
         .ok()
@@ -140,7 +144,7 @@ pub async fn post_json(endpoint: &str, id: &str, body: &str, keepalive: bool) ->
 }
 
 /// A string property of a plain JS object, if present and non-empty.
-pub fn string_property(object: &JsValue, key: &str) -> Option<String> {
+pub(crate) fn string_property(object: &JsValue, key: &str) -> Option<String> {
     let value = Reflect::get(object, &JsValue::from_str(key))
         .ok()?
         .as_string()?;

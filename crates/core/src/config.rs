@@ -39,7 +39,7 @@ pub struct OfficeConfig {
     pub theme: Theme,
     /// The survey's public address (`https://survei.example.go.id`), which QR posters encode.
     pub survey_url: Option<String>,
-    /// How a kiosk (a shared tablet) behaves: timings, attract screen, staff PIN. Kiosk mode is
+    /// How a kiosk (a shared tablet) behaves: timings and the attract screen. Kiosk mode is
     /// switched on per device (`<ikm-survey kiosk>`, `?kiosk=1`) or here with `enabled`.
     pub kiosk: KioskConfig,
     /// Where a respondent can make a complaint that gets an answer (SP4N-LAPOR!, the office's
@@ -361,7 +361,7 @@ impl OfficeConfig {
             if !is_slug(&s.id) {
                 return err(format!("services[{i}].id"), SLUG_RULE);
             }
-            if self.services[..i].iter().any(|o| o.id == s.id) {
+            if self.services.iter().take(i).any(|o| o.id == s.id) {
                 return err(format!("services[{i}].id"), "duplicate service id");
             }
             if s.label.id.trim().is_empty() {
@@ -372,7 +372,7 @@ impl OfficeConfig {
             if !is_slug(&counter.id) {
                 return err(format!("counters[{i}].id"), SLUG_RULE);
             }
-            if self.counters[..i].iter().any(|o| o.id == counter.id) {
+            if self.counters.iter().take(i).any(|o| o.id == counter.id) {
                 return err(format!("counters[{i}].id"), "duplicate counter id");
             }
             if counter.label.id.trim().is_empty() {

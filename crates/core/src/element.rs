@@ -57,7 +57,35 @@ impl Element {
 
     /// The form label `U1` … `U9` (U8 = sarana, U9 = pengaduan).
     pub const fn form_label(self) -> &'static str {
-        ["U1", "U2", "U3", "U4", "U5", "U6", "U7", "U8", "U9"][self as usize]
+        match self {
+            Element::Persyaratan => "U1",
+            Element::Prosedur => "U2",
+            Element::Waktu => "U3",
+            Element::Biaya => "U4",
+            Element::Produk => "U5",
+            Element::Kompetensi => "U6",
+            Element::Perilaku => "U7",
+            Element::Sarana => "U8",
+            Element::Pengaduan => "U9",
+        }
+    }
+
+    /// This element's entry of a per-element array (the one place such an index is taken).
+    #[allow(
+        clippy::indexing_slicing,
+        reason = "an element is one of nine and the array has nine entries"
+    )]
+    pub fn of<T>(self, array: &[T; 9]) -> &T {
+        &array[self as usize]
+    }
+
+    /// This element's entry of a per-element array, to change it.
+    #[allow(
+        clippy::indexing_slicing,
+        reason = "an element is one of nine and the array has nine entries"
+    )]
+    pub fn of_mut<T>(self, array: &mut [T; 9]) -> &mut T {
+        &mut array[self as usize]
     }
 
     /// The element for a wire key.

@@ -35,8 +35,11 @@ impl ModuleTally {
         for key in scores.keys() {
             let score = scores.get(key).map_or(0, usize::from);
             if let Some(i) = self.index_of(key) {
-                if (1..=MAX_SCALE).contains(&score) {
-                    self.counts[i][score - 1] += 1;
+                let cell = score
+                    .checked_sub(1)
+                    .and_then(|s| self.counts.get_mut(i)?.get_mut(s));
+                if let (true, Some(cell)) = ((1..=MAX_SCALE).contains(&score), cell) {
+                    *cell += 1;
                     counted = true;
                 }
             }
@@ -49,8 +52,13 @@ impl ModuleTally {
     pub fn add_count(&mut self, key: &str, score: u8, n: u64) -> bool {
         match (self.index_of(key), usize::from(score)) {
             (Some(i), s @ 1..=MAX_SCALE) => {
-                self.counts[i][s - 1] += n;
-                true
+                match self.counts.get_mut(i).and_then(|row| row.get_mut(s - 1)) {
+                    Some(cell) => {
+                        *cell += n;
+                        true
+                    }
+                    None => false,
+                }
             }
             _ => false,
         }

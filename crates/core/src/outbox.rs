@@ -127,7 +127,11 @@ impl Outbox {
     /// while a rejected one is replaced (the respondent corrected the answers it was refused for).
     pub fn save(&mut self, id: String, endpoint: String, body: String, now: i64) -> bool {
         if let Some(index) = self.entries.iter().position(|e| e.id == id) {
-            if self.entries[index].rejected.is_none() {
+            if self
+                .entries
+                .get(index)
+                .is_some_and(|e| e.rejected.is_none())
+            {
                 return false;
             }
             self.entries.remove(index);
@@ -178,7 +182,9 @@ impl Outbox {
             self.entries.remove(index);
             return;
         }
-        let entry = &mut self.entries[index];
+        let Some(entry) = self.entries.get_mut(index) else {
+            return;
+        };
         entry.sending_until = None;
         match outcome {
             Outcome::Invalid(errors) => {

@@ -27,6 +27,15 @@ pub fn reporting_instant(submitted_at: UnixSeconds, received_at: UnixSeconds) ->
     }
 }
 
+/// The `n`-th name of a list counted from 1 (a month, a quarter's numeral); empty if none.
+fn nth(names: &[&'static str], n: u8) -> &'static str {
+    usize::from(n)
+        .checked_sub(1)
+        .and_then(|i| names.get(i))
+        .copied()
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -167,14 +176,14 @@ impl Period {
         match self {
             Period::Month { year, month } => {
                 let names = if en { &MONTHS_EN } else { &MONTHS_ID };
-                format!("{} {year}", names[usize::from(month - 1)])
+                format!("{} {year}", nth(names, month))
             }
             Period::Quarter { year, quarter } => {
                 let word = if en { "Quarter" } else { "Triwulan" };
-                format!("{word} {} {year}", ROMAN[usize::from(quarter - 1)])
+                format!("{word} {} {year}", nth(&ROMAN, quarter))
             }
             Period::Semester { year, semester } => {
-                format!("Semester {} {year}", ROMAN[usize::from(semester - 1)])
+                format!("Semester {} {year}", nth(&ROMAN, semester))
             }
             Period::Year { year } => format!("{} {year}", if en { "Year" } else { "Tahun" }),
         }

@@ -24,7 +24,7 @@ pub struct Question {
 impl Questionnaire {
     /// The question asking about `element`.
     pub fn question(&self, element: Element) -> &Question {
-        &self.questions[element.index()]
+        element.of(&self.questions)
     }
 }
 

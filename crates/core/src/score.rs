@@ -175,7 +175,9 @@ impl ScoreTally {
         self.respondents += 1;
         for (counts, score) in self.counts.iter_mut().zip(scores) {
             if let Some(s @ 1..=4) = score {
-                counts[usize::from(*s) - 1] += 1;
+                if let Some(n) = counts.get_mut(usize::from(*s) - 1) {
+                    *n += 1;
+                }
             }
         }
     }
@@ -203,13 +205,13 @@ impl ScoreTally {
 
     /// Responses that answered `element`.
     pub fn answered(&self, element: Element) -> u64 {
-        self.counts[element.index()].iter().sum()
+        element.of(&self.counts).iter().sum()
     }
 
     /// The sum of `element`'s scores.
     pub fn sum(&self, element: Element) -> u64 {
         (1..)
-            .zip(&self.counts[element.index()])
+            .zip(element.of(&self.counts))
             .map(|(s, n)| s * n)
             .sum()
     }
@@ -278,7 +280,7 @@ pub struct PerElement<T>(pub [T; 9]);
 impl<T> PerElement<T> {
     /// The value for `element`.
     pub fn get(&self, element: Element) -> &T {
-        &self.0[element.index()]
+        element.of(&self.0)
     }
 }
 
@@ -286,7 +288,7 @@ impl<T: Serialize> Serialize for PerElement<T> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(Some(9))?;
         for e in Element::ALL {
-            map.serialize_entry(e.key(), &self.0[e.index()])?;
+            map.serialize_entry(e.key(), e.of(&self.0))?;
         }
         map.end()
     }

@@ -105,12 +105,12 @@ pub struct Answers(pub [Option<u8>; 9]);
 impl Answers {
     /// The score given for `element`.
     pub fn get(&self, element: Element) -> Option<u8> {
-        self.0[element.index()]
+        *element.of(&self.0)
     }
 
     /// Records (or clears) the score for `element`.
     pub fn set(&mut self, element: Element, score: Option<u8>) {
-        self.0[element.index()] = score;
+        *element.of_mut(&mut self.0) = score;
     }
 
     /// How many elements have an answer, for the progress indicator.
@@ -153,13 +153,20 @@ pub struct Scores(Vec<(String, u8)>);
 impl Scores {
     /// The score given for statement `key`.
     pub fn get(&self, key: &str) -> Option<u8> {
-        self.find(key).ok().map(|i| self.0[i].1)
+        self.find(key)
+            .ok()
+            .and_then(|i| self.0.get(i))
+            .map(|(_, s)| *s)
     }
 
     /// Records the score for `key`, replacing an earlier one.
     pub fn insert(&mut self, key: &str, score: u8) {
         match self.find(key) {
-            Ok(i) => self.0[i].1 = score,
+            Ok(i) => {
+                if let Some(entry) = self.0.get_mut(i) {
+                    entry.1 = score;
+                }
+            }
             Err(i) => self.0.insert(i, (key.to_string(), score)),
         }
     }

@@ -19,13 +19,12 @@ pub struct Date {
 impl Date {
     /// Reads `YYYY-MM-DD`; None unless it is a real calendar day.
     pub fn parse(s: &str) -> Option<Date> {
-        let b = s.as_bytes();
-        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        let [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = *s.as_bytes() else {
             return None;
-        }
-        let year = digits(&b[0..4])? as i32;
-        let month = digits(&b[5..7])? as u8;
-        let day = digits(&b[8..10])? as u8;
+        };
+        let year = digits(&[y0, y1, y2, y3])? as i32;
+        let month = digits(&[m0, m1])? as u8;
+        let day = digits(&[d0, d1])? as u8;
         Date::new(year, month, day)
     }
 
@@ -146,24 +145,24 @@ impl UtcOffset {
 
 /// Reads an RFC 3339 timestamp (`2026-11-01T00:30:00+07:00`, `…Z`, fractions allowed) to Unix seconds.
 pub fn parse_rfc3339(s: &str) -> Option<UnixSeconds> {
-    let b = s.as_bytes();
-    if b.len() < 20 || !matches!(b[10], b'T' | b't' | b' ') || b[13] != b':' || b[16] != b':' {
+    let (day, time) = (s.get(0..10)?, s.as_bytes().get(10..)?);
+    let [b'T' | b't' | b' ', h0, h1, b':', i0, i1, b':', s0, s1, rest @ ..] = time else {
         return None;
-    }
-    let date = Date::parse(s.get(0..10)?)?;
-    let hour = digits(&b[11..13])?;
-    let minute = digits(&b[14..16])?;
-    let second = digits(&b[17..19])?;
+    };
+    let date = Date::parse(day)?;
+    let hour = digits(&[*h0, *h1])?;
+    let minute = digits(&[*i0, *i1])?;
+    let second = digits(&[*s0, *s1])?;
     if hour > 23 || minute > 59 || second > 60 {
         return None;
     }
-    let mut rest = &b[19..];
+    let mut rest = rest;
     if let Some(frac) = rest.strip_prefix(b".") {
         let n = frac.iter().take_while(|c| c.is_ascii_digit()).count();
         if n == 0 {
             return None;
         }
-        rest = &frac[n..];
+        rest = frac.get(n..)?;
     }
     let offset_minutes = match rest {
         b"Z" | b"z" => 0,
@@ -187,15 +186,15 @@ pub fn format_rfc3339(at: UnixSeconds) -> String {
 
 /// Reads `+HH:MM` / `-HH:MM` into minutes east of UTC.
 fn parse_offset(b: &[u8]) -> Option<i32> {
-    if b.len() != 6 || b[3] != b':' {
+    let [sign, h0, h1, b':', m0, m1] = *b else {
         return None;
-    }
-    let sign = match b[0] {
+    };
+    let sign = match sign {
         b'+' => 1,
         b'-' => -1,
         _ => return None,
     };
-    let (h, m) = (digits(&b[1..3])?, digits(&b[4..6])?);
+    let (h, m) = (digits(&[h0, h1])?, digits(&[m0, m1])?);
     (h <= 14 && m <= 59).then_some(sign * (h as i32 * 60 + m as i32))
 }
 

@@ -1,6 +1,12 @@
 //! Parity with serde_json, type by type: for arbitrary values of every type the survey reads or
 //! writes as JSON, `ikm_json` writes exactly the bytes serde_json writes, and each type's
 //! reader (declared from one field table) reads serde_json's text back to the same value.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use ikm_core::config::{
     Complaint, CounterOption, KioskConfig, ModuleConfig, Modules, ServiceOption, Theme,

@@ -229,8 +229,13 @@ impl Parser<'_> {
         }
     }
 
+    /// The input not read yet.
+    fn rest(&self) -> &[u8] {
+        self.bytes.get(self.pos..).unwrap_or_default()
+    }
+
     fn literal(&mut self, word: &str, value: Value) -> Result<Value, Error> {
-        if self.bytes[self.pos..].starts_with(word.as_bytes()) {
+        if self.rest().starts_with(word.as_bytes()) {
             self.pos += word.len();
             Ok(value)
         } else {
@@ -279,12 +284,10 @@ impl Parser<'_> {
                     }
                     self.expect(b'}')?;
                 }
-                if let Some(second) = duplicate_key(&fields) {
-                    let key = fields[second].0.clone();
-                    return Err(Error::at(
-                        ErrorKind::DuplicateField(key),
-                        key_offsets[second],
-                    ));
+                let duplicate = duplicate_key(&fields)
+                    .and_then(|i| Some((fields.get(i)?.0.clone(), *key_offsets.get(i)?)));
+                if let Some((key, offset)) = duplicate {
+                    return Err(Error::at(ErrorKind::DuplicateField(key), offset));
                 }
                 self.depth -= 1;
                 Ok(Value::Object(fields))
@@ -326,7 +329,7 @@ impl Parser<'_> {
             self.pos += 1;
         }
         let digits = self.pos - start;
-        if digits == 0 || (digits > 1 && self.bytes[start] == b'0') {
+        if digits == 0 || (digits > 1 && self.bytes.get(start) == Some(&b'0')) {
             return Err(self.error(ErrorKind::Syntax));
         }
         if let Some(b'.' | b'e' | b'E') = self.bytes.get(self.pos) {
@@ -381,7 +384,7 @@ impl Parser<'_> {
             b'u' => {
                 let first = self.hex4()?;
                 let code = if (0xD800..0xDC00).contains(&first) {
-                    if !self.bytes[self.pos..].starts_with(b"\\u") {
+                    if !self.rest().starts_with(b"\\u") {
                         return Err(self.error(ErrorKind::Syntax));
                     }
                     self.pos += 2;
@@ -429,9 +432,11 @@ fn duplicate_key(fields: &[(String, Value)]) -> Option<usize> {
     keys.sort_unstable();
     let mut repeated = None;
     for pair in keys.windows(2) {
-        if pair[0] == pair[1] {
-            repeated = Some(pair[0]);
-            break;
+        if let [a, b] = pair {
+            if a == b {
+                repeated = Some(*a);
+                break;
+            }
         }
     }
     let repeated = repeated?;
@@ -555,8 +560,9 @@ impl Value {
                 }
                 _ => e.within(key),
             })?;
-            if let Some(j) = fields.iter().position(|(k, _)| k == key) {
-                seen[j] = true;
+            let j = fields.iter().position(|(k, _)| k == key);
+            if let Some(flag) = j.and_then(|j| seen.get_mut(j)) {
+                *flag = true;
             }
         }
         for ((name, required), seen) in fields.iter().zip(seen) {
@@ -643,13 +649,15 @@ impl Writer {
         let mut i = digits.len();
         loop {
             i -= 1;
-            digits[i] = b'0' + (n % 10) as u8;
+            if let Some(d) = digits.get_mut(i) {
+                *d = b'0' + (n % 10) as u8;
+            }
             n /= 10;
             if n == 0 {
                 break;
             }
         }
-        for &d in &digits[i..] {
+        for &d in digits.get(i..).unwrap_or_default() {
             self.out.push(d as char);
         }
     }
@@ -674,10 +682,11 @@ impl Writer {
             self.out.push('\\');
             self.out.push(short);
             if short == 'u' {
-                const HEX: &[u8; 16] = b"0123456789abcdef";
                 self.out.push_str("00");
-                self.out.push(HEX[usize::from(b >> 4)] as char);
-                self.out.push(HEX[usize::from(b & 0xf)] as char);
+                for nibble in [b >> 4, b & 0xf] {
+                    self.out
+                        .push(char::from_digit(u32::from(nibble), 16).unwrap_or('0'));
+                }
             }
             run = i + 1;
         }

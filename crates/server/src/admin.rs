@@ -152,7 +152,9 @@ fn picker_periods(today: Date, shown: Option<Period>) -> Vec<(&'static str, Vec<
                 Period::Semester { .. } => 2,
                 Period::Year { .. } => 3,
             };
-            groups[index].1.push(shown);
+            if let Some((_, list)) = groups.get_mut(index) {
+                list.push(shown);
+            }
         }
     }
     groups

@@ -122,20 +122,22 @@ fn element_columns(headers: &csv::ByteRecord) -> Result<[(usize, Element); 9], C
         let name = String::from_utf8_lossy(raw);
         let name = name.trim_start_matches('\u{feff}');
         if let Some(element) = Element::from_column_name(name) {
-            if let Some(first) = found[element.index()] {
+            if let Some(first) = *element.of(&found) {
                 return Err(CsvScoreError::DuplicateColumn {
                     element,
                     first: header_name(headers, first),
                     second: name.to_string(),
                 });
             }
-            found[element.index()] = Some(index);
+            *element.of_mut(&mut found) = Some(index);
         }
     }
     let mut columns = [(0, Element::Persyaratan); 9];
     for element in Element::ALL {
-        let index = found[element.index()].ok_or(CsvScoreError::MissingColumn { element })?;
-        columns[element.index()] = (index, element);
+        let index = element
+            .of(&found)
+            .ok_or(CsvScoreError::MissingColumn { element })?;
+        *element.of_mut(&mut columns) = (index, element);
     }
     Ok(columns)
 }

@@ -123,8 +123,9 @@ pub async fn seed(
     })
 }
 
-fn pick<T: Copy>(random: &mut Random, items: &[T]) -> T {
-    items[random.below(items.len() as u64) as usize]
+/// One of `items` at random; None when there are none.
+fn pick<'a, T>(random: &mut Random, items: &'a [T]) -> Option<&'a T> {
+    items.get(random.below(items.len() as u64) as usize)
 }
 
 /// One plausible response submitted at `at`.
@@ -140,19 +141,19 @@ fn response(random: &mut Random, config: &OfficeConfig, at: &str) -> Submission 
     s.id = Submission::id_from_random_bytes(bytes);
     s.submitted_at = at.to_string();
     s.unit = config.unit.clone();
-    let service = pick(random, &config.services.iter().collect::<Vec<_>>());
-    s.service = Some(service.id.clone());
+    let service = pick(random, &config.services).map(|c| c.id.clone());
     let counters: Vec<_> = config
         .counters
         .iter()
-        .filter(|c| c.service.as_deref().is_none_or(|only| only == service.id))
+        .filter(|c| c.service.is_none() || c.service == service)
         .collect();
-    s.counter = (!counters.is_empty()).then(|| pick(random, &counters).id.clone());
+    s.counter = pick(random, &counters).map(|c| c.id.clone());
+    s.service = service;
     s.respondent = Respondent {
-        gender: Some(pick(random, Gender::ALL)),
+        gender: pick(random, Gender::ALL).copied(),
         age: Some(u32::from(config.min_age) + random.below(45) as u32),
-        education: Some(pick(random, Education::ALL)),
-        occupation: Some(pick(random, &Occupation::ALL[..5])),
+        education: pick(random, Education::ALL).copied(),
+        occupation: pick(random, Occupation::ALL.get(..5).unwrap_or_default()).copied(),
         occupation_other: None,
     };
     for (e, (four, three, two)) in Element::ALL.into_iter().zip(ODDS) {
@@ -180,7 +181,7 @@ fn response(random: &mut Random, config: &OfficeConfig, at: &str) -> Submission 
         }
     }
     if random.below(4) == 0 {
-        s.suggestion = Some(pick(random, &SUGGESTIONS).to_string());
+        s.suggestion = pick(random, &SUGGESTIONS).map(|t| t.to_string());
     }
     s
 }

@@ -90,9 +90,10 @@ pub fn qr_svg(text: &str, title: &str) -> Result<String, String> {
     for (y, row) in colors.chunks(width).enumerate() {
         let mut x = 0;
         while x < width {
-            if row[x] == Color::Dark {
+            let dark = |x: usize| row.get(x) == Some(&Color::Dark);
+            if dark(x) {
                 let start = x;
-                while x < width && row[x] == Color::Dark {
+                while x < width && dark(x) {
                     x += 1;
                 }
                 let _ = write!(

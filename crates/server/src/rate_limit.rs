@@ -136,12 +136,6 @@ impl<C: Clock + Clone> ClientLimiter<C> {
     fn elapsed_nanos(&self) -> u64 {
         self.clock.now().duration_since(self.start).as_u64()
     }
-
-    /// Drops clients whose bucket is full again (indistinguishable from new ones).
-    pub fn prune(&self) {
-        self.limiter.retain_recent();
-        self.limiter.shrink_to_fit();
-    }
 }
 
 /// Failed admin logins per client: a guessing client is answered 429 before its guess is even

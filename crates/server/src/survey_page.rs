@@ -38,7 +38,7 @@ impl Assets {
     pub fn load(dist: &Path) -> Option<Assets> {
         let text = std::fs::read_to_string(dist.join("manifest.json")).ok()?;
         let value: serde_json::Value = serde_json::from_str(&text).ok()?;
-        let file = |key: &str| value[key].as_str().map(String::from);
+        let file = |key: &str| value.get(key)?.as_str().map(String::from);
         Some(Assets {
             module: file("module")?,
             wasm: file("wasm")?,

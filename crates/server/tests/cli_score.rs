@@ -1,4 +1,10 @@
 //! `ikm score` as a user runs it: the real binary on the example data and on bad files.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::path::PathBuf;
 use std::process::Command;

@@ -1,5 +1,11 @@
 //! `ikm serve` as an operator starts it: the admin token's rules, the database URL from the
 //! environment, and no password in what it prints.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};

@@ -2,6 +2,12 @@
 //! storage under concurrent replays, office-local periods, the report equal to `ikm score`
 //! on the exported CSV, and the CSV round trip. Each test runs on SQLite and, when
 //! `IKM_TEST_POSTGRES_URL` is set (`make test` starts a server), on PostgreSQL.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod common;
 

@@ -6,6 +6,12 @@
 //! restart, the stored ids are exactly the acknowledged ones. PostgreSQL: a transaction that
 //! fails inside a batch is never acknowledged, and the writer's connection killed mid-stream
 //! loses nothing that was acknowledged.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod common;
 

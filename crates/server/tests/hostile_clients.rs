@@ -2,6 +2,12 @@
 //! ids, control characters, other content types, device clocks that lie, formulas in the
 //! export, password guessing, and pages that must not be cached or framed. On SQLite and,
 //! when `IKM_TEST_POSTGRES_URL` is set, PostgreSQL.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod common;
 

@@ -1,6 +1,12 @@
 //! Slow and stalled clients against the real accept loop on a real socket: a client that sends
 //! half a request is disconnected, the connection cap holds, and `/healthz` answers promptly
 //! while a thousand stalled connections are open.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod common;
 

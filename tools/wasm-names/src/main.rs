@@ -54,11 +54,12 @@ impl ShortNames {
         const REST: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ$_0123456789";
         let mut n = self.0;
         self.0 += 1;
-        let mut name = vec![FIRST[n % FIRST.len()]];
+        let pick = |set: &[u8], i: usize| set.get(i % set.len()).copied().unwrap_or(b'_');
+        let mut name = vec![pick(FIRST, n)];
         n /= FIRST.len();
         while n > 0 {
             n -= 1;
-            name.push(REST[n % REST.len()]);
+            name.push(pick(REST, n));
             n /= REST.len();
         }
         String::from_utf8(name).unwrap_or_default()
@@ -123,10 +124,10 @@ fn shorten(bytes: &[u8]) -> Result<(Vec<u8>, BTreeMap<String, String>), String> 
             other => {
                 // Every other section, code included, is copied byte for byte.
                 if let Some((id, range)) = other.as_section() {
-                    module.section(&RawSection {
-                        id,
-                        data: &bytes[range.start as usize..range.end as usize],
-                    });
+                    let data = bytes
+                        .get(range.start as usize..range.end as usize)
+                        .ok_or("a section runs past the end of the file")?;
+                    module.section(&RawSection { id, data });
                 }
             }
         }

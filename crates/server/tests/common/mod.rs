@@ -1,6 +1,13 @@
 //! Shared by the collector's integration tests: fresh databases of each backend under test,
 //! a collector router over one, and submissions that vary with a seed.
 #![allow(dead_code)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    unreachable_pub
+)]
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
