@@ -152,6 +152,7 @@ fn form_body(state: &SurveyState, dispatch: &Callback<Msg>, root: &NodeRef) -> H
     }
     let status = match &state.phase {
         Phase::Failed(Failure::Temporary { .. }) => Some(ui::SEND_FAILED),
+        Phase::Failed(Failure::Refused { status: 409 }) => Some(ui::ALREADY_SENT_CHANGED),
         Phase::Failed(Failure::Invalid | Failure::Refused { .. }) => Some(ui::SEND_REJECTED),
         _ => None,
     };

@@ -184,6 +184,11 @@ pub mod ui {
         "Server menolak jawaban ini. Periksa isian yang ditandai lalu kirim lagi.",
         "The server did not accept these answers. Check the marked fields and send again.",
     );
+    /// A changed resubmit of a response already stored (the server-rendered form's 409).
+    pub const ALREADY_SENT_CHANGED: Text = Text::new(
+        "Jawaban ini sudah pernah kami terima, jadi perubahan sesudahnya tidak tercatat. Jawaban pertama Anda tetap dihitung.",
+        "These answers were already received, so changes made afterwards are not recorded. Your first response still counts.",
+    );
     pub const RETRY: Text = Text::new("Coba kirim lagi", "Try again");
     pub const LOAD_FAILED: Text = Text::new(
         "Survei tidak dapat dimuat",

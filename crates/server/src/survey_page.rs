@@ -219,7 +219,9 @@ fn same_site(headers: &HeaderMap) -> bool {
 
 /// `POST /`: the form sent without JavaScript. Valid: stored like any submission, then the
 /// thank-you screen; a repeat of the same response (back button, double tap) is thanked
-/// again and not counted twice. Invalid: the form again, with every problem on its field.
+/// again and not counted twice, while a changed repeat (back, an answer changed, sent again)
+/// gets the form again with a 409 saying the change was not recorded. Invalid: the form
+/// again, with every problem on its field.
 pub async fn submit_form(
     State(app): State<Shared>,
     extensions: axum::http::Extensions,
@@ -253,7 +255,8 @@ pub async fn submit_form(
         state.draft
     };
     let outcome = match store_submission(&app, submission.clone()).await {
-        Ok(_) | Err(ApiError::Conflict) => Outcome::Stored,
+        Ok(_) => Outcome::Stored,
+        Err(ApiError::Conflict) => Outcome::Refused { status: 409 },
         Err(ApiError::Invalid(errors)) => Outcome::Invalid(errors),
         Err(ApiError::Store(e)) => {
             tracing::warn!(kind = ?e.kind, "a form post was not stored");
@@ -268,6 +271,7 @@ pub async fn submit_form(
     let status = match &outcome {
         Outcome::Stored => StatusCode::OK,
         Outcome::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        Outcome::Refused { .. } => StatusCode::CONFLICT,
         _ => StatusCode::SERVICE_UNAVAILABLE,
     };
     let state = answered(&app, &page, &fields, &submission, outcome);

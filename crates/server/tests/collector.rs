@@ -13,7 +13,7 @@ mod common;
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use common::{collector, databases, json, submission, TOKEN};
+use common::{collector, databases, json, submission, urlencode, TOKEN};
 use ikm_core::{Element, Weights};
 use ikm_server::csv_scores::score_csv;
 use ikm_server::rate_limit::ClientLimiter;
@@ -400,3 +400,75 @@ async fn changing_the_time_zone_rebuilds_the_daily_totals() {
 }
 
 use ikm_core::time::Date;
+
+/// The hosted form's fields for one complete response under `id`, scoring every element `score`.
+fn form_fields(id: &str, score: &str) -> Vec<(String, String)> {
+    let mut fields: Vec<(String, String)> = [
+        ("id", id),
+        ("lang", "id"),
+        ("service", "paspor-baru"),
+        ("respondent.gender", "L"),
+        ("respondent.age", "44"),
+        ("respondent.education", "SMA"),
+        ("respondent.occupation", "PNS"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    for e in ikm_core::Element::ALL {
+        fields.push((format!("answers.{}", e.key()), score.to_string()));
+    }
+    fields
+}
+
+async fn post_form(
+    c: &common::Collector,
+    path: &str,
+    fields: &[(String, String)],
+) -> (StatusCode, String) {
+    let body = fields
+        .iter()
+        .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
+        .collect::<Vec<_>>()
+        .join("&");
+    let request = axum::http::Request::post(path)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header("sec-fetch-site", "same-origin")
+        .body(axum::body::Body::from(body))
+        .unwrap();
+    let (status, _, page) = c.send(request).await;
+    (status, page)
+}
+
+#[tokio::test]
+async fn a_changed_resend_of_the_no_script_form_says_the_change_was_not_recorded() {
+    for db in databases().await {
+        let c = collector(&db, None, &[]).await;
+        let id = "6f1c9a52-3b7e-4d2a-9c1e-2f8b7a6d5e40";
+        let (status, page) = post_form(&c, "/", &form_fields(id, "4")).await;
+        assert_eq!(status, StatusCode::OK, "{db}: {page}");
+        assert!(page.contains("Terima kasih"), "{db}");
+        // The back button and the very same answers again: thanked, counted once.
+        let (status, page) = post_form(&c, "/", &form_fields(id, "4")).await;
+        assert_eq!(status, StatusCode::OK, "{db}");
+        assert!(page.contains("Terima kasih"));
+        // Back, an answer changed, sent again: not thanked; the form says so, answers kept.
+        let (status, page) = post_form(&c, "/", &form_fields(id, "2")).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{db}");
+        assert!(!page.contains("Terima kasih"), "{db}: not thanked");
+        assert!(
+            page.contains(ikm_core::i18n::ui::ALREADY_SENT_CHANGED.get(ikm_core::Lang::Id)),
+            "{db}: the reason, in Indonesian"
+        );
+        assert!(page.contains("<form"), "{db}: next to the form");
+        assert_eq!(c.store.count().await.unwrap(), 1, "{db}");
+        let mut english = form_fields(id, "1");
+        english[1].1 = "en".into();
+        let (status, page) = post_form(&c, "/?lang=en", &english).await;
+        assert_eq!(status, StatusCode::CONFLICT);
+        assert!(page.contains(ikm_core::i18n::ui::ALREADY_SENT_CHANGED.get(ikm_core::Lang::En)));
+        let (_, _, body) = c.get("/api/v1/report?month=2026-11", Some(TOKEN)).await;
+        let report: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(report["nrr"]["waktu"], 4.0, "{db}: the first answers stand");
+    }
+}
