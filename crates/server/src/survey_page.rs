@@ -256,6 +256,9 @@ pub async fn submit_form(
     };
     let outcome = match store_submission(&app, submission.clone()).await {
         Ok(_) => Outcome::Stored,
+        Err(ApiError::Conflict) if same_answers_as_stored(&app, &submission).await? => {
+            Outcome::Stored
+        }
         Err(ApiError::Conflict) => Outcome::Refused { status: 409 },
         Err(ApiError::Invalid(errors)) => Outcome::Invalid(errors),
         Err(ApiError::Store(e)) => {
@@ -281,6 +284,16 @@ pub async fn submit_form(
         response.headers_mut().insert(header::RETRY_AFTER, retry);
     }
     Ok(response)
+}
+
+/// Whether the response stored under this id has these very answers: the form stamps the
+/// time of each post, so a resend of unchanged answers differs from the stored one only there.
+async fn same_answers_as_stored(app: &App, submission: &Submission) -> Result<bool, ApiError> {
+    let stored = app.store.snapshot().await?.response(&submission.id).await?;
+    Ok(stored.is_some_and(|mut stored| {
+        stored.submitted_at.clone_from(&submission.submitted_at);
+        stored == *submission
+    }))
 }
 
 /// The screen after the collector's answer, reached through the widget's own reducer: the

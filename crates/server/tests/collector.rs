@@ -448,10 +448,23 @@ async fn a_changed_resend_of_the_no_script_form_says_the_change_was_not_recorded
         let (status, page) = post_form(&c, "/", &form_fields(id, "4")).await;
         assert_eq!(status, StatusCode::OK, "{db}: {page}");
         assert!(page.contains("Terima kasih"), "{db}");
-        // The back button and the very same answers again: thanked, counted once.
-        let (status, page) = post_form(&c, "/", &form_fields(id, "4")).await;
+        // The back button and the very same answers again, a minute later (so posted at
+        // another time): thanked, counted once.
+        let later = common::collector_at(
+            &db,
+            ikm_core::OfficeConfig {
+                office_name: "Kantor Uji".into(),
+                ..Default::default()
+            },
+            None,
+            &[],
+            || common::fixed_now() + 60,
+        )
+        .await;
+        let (status, page) = post_form(&later, "/", &form_fields(id, "4")).await;
         assert_eq!(status, StatusCode::OK, "{db}");
         assert!(page.contains("Terima kasih"));
+        later.store.close().await;
         // Back, an answer changed, sent again: not thanked; the form says so, answers kept.
         let (status, page) = post_form(&c, "/", &form_fields(id, "2")).await;
         assert_eq!(status, StatusCode::CONFLICT, "{db}");

@@ -287,6 +287,19 @@ pub(crate) async fn store_module_answers(
 }
 
 impl Snapshot {
+    /// The stored response with this id, if any.
+    pub async fn response(&mut self, id: &str) -> Result<Option<Submission>, StoreError> {
+        let Some(body) = stored_body(self.conn(), id).await? else {
+            return Ok(None);
+        };
+        Submission::from_json(&body).map(Some).map_err(|e| {
+            StoreError::new(
+                StoreErrorKind::Data,
+                format!("stored response is not valid JSON: {e}"),
+            )
+        })
+    }
+
     /// The stored responses in `filter`, oldest first, for export.
     pub async fn rows(&mut self, filter: &Filter) -> Result<Vec<StoredRow>, StoreError> {
         let mut sql = Sql::new("SELECT body, received_at FROM responses WHERE ");

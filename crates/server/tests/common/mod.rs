@@ -81,12 +81,23 @@ pub async fn collector_with(
     limiter: Option<ClientLimiter>,
     cors: &[String],
 ) -> Collector {
+    collector_at(db, config, limiter, cors, fixed_now).await
+}
+
+/// The same with the collector's clock reading `now`.
+pub async fn collector_at(
+    db: &str,
+    config: OfficeConfig,
+    limiter: Option<ClientLimiter>,
+    cors: &[String],
+    now: fn() -> i64,
+) -> Collector {
     let store = Store::open(db, ikm_core::time::UtcOffset::WIB)
         .await
         .unwrap();
     let mut app = App::new(store.clone(), config, Some(TOKEN.into()));
     app.limiter = limiter;
-    app.now = fixed_now;
+    app.now = now;
     let app = Arc::new(app);
     Collector {
         router: router(app, Path::new("../../dist"), cors),
