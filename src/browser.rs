@@ -83,11 +83,11 @@ pub(crate) fn current_page() -> Page {
         .iter()
         .find_map(|v| Lang::from_code(&v.as_string()?));
     Page {
-        lang: param("lang"),
-        service: param("layanan"),
-        counter: param("loket"),
+        lang: param(ikm_core::form::LANG_PARAM),
+        service: param(ikm_core::form::SERVICE_PARAM),
+        counter: param(ikm_core::form::COUNTER_PARAM),
         browser_lang,
-        kiosk: param("kiosk").is_some(),
+        kiosk: param(ikm_core::form::KIOSK_PARAM).is_some(),
     }
 }
 

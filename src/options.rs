@@ -91,22 +91,17 @@ pub fn resolve_setup(options: &MountOptions, page: &Page, config: OfficeConfig) 
 /// The query string of the survey page for `setup` in `lang`: what a QR link carries
 /// (`?lang=en&layanan=paspor-baru&loket=loket-2`), for links that must keep it.
 pub fn page_query(setup: &Setup, lang: Lang) -> String {
-    let mut query = format!("?lang={}", lang.code());
-    // Ids are checked slugs (letters, digits, hyphens): nothing to escape.
-    if let Some(service) = &setup.fixed_service {
-        query.push_str("&layanan=");
-        query.push_str(service);
-    }
-    if let Some(counter) = &setup.counter {
-        query.push_str("&loket=");
-        query.push_str(counter);
-    }
-    query
+    ikm_core::form::survey_query(
+        Some(lang),
+        setup.fixed_service.as_deref(),
+        setup.counter.as_deref(),
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ikm_core::form;
 
     /// A page with these query parameters, whose browser prefers `languages` in order.
     fn page(query: &[(&str, &str)], languages: &[&str]) -> Page {
@@ -118,11 +113,11 @@ mod tests {
                 .filter(|v| !v.is_empty())
         };
         Page {
-            lang: param("lang"),
-            service: param("layanan"),
-            counter: param("loket"),
+            lang: param(form::LANG_PARAM),
+            service: param(form::SERVICE_PARAM),
+            counter: param(form::COUNTER_PARAM),
             browser_lang: languages.iter().find_map(|l| Lang::from_code(l)),
-            kiosk: param("kiosk").is_some(),
+            kiosk: param(form::KIOSK_PARAM).is_some(),
         }
     }
 

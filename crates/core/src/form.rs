@@ -14,6 +14,36 @@ pub const ID: &str = "id";
 /// The hidden field carrying the language the form was answered in.
 pub const LANG: &str = "lang";
 
+/// The survey page's query parameter fixing the service (a QR link's `?layanan=`).
+pub const SERVICE_PARAM: &str = "layanan";
+/// The survey page's query parameter fixing the counter (`?loket=`).
+pub const COUNTER_PARAM: &str = "loket";
+/// The survey page's query parameter choosing the language (`?lang=en`).
+pub const LANG_PARAM: &str = "lang";
+/// The survey page's query parameter switching kiosk mode on (`?kiosk=1`).
+pub const KIOSK_PARAM: &str = "kiosk";
+
+/// The survey page's query string (`?lang=en&layanan=paspor-baru&loket=loket-2`, or empty):
+/// what QR posters, short links and language links carry. Ids are checked slugs (letters,
+/// digits, hyphens), so nothing needs escaping.
+pub fn survey_query(lang: Option<Lang>, service: Option<&str>, counter: Option<&str>) -> String {
+    let mut query = String::new();
+    let pairs = [
+        (LANG_PARAM, lang.map(Lang::code)),
+        (SERVICE_PARAM, service),
+        (COUNTER_PARAM, counter),
+    ];
+    for (name, value) in pairs {
+        if let Some(value) = value {
+            query.push(if query.is_empty() { '?' } else { '&' });
+            query.push_str(name);
+            query.push('=');
+            query.push_str(value);
+        }
+    }
+    query
+}
+
 /// Sets the field named `name` of `sub` to the control's `value`; returns whether the name is
 /// a field of the survey (other controls, such as the submit button, are ignored). A value
 /// that is not one of a choice's codes, or not a whole number for a score, is kept as an

@@ -3,7 +3,7 @@
 //! Weights default to the exact 1/9. Published reports print 0.111, which turns an all-4
 //! unit into 99.90 and can move a unit across a grade boundary, so it is only an explicit mode.
 
-use crate::element::Element;
+use crate::element::{Element, Lang};
 use crate::json::{self, Value};
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
@@ -116,6 +116,42 @@ impl Grade {
     /// regulation is the IKM column divided by 25, so an NRR is graded as NRR × 25.
     pub fn of_nrr(nrr: f64) -> Grade {
         Grade::from_ikm_hundredths(round_hundredths(nrr * 25.0))
+    }
+
+    /// This grade's IKM range in hundredths, both ends included (A: 8831 ..= 10000), from
+    /// [`Grade::LOWER_BOUNDS`]: each grade ends one hundredth below the next better one.
+    pub fn ikm_range(self) -> (i64, i64) {
+        let mut high = 10_000;
+        for (grade, low) in Grade::LOWER_BOUNDS {
+            if grade == self {
+                return (low, high);
+            }
+            high = low - 1;
+        }
+        (2_500, high)
+    }
+
+    /// The rule as one line, in the report's language: `A ≥ 88,31, B ≥ 76,61, C ≥ 65,00,
+    /// D < 65,00` (decimal comma in Indonesian).
+    pub fn thresholds(lang: Lang) -> String {
+        let number = |hundredths: i64| {
+            let text = format!("{}.{:02}", hundredths / 100, hundredths % 100);
+            match lang {
+                Lang::Id => text.replace('.', ","),
+                Lang::En => text,
+            }
+        };
+        let mut parts: Vec<String> = Vec::new();
+        let mut last = 2_500;
+        for (grade, low) in Grade::LOWER_BOUNDS {
+            if grade == Grade::D {
+                parts.push(format!("D < {}", number(last)));
+            } else {
+                parts.push(format!("{grade} ≥ {}", number(low)));
+                last = low;
+            }
+        }
+        parts.join(", ")
     }
 
     /// The lowest IKM of this grade as a number (88.31).
@@ -335,6 +371,21 @@ impl Recap {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_grade_table_is_written_from_its_lower_bounds() {
+        assert_eq!(Grade::A.ikm_range(), (8831, 10_000));
+        assert_eq!(Grade::B.ikm_range(), (7661, 8830));
+        assert_eq!(Grade::D.ikm_range(), (2500, 6499));
+        assert_eq!(
+            Grade::thresholds(Lang::Id),
+            "A ≥ 88,31, B ≥ 76,61, C ≥ 65,00, D < 65,00"
+        );
+        assert_eq!(
+            Grade::thresholds(Lang::En),
+            "A ≥ 88.31, B ≥ 76.61, C ≥ 65.00, D < 65.00"
+        );
+    }
+
     use super::*;
     use proptest::prelude::*;
 

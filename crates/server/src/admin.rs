@@ -9,18 +9,20 @@ use crate::error::ApiError;
 use crate::office_api::{
     check_note, check_population, close, create_follow_up, parse_month, parse_period,
 };
+use crate::origin::{is_from_this_site, OriginPolicy};
 use crate::report::{
     build_report, parse_request, trend, FollowUpView, Report, ReportRequest, TrendPoint,
 };
 use crate::store::{PeriodAction, PeriodEvent, Suggestion};
 use axum::extract::rejection::FormRejection;
 use axum::extract::{FromRequest, Path, Query, Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use ikm_core::followup::{FollowUpInput, Status};
 use ikm_core::period::Period;
 use ikm_core::questionnaire::Module;
+use ikm_core::score::Grade;
 use ikm_core::time::Date;
 use ikm_core::{Element, Lang, OfficeConfig};
 use maud::{html, Markup};
@@ -232,7 +234,7 @@ impl View<'_> {
                         (self.closing_section(events, problem))
                         (self.suggestions_section(suggestions))
                         footer {
-                            p { "Dihitung sesuai PermenPAN-RB No. 14 Tahun 2017: NRR per unsur, NI = Σ NRR × bobot, IKM = NI × 25; mutu A ≥ 88,31, B ≥ 76,61, C ≥ 65,00, D < 65,00. Mutu per unsur: NRR × 25 pada tabel yang sama." }
+                            p { "Dihitung sesuai PermenPAN-RB No. 14 Tahun 2017: NRR per unsur, NI = Σ NRR × bobot, IKM = NI × 25; mutu " (Grade::thresholds(Lang::Id)) ". Mutu per unsur: NRR × 25 pada tabel yang sama." }
                         }
                     }
         };
@@ -672,22 +674,6 @@ fn follow_up_fields(
     }
 }
 
-/// Whether a form post comes from this site's own pages. Stricter than the survey's check:
-/// an admin browser sends its login with every request, so a post without `Origin` or
-/// `Sec-Fetch-Site` is refused rather than trusted.
-fn same_origin(headers: &HeaderMap) -> bool {
-    let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    if let Some(site) = get("sec-fetch-site") {
-        return site == "same-origin";
-    }
-    match (get("origin"), get("host")) {
-        (Some(origin), Some(host)) => origin
-            .split_once("://")
-            .is_some_and(|(_, rest)| rest == host),
-        _ => false,
-    }
-}
-
 /// The fields of an `/admin` form post, taken only from this site's own pages.
 pub struct AdminForm(Vec<(String, String)>);
 
@@ -695,7 +681,7 @@ impl FromRequest<Shared> for AdminForm {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, app: &Shared) -> Result<AdminForm, ApiError> {
-        if !same_origin(request.headers()) {
+        if !is_from_this_site(request.headers(), OriginPolicy::Strict) {
             return Err(ApiError::Forbidden(
                 "admin forms are accepted from this site's own pages only".into(),
             ));
@@ -872,29 +858,7 @@ mod tests {
     }
 
     #[test]
-    fn admin_forms_are_accepted_from_the_same_origin_only() {
-        let headers = |pairs: &[(&'static str, &'static str)]| {
-            let mut h = HeaderMap::new();
-            for (k, v) in pairs {
-                h.insert(*k, HeaderValue::from_static(v));
-            }
-            h
-        };
-        assert!(same_origin(&headers(&[("sec-fetch-site", "same-origin")])));
-        assert!(!same_origin(&headers(&[("sec-fetch-site", "cross-site")])));
-        assert!(!same_origin(&headers(&[("sec-fetch-site", "none")])));
-        assert!(same_origin(&headers(&[
-            ("origin", "http://127.0.0.1:8080"),
-            ("host", "127.0.0.1:8080")
-        ])));
-        assert!(!same_origin(&headers(&[
-            ("origin", "https://evil.example"),
-            ("host", "127.0.0.1:8080")
-        ])));
-        assert!(
-            !same_origin(&headers(&[("host", "127.0.0.1:8080")])),
-            "no evidence: refused"
-        );
+    fn admin_links_keep_the_period_and_service() {
         assert_eq!(
             admin_url(Period::parse("2026-Q4"), Some("paspor-baru")),
             "/admin?period=2026-Q4&service=paspor-baru"

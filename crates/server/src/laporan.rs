@@ -127,10 +127,14 @@ fn laporan(
                     table {
                         thead { tr { th { "Nilai IKM" } th { "Nilai interval (NI)" } th { "Mutu" } th { "Kinerja unit" } } }
                         tbody {
-                            tr { td { "88,31 – 100,00" } td { "3,5324 – 4,00" } td { "A" } td { (Grade::A.kinerja()) } }
-                            tr { td { "76,61 – 88,30" } td { "3,0644 – 3,532" } td { "B" } td { (Grade::B.kinerja()) } }
-                            tr { td { "65,00 – 76,60" } td { "2,60 – 3,064" } td { "C" } td { (Grade::C.kinerja()) } }
-                            tr { td { "25,00 – 64,99" } td { "1,00 – 2,5996" } td { "D" } td { (Grade::D.kinerja()) } }
+                            @for (grade, _) in Grade::LOWER_BOUNDS {
+                                @let (low, high) = grade.ikm_range();
+                                tr {
+                                    td { (number(low as f64 / 100.0, 2, Lang::Id)) " – " (number(high as f64 / 100.0, 2, Lang::Id)) }
+                                    td { (ni_text(low)) " – " (ni_text(high)) }
+                                    td { (grade) } td { (grade.kinerja()) }
+                                }
+                            }
                         }
                     }
                 }
@@ -306,6 +310,16 @@ fn best_element(report: &Report) -> Option<Element> {
         .map(|(e, _)| e)
 }
 
+/// The NI matching an IKM in hundredths (IKM ÷ 25), as the regulation prints it: as many
+/// decimals as it needs, at least two (`3,5324`, `3,532`, `2,60`).
+fn ni_text(ikm_hundredths: i64) -> String {
+    let mut text = format!("{:.4}", ikm_hundredths as f64 / 2500.0);
+    while text.ends_with('0') && text.len() > text.find('.').map_or(0, |dot| dot + 3) {
+        text.pop();
+    }
+    text.replace('.', ",")
+}
+
 /// Suggestions per service, most first.
 fn suggestion_counts(suggestions: &[Suggestion]) -> Vec<(String, usize)> {
     let mut counts: Vec<(String, usize)> = Vec::new();
@@ -334,5 +348,31 @@ fn rtl_table(rows: &[FollowUpView], caption: &str) -> Markup {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_interval_column_is_the_regulations() {
+        let printed: Vec<(String, String)> = Grade::LOWER_BOUNDS
+            .iter()
+            .map(|(g, _)| {
+                let (low, high) = g.ikm_range();
+                (ni_text(low), ni_text(high))
+            })
+            .collect();
+        let expected = [
+            ("3,5324", "4,00"),
+            ("3,0644", "3,532"),
+            ("2,60", "3,064"),
+            ("1,00", "2,5996"),
+        ];
+        assert_eq!(
+            printed,
+            expected.map(|(a, b)| (a.to_string(), b.to_string()))
+        );
     }
 }

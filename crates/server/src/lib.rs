@@ -11,6 +11,7 @@ pub mod demo;
 pub mod error;
 pub mod laporan;
 pub mod office_api;
+pub mod origin;
 pub mod public;
 pub mod qr;
 pub mod rate_limit;

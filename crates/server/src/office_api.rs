@@ -195,15 +195,8 @@ pub async fn list_follow_ups(
     State(app): State<Shared>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
-    let lang = match params.get("lang").map(String::as_str) {
-        None | Some("") | Some("id") => Lang::Id,
-        Some("en") => Lang::En,
-        Some(other) => {
-            return Err(ApiError::BadRequest(format!(
-                "`lang` must be `id` or `en`, got `{other}`"
-            )))
-        }
-    };
+    let lang =
+        Lang::from_param(params.get("lang").map(String::as_str)).map_err(ApiError::BadRequest)?;
     let all = app.store.snapshot().await?.follow_ups().await?;
     let view = |f: &FollowUp| FollowUpView::new(f, lang);
     let body = match params.get("period").filter(|p| !p.trim().is_empty()) {

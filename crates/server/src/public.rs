@@ -11,6 +11,7 @@ use axum::extract::{Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use ikm_core::period::Period;
+use ikm_core::score::Grade;
 use ikm_core::{Element, Lang};
 use maud::{html, Markup};
 use std::collections::HashMap;
@@ -19,11 +20,10 @@ use std::collections::HashMap;
 /// disappears within minutes.
 const PUBLIC_CACHE: &str = "public, max-age=300";
 
+/// The public pages' language: a `lang` they cannot read is shown in Indonesian, not refused
+/// (the badge is embedded in other sites' pages, where an error helps nobody).
 fn lang_of(params: &HashMap<String, String>) -> Lang {
-    match params.get("lang").map(String::as_str) {
-        Some("en") => Lang::En,
-        _ => Lang::Id,
-    }
+    Lang::from_param(params.get("lang").map(String::as_str)).unwrap_or(Lang::Id)
 }
 
 /// The report of a closed period as the public sees it: the whole office, frozen figures.
@@ -162,7 +162,7 @@ pub async fn results_page(
                     (trend_line("pub-trend", if en { "IKM of the published months" } else { "IKM bulan-bulan yang dipublikasikan" }, &points, lang))
                 }
                 p.note { (if en { "Closed on " } else { "Ditutup pada " }) (report.closed.as_ref().map_or(String::new(), |c| local_time(c.closed_at_unix, app.config.offset(), &app.config.time_zone, lang))) ". "
-                    (if en { "IKM = weighted mean of the nine elements × 25 (PermenPAN-RB 14/2017); A ≥ 88.31, B ≥ 76.61, C ≥ 65.00." } else { "IKM = rata-rata tertimbang sembilan unsur × 25 (PermenPAN-RB 14/2017); A ≥ 88,31, B ≥ 76,61, C ≥ 65,00." }) }
+                    (if en { "IKM = weighted mean of the nine elements × 25 (PermenPAN-RB 14/2017); " } else { "IKM = rata-rata tertimbang sembilan unsur × 25 (PermenPAN-RB 14/2017); " }) (Grade::thresholds(lang)) "."  }
             }
         }
     };

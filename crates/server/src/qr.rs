@@ -10,6 +10,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
 use ikm_core::config::{CounterOption, ServiceOption};
+use ikm_core::form::survey_query;
 use ikm_core::{Lang, OfficeConfig};
 use maud::{html, Markup, PreEscaped};
 use qrcode::{Color, EcLevel, QrCode};
@@ -64,11 +65,12 @@ fn base(url: &str) -> &str {
 
 /// The link the QR code encodes: the survey page with the service and counter fixed.
 pub fn survey_link(url: &str, target: Target<'_>) -> String {
-    let mut link = format!("{}/?layanan={}", base(url), target.service.id);
-    if let Some(counter) = target.counter {
-        link.push_str(&format!("&loket={}", counter.id));
-    }
-    link
+    let query = survey_query(
+        None,
+        Some(&target.service.id),
+        target.counter.map(|c| c.id.as_str()),
+    );
+    format!("{}/{query}", base(url))
 }
 
 /// The short address printed under the code, for typing: `/s/{counter}/{service}` (or
@@ -328,16 +330,9 @@ pub async fn short_redirect(
     State(app): State<Shared>,
     Path((counter, service)): Path<(String, String)>,
 ) -> Response {
-    let mut link = String::from("/");
-    let mut sep = '?';
-    if app.config.service(&service).is_some() {
-        link.push_str(&format!("{sep}layanan={service}"));
-        sep = '&';
-    }
-    if app.config.counter(&counter).is_some() {
-        link.push_str(&format!("{sep}loket={counter}"));
-    }
-    Redirect::to(&link).into_response()
+    let service = app.config.service(&service).map(|s| s.id.as_str());
+    let counter = app.config.counter(&counter).map(|c| c.id.as_str());
+    Redirect::to(&format!("/{}", survey_query(None, service, counter))).into_response()
 }
 
 #[cfg(test)]

@@ -81,11 +81,7 @@ pub fn parse_request(
                 .map_err(|_| format!("`population` must be a whole number, got `{p}`"))?,
         ),
     };
-    let lang = match get("lang") {
-        None => Lang::Id,
-        Some(code) => Lang::from_code(code)
-            .ok_or_else(|| format!("`lang` must be `id` or `en`, got `{code}`"))?,
-    };
+    let lang = Lang::from_param(get("lang"))?;
     let slug = |key: &str| -> Result<Option<String>, String> {
         match get(key) {
             Some(v) if !is_slug(v) => Err(format!(

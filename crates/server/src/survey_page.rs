@@ -9,12 +9,14 @@
 use crate::api::{store_submission, App, Shared};
 use crate::charts;
 use crate::error::ApiError;
+use crate::origin::{is_from_this_site, OriginPolicy};
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Form;
 use ikm_core::delivery::Outcome;
+use ikm_core::form;
 use ikm_core::i18n::ui;
 use ikm_core::submission::is_canonical_id;
 use ikm_core::{Lang, Submission};
@@ -71,9 +73,9 @@ fn page_of(query: &HashMap<String, String>, headers: &HeaderMap) -> Page {
                 .find_map(|tag| Lang::from_code(tag.split(';').next().unwrap_or_default()))
         });
     Page {
-        lang: param("lang"),
-        service: param("layanan"),
-        counter: param("loket"),
+        lang: param(form::LANG_PARAM),
+        service: param(form::SERVICE_PARAM),
+        counter: param(form::COUNTER_PARAM),
         browser_lang,
         // Kiosk timers need the widget: the server's copy is the plain form, which the
         // widget takes over as a kiosk when the page says `?kiosk=1`.
@@ -200,23 +202,6 @@ pub async fn survey_page(
     render_page(&app, SurveyState::new(setup, new_id()), StatusCode::OK)
 }
 
-/// Whether a form post comes from this site's own page: a browser says so in
-/// `Sec-Fetch-Site` or `Origin`; a post another website makes its visitors send is refused.
-fn same_site(headers: &HeaderMap) -> bool {
-    let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    if let Some(site) = get("sec-fetch-site") {
-        return site == "same-origin" || site == "none";
-    }
-    match (get("origin"), get("host")) {
-        (Some(origin), Some(host)) => origin
-            .split_once("://")
-            .is_some_and(|(_, rest)| rest == host),
-        // Browsers old enough to send neither: nothing to tell from.
-        (None, _) => true,
-        (Some(_), None) => false,
-    }
-}
-
 /// `POST /`: the form sent without JavaScript. Valid: stored like any submission, then the
 /// thank-you screen; a repeat of the same response (back button, double tap) is thanked
 /// again and not counted twice, while a changed repeat (back, an answer changed, sent again)
@@ -229,7 +214,7 @@ pub async fn submit_form(
     Query(query): Query<HashMap<String, String>>,
     form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Result<Response, ApiError> {
-    if !same_site(&headers) {
+    if !is_from_this_site(&headers, OriginPolicy::Lenient) {
         return Ok(reply(
             StatusCode::FORBIDDEN,
             message_page(&app, ui::SEND_REJECTED),
@@ -326,37 +311,15 @@ fn message_page(app: &App, text: ikm_core::Text) -> Markup {
 mod tests {
     use super::*;
 
-    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
-        let mut h = HeaderMap::new();
-        for (k, v) in pairs {
-            h.insert(*k, HeaderValue::from_static(v));
-        }
-        h
-    }
-
-    #[test]
-    fn only_this_sites_own_page_may_post_the_form() {
-        assert!(same_site(&headers(&[("sec-fetch-site", "same-origin")])));
-        assert!(!same_site(&headers(&[("sec-fetch-site", "cross-site")])));
-        assert!(!same_site(&headers(&[("sec-fetch-site", "same-site")])));
-        assert!(same_site(&headers(&[
-            ("origin", "https://survei.example.go.id"),
-            ("host", "survei.example.go.id")
-        ])));
-        assert!(!same_site(&headers(&[
-            ("origin", "https://evil.example"),
-            ("host", "survei.example.go.id")
-        ])));
-        assert!(same_site(&headers(&[])));
-    }
-
     #[test]
     fn the_browser_language_is_the_first_the_survey_speaks() {
         let query = HashMap::new();
-        let page = page_of(
-            &query,
-            &headers(&[("accept-language", "fr-FR, en;q=0.8, id;q=0.5")]),
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::ACCEPT_LANGUAGE,
+            HeaderValue::from_static("fr-FR, en;q=0.8, id;q=0.5"),
         );
+        let page = page_of(&query, &headers);
         assert_eq!(page.browser_lang, Some(Lang::En));
         let query: HashMap<String, String> =
             [("layanan".to_string(), " paspor-baru ".to_string())].into();
