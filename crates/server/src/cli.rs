@@ -2,6 +2,7 @@
 
 use crate::auth::admin_token_from_env;
 use crate::csv_scores::score_csv;
+use crate::qr::Paper;
 use crate::recap_text::render_recap;
 use crate::serve::{load_config, serve, Deadlines, ServeOptions};
 use clap::{Parser, Subcommand};
@@ -28,9 +29,9 @@ pub enum Command {
     Score {
         /// The CSV file, or `-` for standard input.
         file: PathBuf,
-        /// Element weights: `exact` (1/9, the default) or `0.111` to reproduce published spreadsheets.
-        #[arg(long, default_value = "exact", value_parser = parse_weights)]
-        weights: Weights,
+        /// Element weights.
+        #[arg(long, value_enum, default_value = "exact")]
+        weights: WeightsArg,
         /// Print JSON instead of a table.
         #[arg(long)]
         json: bool,
@@ -93,9 +94,9 @@ pub enum Command {
         /// Folder to write into (created when missing).
         #[arg(long, default_value = "posters")]
         out: PathBuf,
-        /// Paper size: a4 or a5.
-        #[arg(long, default_value = "a4")]
-        paper: String,
+        /// Paper size.
+        #[arg(long, value_enum, default_value_t = Paper::A4)]
+        paper: Paper,
     },
     /// Check an office configuration file; errors name the exact JSON path.
     CheckConfig {
@@ -129,8 +130,26 @@ fn init_logging() {
         .try_init();
 }
 
-fn parse_weights(s: &str) -> Result<Weights, String> {
-    s.parse()
+/// The element weights as a command-line choice, named as [`Weights::ALL`] names them (the
+/// core has no clap, so the choice list is built here from that one table).
+#[derive(Debug, Clone, Copy)]
+pub struct WeightsArg(pub Weights);
+
+impl clap::ValueEnum for WeightsArg {
+    fn value_variants<'a>() -> &'a [Self] {
+        const VARIANTS: [WeightsArg; 2] =
+            [WeightsArg(Weights::ALL[0].1), WeightsArg(Weights::ALL[1].1)];
+        &VARIANTS
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        let (name, _) = Weights::ALL.iter().find(|(_, w)| *w == self.0)?;
+        let help = match self.0 {
+            Weights::Exact => "1/9, as the regulation defines (default)",
+            Weights::Legacy0111 => "0.111, to reproduce published spreadsheets",
+        };
+        Some(clap::builder::PossibleValue::new(*name).help(help))
+    }
 }
 
 /// Runs one command; errors are printed by `main` with a non-zero exit.
@@ -149,7 +168,7 @@ pub fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 Box::new(f)
             };
             let tally = score_csv(BufReader::with_capacity(1 << 16, input))?;
-            let recap = tally.recap(weights);
+            let recap = tally.recap(weights.0);
             let mut out = io::stdout().lock();
             if json {
                 serde_json::to_writer_pretty(&mut out, &recap)?;
@@ -236,7 +255,6 @@ pub fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                     format!("--url must start with https:// or http://, got `{url}`").into(),
                 );
             }
-            let paper = crate::qr::Paper::parse(Some(&paper))?;
             let written = crate::qr::write_posters(&config, &url, paper, &out)?;
             println!(
                 "{}: {written} posters for {} (index.html prints them all on {})",

@@ -119,7 +119,7 @@ pub fn qr_svg(text: &str, title: &str) -> Result<String, String> {
 }
 
 /// Paper sizes a poster prints on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Paper {
     A4,
     A5,

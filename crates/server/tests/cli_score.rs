@@ -90,7 +90,7 @@ fn a_bad_row_stops_with_its_line_and_a_non_zero_exit() {
 
     let (code, _, err) = ikm(&["score", file.to_str().unwrap(), "--weights", "0.1"]);
     assert_eq!(code, 2);
-    assert!(err.contains("use `exact` or `0.111`"), "{err}");
+    assert!(err.contains("[possible values: exact, 0.111]"), "{err}");
 }
 
 #[test]
