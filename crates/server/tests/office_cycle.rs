@@ -581,6 +581,15 @@ async fn only_closed_periods_are_published_and_the_formal_report_prints() {
             "Oktober 2026",
             &ikm,
             "Bagaimana pendapat Saudara tentang kesesuaian persyaratan pelayanan",
+            // Numbers computed from the chapters and the sections present.
+            "2.5 Metode Pengolahan Data",
+            "3.5 Indeks Persepsi (IPK)",
+            "3.6 Tren IKM",
+            "Gambar 3.1 NRR per unsur",
+            "Gambar 3.2 IKM dua belas bulan terakhir",
+            "4.3 Ringkasan Saran dan Masukan",
+            "pada Bab IV dilaksanakan",
+            "5.2 Saran",
         ] {
             assert!(doc.contains(part), "{db}: the report has {part}");
         }
