@@ -4,7 +4,7 @@ use crate::element::{Lang, LocalText};
 use crate::json::{self, Value};
 use crate::questionnaire::Module;
 use crate::score::Weights;
-use crate::time::UtcOffset;
+use crate::time::{TimeZone, UtcOffset};
 use serde::Serialize;
 use std::fmt;
 
@@ -34,7 +34,7 @@ pub struct OfficeConfig {
     /// Weights for reports unless a request asks otherwise.
     pub weights: Weights,
     /// The office's time zone; decides which day and month a response belongs to.
-    pub time_zone: String,
+    pub time_zone: TimeZone,
     /// Look of the widget.
     pub theme: Theme,
     /// The survey's public address (`https://survei.example.go.id`), which QR posters encode.
@@ -224,8 +224,15 @@ impl Theme {
     }
 }
 
-fn default_time_zone() -> String {
-    "Asia/Jakarta".into()
+/// A configured time zone, refused when it is not one (no silent fallback to WIB).
+fn time_zone_from(v: &Value) -> Result<TimeZone, json::Error> {
+    let name = v.str()?;
+    TimeZone::parse(name).ok_or_else(|| {
+        json::Error::new(json::ErrorKind::InvalidValue(
+            name.to_string(),
+            TimeZone::EXPECTED,
+        ))
+    })
 }
 
 fn default_services() -> Vec<ServiceOption> {
@@ -269,7 +276,7 @@ impl Default for OfficeConfig {
             modules: Modules::default(),
             default_lang: None,
             weights: Weights::Exact,
-            time_zone: default_time_zone(),
+            time_zone: TimeZone::wib(),
             theme: Theme::default(),
             complaint: None,
             survey_url: None,
@@ -329,7 +336,7 @@ impl OfficeConfig {
             "modules" => c.modules = Modules::from_value(v)?,
             "default_lang" => c.default_lang = Some(Lang::from_value(v)?),
             "weights" => c.weights = Weights::from_value(v)?,
-            "time_zone" => c.time_zone = v.string()?,
+            "time_zone" => c.time_zone = time_zone_from(v)?,
             "theme" => c.theme = Theme::from_value(v)?,
             "complaint" => c.complaint = Some(Complaint::from_value(v)?),
             "survey_url" => c.survey_url = Some(v.string()?),
@@ -397,12 +404,6 @@ impl OfficeConfig {
                 }
             }
         }
-        if UtcOffset::parse(&self.time_zone).is_none() {
-            return err(
-                "time_zone".into(),
-                "unknown time zone: use Asia/Jakarta, Asia/Pontianak, Asia/Makassar, Asia/Jayapura or UTC+HH:MM",
-            );
-        }
         if let Some(accent) = &self.theme.accent {
             if !is_hex_colour(accent) {
                 return err("theme.accent".into(), "must be a hex colour like #1f4e8c");
@@ -456,7 +457,7 @@ impl OfficeConfig {
 
     /// The office's UTC offset (checked by [`OfficeConfig::check`]; WIB if unreadable).
     pub fn offset(&self) -> UtcOffset {
-        UtcOffset::parse(&self.time_zone).unwrap_or(UtcOffset::WIB)
+        self.time_zone.offset()
     }
 
     /// The configured counter with this id.
@@ -540,7 +541,8 @@ mod tests {
         assert_eq!(c.modules.spak, None);
         assert_eq!(c.default_lang, Some(Lang::En));
         assert_eq!(c.weights, Weights::Legacy0111);
-        assert_eq!(c.time_zone, "Asia/Makassar");
+        assert_eq!(c.time_zone.name(), "Asia/Makassar");
+        assert_eq!(c.offset().minutes, 480);
         assert_eq!(c.theme.accent.as_deref(), Some("#123456"));
         let c = OfficeConfig::from_json(r#"{"office_name":"K","services":null,"min_age":null}"#)
             .unwrap();
@@ -670,6 +672,7 @@ mod tests {
         let e =
             OfficeConfig::from_json(r#"{"office_name":"X","time_zone":"Mars/Base"}"#).unwrap_err();
         assert_eq!(e.path, "time_zone");
+        assert!(e.reason.contains("Asia/Makassar"), "{e}");
 
         let e = OfficeConfig::from_json(r#"{"office_name":"X"} trailing"#).unwrap_err();
         assert_eq!(e.to_string(), "not valid JSON at line 1, column 21");

@@ -143,6 +143,58 @@ impl UtcOffset {
     }
 }
 
+/// An office's time zone as configured: the name it was given (printed in reports) and its
+/// offset, read once; a name that is not a time zone never gets this far.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimeZone {
+    name: String,
+    offset: UtcOffset,
+}
+
+impl TimeZone {
+    /// What a name that is not a time zone is told to use instead.
+    pub const EXPECTED: &'static str =
+        "Asia/Jakarta, Asia/Pontianak, Asia/Makassar, Asia/Jayapura or UTC+HH:MM";
+
+    /// A zone [`UtcOffset::parse`] knows, under the name given.
+    pub fn parse(name: &str) -> Option<TimeZone> {
+        Some(TimeZone {
+            offset: UtcOffset::parse(name)?,
+            name: name.to_string(),
+        })
+    }
+
+    /// Western Indonesia, the default.
+    pub fn wib() -> TimeZone {
+        TimeZone {
+            name: "Asia/Jakarta".into(),
+            offset: UtcOffset::WIB,
+        }
+    }
+
+    /// The name as configured (`Asia/Jakarta`).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The offset from UTC.
+    pub fn offset(&self) -> UtcOffset {
+        self.offset
+    }
+}
+
+impl std::fmt::Display for TimeZone {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.name)
+    }
+}
+
+impl serde::Serialize for TimeZone {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.name)
+    }
+}
+
 /// Reads an RFC 3339 timestamp (`2026-11-01T00:30:00+07:00`, `…Z`, fractions allowed) to Unix seconds.
 pub fn parse_rfc3339(s: &str) -> Option<UnixSeconds> {
     let (day, time) = (s.get(0..10)?, s.as_bytes().get(10..)?);

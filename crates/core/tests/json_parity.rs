@@ -215,7 +215,8 @@ fn office_config() -> impl Strategy<Value = OfficeConfig> {
                 modules: Modules { spkp, spak },
                 default_lang,
                 weights,
-                time_zone,
+                time_zone: ikm_core::time::TimeZone::parse(&time_zone)
+                    .unwrap_or_else(ikm_core::time::TimeZone::wib),
                 theme: Theme { accent },
             },
         )

@@ -247,19 +247,18 @@ impl View<'_> {
     }
 
     fn status_line(&self) -> Markup {
-        let offset = self.config().offset();
         html! {
             @match (&self.report.closed, self.request.period) {
                 (Some(c), _) => {
                     p.state.closed {
-                        strong { "Periode ditutup" } " pada " (local_time(c.closed_at_unix, offset, &self.config().time_zone, Lang::Id)) "; angka dibekukan pada " (c.respondents) " responden."
+                        strong { "Periode ditutup" } " pada " (local_time(c.closed_at_unix, &self.config().time_zone, Lang::Id)) "; angka dibekukan pada " (c.respondents) " responden."
                         @if self.report.late > 0 {
                             " " (self.report.late) " respons masuk setelah penutupan: tersimpan dan ada di CSV, tidak mengubah angka ini."
                         }
                     }
                 }
                 (None, Some(_)) => {
-                    p.state.open { strong { "Periode terbuka" } ": angka masih dapat bertambah. Tanggal " (local_time((self.app.now)(), offset, &self.config().time_zone, Lang::Id)) "." }
+                    p.state.open { strong { "Periode terbuka" } ": angka masih dapat bertambah. Tanggal " (local_time((self.app.now)(), &self.config().time_zone, Lang::Id)) "." }
                 }
                 (None, None) => {}
             }
@@ -551,7 +550,6 @@ impl View<'_> {
         let Some(period) = self.request.period else {
             return html! {};
         };
-        let offset = self.config().offset();
         let zone = &self.config().time_zone;
         let reopen = FormKind::Reopen;
         html! {
@@ -579,7 +577,7 @@ impl View<'_> {
                     ul {
                         @for e in events {
                             li {
-                                (local_time(e.at, offset, zone, Lang::Id)) ": "
+                                (local_time(e.at, zone, Lang::Id)) ": "
                                 (match e.action { PeriodAction::Close => "ditutup", PeriodAction::Reopen => "dibuka kembali" })
                                 " (" (e.respondents) " responden)"
                                 @if let Some(note) = &e.note { " — " (note) }

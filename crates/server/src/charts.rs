@@ -5,7 +5,7 @@
 use crate::report::TrendPoint;
 use ikm_core::period::Period;
 use ikm_core::score::{Grade, PerElement};
-use ikm_core::time::{Date, UtcOffset};
+use ikm_core::time::{Date, TimeZone};
 use ikm_core::{Element, Lang};
 use maud::{html, Markup, DOCTYPE};
 
@@ -51,7 +51,8 @@ pub fn long_date(date: Date, lang: Lang) -> String {
 }
 
 /// An instant in office time: `2 Desember 2026 14.05 (Asia/Jakarta)`.
-pub fn local_time(at: i64, offset: UtcOffset, zone: &str, lang: Lang) -> String {
+pub fn local_time(at: i64, zone: &TimeZone, lang: Lang) -> String {
+    let offset = zone.offset();
     let seconds = (at + i64::from(offset.minutes) * 60).rem_euclid(86_400);
     let separator = if lang == Lang::En { ':' } else { '.' };
     format!(
@@ -153,11 +154,11 @@ mod tests {
         assert_eq!(number(88.3, 2, Lang::En), "88.30");
         let at = ikm_core::time::parse_rfc3339("2026-12-02T17:30:56Z").unwrap();
         assert_eq!(
-            local_time(at, UtcOffset::WIB, "Asia/Jakarta", Lang::Id),
+            local_time(at, &TimeZone::wib(), Lang::Id),
             "3 Desember 2026 00.30 (Asia/Jakarta)"
         );
         assert_eq!(
-            local_time(at, UtcOffset::WIB, "WIB", Lang::En),
+            local_time(at, &TimeZone::parse("WIB").unwrap(), Lang::En),
             "3 December 2026 00:30 (WIB)"
         );
     }

@@ -399,7 +399,7 @@ impl Laporan<'_> {
             (n.heading("Saran"))
             p { "Rencana tindak lanjut pada Bab " (roman(Chapter::Analysis.number())) " dilaksanakan sesuai batas waktunya dan ditinjau kembali pada laporan periode berikutnya. Hasil survei ini dipublikasikan kepada masyarakat." }
             @if let Some(c) = &report.closed {
-                p { "Angka dalam laporan ini dibekukan saat periode ditutup pada " (local_time(c.closed_at_unix, config.offset(), &config.time_zone, Lang::Id)) "."
+                p { "Angka dalam laporan ini dibekukan saat periode ditutup pada " (local_time(c.closed_at_unix, &config.time_zone, Lang::Id)) "."
                     @if report.late > 0 { " Sebanyak " (report.late) " respons masuk setelah penutupan; respons tersebut tersimpan tetapi tidak mengubah angka laporan ini." } }
             }
             div.signature {

@@ -161,7 +161,7 @@ pub async fn results_page(
                 @if points.len() > 1 {
                     (trend_line("pub-trend", if en { "IKM of the published months" } else { "IKM bulan-bulan yang dipublikasikan" }, &points, lang))
                 }
-                p.note { (if en { "Closed on " } else { "Ditutup pada " }) (report.closed.as_ref().map_or(String::new(), |c| local_time(c.closed_at_unix, app.config.offset(), &app.config.time_zone, lang))) ". "
+                p.note { (if en { "Closed on " } else { "Ditutup pada " }) (report.closed.as_ref().map_or(String::new(), |c| local_time(c.closed_at_unix, &app.config.time_zone, lang))) ". "
                     (if en { "IKM = weighted mean of the nine elements × 25 (PermenPAN-RB 14/2017); " } else { "IKM = rata-rata tertimbang sembilan unsur × 25 (PermenPAN-RB 14/2017); " }) (Grade::thresholds(lang)) "."  }
             }
         }

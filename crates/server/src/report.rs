@@ -365,7 +365,7 @@ pub async fn build_report(
             label: request.title(),
             from: request.from.to_string(),
             to: request.to.to_string(),
-            time_zone: config.time_zone.clone(),
+            time_zone: config.time_zone.name().to_string(),
         },
         filters: Filters {
             unit: request.filter.unit.clone(),
