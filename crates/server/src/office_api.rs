@@ -40,12 +40,19 @@ pub fn parse_period(text: &str) -> Result<Period, String> {
     })
 }
 
-/// Checks a population figure and the service it is for (`""`: the whole office).
+/// Checks a population typed into a form and the service it is for (`""`: the whole office).
 pub fn check_population(app: &App, population: &str, service: &str) -> Result<u64, String> {
     let population = population.trim();
-    let n: u64 = population
+    let n: i64 = population
         .parse()
         .map_err(|_| format!("`population` must be a whole number, got `{population}`"))?;
+    check_population_figure(app, n, service)
+}
+
+/// Checks a population figure (from JSON or a form) and the service it is for.
+pub fn check_population_figure(app: &App, n: i64, service: &str) -> Result<u64, String> {
+    let n =
+        u64::try_from(n).map_err(|_| format!("`population` must be a whole number, got `{n}`"))?;
     if n > MAX_POPULATION {
         return Err(format!("`population` must be at most {MAX_POPULATION}"));
     }
@@ -106,8 +113,9 @@ pub async fn put_population(
             format!("`{path}`: {e}")
         })
     })?;
-    let n = check_population(&app, &population.unwrap_or(-1).to_string(), &service)
-        .map_err(ApiError::Unprocessable)?;
+    let population =
+        population.ok_or_else(|| ApiError::Unprocessable("`population` is missing".into()))?;
+    let n = check_population_figure(&app, population, &service).map_err(ApiError::Unprocessable)?;
     app.store
         .set_population(month, &service, n, (app.now)())
         .await?;
