@@ -2,7 +2,7 @@
 //! derived per-day tables rebuilt when they were kept for another time zone (or never).
 
 use super::error::StoreError;
-use super::responses::{store_module_answers, DAILY_KEY};
+use super::responses::{hold_response_numbers, store_module_answers, DAILY_KEY};
 use super::sql::{age_band_sql, count_columns, counted_scores, local_day_sql, Sql};
 use ikm_core::time::UtcOffset;
 use ikm_core::Submission;
@@ -67,14 +67,6 @@ pub(crate) async fn ensure_derived_tables(
         &wanted,
     )
     .await
-}
-
-/// Takes the row numbering responses for the rest of the transaction.
-async fn hold_response_numbers(conn: &mut AnyConnection) -> Result<(), StoreError> {
-    sqlx::query("UPDATE sequences SET last = last WHERE name = 'responses'")
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
 }
 
 async fn meta(conn: &mut AnyConnection, key: &str) -> Result<Option<String>, StoreError> {

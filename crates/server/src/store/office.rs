@@ -2,6 +2,7 @@
 //! the follow-up plan. Each write is one job with its own reply.
 
 use super::error::{StoreError, StoreErrorKind};
+use super::responses::hold_response_numbers;
 use super::sql::{count, Sql};
 use super::writer::{WriteContext, WriteJob};
 use super::Snapshot;
@@ -105,14 +106,9 @@ impl WriteJob for ClosePeriod {
         conn: &mut AnyConnection,
         ctx: &WriteContext,
     ) -> Result<Closure, StoreError> {
-        // First takes the row that numbers responses: no response can be numbered (and
-        // committed) between this read and this transaction's end, by this process or
-        // another, and a closing of the same period elsewhere waits, then finds it closed.
-        let last_seq: i64 = sqlx::query_scalar(
-            "UPDATE sequences SET last = last WHERE name = 'responses' RETURNING last",
-        )
-        .fetch_one(&mut *conn)
-        .await?;
+        // First holds the numbering: a closing of the same period elsewhere waits, then
+        // finds it closed.
+        let last_seq = hold_response_numbers(conn).await?;
         if let Some(existing) = closure_on(conn, self.period).await? {
             return Ok(existing);
         }

@@ -59,13 +59,10 @@ impl WriteJob for InsertResponse {
         ctx: &WriteContext,
     ) -> Result<Insert, StoreError> {
         let r = &self.0;
-        if let Some(known) = stored_body(conn, &r.submission.id).await? {
-            return Ok(replay(&known, r));
-        }
         let seq = next_response_number(conn).await?;
         let done = insert_row(r, seq)?.execute(&mut *conn).await?;
         if done.rows_affected() == 0 {
-            // Another process stored this id between the look-up and the insert.
+            // This id is stored already; its number stays unused (numbers order, not count).
             let known = stored_body(conn, &r.submission.id)
                 .await?
                 .unwrap_or_default();
@@ -97,9 +94,20 @@ async fn stored_body(conn: &mut AnyConnection, id: &str) -> Result<Option<String
 /// The next number in storing order. The sequence row stays locked until the transaction
 /// ends, so on PostgreSQL two processes number their responses one after the other, and a
 /// closing (which takes the same row) sees every response numbered before its own.
-pub(crate) async fn next_response_number(conn: &mut AnyConnection) -> Result<i64, StoreError> {
+async fn next_response_number(conn: &mut AnyConnection) -> Result<i64, StoreError> {
     let last: i64 = sqlx::query_scalar(
         "UPDATE sequences SET last = last + 1 WHERE name = 'responses' RETURNING last",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(last)
+}
+
+/// The last number given, with the numbering row held until the transaction ends: nothing
+/// can be numbered (and committed) meanwhile, by this process or another.
+pub(crate) async fn hold_response_numbers(conn: &mut AnyConnection) -> Result<i64, StoreError> {
+    let last: i64 = sqlx::query_scalar(
+        "UPDATE sequences SET last = last WHERE name = 'responses' RETURNING last",
     )
     .fetch_one(&mut *conn)
     .await?;
