@@ -3,7 +3,7 @@
 //! closing the period, each with a plain HTML form (no script; the page prints on A4).
 
 use crate::api::{App, Shared};
-use crate::auth::Admin;
+use crate::auth::{Editor, Viewer};
 use crate::charts::{document, local_time, long_date, nrr_bars, number, trend_line};
 use crate::error::ApiError;
 use crate::office_api::{
@@ -67,7 +67,7 @@ impl Problem {
 
 /// `GET /admin?period=…[&service=…&counter=…&weights=…&population=N]`.
 pub async fn admin_page(
-    _: Admin,
+    _: Viewer,
     State(app): State<Shared>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
@@ -221,6 +221,10 @@ impl View<'_> {
                             a href={ "/api/v1/report?from=" (self.request.from) "&to=" (self.request.to) } { "JSON" }
                             a href="/hasil" { "Halaman publik" }
                             a href="/admin/qr" { "Poster QR loket" }
+                            a href="/admin/audit" { "Jejak audit" }
+                        }
+                        form.logout.no-print method="post" action="/logout" {
+                            button type="submit" { "Keluar" }
                         }
                         (self.summary())
                         (self.sample_section(problem))
@@ -737,7 +741,7 @@ async fn refuse(
 
 /// `POST /admin/population`: month, service (optional) and the number of service users.
 pub async fn post_population(
-    _: Admin,
+    Editor(caller): Editor,
     State(app): State<Shared>,
     AdminForm(fields): AdminForm,
 ) -> Result<Response, ApiError> {
@@ -751,7 +755,13 @@ pub async fn post_population(
     match checked {
         Ok((month, n)) => {
             app.store
-                .set_population(month, &service, n, (app.now)())
+                .set_population(
+                    month,
+                    &service,
+                    n,
+                    (app.now)(),
+                    caller.acting_for(app.unit()),
+                )
                 .await?;
             Ok(back_to(&fields, "return"))
         }
@@ -761,19 +771,19 @@ pub async fn post_population(
 
 /// `POST /admin/periods/close`.
 pub async fn post_close_form(
-    _: Admin,
+    Editor(caller): Editor,
     State(app): State<Shared>,
     AdminForm(fields): AdminForm,
 ) -> Result<Response, ApiError> {
     let period =
         parse_period(field(&fields, "period").unwrap_or("")).map_err(ApiError::BadRequest)?;
-    close(&app, period).await?;
+    close(&app, &caller, period).await?;
     Ok(back_to(&fields, "period"))
 }
 
 /// `POST /admin/periods/reopen`, with an optional note.
 pub async fn post_reopen_form(
-    _: Admin,
+    Editor(caller): Editor,
     State(app): State<Shared>,
     AdminForm(fields): AdminForm,
 ) -> Result<Response, ApiError> {
@@ -781,7 +791,9 @@ pub async fn post_reopen_form(
         parse_period(field(&fields, "period").unwrap_or("")).map_err(ApiError::BadRequest)?;
     match check_note(field(&fields, "note").map(str::to_string)) {
         Ok(note) => {
-            app.store.reopen_period(period, (app.now)(), note).await?;
+            app.store
+                .reopen_period(period, (app.now)(), note, caller.acting_for(app.unit()))
+                .await?;
             Ok(back_to(&fields, "period"))
         }
         Err(message) => refuse(&app, fields, "period", FormKind::Reopen, message).await,
@@ -790,13 +802,13 @@ pub async fn post_reopen_form(
 
 /// `POST /admin/follow-ups`: a new action.
 pub async fn post_follow_up_form(
-    _: Admin,
+    Editor(caller): Editor,
     State(app): State<Shared>,
     AdminForm(fields): AdminForm,
 ) -> Result<Response, ApiError> {
     match FollowUpInput::from_fields(|name| field(&fields, name)) {
         Ok(input) => {
-            create_follow_up(&app, input).await?;
+            create_follow_up(&app, &caller, input).await?;
             Ok(back_to(&fields, "period"))
         }
         Err(message) => refuse(&app, fields, "period", FormKind::NewFollowUp, message).await,
@@ -805,14 +817,18 @@ pub async fn post_follow_up_form(
 
 /// `POST /admin/follow-ups/{id}`: the action's new fields.
 pub async fn post_follow_up_edit(
-    _: Admin,
+    Editor(caller): Editor,
     State(app): State<Shared>,
     Path(id): Path<String>,
     AdminForm(fields): AdminForm,
 ) -> Result<Response, ApiError> {
     match FollowUpInput::from_fields(|name| field(&fields, name)) {
         Ok(input) => {
-            if !app.store.update_follow_up(&id, input, (app.now)()).await? {
+            if !app
+                .store
+                .update_follow_up(&id, input, (app.now)(), caller.acting_for(app.unit()))
+                .await?
+            {
                 return Err(ApiError::NotFound(format!("no follow-up action `{id}`")));
             }
             Ok(back_to(&fields, "return"))
@@ -823,12 +839,16 @@ pub async fn post_follow_up_edit(
 
 /// `POST /admin/follow-ups/{id}/delete`.
 pub async fn post_follow_up_delete(
-    _: Admin,
+    Editor(caller): Editor,
     State(app): State<Shared>,
     Path(id): Path<String>,
     AdminForm(fields): AdminForm,
 ) -> Result<Response, ApiError> {
-    if !app.store.delete_follow_up(&id).await? {
+    if !app
+        .store
+        .delete_follow_up(&id, (app.now)(), caller.acting_for(app.unit()))
+        .await?
+    {
         return Err(ApiError::NotFound(format!("no follow-up action `{id}`")));
     }
     Ok(back_to(&fields, "return"))

@@ -1,6 +1,6 @@
 //! HTTP handlers of the collector: the submission endpoint, reports, export and the office config.
 
-use crate::auth::Admin;
+use crate::auth::Viewer;
 use crate::csv_export::responses_csv;
 use crate::error::ApiError;
 use crate::rate_limit::{ClientKeys, ClientLimiter, LoginGuard};
@@ -41,6 +41,8 @@ pub struct App {
     pub now: fn() -> i64,
     /// The widget build the survey page links to; None when it was not built.
     pub assets: Option<Assets>,
+    /// Served over HTTPS (directly or behind a trusted proxy): session cookies are `Secure`.
+    pub https: bool,
 }
 
 impl App {
@@ -56,22 +58,53 @@ impl App {
             logins: LoginGuard::new(),
             now: system_now,
             assets: None,
+            https: false,
         }
     }
 }
 
 impl App {
     /// Takes one of this client's submission tokens (a JSON post or a form post alike).
-    pub fn check_rate(&self, extensions: &axum::http::Extensions) -> Result<(), ApiError> {
+    pub fn check_rate(
+        &self,
+        extensions: &axum::http::Extensions,
+        headers: &HeaderMap,
+    ) -> Result<(), ApiError> {
         let Some(limiter) = &self.limiter else {
             return Ok(());
         };
-        let client = extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip());
         limiter
-            .check(self.client_keys.key(client))
+            .check(self.client_keys.key(self.client_ip(extensions, headers)))
             .map_err(|retry_after| ApiError::RateLimited { retry_after })
+    }
+
+    /// The address of the client a request comes from (used only to key the limits, never stored).
+    pub fn client_ip(
+        &self,
+        extensions: &axum::http::Extensions,
+        _headers: &HeaderMap,
+    ) -> Option<std::net::IpAddr> {
+        extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip())
+    }
+
+    /// The unit this server's office reports are for (`""` when the config names none).
+    pub fn unit(&self) -> &str {
+        self.config.unit.as_deref().unwrap_or_default()
+    }
+
+    /// Each region with its units, for account scopes.
+    pub fn regions(&self) -> impl Iterator<Item = (&str, &[String])> {
+        std::iter::empty()
+    }
+
+    /// Which admin token a session opened with it belongs to (a digest prefix), so sessions
+    /// end when the token changes.
+    pub fn admin_token_key(&self) -> Option<String> {
+        self.admin_token
+            .as_deref()
+            .map(|t| crate::accounts::digest(t).chars().take(16).collect())
     }
 }
 
@@ -128,7 +161,7 @@ pub async fn post_response(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    app.check_rate(&extensions)?;
+    app.check_rate(&extensions, &headers)?;
     // Without a JSON content type a browser would post cross-site without a CORS preflight.
     if !is_json(&headers) {
         return Err(ApiError::UnsupportedMediaType);
@@ -185,7 +218,7 @@ fn report_request(app: &App, params: &HashMap<String, String>) -> Result<ReportR
 
 /// `GET /api/v1/report`: the recap of a period as JSON.
 pub async fn get_report(
-    _: Admin,
+    _: Viewer,
     State(app): State<Shared>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
@@ -197,7 +230,7 @@ pub async fn get_report(
 
 /// `GET /api/v1/responses.csv` and `/admin/responses.csv`: one row per response, UTF-8.
 pub async fn get_csv(
-    _: Admin,
+    _: Viewer,
     State(app): State<Shared>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {

@@ -1,14 +1,20 @@
-//! Admin authentication: `Authorization: Bearer TOKEN`, or HTTP Basic with the token as password
-//! (so a browser can open /admin and show its own login prompt). Handlers ask for it by taking
-//! an [`Admin`] argument; failed logins are throttled per client.
+//! Who is asking, and may they: `Authorization: Bearer` with `IKM_ADMIN_TOKEN` or an account's
+//! API token, HTTP Basic with an account's name and password (or the admin token as password),
+//! or a browser session cookie from `/login`. Handlers take [`Viewer`] to read and [`Editor`]
+//! to change; both check the role and the unit. Failed logins are throttled per client and
+//! recorded in the audit trail.
 
-use crate::api::Shared;
+use crate::accounts::{
+    check_name, decoy_hash, digest, verify_password, Account, Role, Scope, ADMIN_TOKEN_ACTOR,
+    LOCAL_ACTOR, TOKEN_PREFIX,
+};
+use crate::api::{App, Shared};
 use crate::error::ApiError;
-use axum::extract::{ConnectInfo, FromRequestParts};
+use crate::store::{Actor, AuditAction, SessionOwner};
+use axum::extract::FromRequestParts;
 use axum::http::header;
 use axum::http::request::Parts;
 use base64::Engine;
-use std::net::SocketAddr;
 
 /// Shortest admin token accepted at start: long enough that guessing it is hopeless.
 pub const MIN_TOKEN_CHARS: usize = 16;
@@ -35,72 +41,300 @@ pub fn admin_token_from_env(value: Option<String>) -> Result<Option<String>, Str
 /// Whether the `Authorization` header value carries the admin token. The scheme is
 /// case-insensitive (`bearer`, `BASIC`), as HTTP says.
 pub fn authorised(header: Option<&str>, token: &str) -> bool {
-    let Some((scheme, credentials)) = header.and_then(|h| h.trim().split_once(' ')) else {
-        return false;
-    };
-    let credentials = credentials.trim();
-    let presented = if scheme.eq_ignore_ascii_case("bearer") {
-        credentials.to_string()
-    } else if scheme.eq_ignore_ascii_case("basic") {
-        let decoded = base64::engine::general_purpose::STANDARD
-            .decode(credentials)
-            .unwrap_or_default();
-        let text = String::from_utf8_lossy(&decoded).into_owned();
-        text.split_once(':')
-            .map(|(_, password)| password.to_string())
-            .unwrap_or_default()
-    } else {
-        return false;
-    };
-    constant_time_eq(presented.as_bytes(), token.as_bytes())
+    match header.map(presented) {
+        Some(
+            Presented::Bearer(presented)
+            | Presented::Basic {
+                password: presented,
+                ..
+            },
+        ) => constant_time_eq(presented.as_bytes(), token.as_bytes()),
+        _ => false,
+    }
 }
 
 /// Compares without an early exit, so timing does not reveal how much of the token matched.
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;
     }
     a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// Proof that the request carries the admin token (or that none is configured, on loopback).
-/// A handler that takes this argument is an admin handler; nothing else needs checking.
-#[derive(Debug, Clone, Copy)]
-pub struct Admin;
+/// Who is asking, once their credentials checked out: the name the audit trail records,
+/// the role and the units it covers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    pub actor: String,
+    pub role: Role,
+    pub scope: Scope,
+    /// The browser session it came with (its digest), for logout.
+    pub session: Option<String>,
+}
 
-impl FromRequestParts<Shared> for Admin {
+impl Caller {
+    /// `IKM_ADMIN_TOKEN`, or the open loopback server: an admin of every unit.
+    fn superuser(actor: &str) -> Caller {
+        Caller {
+            actor: actor.into(),
+            role: Role::Admin,
+            scope: Scope::All,
+            session: None,
+        }
+    }
+
+    fn account(account: Account, session: Option<String>) -> Caller {
+        Caller {
+            actor: account.name,
+            role: account.role,
+            scope: account.scope,
+            session,
+        }
+    }
+
+    /// Whether this caller may read `unit`'s reports, exports and audit log.
+    pub fn may_read(&self, app: &App, unit: &str) -> bool {
+        self.scope.covers(unit, app.regions())
+    }
+
+    /// Whether this caller may change `unit`'s records.
+    pub fn may_change(&self, app: &App, unit: &str) -> bool {
+        self.role == Role::Admin && self.may_read(app, unit)
+    }
+
+    /// This caller acting for `unit`, as the audit trail records it.
+    pub fn acting_for(&self, unit: &str) -> Actor {
+        Actor::new(&self.actor, unit)
+    }
+}
+
+/// The cookie carrying a browser session.
+pub const SESSION_COOKIE: &str = "ikm_session";
+
+/// The session cookie's value in the request, if any.
+pub fn session_cookie(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.to_string())
+        .filter(|v| !v.is_empty())
+}
+
+/// What the `Authorization` header presents.
+enum Presented {
+    Bearer(String),
+    Basic { name: String, password: String },
+    Unreadable,
+}
+
+fn presented(header: &str) -> Presented {
+    let Some((scheme, credentials)) = header.trim().split_once(' ') else {
+        return Presented::Unreadable;
+    };
+    let credentials = credentials.trim();
+    if scheme.eq_ignore_ascii_case("bearer") {
+        return Presented::Bearer(credentials.to_string());
+    }
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return Presented::Unreadable;
+    }
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(credentials)
+        .unwrap_or_default();
+    let text = String::from_utf8_lossy(&decoded).into_owned();
+    match text.split_once(':') {
+        Some((name, password)) => Presented::Basic {
+            name: name.to_string(),
+            password: password.to_string(),
+        },
+        None => Presented::Unreadable,
+    }
+}
+
+/// Checks an account's password off the async threads (Argon2 takes tens of milliseconds);
+/// an unknown name costs as much as a wrong password.
+pub async fn check_account_password(
+    app: &App,
+    name: &str,
+    password: &str,
+) -> Result<Option<Account>, ApiError> {
+    let found = if check_name(name).is_ok() {
+        app.store.account_with_password(name).await?
+    } else {
+        None
+    };
+    let password = password.to_string();
+    let (account, hash) = match found {
+        Some((account, hash)) => (Some(account), hash),
+        None => (None, decoy_hash().to_string()),
+    };
+    let matches = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+        .await
+        .unwrap_or(false);
+    Ok(account.filter(|_| matches))
+}
+
+/// Records a failed login and counts it against the client.
+pub async fn login_failed(app: &App, key: u64, name: &str) -> Result<(), ApiError> {
+    app.logins.failed(key);
+    // Only a well-formed name is recorded: whatever else was typed may be a password.
+    let shown = if check_name(name).is_ok() { name } else { "-" };
+    // Filed under the account's unit when it names one, so its office sees the attempts.
+    let unit = match check_name(name) {
+        Ok(()) => app
+            .store
+            .account_with_password(name)
+            .await?
+            .map(|(account, _)| account.scope.home_unit().to_string()),
+        Err(_) => None,
+    };
+    app.store
+        .record_event(
+            Actor::new(shown, unit.as_deref().unwrap_or_default()),
+            AuditAction::LoginFailed,
+            shown,
+            (app.now)(),
+        )
+        .await?;
+    Ok(())
+}
+
+/// The anonymous key the login throttle counts this request under.
+pub fn login_key(parts: &Parts, app: &App) -> u64 {
+    app.client_keys
+        .key(app.client_ip(&parts.extensions, &parts.headers))
+}
+
+impl FromRequestParts<Shared> for Caller {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, app: &Shared) -> Result<Admin, ApiError> {
-        let Some(token) = app.admin_token.as_deref() else {
-            return Ok(Admin);
-        };
+    async fn from_request_parts(parts: &mut Parts, app: &Shared) -> Result<Caller, ApiError> {
+        let is_page = parts.uri.path().starts_with("/admin");
         // Browsers show a login prompt for Basic; API clients are told to send Bearer.
-        let challenge = if parts.uri.path().starts_with("/admin") {
+        let challenge = if is_page {
             "Basic realm=\"IKM admin\""
         } else {
             "Bearer"
         };
-        let client = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip());
-        let key = app.client_keys.key(client);
-        app.logins
-            .admit(key)
-            .map_err(|retry_after| ApiError::LoginThrottled { retry_after })?;
+        let key = login_key(parts, app);
         let header = parts
             .headers
             .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok());
-        if authorised(header, token) {
-            return Ok(Admin);
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        if let Some(header) = header {
+            app.logins
+                .admit(key)
+                .map_err(|retry_after| ApiError::LoginThrottled { retry_after })?;
+            let admin_token = app.admin_token.as_deref();
+            let (caller, name) = match presented(&header) {
+                Presented::Bearer(token) => {
+                    if admin_token.is_some_and(|t| constant_time_eq(t.as_bytes(), token.as_bytes()))
+                    {
+                        (Some(Caller::superuser(ADMIN_TOKEN_ACTOR)), String::new())
+                    } else if token.starts_with(TOKEN_PREFIX) {
+                        let account = app.store.account_by_token(&digest(&token)).await?;
+                        (account.map(|a| Caller::account(a, None)), String::new())
+                    } else {
+                        (None, String::new())
+                    }
+                }
+                Presented::Basic { name, password } => {
+                    if admin_token
+                        .is_some_and(|t| constant_time_eq(t.as_bytes(), password.as_bytes()))
+                    {
+                        (Some(Caller::superuser(ADMIN_TOKEN_ACTOR)), name)
+                    } else {
+                        let account = check_account_password(app, &name, &password).await?;
+                        (account.map(|a| Caller::account(a, None)), name)
+                    }
+                }
+                Presented::Unreadable => (None, String::new()),
+            };
+            if let Some(caller) = caller {
+                return Ok(caller);
+            }
+            login_failed(app, key, &name).await?;
+            return Err(ApiError::Unauthorized { challenge });
         }
-        // A request without credentials is a browser asking for the prompt, not a guess.
-        if header.is_some() {
-            app.logins.failed(key);
+        if let Some(cookie) = session_cookie(&parts.headers) {
+            let id_hash = digest(&cookie);
+            match app.store.session_owner(&id_hash, (app.now)()).await? {
+                Some(SessionOwner::Account(account)) => {
+                    return Ok(Caller::account(account, Some(id_hash)));
+                }
+                Some(SessionOwner::AdminToken(which))
+                    if app.admin_token_key().as_ref() == Some(&which) =>
+                {
+                    let mut caller = Caller::superuser(ADMIN_TOKEN_ACTOR);
+                    caller.session = Some(id_hash);
+                    return Ok(caller);
+                }
+                _ => {}
+            }
+        }
+        if app.admin_token.is_none() && !app.store.has_accounts().await? {
+            return Ok(Caller::superuser(LOCAL_ACTOR));
+        }
+        let wants_html = parts
+            .headers
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("text/html"));
+        if is_page && wants_html && parts.method == axum::http::Method::GET {
+            let next = parts
+                .uri
+                .path_and_query()
+                .map_or("/admin", |p| p.as_str())
+                .to_string();
+            return Err(ApiError::LoginRequired { next });
         }
         Err(ApiError::Unauthorized { challenge })
+    }
+}
+
+/// A caller who may read the office's reports (any role whose scope covers the unit).
+#[derive(Debug, Clone)]
+pub struct Viewer(pub Caller);
+
+/// A caller who may change the office's records (an admin whose scope covers the unit).
+#[derive(Debug, Clone)]
+pub struct Editor(pub Caller);
+
+impl FromRequestParts<Shared> for Viewer {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &Shared) -> Result<Viewer, ApiError> {
+        let caller = Caller::from_request_parts(parts, app).await?;
+        if !caller.may_read(app, app.unit()) {
+            return Err(ApiError::Forbidden(format!(
+                "`{}` may not read unit `{}`",
+                caller.actor,
+                app.unit()
+            )));
+        }
+        Ok(Viewer(caller))
+    }
+}
+
+impl FromRequestParts<Shared> for Editor {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &Shared) -> Result<Editor, ApiError> {
+        let caller = Caller::from_request_parts(parts, app).await?;
+        if !caller.may_change(app, app.unit()) {
+            return Err(ApiError::Forbidden(format!(
+                "`{}` ({}) may not change unit `{}`",
+                caller.actor,
+                caller.role.as_str(),
+                app.unit()
+            )));
+        }
+        Ok(Editor(caller))
     }
 }
 

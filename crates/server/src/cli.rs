@@ -1,5 +1,7 @@
 //! Command-line interface of the `ikm` binary.
 
+use crate::account_cli::{add_user, create_token, list_users, remove_user, ScopeArgs};
+use crate::accounts::Role;
 use crate::auth::admin_token_from_env;
 use crate::csv_scores::score_csv;
 use crate::qr::Paper;
@@ -98,10 +100,57 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Paper::A4)]
         paper: Paper,
     },
+    /// Personal accounts for /admin and the API: add, remove, list.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// API tokens of an account (`Authorization: Bearer`).
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
     /// Check an office configuration file; errors name the exact JSON path.
     CheckConfig {
         /// The configuration file.
         file: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add an account; the password (at least 12 characters) is read from standard input.
+    Add {
+        /// Account name: a-z, 0-9, `.`, `_`, `-`.
+        name: String,
+        /// viewer: reads reports, exports and the audit log; admin: also changes records.
+        #[arg(long, value_enum)]
+        role: Role,
+        #[command(flatten)]
+        scope: ScopeArgs,
+        #[command(flatten)]
+        database: Database,
+    },
+    /// Remove an account with its API tokens and sessions.
+    Remove {
+        name: String,
+        #[command(flatten)]
+        database: Database,
+    },
+    /// List the accounts.
+    List {
+        #[command(flatten)]
+        database: Database,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create an API token for an account and print it once (only its digest is stored).
+    Create {
+        name: String,
+        #[command(flatten)]
+        database: Database,
     },
 }
 
@@ -262,6 +311,40 @@ pub fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 url,
                 paper.key().to_uppercase()
             );
+            Ok(())
+        }
+        Command::User { command } => {
+            let runtime = tokio::runtime::Runtime::new()?;
+            let printed = runtime.block_on(async {
+                match command {
+                    UserCommand::Add {
+                        name,
+                        role,
+                        scope,
+                        database: Database { db },
+                    } => add_user(&db, &name, role, &scope, io::stdin().lock()).await,
+                    UserCommand::Remove {
+                        name,
+                        database: Database { db },
+                    } => remove_user(&db, &name).await,
+                    UserCommand::List {
+                        database: Database { db },
+                    } => list_users(&db).await,
+                }
+            })?;
+            println!("{printed}");
+            Ok(())
+        }
+        Command::Token {
+            command:
+                TokenCommand::Create {
+                    name,
+                    database: Database { db },
+                },
+        } => {
+            let runtime = tokio::runtime::Runtime::new()?;
+            let token = runtime.block_on(create_token(&db, &name))?;
+            println!("{token}");
             Ok(())
         }
         Command::CheckConfig { file } => {

@@ -112,7 +112,13 @@ pub async fn seed(
         let month = Period::month_of(first);
         let population = 600 + random.below(400);
         store
-            .set_population(month, "", population, crate::api::system_now())
+            .set_population(
+                month,
+                "",
+                population,
+                crate::api::system_now(),
+                crate::store::Actor::new(crate::accounts::CLI_ACTOR, ""),
+            )
             .await
             .map_err(|e| e.to_string())?;
         seeded_months.push(month);

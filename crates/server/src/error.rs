@@ -39,6 +39,8 @@ pub enum ApiError {
     Conflict,
     /// No or a wrong admin token; `challenge` is the `WWW-Authenticate` value.
     Unauthorized { challenge: &'static str },
+    /// A browser page asked for without a login: off to `/login`, then back to `next`.
+    LoginRequired { next: String },
     /// A report or export request with bad parameters.
     BadRequest(String),
     /// A well-formed office request whose values break a rule (a bad date, a negative count).
@@ -108,7 +110,13 @@ impl ApiError {
             ApiError::Unauthorized { .. } => (
                 StatusCode::UNAUTHORIZED,
                 "unauthorized",
-                "send Authorization: Bearer $IKM_ADMIN_TOKEN".into(),
+                "log in, or send Authorization: Bearer with an API token or $IKM_ADMIN_TOKEN"
+                    .into(),
+            ),
+            ApiError::LoginRequired { .. } => (
+                StatusCode::SEE_OTHER,
+                "login_required",
+                "log in at /login".into(),
             ),
             ApiError::BadRequest(detail) => {
                 (StatusCode::BAD_REQUEST, "bad_request", detail.clone())
@@ -140,6 +148,9 @@ impl IntoResponse for ApiError {
         if let ApiError::Store(e) = &self {
             // The database's words go to the log only: they can name paths and hosts.
             tracing::warn!(kind = ?e.kind, error = %e.detail, "request failed on the database");
+        }
+        if let ApiError::LoginRequired { next } = &self {
+            return crate::login::to_login(next);
         }
         let (status, code, detail) = self.parts();
         let retry_after = match &self {

@@ -4,7 +4,7 @@
 
 use crate::admin::module_table;
 use crate::api::Shared;
-use crate::auth::Admin;
+use crate::auth::Viewer;
 use crate::charts::{document, local_time, long_date, nrr_bars, number, trend_line};
 use crate::error::ApiError;
 use crate::report::{build_report, parse_request, trend, FollowUpView, Report, ReportRequest};
@@ -33,7 +33,7 @@ pub async fn laporan_stylesheet() -> Response {
 
 /// `GET /admin/laporan?period=…` (the same query as `/admin`).
 pub async fn laporan_page(
-    _: Admin,
+    _: Viewer,
     State(app): State<Shared>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {

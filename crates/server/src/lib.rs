@@ -1,7 +1,10 @@
 //! The `ikm` collector and tools as a library, so tests drive them directly.
 
+pub mod account_cli;
+pub mod accounts;
 pub mod admin;
 pub mod api;
+pub mod audit_page;
 pub mod auth;
 pub mod charts;
 pub mod cli;
@@ -10,6 +13,7 @@ pub mod csv_scores;
 pub mod demo;
 pub mod error;
 pub mod laporan;
+pub mod login;
 pub mod office_api;
 pub mod origin;
 pub mod public;

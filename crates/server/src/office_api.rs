@@ -2,7 +2,7 @@
 //! reopening a period, and the follow-up plan. `/admin`'s forms call the same functions.
 
 use crate::api::{App, Shared};
-use crate::auth::Admin;
+use crate::auth::{Caller, Editor, Viewer};
 use crate::error::ApiError;
 use crate::report::FollowUpView;
 use crate::store::Closure;
@@ -65,8 +65,11 @@ pub fn check_population_figure(app: &App, n: i64, service: &str) -> Result<u64, 
 }
 
 /// Closes `period`, freezing its recap (idempotent: a closed period keeps its first closing).
-pub async fn close(app: &App, period: Period) -> Result<Closure, ApiError> {
-    Ok(app.store.close_period(period, (app.now)()).await?)
+pub async fn close(app: &App, caller: &Caller, period: Period) -> Result<Closure, ApiError> {
+    Ok(app
+        .store
+        .close_period(period, (app.now)(), caller.acting_for(app.unit()))
+        .await?)
 }
 
 /// The JSON of a closure.
@@ -92,7 +95,7 @@ fn json_body(body: &[u8]) -> Result<Value, ApiError> {
 
 /// `PUT /api/v1/population/{YYYY-MM}` with `{"population": N, "service"?: id}`.
 pub async fn put_population(
-    _: Admin,
+    Editor(caller): Editor,
     State(app): State<Shared>,
     Path(month): Path<String>,
     body: Bytes,
@@ -117,7 +120,13 @@ pub async fn put_population(
         population.ok_or_else(|| ApiError::Unprocessable("`population` is missing".into()))?;
     let n = check_population_figure(&app, population, &service).map_err(ApiError::Unprocessable)?;
     app.store
-        .set_population(month, &service, n, (app.now)())
+        .set_population(
+            month,
+            &service,
+            n,
+            (app.now)(),
+            caller.acting_for(app.unit()),
+        )
         .await?;
     let service = (!service.is_empty()).then_some(service);
     Ok(Json(json!({ "month": month.key(), "service": service, "population": n })).into_response())
@@ -125,18 +134,18 @@ pub async fn put_population(
 
 /// `POST /api/v1/periods/{period}/close`: freezes the period's recap.
 pub async fn post_close(
-    _: Admin,
+    Editor(caller): Editor,
     State(app): State<Shared>,
     Path(period): Path<String>,
 ) -> Result<Response, ApiError> {
     let period = parse_period(&period).map_err(ApiError::NotFound)?;
-    let closure = close(&app, period).await?;
+    let closure = close(&app, &caller, period).await?;
     Ok(Json(closure_json(&closure)).into_response())
 }
 
 /// `POST /api/v1/periods/{period}/reopen` with an optional `{"note": "why"}`.
 pub async fn post_reopen(
-    _: Admin,
+    Editor(caller): Editor,
     State(app): State<Shared>,
     Path(period): Path<String>,
     body: Bytes,
@@ -149,7 +158,10 @@ pub async fn post_reopen(
         note = fields.into_iter().next().map(|(_, v)| v);
     }
     let note = check_note(note).map_err(ApiError::Unprocessable)?;
-    let removed = app.store.reopen_period(period, (app.now)(), note).await?;
+    let removed = app
+        .store
+        .reopen_period(period, (app.now)(), note, caller.acting_for(app.unit()))
+        .await?;
     Ok(Json(json!({
         "period": period.key(),
         "closed": false,
@@ -171,7 +183,7 @@ pub fn check_note(note: Option<String>) -> Result<Option<String>, String> {
 
 /// `GET /api/v1/periods/{period}`: whether it is closed, and every close and reopen.
 pub async fn get_period(
-    _: Admin,
+    _: Viewer,
     State(app): State<Shared>,
     Path(period): Path<String>,
 ) -> Result<Response, ApiError> {
@@ -199,7 +211,7 @@ pub async fn get_period(
 /// `GET /api/v1/follow-ups[?period=…&lang=en]`: every action, or for a period its plan and
 /// the unfinished actions carried from earlier periods.
 pub async fn list_follow_ups(
-    _: Admin,
+    _: Viewer,
     State(app): State<Shared>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
@@ -223,7 +235,11 @@ pub async fn list_follow_ups(
 }
 
 /// Stores a new action; shared by the API and `/admin`'s form.
-pub async fn create_follow_up(app: &App, input: FollowUpInput) -> Result<FollowUp, ApiError> {
+pub async fn create_follow_up(
+    app: &App,
+    caller: &Caller,
+    input: FollowUpInput,
+) -> Result<FollowUp, ApiError> {
     let now = (app.now)();
     let follow_up = FollowUp {
         id: uuid::Uuid::new_v4().to_string(),
@@ -231,7 +247,9 @@ pub async fn create_follow_up(app: &App, input: FollowUpInput) -> Result<FollowU
         created_at: now,
         updated_at: now,
     };
-    app.store.create_follow_up(follow_up.clone()).await?;
+    app.store
+        .create_follow_up(follow_up.clone(), caller.acting_for(app.unit()))
+        .await?;
     Ok(follow_up)
 }
 
@@ -241,12 +259,12 @@ fn body_text(body: &[u8]) -> Result<&str, ApiError> {
 
 /// `POST /api/v1/follow-ups`: 201 with the stored action.
 pub async fn post_follow_up(
-    _: Admin,
+    Editor(caller): Editor,
     State(app): State<Shared>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let input = FollowUpInput::from_json(body_text(&body)?).map_err(ApiError::Unprocessable)?;
-    let stored = create_follow_up(&app, input).await?;
+    let stored = create_follow_up(&app, &caller, input).await?;
     Ok((
         StatusCode::CREATED,
         Json(FollowUpView::new(&stored, Lang::Id)),
@@ -256,13 +274,17 @@ pub async fn post_follow_up(
 
 /// `PUT /api/v1/follow-ups/{id}`: replaces the action's fields (send all of them).
 pub async fn put_follow_up(
-    _: Admin,
+    Editor(caller): Editor,
     State(app): State<Shared>,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let input = FollowUpInput::from_json(body_text(&body)?).map_err(ApiError::Unprocessable)?;
-    if !app.store.update_follow_up(&id, input, (app.now)()).await? {
+    if !app
+        .store
+        .update_follow_up(&id, input, (app.now)(), caller.acting_for(app.unit()))
+        .await?
+    {
         return Err(ApiError::NotFound(format!("no follow-up action `{id}`")));
     }
     let stored = app.store.snapshot().await?.follow_ups().await?;
@@ -275,11 +297,15 @@ pub async fn put_follow_up(
 
 /// `DELETE /api/v1/follow-ups/{id}`: 204.
 pub async fn delete_follow_up(
-    _: Admin,
+    Editor(caller): Editor,
     State(app): State<Shared>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    if !app.store.delete_follow_up(&id).await? {
+    if !app
+        .store
+        .delete_follow_up(&id, (app.now)(), caller.acting_for(app.unit()))
+        .await?
+    {
         return Err(ApiError::NotFound(format!("no follow-up action `{id}`")));
     }
     Ok(StatusCode::NO_CONTENT.into_response())

@@ -3,7 +3,7 @@
 //! and one line of instructions in Indonesian and English. `/admin/qr` and `ikm qr` make them.
 
 use crate::api::Shared;
-use crate::auth::Admin;
+use crate::auth::Viewer;
 use crate::charts::document;
 use crate::error::ApiError;
 use axum::extract::{Path, Query, State};
@@ -296,7 +296,7 @@ fn is_http_url(url: &str) -> bool {
 /// address is `url=`, else the configuration's `survey_url`, else the address this request
 /// came to (fine on the office network, not for phones if that is `127.0.0.1`).
 pub async fn qr_page(
-    _: Admin,
+    _: Viewer,
     State(app): State<Shared>,
     headers: HeaderMap,
     Query(params): Query<HashMap<String, String>>,

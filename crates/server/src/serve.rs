@@ -11,7 +11,9 @@ use crate::admin::{
     post_follow_up_form, post_population, post_reopen_form,
 };
 use crate::api::{get_csv, get_report, office_json, post_response, App, Shared};
+use crate::audit_page::{audit_page, get_audit};
 use crate::laporan::{laporan_page, laporan_stylesheet};
+use crate::login::{get_login, post_login, post_logout};
 use crate::office_api::{
     delete_follow_up, get_period, list_follow_ups, post_close, post_follow_up, post_reopen,
     put_follow_up, put_population,
@@ -143,7 +145,11 @@ pub fn router(app: Shared, dist: &Path, cors_origins: &[String]) -> Router {
             .route("/admin/follow-ups", post(post_follow_up_form))
             .route("/admin/follow-ups/{id}", post(post_follow_up_edit))
             .route("/admin/follow-ups/{id}/delete", post(post_follow_up_delete))
-            .route("/admin/responses.csv", get(get_csv)),
+            .route("/admin/responses.csv", get(get_csv))
+            .route("/api/v1/audit", get(get_audit))
+            .route("/admin/audit", get(audit_page))
+            .route("/login", get(get_login).post(post_login))
+            .route("/logout", post(post_logout)),
     );
     // Pages made per request are compressed per request (the files in `dist` already are).
     let pages = Router::new()
@@ -328,16 +334,18 @@ pub async fn serve_with(
 
 /// Runs the collector until Ctrl-C or SIGTERM.
 pub async fn serve(options: ServeOptions) -> Result<(), String> {
-    if !options.addr.ip().is_loopback() && options.admin_token.is_none() {
-        return Err(format!(
-            "refusing to listen on {} without IKM_ADMIN_TOKEN: reports would be open to the network; \
-             set IKM_ADMIN_TOKEN or listen on 127.0.0.1",
-            options.addr
-        ));
-    }
     let shutdown = shutdown_signal();
     let config = load_config(options.config.as_deref())?;
     let app = build_app(&options, config).await?;
+    let has_accounts = app.store.has_accounts().await.map_err(|e| e.to_string())?;
+    if !options.addr.ip().is_loopback() && options.admin_token.is_none() && !has_accounts {
+        app.store.close().await;
+        return Err(format!(
+            "refusing to listen on {} without IKM_ADMIN_TOKEN or accounts: reports would be open \
+             to the network; add an account (`ikm user add`), set IKM_ADMIN_TOKEN or listen on 127.0.0.1",
+            options.addr
+        ));
+    }
     let listener = tokio::net::TcpListener::bind(options.addr)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", options.addr))?;
@@ -351,7 +359,8 @@ pub async fn serve(options: ServeOptions) -> Result<(), String> {
     println!("ikm serve: survey    http://{addr}/");
     println!("ikm serve: report    http://{addr}/admin");
     println!("ikm serve: endpoint  http://{addr}/api/v1/responses");
-    if app.admin_token.is_none() {
+    println!("ikm serve: login     http://{addr}/login");
+    if app.admin_token.is_none() && !has_accounts {
         println!(
             "ikm serve: no IKM_ADMIN_TOKEN set: reports are open to users of this machine only"
         );

@@ -13,7 +13,9 @@
 //! [`office`] (population, closing, the follow-up plan), [`aggregates`] (the sums a recap
 //! reads) and [`migrate`] (schema and derived tables at start).
 
+mod accounts;
 mod aggregates;
+mod audit;
 mod error;
 mod migrate;
 mod office;
@@ -22,7 +24,9 @@ mod sql;
 mod url;
 mod writer;
 
+pub use accounts::{SessionOwner, ADMIN_TOKEN_OWNER};
 pub use aggregates::{Aggregate, Filter, StoredAfter};
+pub use audit::{Actor, AuditAction, AuditEvent, AuditQuery};
 pub use error::{StoreError, StoreErrorKind};
 pub use office::{Closure, PeriodAction, PeriodEvent};
 pub use responses::{Insert, NewResponse, StoredRow, Suggestion};
@@ -71,6 +75,17 @@ impl Store {
     /// Opens (creating a missing SQLite file) and migrates the database at `url`
     /// (`sqlite://PATH` or `postgres://USER@HOST/DB`) for an office in time zone `offset`.
     pub async fn open(url: &str, offset: UtcOffset) -> Result<Store, StoreError> {
+        Store::open_with(url, Some(offset)).await
+    }
+
+    /// Opens and migrates the database for account commands: the per-day tables are left as
+    /// they are (they belong to the office's time zone, which such a command does not know).
+    pub async fn open_for_accounts(url: &str) -> Result<Store, StoreError> {
+        Store::open_with(url, None).await
+    }
+
+    async fn open_with(url: &str, rebuild_for: Option<UtcOffset>) -> Result<Store, StoreError> {
+        let offset = rebuild_for.unwrap_or(UtcOffset { minutes: 0 });
         sqlx::any::install_default_drivers();
         let (url, backend) = url::normalise_url(url)?;
         let options = AnyConnectOptions::from_str(&url)
@@ -92,7 +107,9 @@ impl Store {
             })?;
         migrate::migrate(&pool).await?;
         // Before the writer exists; a failure stops the server's start.
-        migrate::ensure_derived_tables(&pool, offset).await?;
+        if let Some(offset) = rebuild_for {
+            migrate::ensure_derived_tables(&pool, offset).await?;
+        }
         let (writer, inbox) = mpsc::channel(1024);
         let page_cap = Arc::new(AtomicU64::new(0));
         let task = WriterTask {
@@ -166,20 +183,27 @@ impl Store {
         service: &str,
         population: u64,
         at: i64,
+        by: Actor,
     ) -> Result<(), StoreError> {
         self.write(office::SetPopulation {
             month,
             service: service.to_string(),
             population,
             at,
+            by,
         })
         .await
     }
 
     /// Closes `period`: freezes its recap at the last response stored now. Closing a closed
     /// period returns the first closure.
-    pub async fn close_period(&self, period: Period, at: i64) -> Result<Closure, StoreError> {
-        self.write(office::ClosePeriod { period, at }).await
+    pub async fn close_period(
+        &self,
+        period: Period,
+        at: i64,
+        by: Actor,
+    ) -> Result<Closure, StoreError> {
+        self.write(office::ClosePeriod { period, at, by }).await
     }
 
     /// Reopens `period`, recording why; returns the closure it removed (None: it was open).
@@ -188,13 +212,20 @@ impl Store {
         period: Period,
         at: i64,
         note: Option<String>,
+        by: Actor,
     ) -> Result<Option<Closure>, StoreError> {
-        self.write(office::ReopenPeriod { period, at, note }).await
+        self.write(office::ReopenPeriod {
+            period,
+            at,
+            note,
+            by,
+        })
+        .await
     }
 
     /// Stores a new follow-up action.
-    pub async fn create_follow_up(&self, follow_up: FollowUp) -> Result<(), StoreError> {
-        self.write(office::CreateFollowUp(follow_up)).await
+    pub async fn create_follow_up(&self, follow_up: FollowUp, by: Actor) -> Result<(), StoreError> {
+        self.write(office::CreateFollowUp { follow_up, by }).await
     }
 
     /// Replaces a follow-up action's fields; false when no action has this id.
@@ -203,19 +234,25 @@ impl Store {
         id: &str,
         input: FollowUpInput,
         at: i64,
+        by: Actor,
     ) -> Result<bool, StoreError> {
         self.write(office::UpdateFollowUp {
             id: id.to_string(),
             input,
             at,
+            by,
         })
         .await
     }
 
     /// Deletes a follow-up action; false when no action has this id.
-    pub async fn delete_follow_up(&self, id: &str) -> Result<bool, StoreError> {
-        self.write(office::DeleteFollowUp { id: id.to_string() })
-            .await
+    pub async fn delete_follow_up(&self, id: &str, at: i64, by: Actor) -> Result<bool, StoreError> {
+        self.write(office::DeleteFollowUp {
+            id: id.to_string(),
+            at,
+            by,
+        })
+        .await
     }
 
     /// The number of stored responses, all periods.

@@ -220,7 +220,7 @@ pub async fn submit_form(
             message_page(&app, ui::SEND_REJECTED),
         ));
     }
-    app.check_rate(&extensions)?;
+    app.check_rate(&extensions, &headers)?;
     let Form(fields) = form.map_err(|rejection| ApiError::UnreadableBody {
         status: rejection.status(),
         detail: rejection.body_text(),

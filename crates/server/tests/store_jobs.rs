@@ -104,11 +104,14 @@ async fn a_refused_write_fails_alone_and_the_writer_goes_on() {
             created_at: fixed_now(),
             updated_at: fixed_now(),
         };
-        c.store.create_follow_up(follow_up.clone()).await.unwrap();
+        c.store
+            .create_follow_up(follow_up.clone(), tester())
+            .await
+            .unwrap();
         // The same id again (a primary-key violation) and a response, sent together so they
         // can share one batch.
         let (duplicate, response) = tokio::join!(
-            c.store.create_follow_up(follow_up.clone()),
+            c.store.create_follow_up(follow_up.clone(), tester()),
             c.store.insert(new_response(9, "2026-11-10T03:00:00Z")),
         );
         let refused = duplicate.expect_err("a second action with the same id is refused");
@@ -129,8 +132,16 @@ async fn a_refused_write_fails_alone_and_the_writer_goes_on() {
             .unwrap();
         assert_eq!(stored, vec![follow_up], "{db}");
         // And the writer keeps working.
-        assert!(c.store.delete_follow_up("rtl-1").await.unwrap());
-        assert!(!c.store.delete_follow_up("rtl-1").await.unwrap());
+        assert!(c
+            .store
+            .delete_follow_up("rtl-1", fixed_now(), tester())
+            .await
+            .unwrap());
+        assert!(!c
+            .store
+            .delete_follow_up("rtl-1", fixed_now(), tester())
+            .await
+            .unwrap());
         c.store.close().await;
     }
 }
@@ -175,8 +186,8 @@ async fn two_processes_number_responses_apart_and_close_once() {
         // Two closings of one month at once: one closure, both answered with it.
         let month = Period::parse("2026-11").unwrap();
         let (x, y) = tokio::join!(
-            a.close_period(month, fixed_now()),
-            b.close_period(month, fixed_now() + 1)
+            a.close_period(month, fixed_now(), tester()),
+            b.close_period(month, fixed_now() + 1, tester())
         );
         let (x, y) = (x.unwrap(), y.unwrap());
         assert_eq!(x, y, "{db}");
@@ -193,4 +204,9 @@ async fn two_processes_number_responses_apart_and_close_once() {
         a.close().await;
         b.close().await;
     }
+}
+
+/// The actor these store-level writes are recorded under.
+fn tester() -> ikm_server::store::Actor {
+    ikm_server::store::Actor::new("tester", "")
 }

@@ -1,6 +1,7 @@
 //! The office's own records: the monthly population, closed periods with their history, and
 //! the follow-up plan. Each write is one job with its own reply.
 
+use super::audit::{record, Actor, AuditAction};
 use super::error::{StoreError, StoreErrorKind};
 use super::responses::hold_response_numbers;
 use super::sql::{count, Sql};
@@ -8,8 +9,9 @@ use super::writer::{WriteContext, WriteJob};
 use super::Snapshot;
 use ikm_core::followup::{FollowUp, FollowUpInput};
 use ikm_core::period::Period;
+use serde_json::{json, Value};
 use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Row};
+use sqlx::{AnyConnection, AssertSqlSafe, Row};
 use std::collections::BTreeMap;
 
 /// A closed period: its recap is frozen at the response stored as number `last_seq`.
@@ -67,12 +69,21 @@ pub(crate) struct SetPopulation {
     pub(crate) service: String,
     pub(crate) population: u64,
     pub(crate) at: i64,
+    pub(crate) by: Actor,
 }
 
 impl WriteJob for SetPopulation {
     type Reply = ();
 
     async fn apply(&self, conn: &mut AnyConnection, _: &WriteContext) -> Result<(), StoreError> {
+        let mut sql = Sql::new("SELECT population FROM populations WHERE month = ");
+        sql.bind(self.month.key())
+            .push(" AND service = ")
+            .bind(self.service.clone());
+        let before: Option<i64> = match sql.query()?.fetch_optional(&mut *conn).await? {
+            Some(row) => Some(row.try_get(0)?),
+            None => None,
+        };
         let mut sql =
             Sql::new("INSERT INTO populations (month, service, population, updated_at) VALUES (");
         sql.bind(self.month.key())
@@ -87,7 +98,21 @@ impl WriteJob for SetPopulation {
                  updated_at = excluded.updated_at",
             );
         sql.query()?.execute(&mut *conn).await?;
-        Ok(())
+        let target = if self.service.is_empty() {
+            self.month.key()
+        } else {
+            format!("{}/{}", self.month.key(), self.service)
+        };
+        record(
+            conn,
+            &self.by,
+            AuditAction::PopulationSet,
+            &target,
+            before.map(|n| json!({ "population": n })),
+            Some(json!({ "population": self.population })),
+            self.at,
+        )
+        .await
     }
 }
 
@@ -96,6 +121,7 @@ impl WriteJob for SetPopulation {
 pub(crate) struct ClosePeriod {
     pub(crate) period: Period,
     pub(crate) at: i64,
+    pub(crate) by: Actor,
 }
 
 impl WriteJob for ClosePeriod {
@@ -135,6 +161,16 @@ impl WriteJob for ClosePeriod {
             respondents,
         };
         record_event(conn, &closure, PeriodAction::Close, self.at, None).await?;
+        record(
+            conn,
+            &self.by,
+            AuditAction::PeriodClose,
+            &self.period.key(),
+            None,
+            Some(closure_json(&closure)),
+            self.at,
+        )
+        .await?;
         Ok(closure)
     }
 }
@@ -144,6 +180,7 @@ pub(crate) struct ReopenPeriod {
     pub(crate) period: Period,
     pub(crate) at: i64,
     pub(crate) note: Option<String>,
+    pub(crate) by: Actor,
 }
 
 impl WriteJob for ReopenPeriod {
@@ -168,18 +205,31 @@ impl WriteJob for ReopenPeriod {
             self.note.clone(),
         )
         .await?;
+        record(
+            conn,
+            &self.by,
+            AuditAction::PeriodReopen,
+            &self.period.key(),
+            Some(closure_json(&closure)),
+            Some(json!({ "note": self.note })),
+            self.at,
+        )
+        .await?;
         Ok(Some(closure))
     }
 }
 
 /// Stores a new follow-up action under its (new, random) id.
-pub(crate) struct CreateFollowUp(pub(crate) FollowUp);
+pub(crate) struct CreateFollowUp {
+    pub(crate) follow_up: FollowUp,
+    pub(crate) by: Actor,
+}
 
 impl WriteJob for CreateFollowUp {
     type Reply = ();
 
     async fn apply(&self, conn: &mut AnyConnection, _: &WriteContext) -> Result<(), StoreError> {
-        let f = &self.0;
+        let f = &self.follow_up;
         let i = &f.input;
         let mut sql = Sql::new(
             "INSERT INTO follow_ups (id, period, element, action, responsible, due, status, created_at, updated_at) VALUES (",
@@ -198,7 +248,16 @@ impl WriteJob for CreateFollowUp {
             .bind_list([f.created_at, f.updated_at])
             .push(")");
         sql.query()?.execute(&mut *conn).await?;
-        Ok(())
+        record(
+            conn,
+            &self.by,
+            AuditAction::FollowUpCreate,
+            &f.id,
+            None,
+            Some(follow_up_json(i)),
+            f.created_at,
+        )
+        .await
     }
 }
 
@@ -207,12 +266,16 @@ pub(crate) struct UpdateFollowUp {
     pub(crate) id: String,
     pub(crate) input: FollowUpInput,
     pub(crate) at: i64,
+    pub(crate) by: Actor,
 }
 
 impl WriteJob for UpdateFollowUp {
     type Reply = bool;
 
     async fn apply(&self, conn: &mut AnyConnection, _: &WriteContext) -> Result<bool, StoreError> {
+        let Some(before) = follow_up_on(conn, &self.id).await? else {
+            return Ok(false);
+        };
         let i = &self.input;
         let mut sql = Sql::new("UPDATE follow_ups SET period = ");
         sql.bind(i.period.key())
@@ -230,26 +293,78 @@ impl WriteJob for UpdateFollowUp {
             .bind(self.at)
             .push(" WHERE id = ")
             .bind(self.id.clone());
-        let done = sql.query()?.execute(&mut *conn).await?;
-        Ok(done.rows_affected() == 1)
+        sql.query()?.execute(&mut *conn).await?;
+        record(
+            conn,
+            &self.by,
+            AuditAction::FollowUpUpdate,
+            &self.id,
+            Some(follow_up_json(&before.input)),
+            Some(follow_up_json(i)),
+            self.at,
+        )
+        .await?;
+        Ok(true)
     }
 }
 
 /// Deletes a follow-up action; answers whether an action had this id.
 pub(crate) struct DeleteFollowUp {
     pub(crate) id: String,
+    pub(crate) at: i64,
+    pub(crate) by: Actor,
 }
 
 impl WriteJob for DeleteFollowUp {
     type Reply = bool;
 
     async fn apply(&self, conn: &mut AnyConnection, _: &WriteContext) -> Result<bool, StoreError> {
+        let Some(before) = follow_up_on(conn, &self.id).await? else {
+            return Ok(false);
+        };
         let mut sql = Sql::new("DELETE FROM follow_ups WHERE id = ");
         sql.bind(self.id.clone());
-        let done = sql.query()?.execute(&mut *conn).await?;
-        Ok(done.rows_affected() == 1)
+        sql.query()?.execute(&mut *conn).await?;
+        record(
+            conn,
+            &self.by,
+            AuditAction::FollowUpDelete,
+            &self.id,
+            Some(follow_up_json(&before.input)),
+            None,
+            self.at,
+        )
+        .await?;
+        Ok(true)
     }
 }
+
+/// A closure as the audit trail shows it.
+fn closure_json(c: &Closure) -> Value {
+    json!({ "respondents": c.respondents, "last_seq": c.last_seq, "closed_at": c.closed_at })
+}
+
+/// A follow-up action's fields as the audit trail shows them.
+fn follow_up_json(i: &FollowUpInput) -> Value {
+    json!({
+        "period": i.period.key(),
+        "element": i.element.key(),
+        "action": i.action,
+        "responsible": i.responsible,
+        "due": i.due.to_string(),
+        "status": i.status.as_str(),
+    })
+}
+
+async fn follow_up_on(conn: &mut AnyConnection, id: &str) -> Result<Option<FollowUp>, StoreError> {
+    let mut sql = Sql::new(FOLLOW_UP_COLUMNS);
+    sql.push(" WHERE id = ").bind(id.to_string());
+    let row = sql.query()?.fetch_optional(&mut *conn).await?;
+    row.as_ref().map(read_follow_up).transpose()
+}
+
+const FOLLOW_UP_COLUMNS: &str = "SELECT id, period, element, action, responsible, due, status, \
+     created_at, updated_at FROM follow_ups";
 
 const CLOSURE_COLUMNS: &str =
     "SELECT period, closed_at, last_seq, respondents FROM period_closures";
@@ -396,10 +511,9 @@ impl Snapshot {
 
     /// Every follow-up action, by period then creation.
     pub async fn follow_ups(&mut self) -> Result<Vec<FollowUp>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT id, period, element, action, responsible, due, status, created_at, updated_at \
-             FROM follow_ups ORDER BY period, created_at, id",
-        )
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "{FOLLOW_UP_COLUMNS} ORDER BY period, created_at, id"
+        )))
         .fetch_all(self.conn())
         .await?;
         rows.iter().map(read_follow_up).collect()

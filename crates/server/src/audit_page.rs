@@ -1,0 +1,165 @@
+//! The audit trail as auditors read it: `GET /api/v1/audit` (JSON) and `/admin/audit` (a page).
+//! A caller sees the events of the units its scope covers; events of no one unit (logins of
+//! the admin token, accounts of a region) only with a scope over every unit.
+
+use crate::api::{App, Shared};
+use crate::auth::{Caller, Viewer};
+use crate::charts::{document, local_time};
+use crate::error::ApiError;
+use crate::store::{AuditEvent, AuditQuery};
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use ikm_core::time::{format_rfc3339, Date};
+use ikm_core::Lang;
+use maud::html;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+
+/// Most events one request returns (newest first); narrow `from`/`to` for older ones.
+pub const MAX_EVENTS: u32 = 5000;
+
+/// Reads `unit`, `from` and `to` (office-local days, inclusive) into the query this caller may make.
+fn audit_query(
+    app: &App,
+    caller: &Caller,
+    params: &HashMap<String, String>,
+) -> Result<AuditQuery, ApiError> {
+    let day = |name: &str| -> Result<Option<Date>, ApiError> {
+        params
+            .get(name)
+            .map(|v| v.trim())
+            .filter(|v| !v.is_empty())
+            .map(|v| {
+                Date::parse(v).ok_or_else(|| {
+                    ApiError::BadRequest(format!("`{name}` must be a date YYYY-MM-DD, got `{v}`"))
+                })
+            })
+            .transpose()
+    };
+    let (from, to) = (day("from")?, day("to")?);
+    if let (Some(from), Some(to)) = (from, to) {
+        if from > to {
+            return Err(ApiError::BadRequest("`from` is after `to`".into()));
+        }
+    }
+    let offset = app.config.offset();
+    let units = match params
+        .get("unit")
+        .map(|u| u.trim())
+        .filter(|u| !u.is_empty())
+    {
+        Some(unit) if unit != app.unit() => {
+            return Err(ApiError::Unprocessable(format!(
+                "`unit` `{unit}` is not a unit of this deployment"
+            )))
+        }
+        Some(unit) => vec![unit.to_string()],
+        None if caller.may_read(app, "") => vec![app.unit().to_string(), String::new()],
+        None => vec![app.unit().to_string()],
+    };
+    Ok(AuditQuery {
+        units: Some(units),
+        from: from.map(|d| offset.start_of(d)),
+        to: to.map(|d| offset.span(d, d).1),
+        limit: MAX_EVENTS,
+    })
+}
+
+/// The events `params` ask for that `caller` may see.
+async fn read_events(
+    app: &App,
+    caller: &Caller,
+    params: &HashMap<String, String>,
+) -> Result<Vec<AuditEvent>, ApiError> {
+    let query = audit_query(app, caller, params)?;
+    Ok(app.store.snapshot().await?.audit_events(&query).await?)
+}
+
+fn event_json(e: &AuditEvent) -> Value {
+    json!({
+        "at": format_rfc3339(e.at),
+        "actor": e.actor,
+        "action": e.action,
+        "unit": (!e.unit.is_empty()).then_some(&e.unit),
+        "target": e.target,
+        "before": e.before,
+        "after": e.after,
+    })
+}
+
+/// `GET /api/v1/audit?unit=…&from=YYYY-MM-DD&to=YYYY-MM-DD` → `{"events": [...]}`, newest first.
+pub async fn get_audit(
+    Viewer(caller): Viewer,
+    State(app): State<Shared>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let query = audit_query(&app, &caller, &params)?;
+    let events = app.store.snapshot().await?.audit_events(&query).await?;
+    Ok(
+        Json(json!({ "events": events.iter().map(event_json).collect::<Vec<_>>() }))
+            .into_response(),
+    )
+}
+
+/// A before/after value as one line of text.
+fn shown(value: Option<&Value>) -> String {
+    value.map_or_else(|| "—".into(), Value::to_string)
+}
+
+/// `GET /admin/audit`: the same events as a table, with the same filters.
+pub async fn audit_page(
+    Viewer(caller): Viewer,
+    State(app): State<Shared>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let events = read_events(&app, &caller, &params).await?;
+    let zone = &app.config.time_zone;
+    let value = |name: &str| params.get(name).cloned().unwrap_or_default();
+    let body = html! {
+        main {
+            header {
+                p.office { (app.config.office_name) }
+                h1 { "Jejak audit" }
+                p { "Setiap perubahan: siapa, kapan, unit, apa, nilai sebelum dan sesudah. Tidak ada yang dapat mengubah atau menghapus catatan ini." }
+            }
+            nav.actions aria-label="Tautan" {
+                a href="/admin" { "Kembali ke rekap" }
+                a href={ "/api/v1/audit?from=" (value("from")) "&to=" (value("to")) } { "JSON" }
+            }
+            form.picker method="get" action="/admin/audit" {
+                label { "Dari " input type="date" name="from" value=(value("from")); }
+                label { "Sampai " input type="date" name="to" value=(value("to")); }
+                button type="submit" { "Tampilkan" }
+            }
+            @if events.is_empty() {
+                p { "Belum ada catatan pada rentang ini." }
+            } @else {
+                table {
+                    caption { (events.len()) " catatan, terbaru di atas (" (zone) ")" }
+                    thead { tr { th scope="col" { "Waktu" } th scope="col" { "Pelaku" } th scope="col" { "Tindakan" } th scope="col" { "Unit" } th scope="col" { "Sasaran" } th scope="col" { "Sebelum" } th scope="col" { "Sesudah" } } }
+                    tbody {
+                        @for e in &events {
+                            tr {
+                                td { (local_time(e.at, zone, Lang::Id)) }
+                                td { (e.actor) }
+                                td { code { (e.action) } }
+                                td { (if e.unit.is_empty() { "—" } else { e.unit.as_str() }) }
+                                td { (e.target) }
+                                td { code { (shown(e.before.as_ref())) } }
+                                td { code { (shown(e.after.as_ref())) } }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    Ok(document(
+        Lang::Id,
+        &format!("Jejak audit — {}", app.config.office_name),
+        "/admin/style.css",
+        body,
+    )
+    .into_response())
+}
