@@ -41,8 +41,10 @@ pub struct App {
     pub now: fn() -> i64,
     /// The widget build the survey page links to; None when it was not built.
     pub assets: Option<Assets>,
-    /// Served over HTTPS (directly or behind a trusted proxy): session cookies are `Secure`.
+    /// Served over HTTPS by this process: session cookies are `Secure`.
     pub https: bool,
+    /// `--trusted-proxy`: the only peers whose forwarding headers are believed.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 impl App {
@@ -59,6 +61,7 @@ impl App {
             now: system_now,
             assets: None,
             https: false,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -82,11 +85,25 @@ impl App {
     pub fn client_ip(
         &self,
         extensions: &axum::http::Extensions,
-        _headers: &HeaderMap,
+        headers: &HeaderMap,
     ) -> Option<std::net::IpAddr> {
-        extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip())
+        let peer = extensions.get::<ConnectInfo<SocketAddr>>()?.0.ip();
+        Some(crate::proxy::client_address(
+            peer,
+            headers,
+            &self.trusted_proxies,
+        ))
+    }
+
+    /// Whether the browser reached us over HTTPS: this process serves TLS, or a trusted
+    /// proxy in front says so.
+    pub fn is_https(&self, extensions: &axum::http::Extensions, headers: &HeaderMap) -> bool {
+        self.https
+            || extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .is_some_and(|peer| {
+                    crate::proxy::forwarded_https(peer.0.ip(), headers, &self.trusted_proxies)
+                })
     }
 
     /// The unit this server's office reports are for (`""` when the config names none).

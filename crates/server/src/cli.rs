@@ -67,6 +67,16 @@ pub enum Command {
         /// Most connections open at once; further clients wait until one closes.
         #[arg(long, default_value_t = crate::serve::DEFAULT_MAX_CONNECTIONS)]
         max_connections: usize,
+        /// Serve HTTPS with this PEM certificate chain (with --tls-key); reloaded on SIGHUP.
+        #[arg(long, requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// The PEM private key of --tls-cert.
+        #[arg(long, requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
+        /// A reverse proxy (address or CIDR, repeatable) whose Forwarded / X-Forwarded-For
+        /// headers name the real client; from anywhere else those headers are ignored.
+        #[arg(long = "trusted-proxy", value_parser = crate::proxy::parse_trusted)]
+        trusted_proxies: Vec<ipnet::IpNet>,
     },
     /// Fill an empty database with example responses (the last few months, with populations),
     /// to try `/admin`, the formal report and the public page. Refuses a database with responses.
@@ -243,6 +253,9 @@ pub fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             rate_limit,
             rate_burst,
             max_connections,
+            tls_cert,
+            tls_key,
+            trusted_proxies,
         } => {
             init_logging();
             let admin_token = admin_token_from_env(std::env::var("IKM_ADMIN_TOKEN").ok())?;
@@ -257,6 +270,8 @@ pub fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 admin_token,
                 max_connections,
                 deadlines: Deadlines::default(),
+                tls: tls_cert.zip(tls_key),
+                trusted_proxies,
             };
             let runtime = tokio::runtime::Runtime::new()?;
             runtime.block_on(serve(options))?;

@@ -4,7 +4,7 @@
 //! pages only; failed logins are throttled per client and recorded.
 
 use crate::accounts::{digest, random_secret, ADMIN_TOKEN_ACTOR, SESSION_SECONDS};
-use crate::api::{App, Shared};
+use crate::api::Shared;
 use crate::auth::{
     check_account_password, constant_time_eq, login_failed, login_key, session_cookie,
     SESSION_COOKIE,
@@ -99,8 +99,8 @@ pub async fn get_login(Query(query): Query<HashMap<String, String>>) -> Response
 }
 
 /// The session cookie for `secret`; `max_age` 0 removes it.
-fn session_cookie_header(app: &App, secret: &str, max_age: i64) -> HeaderValue {
-    let secure = if app.https { "; Secure" } else { "" };
+fn session_cookie_header(secure: bool, secret: &str, max_age: i64) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
     let text = format!(
         "{SESSION_COOKIE}={secret}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}"
     );
@@ -117,6 +117,7 @@ pub async fn post_login(State(app): State<Shared>, request: Request) -> Result<R
     }
     let (parts, body) = request.into_parts();
     let key = login_key(&parts, &app);
+    let secure = app.is_https(&parts.extensions, &parts.headers);
     let Form(fields) =
         Form::<HashMap<String, String>>::from_request(Request::from_parts(parts, body), &app)
             .await
@@ -174,7 +175,7 @@ pub async fn post_login(State(app): State<Shared>, request: Request) -> Result<R
     let mut response = no_store(Redirect::to(&next).into_response());
     response.headers_mut().insert(
         header::SET_COOKIE,
-        session_cookie_header(&app, &secret, SESSION_SECONDS),
+        session_cookie_header(secure, &secret, SESSION_SECONDS),
     );
     Ok(response)
 }
@@ -189,6 +190,7 @@ pub async fn post_logout(
             "the logout form is accepted from this site's own pages only".into(),
         ));
     }
+    let secure = app.is_https(request.extensions(), request.headers());
     if let Some(cookie) = session_cookie(request.headers()) {
         let id_hash = digest(&cookie);
         let owner = app.store.session_owner(&id_hash, (app.now)()).await?;
@@ -203,7 +205,7 @@ pub async fn post_logout(
     let mut response = no_store(Redirect::to("/login").into_response());
     response
         .headers_mut()
-        .insert(header::SET_COOKIE, session_cookie_header(&app, "", 0));
+        .insert(header::SET_COOKIE, session_cookie_header(secure, "", 0));
     Ok(response)
 }
 

@@ -23,12 +23,13 @@ use crate::qr::{poster_stylesheet, qr_page, short_redirect, Paper};
 use crate::rate_limit::ClientLimiter;
 use crate::store::{redact_url, Store};
 use crate::survey_page::{form_fragment, submit_form, survey_page, Assets};
+use crate::tls::{reload_on_hangup, ReloadingCert, ALPN_H2};
 use axum::extract::{ConnectInfo, DefaultBodyLimit};
 use axum::http::{header, HeaderName, HeaderValue, Method, Request};
 use axum::routing::{get, post, put};
 use axum::Router;
 use hyper::body::Incoming;
-use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use ikm_core::submission::MAX_BODY_BYTES;
@@ -38,6 +39,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Semaphore;
+use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -81,6 +83,10 @@ pub struct ServeOptions {
     pub admin_token: Option<String>,
     /// Most connections open at once; more wait in the kernel's queue until one closes.
     pub max_connections: usize,
+    /// `--tls-cert` and `--tls-key`: serve HTTPS from these PEM files.
+    pub tls: Option<(PathBuf, PathBuf)>,
+    /// `--trusted-proxy`: peers whose `Forwarded`/`X-Forwarded-*` headers are believed.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     pub deadlines: Deadlines,
 }
 
@@ -262,15 +268,31 @@ pub async fn build_app(options: &ServeOptions, config: OfficeConfig) -> Result<S
     app.assets = Assets::load(&options.dist);
     app.limiter = (options.rate_per_minute > 0)
         .then(|| ClientLimiter::new(options.rate_per_minute, options.rate_burst));
+    app.https = options.tls.is_some();
+    app.trusted_proxies = options.trusted_proxies.clone();
     Ok(Arc::new(app))
 }
 
-/// Serves `router` on `listener` until `shutdown` resolves, then lets open requests finish.
+/// Serves `router` on `listener` over plain HTTP/1.1 until `shutdown` resolves, then lets
+/// open requests finish.
 pub async fn serve_with(
     listener: tokio::net::TcpListener,
     router: Router,
     max_connections: usize,
     deadlines: Deadlines,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
+    serve_on(listener, router, max_connections, deadlines, None, shutdown).await;
+}
+
+/// Serves `router` on `listener`, over TLS when `tls` is given (HTTP/2 or HTTP/1.1 as the
+/// client's ALPN chose), until `shutdown` resolves; then lets open requests finish.
+pub async fn serve_on(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    max_connections: usize,
+    deadlines: Deadlines,
+    tls: Option<TlsAcceptor>,
     shutdown: impl std::future::Future<Output = ()>,
 ) {
     let router = router
@@ -281,10 +303,17 @@ pub async fn serve_with(
         .layer(RequestBodyTimeoutLayer::new(deadlines.body));
     let permits = Arc::new(Semaphore::new(max_connections.max(1)));
     let graceful = GracefulShutdown::new();
-    let mut builder = hyper::server::conn::http1::Builder::new();
-    builder
+    let mut http1 = hyper::server::conn::http1::Builder::new();
+    http1
         .timer(TokioTimer::new())
         .header_read_timeout(deadlines.headers);
+    let mut http2 = hyper::server::conn::http2::Builder::new(TokioExecutor::new());
+    http2
+        .timer(TokioTimer::new())
+        .max_concurrent_streams(100)
+        .keep_alive_interval(Some(deadlines.headers))
+        .keep_alive_timeout(deadlines.headers);
+    let builders = Arc::new((http1, http2));
     tokio::pin!(shutdown);
     loop {
         // A permit before accepting: past the cap, new clients wait in the kernel's queue.
@@ -308,18 +337,41 @@ pub async fn serve_with(
             () = &mut shutdown => break,
         };
         let _ = stream.set_nodelay(true);
-        let service = router
-            .clone()
-            .map_request(move |mut request: Request<Incoming>| {
+        let service = TowerToHyperService::new(router.clone().map_request(
+            move |mut request: Request<Incoming>| {
                 request.extensions_mut().insert(ConnectInfo(peer));
                 request
-            });
-        let connection =
-            builder.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
-        let connection = graceful.watch(connection);
+            },
+        ));
+        let watcher = graceful.watcher();
+        let builders = builders.clone();
+        let tls = tls.clone();
         tokio::spawn(async move {
             // Errors here are clients going away or timing out: nothing to report.
-            let _ = connection.await;
+            let Some(tls) = tls else {
+                let _ = watcher
+                    .watch(builders.0.serve_connection(TokioIo::new(stream), service))
+                    .await;
+                drop(permit);
+                return;
+            };
+            // The handshake has the same deadline as request headers.
+            let Ok(Ok(stream)) = tokio::time::timeout(deadlines.headers, tls.accept(stream)).await
+            else {
+                drop(permit);
+                return;
+            };
+            let h2 = stream.get_ref().1.alpn_protocol() == Some(ALPN_H2);
+            let io = TokioIo::new(stream);
+            if h2 {
+                let _ = watcher
+                    .watch(builders.1.serve_connection(io, service))
+                    .await;
+            } else {
+                let _ = watcher
+                    .watch(builders.0.serve_connection(io, service))
+                    .await;
+            }
             drop(permit);
         });
     }
@@ -336,6 +388,11 @@ pub async fn serve_with(
 pub async fn serve(options: ServeOptions) -> Result<(), String> {
     let shutdown = shutdown_signal();
     let config = load_config(options.config.as_deref())?;
+    // The certificate first: a bad file stops the start before the database is touched.
+    let tls = match &options.tls {
+        Some((cert, key)) => Some(Arc::new(ReloadingCert::load(cert, key)?)),
+        None => None,
+    };
     let app = build_app(&options, config).await?;
     let has_accounts = app.store.has_accounts().await.map_err(|e| e.to_string())?;
     if !options.addr.ip().is_loopback() && options.admin_token.is_none() && !has_accounts {
@@ -356,22 +413,37 @@ pub async fn serve(options: ServeOptions) -> Result<(), String> {
         app.store.backend,
         redact_url(&options.db)
     );
-    println!("ikm serve: survey    http://{addr}/");
-    println!("ikm serve: report    http://{addr}/admin");
-    println!("ikm serve: endpoint  http://{addr}/api/v1/responses");
-    println!("ikm serve: login     http://{addr}/login");
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    println!("ikm serve: survey    {scheme}://{addr}/");
+    println!("ikm serve: report    {scheme}://{addr}/admin");
+    println!("ikm serve: endpoint  {scheme}://{addr}/api/v1/responses");
+    println!("ikm serve: login     {scheme}://{addr}/login");
     if app.admin_token.is_none() && !has_accounts {
         println!(
             "ikm serve: no IKM_ADMIN_TOKEN set: reports are open to users of this machine only"
         );
     }
     let store = app.store.clone();
-    let router = router(app, &options.dist, &options.cors_origins);
-    serve_with(
+    let mut router = router(app, &options.dist, &options.cors_origins);
+    let acceptor = match tls {
+        Some(cert) => {
+            let acceptor = cert.acceptor()?;
+            reload_on_hangup(cert);
+            // Browsers then never try plain HTTP for this host again (a year).
+            router = router.layer(SetResponseHeaderLayer::overriding(
+                header::STRICT_TRANSPORT_SECURITY,
+                HeaderValue::from_static("max-age=31536000"),
+            ));
+            Some(acceptor)
+        }
+        None => None,
+    };
+    serve_on(
         listener,
         router,
         options.max_connections,
         options.deadlines,
+        acceptor,
         shutdown,
     )
     .await;
