@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { fillAndSend, outboxCount, outboxIds, collectorAndBrowser, phonePage } from './support.mjs';
+import { axeViolations, fillAndSend, outboxCount, outboxIds, collectorAndBrowser, phonePage } from './support.mjs';
 
 const TOKEN = 'e2e-token-0123456789abcdef';
 const env = collectorAndBrowser(TOKEN);
@@ -102,14 +102,34 @@ test('a respondent completes and sends the survey with the keyboard only', async
   await page.close();
 });
 
-test('the head of office reads the response back in /admin', async () => {
-  const context = await env.browser.newContext({ httpCredentials: { username: 'admin', password: TOKEN } });
+test('the head of office logs in, reads the response back in /admin and logs out', async () => {
+  const context = await env.browser.newContext({ bypassCSP: true });
   const page = await context.newPage();
   await page.goto(`${env.base}/admin`);
+  assert.deepEqual(await axeViolations(page), [], 'the login page');
+  // Without a session the browser is sent to the login page, and back after it.
+  assert.equal(new URL(page.url()).pathname, '/login');
+  await page.fill('input[name=password]', 'not-the-token-at-all');
+  await page.click('button[type=submit]');
+  assert.match(await page.locator('.error').textContent(), /salah/);
+  assert.deepEqual(await axeViolations(page), [], 'the login page with its error');
+  await page.fill('input[name=password]', TOKEN);
+  await page.click('button[type=submit]');
+  await page.waitForURL(`${env.base}/admin`);
+  const cookie = (await context.cookies()).find((c) => c.name === 'ikm_session');
+  assert.ok(cookie.httpOnly && cookie.sameSite === 'Strict', 'an HttpOnly, SameSite=Strict session cookie');
   assert.match(await page.locator('h1').textContent(), /^Rekapitulasi IKM \S+ \d{4}$/);
   const ikm = await page.locator('.summary div').first().locator('strong').textContent();
   assert.equal(ikm, '75,00');
   assert.match(await page.locator('.suggestions').textContent(), /Pelayanan cepat, terima kasih\./);
+  await page.goto(`${env.base}/admin/audit`);
+  assert.match(await page.locator('table').textContent(), /login\.success/);
+  assert.match(await page.locator('table').textContent(), /login\.failed/);
+  await page.goto(`${env.base}/admin`);
+  await page.click('form.logout button');
+  await page.waitForURL(/\/login$/);
+  await page.goto(`${env.base}/admin`);
+  assert.equal(new URL(page.url()).pathname, '/login', 'the session ended');
   await context.close();
 });
 

@@ -106,6 +106,7 @@ impl Store {
                 )
             })?;
         migrate::migrate(&pool).await?;
+        migrate::make_audit_append_only(&pool, backend).await?;
         // Before the writer exists; a failure stops the server's start.
         if let Some(offset) = rebuild_for {
             migrate::ensure_derived_tables(&pool, offset).await?;

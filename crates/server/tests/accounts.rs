@@ -317,6 +317,25 @@ async fn viewers_read_admins_change_and_no_one_outside_the_unit_does_either() {
             .await
             .unwrap_err()
             .contains("no account"));
+
+        // The database itself refuses to rewrite the trail.
+        let before = audit(&c, &ditjen).await.len();
+        for statement in [
+            "UPDATE audit_events SET actor = 'someone else'",
+            "DELETE FROM audit_events",
+        ] {
+            let refused = sqlx::query(statement)
+                .execute(c.store.pool())
+                .await
+                .unwrap_err();
+            assert!(
+                refused.to_string().contains("append-only"),
+                "{db}: {refused}"
+            );
+        }
+        let after = audit(&c, &ditjen).await;
+        assert_eq!(after.len(), before);
+        assert!(after.iter().all(|e| e["actor"] != "someone else"));
         c.store.close().await;
     }
 }

@@ -22,6 +22,40 @@ pub(crate) async fn migrate(pool: &AnyPool) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Makes the database itself refuse to update or delete an audit event, so not even a bug
+/// or a hand-typed statement through the product's own login can rewrite the trail. The
+/// trigger syntax differs between the two databases, so this runs after the portable
+/// migrations; on PostgreSQL under a transaction-scoped advisory lock (replicas start together).
+pub(crate) async fn make_audit_append_only(
+    pool: &AnyPool,
+    backend: super::Backend,
+) -> Result<(), StoreError> {
+    let statements: &[&str] = match backend {
+        super::Backend::Sqlite => &[
+            "CREATE TRIGGER IF NOT EXISTS audit_events_no_update BEFORE UPDATE ON audit_events \
+             BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END",
+            "CREATE TRIGGER IF NOT EXISTS audit_events_no_delete BEFORE DELETE ON audit_events \
+             BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END",
+        ],
+        super::Backend::Postgres => &[
+            "SELECT pg_advisory_xact_lock(7140001)",
+            "CREATE OR REPLACE FUNCTION ikm_audit_append_only() RETURNS trigger AS $$ \
+             BEGIN RAISE EXCEPTION 'audit events are append-only'; END $$ LANGUAGE plpgsql",
+            "DROP TRIGGER IF EXISTS audit_events_append_only ON audit_events",
+            "CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON audit_events \
+             FOR EACH ROW EXECUTE FUNCTION ikm_audit_append_only()",
+        ],
+    };
+    let mut tx = pool.begin().await?;
+    for statement in statements {
+        sqlx::query(AssertSqlSafe(*statement))
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Rebuilds the per-day tables whose time zone is not `offset`, and fills `module_answers`
 /// once for responses stored before it existed. Each in one transaction that first takes the
 /// row numbering responses: no response is stored meanwhile (by any process), and a second
