@@ -158,6 +158,27 @@ test('a form post from another website is refused', async () => {
   assert.equal(response.status, 403);
 });
 
+test('the hosted page renders styled with no stylesheet request, its inline style allowed by hash', async () => {
+  const context = await env.browser.newContext();
+  const page = await context.newPage();
+  const requests = [];
+  const violations = [];
+  page.on('request', (r) => requests.push(r.url()));
+  page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) violations.push(m.text()); });
+  // The server-rendered page alone, as it is before the widget's script arrives.
+  await page.route(/ikm-survey\.[0-9a-f]{10}\.js$/, (route) => route.abort());
+  const response = await page.goto(`${env.base}/?loket=loket-2`);
+  const csp = response.headers()['content-security-policy'];
+  assert.match(csp, /style-src 'self' 'sha256-[A-Za-z0-9+/]+=*'/);
+  assert.doesNotMatch(csp, /unsafe-inline/);
+  // Styled by the inline sheet before any script runs: the submit button has the accent colour.
+  const background = await page.locator('button[type=submit]').evaluate((b) => getComputedStyle(b).backgroundColor);
+  assert.equal(background, 'rgb(31, 78, 140)');
+  assert.deepEqual(requests.filter((u) => u.endsWith('.css')), [], 'no stylesheet is fetched');
+  assert.deepEqual(violations, []);
+  await context.close();
+});
+
 test('the widget files are served like a CDN: precompressed, hashed files immutable, pages revalidated', async () => {
   const manifest = await (await fetch(`${env.base}/manifest.json`)).json();
   for (const file of [manifest.module, manifest.wasm, manifest.css]) {

@@ -304,21 +304,33 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
+impl From<json::Error> for ConfigError {
+    /// A field of the wrong type or name, at its path.
+    fn from(e: json::Error) -> ConfigError {
+        ConfigError {
+            reason: e.to_string(),
+            path: e.into_data().path,
+        }
+    }
+}
+
+/// Parses a configuration file's JSON; a syntax error names its line and column.
+pub(crate) fn parse_config_json(text: &str) -> Result<Value, ConfigError> {
+    json::parse(text).map_err(|e| {
+        let (line, column) = e.line_column(text);
+        ConfigError {
+            path: String::new(),
+            reason: format!("{e} at line {line}, column {column}"),
+        }
+    })
+}
+
 impl OfficeConfig {
     /// Reads and checks a configuration from JSON text; the widget and the server both use
     /// this, so they accept exactly the same files. Errors name the path of the problem.
     pub fn from_json(text: &str) -> Result<OfficeConfig, ConfigError> {
-        let value = json::parse(text).map_err(|e| {
-            let (line, column) = e.line_column(text);
-            ConfigError {
-                path: String::new(),
-                reason: format!("{e} at line {line}, column {column}"),
-            }
-        })?;
-        let config = OfficeConfig::from_value(&value).map_err(|e| ConfigError {
-            reason: e.to_string(),
-            path: e.into_data().path,
-        })?;
+        let value = parse_config_json(text)?;
+        let config = OfficeConfig::from_value(&value).map_err(ConfigError::from)?;
         config.check()?;
         Ok(config)
     }

@@ -8,6 +8,7 @@ pub use ikm_json as json;
 
 pub mod config;
 pub mod delivery;
+pub mod deployment;
 pub mod element;
 pub mod followup;
 pub mod form;
@@ -24,6 +25,7 @@ pub mod time;
 pub mod validate;
 
 pub use config::{ConfigError, OfficeConfig};
+pub use deployment::{Deployment, Region};
 pub use element::{Element, Lang, Text};
 pub use questionnaire::{Questionnaire, STANDARD};
 pub use score::{Grade, Recap, ScoreTally, Weights};

@@ -303,6 +303,12 @@ fn lowest(nrr: &PerElement<Option<f64>>) -> Vec<Element> {
         .collect()
 }
 
+/// The plain mean of several units' IKM (a region's second reading beside the pooled one);
+/// None for no units.
+pub fn mean_ikm(ikms: &[f64]) -> Option<f64> {
+    (!ikms.is_empty()).then(|| ikms.iter().sum::<f64>() / ikms.len() as f64)
+}
+
 /// Rounds an IKM to hundredths as an integer (88.305 → 8831), the precision grades apply to.
 pub fn round_hundredths(ikm: f64) -> i64 {
     // A tiny nudge absorbs binary error (e.g. 88.30499999 for a true 88.305) before rounding.

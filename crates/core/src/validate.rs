@@ -93,7 +93,8 @@ impl FieldError {
         Ok(e)
     }
 
-    fn new(field: impl Into<String>, code: ErrorCode) -> FieldError {
+    /// A problem with `field`, for checks made outside this module (the collector's `unit`).
+    pub fn new(field: impl Into<String>, code: ErrorCode) -> FieldError {
         FieldError {
             field: field.into(),
             code,

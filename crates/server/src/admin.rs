@@ -2,8 +2,9 @@
 //! recap with grades and spreads, per service, IPK, sample progress, the follow-up plan and
 //! closing the period, each with a plain HTML form (no script; the page prints on A4).
 
-use crate::api::{App, Shared};
-use crate::auth::{Editor, Viewer};
+use crate::accounts::Scope;
+use crate::api::{with_unit, App, Shared, Site, Target};
+use crate::auth::{Editor, Reader};
 use crate::charts::{document, local_time, long_date, nrr_bars, number, trend_line};
 use crate::error::ApiError;
 use crate::office_api::{
@@ -11,7 +12,7 @@ use crate::office_api::{
 };
 use crate::origin::{is_from_this_site, OriginPolicy};
 use crate::report::{
-    build_report, parse_request, trend, FollowUpView, Report, ReportRequest, TrendPoint,
+    build_region_report, build_report, trend, FollowUpView, Report, ReportRequest, TrendPoint,
 };
 use crate::store::{PeriodAction, PeriodEvent, Suggestion};
 use axum::extract::rejection::FormRejection;
@@ -65,24 +66,126 @@ impl Problem {
     }
 }
 
-/// `GET /admin?period=…[&service=…&counter=…&weights=…&population=N]`.
+/// `GET /admin?period=…[&unit=…&service=…&counter=…&weights=…&population=N]`; with
+/// `region=…` or `all=1` (or without a unit for a caller of a region or of every unit) the
+/// ranking of the units.
 pub async fn admin_page(
-    _: Viewer,
+    Reader(caller, subject): Reader,
     State(app): State<Shared>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
-    dashboard(&app, &params, None).await
+    match app.target(&subject)? {
+        Target::Unit(site) => {
+            let wider = app.is_multi_unit() && !matches!(caller.scope, Scope::Unit(_));
+            dashboard(&app, site, &params, None, wider).await
+        }
+        target => ranking_page(&app, target, &params).await,
+    }
 }
 
-/// The page for `params`, with `problem` shown at its form (then answered 422).
+/// The ranking of a region's (or every) unit for a period, each linked to its own page.
+async fn ranking_page(
+    app: &App,
+    target: Target<'_>,
+    params: &HashMap<String, String>,
+) -> Result<Response, ApiError> {
+    let request = app.unit_request(params, app.first_site())?;
+    let mut snapshot = app.store.snapshot().await?;
+    let report = build_region_report(&mut snapshot, app, target, &request).await?;
+    drop(snapshot);
+    let title = request.title();
+    let period_q = request
+        .period
+        .map(|p| format!("&period={}", p.key()))
+        .unwrap_or_default();
+    let scope_q = match &report.region {
+        Some(id) => format!("region={id}"),
+        None => "all=1".to_string(),
+    };
+    let body = html! {
+        main {
+            header {
+                p.office { (report.label) }
+                h1 { "Peringkat IKM unit " (title) }
+                p.period { (long_date(request.from, Lang::Id)) " s.d. " (long_date(request.to, Lang::Id)) " (zona waktu tiap unit) · bobot " (request.weights.printed()) }
+            }
+            form.filters.no-print method="get" action="/admin" {
+                @if let Some(id) = &report.region { input type="hidden" name="region" value=(id); } @else { input type="hidden" name="all" value="1"; }
+                label {
+                    "Periode"
+                    select name="period" {
+                        @for (group, periods) in picker_periods(Period::month_of(request.to).last_day().min(app.first_site().config.offset().local_date((app.now)())), request.period) {
+                            optgroup label=(group) {
+                                @for p in periods {
+                                    option value=(p.key()) selected[Some(p) == request.period] { (p.label(Lang::Id)) }
+                                }
+                            }
+                        }
+                    }
+                }
+                button type="submit" { "Tampilkan" }
+            }
+            nav.actions.no-print aria-label="Tautan" {
+                a href={ "/api/v1/report?" (scope_q) (period_q) } { "JSON" }
+                a href="/admin/audit" { "Jejak audit" }
+            }
+            form.logout.no-print method="post" action="/logout" {
+                button type="submit" { "Keluar" }
+            }
+            section aria-labelledby="pooled" {
+                h2 id="pooled" { "IKM gabungan" }
+                p {
+                    "Seluruh responden unit-unit ini dihitung sebagai satu survei (angka utama): "
+                    strong { (report.ikm_rounded.map_or("—".to_string(), |v| number(v, 2, Lang::Id))) }
+                    @if let Some(m) = report.recap.mutu { " (mutu " (m) ")" }
+                    ", " (report.recap.respondents) " responden. Rata-rata IKM unit: "
+                    (report.mean_of_units.ikm.map_or("—".to_string(), |v| number(v, 2, Lang::Id)))
+                    @if let Some(m) = report.mean_of_units.mutu { " (mutu " (m) ")" }
+                    " dari " (report.mean_of_units.units) " unit."
+                }
+            }
+            section aria-labelledby="ranking" {
+                h2 id="ranking" { "Peringkat unit" }
+                table {
+                    thead { tr { th scope="col" { "No." } th scope="col" { "Unit" } th scope="col" { "Responden" } th scope="col" { "IKM" } th scope="col" { "Mutu" } th scope="col" { "Periode" } } }
+                    tbody {
+                        @for (i, (id, u)) in report.per_unit.ranked().into_iter().enumerate() {
+                            tr {
+                                td { (i + 1) }
+                                td { a href={ "/admin?unit=" (id) (period_q) } { (u.label) } }
+                                td { (u.respondents) }
+                                td { (u.ikm.map_or("—".to_string(), |v| number(v, 2, Lang::Id))) }
+                                td { (u.mutu.map_or("—".to_string(), |m| m.to_string())) }
+                                td { @if u.closed { "ditutup" } @else { "terbuka" } }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    Ok(document(
+        Lang::Id,
+        &format!("Peringkat IKM {title} — {}", report.label),
+        "/admin/style.css",
+        body,
+    )
+    .into_response())
+}
+
+/// The page of `site` for `params`, with `problem` shown at its form (then answered 422);
+/// `wider`: the caller also sees other units (a link back to their ranking).
 async fn dashboard(
     app: &App,
+    site: &Site,
     params: &HashMap<String, String>,
     problem: Option<Problem>,
+    wider: bool,
 ) -> Result<Response, ApiError> {
-    let request = parse_request(params, &app.config, (app.now)()).map_err(ApiError::BadRequest)?;
+    let request = app.unit_request(params, site)?;
     let mut snapshot = app.store.snapshot().await?;
-    let report = build_report(&mut snapshot, &app.config, &request).await?;
+    snapshot.for_unit(site.key());
+    let report = build_report(&mut snapshot, &site.config, &request).await?;
     let points = trend(&mut snapshot, &request, 12, false).await?;
     let suggestions = snapshot.suggestions(&request.filter, 200).await?;
     let events = match request.period {
@@ -90,9 +193,11 @@ async fn dashboard(
         None => Vec::new(),
     };
     drop(snapshot);
-    let today = app.config.offset().local_date((app.now)());
+    let today = site.config.offset().local_date((app.now)());
     let view = View {
         app,
+        site,
+        wider,
         request: &request,
         report: &report,
         today,
@@ -109,6 +214,9 @@ async fn dashboard(
 /// What every part of the page reads.
 struct View<'a> {
     app: &'a App,
+    site: &'a Site,
+    /// The caller also reads other units: link back to the ranking.
+    wider: bool,
     request: &'a ReportRequest,
     report: &'a Report,
     today: Date,
@@ -162,10 +270,14 @@ fn picker_periods(today: Date, shown: Option<Period>) -> Vec<(&'static str, Vec<
     groups
 }
 
-/// `/admin` for `period` (keeping the service filter).
-fn admin_url(period: Option<Period>, service: Option<&str>) -> String {
+/// `/admin` for `unit` (`""`: the single office) and `period` (keeping the service filter).
+fn admin_url(unit: &str, period: Option<Period>, service: Option<&str>) -> String {
     let mut url = String::from("/admin");
     let mut sep = '?';
+    if !unit.is_empty() {
+        url.push_str(&format!("{sep}unit={unit}"));
+        sep = '&';
+    }
     if let Some(p) = period {
         url.push_str(&format!("{sep}period={}", p.key()));
         sep = '&';
@@ -178,7 +290,12 @@ fn admin_url(period: Option<Period>, service: Option<&str>) -> String {
 
 impl View<'_> {
     fn config(&self) -> &OfficeConfig {
-        &self.app.config
+        &self.site.config
+    }
+
+    /// `url` naming this page's unit, when the deployment has more than one.
+    fn with_unit(&self, url: &str) -> String {
+        with_unit(self.app, self.site.key(), url)
     }
 
     /// The period forms act on: the one shown, or the month of its last day.
@@ -215,13 +332,16 @@ impl View<'_> {
                         nav.actions.no-print aria-label="Tautan" {
                             @let key = self.request.period.map(|p| p.key());
                             @if let Some(key) = &key {
-                                a href={ "/admin/laporan?period=" (key) } { "Laporan resmi (cetak/PDF)" }
+                                a href=(self.with_unit(&format!("/admin/laporan?period={key}"))) { "Laporan resmi (cetak/PDF)" }
                             }
-                            a href={ "/admin/responses.csv?from=" (self.request.from) "&to=" (self.request.to) } { "Unduh CSV" }
-                            a href={ "/api/v1/report?from=" (self.request.from) "&to=" (self.request.to) } { "JSON" }
-                            a href="/hasil" { "Halaman publik" }
-                            a href="/admin/qr" { "Poster QR loket" }
-                            a href="/admin/audit" { "Jejak audit" }
+                            a href=(self.with_unit(&format!("/admin/responses.csv?from={}&to={}", self.request.from, self.request.to))) { "Unduh CSV" }
+                            a href=(self.with_unit(&format!("/api/v1/report?from={}&to={}", self.request.from, self.request.to))) { "JSON" }
+                            a href=(self.with_unit("/hasil")) { "Halaman publik" }
+                            a href=(self.with_unit("/admin/qr")) { "Poster QR loket" }
+                            a href=(self.with_unit("/admin/audit")) { "Jejak audit" }
+                            @if self.wider {
+                                a href="/admin" { "Peringkat unit" }
+                            }
                         }
                         form.logout.no-print method="post" action="/logout" {
                             button type="submit" { "Keluar" }
@@ -273,6 +393,9 @@ impl View<'_> {
         let shown = self.request.period;
         html! {
             form.filters.no-print method="get" action="/admin" {
+                @if self.app.is_multi_unit() {
+                    input type="hidden" name="unit" value=(self.site.key());
+                }
                 label {
                     "Periode"
                     select name="period" {
@@ -348,7 +471,7 @@ impl View<'_> {
                     }
                     None => p { "Populasi periode ini belum dicatat: catat jumlah pengguna layanan per bulan untuk melihat target sampel." }
                 }
-                form.inline.no-print method="post" action="/admin/population" {
+                form.inline.no-print method="post" action=(self.with_unit("/admin/population")) {
                     @if let Some(p) = problem.filter(|p| p.form == form) {
                         p.form-error role="alert" { (p.message) }
                     }
@@ -479,7 +602,7 @@ impl View<'_> {
                 @if !plan.carried.is_empty() {
                     (self.follow_up_table("Belum selesai dari periode sebelumnya", &plan.carried, problem))
                 }
-                form.stacked.no-print method="post" action="/admin/follow-ups" {
+                form.stacked.no-print method="post" action=(self.with_unit("/admin/follow-ups")) {
                     h3 { "Tambah tindakan" }
                     @if let Some(p) = problem.filter(|p| p.form == new) {
                         p.form-error role="alert" { (p.message) }
@@ -531,13 +654,13 @@ impl View<'_> {
                                     @if let Some(p) = problem.filter(|p| p.form == form) {
                                         p.form-error role="alert" { (p.message) }
                                     }
-                                    form.stacked method="post" action={ "/admin/follow-ups/" (f.id) } {
+                                    form.stacked method="post" action=(self.with_unit(&format!("/admin/follow-ups/{}", f.id))) {
                                         input type="hidden" name="period" value=(f.period);
                                         input type="hidden" name="return" value=(self.acting_period().key());
                                         (follow_up_fields(Some(f.element), &[], &typed))
                                         button type="submit" { "Simpan perubahan" }
                                     }
-                                    form method="post" action={ "/admin/follow-ups/" (f.id) "/delete" } {
+                                    form method="post" action=(self.with_unit(&format!("/admin/follow-ups/{}/delete", f.id))) {
                                         input type="hidden" name="return" value=(self.acting_period().key());
                                         button type="submit" class="danger" { "Hapus tindakan" }
                                     }
@@ -561,7 +684,7 @@ impl View<'_> {
                 h2 id="h-close" { "Penutupan periode" }
                 @if self.report.closed.is_some() {
                     p { "Periode " (period.label(Lang::Id)) " sudah ditutup. Membukanya kembali akan menghitung ulang dengan semua respons, termasuk yang terlambat; alasannya dicatat." }
-                    form.stacked method="post" action="/admin/periods/reopen" {
+                    form.stacked method="post" action=(self.with_unit("/admin/periods/reopen")) {
                         @if let Some(p) = problem.filter(|p| p.form == reopen) {
                             p.form-error role="alert" { (p.message) }
                         }
@@ -571,7 +694,7 @@ impl View<'_> {
                     }
                 } @else {
                     p { "Menutup periode membekukan rekap " (period.label(Lang::Id)) " seperti sekarang. Respons yang datang sesudahnya tetap disimpan dan dihitung sebagai terlambat. Hanya periode yang ditutup yang tampil di halaman publik." }
-                    form method="post" action="/admin/periods/close" {
+                    form method="post" action=(self.with_unit("/admin/periods/close")) {
                         input type="hidden" name="period" value=(period.key());
                         button type="submit" { "Tutup dan bekukan " (period.label(Lang::Id)) }
                     }
@@ -705,10 +828,11 @@ fn field<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
         .map(|(_, v)| v.as_str())
 }
 
-/// Back to `/admin` for the period a form came from (never anywhere else).
-fn back_to(fields: &[(String, String)], key: &str) -> Response {
+/// Back to `/admin` for the unit and period a form came from (never anywhere else).
+fn back_to(app: &App, unit: &str, fields: &[(String, String)], key: &str) -> Response {
     let period = field(fields, key).and_then(Period::parse);
-    let mut response = Redirect::to(&admin_url(period, None)).into_response();
+    let unit = if app.is_multi_unit() { unit } else { "" };
+    let mut response = Redirect::to(&admin_url(unit, period, None)).into_response();
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -718,6 +842,7 @@ fn back_to(fields: &[(String, String)], key: &str) -> Response {
 /// The page again for the form's period with `message` at `form` and the typed values kept.
 async fn refuse(
     app: &App,
+    unit: &str,
     fields: Vec<(String, String)>,
     return_key: &str,
     form: FormKind,
@@ -729,19 +854,21 @@ async fn refuse(
     }
     dashboard(
         app,
+        app.site_by_key(unit),
         &params,
         Some(Problem {
             form,
             message,
             values: fields,
         }),
+        false,
     )
     .await
 }
 
 /// `POST /admin/population`: month, service (optional) and the number of service users.
 pub async fn post_population(
-    Editor(caller): Editor,
+    Editor(caller, unit): Editor,
     State(app): State<Shared>,
     AdminForm(fields): AdminForm,
 ) -> Result<Response, ApiError> {
@@ -749,41 +876,40 @@ pub async fn post_population(
     let checked = parse_month(field(&fields, "month").unwrap_or("")).and_then(|month| {
         Ok((
             month,
-            check_population(&app, field(&fields, "population").unwrap_or(""), &service)?,
+            check_population(
+                &app,
+                &unit,
+                field(&fields, "population").unwrap_or(""),
+                &service,
+            )?,
         ))
     });
     match checked {
         Ok((month, n)) => {
             app.store
-                .set_population(
-                    month,
-                    &service,
-                    n,
-                    (app.now)(),
-                    caller.acting_for(app.unit()),
-                )
+                .set_population(month, &service, n, (app.now)(), caller.acting_for(&unit))
                 .await?;
-            Ok(back_to(&fields, "return"))
+            Ok(back_to(&app, &unit, &fields, "return"))
         }
-        Err(message) => refuse(&app, fields, "return", FormKind::Population, message).await,
+        Err(message) => refuse(&app, &unit, fields, "return", FormKind::Population, message).await,
     }
 }
 
 /// `POST /admin/periods/close`.
 pub async fn post_close_form(
-    Editor(caller): Editor,
+    Editor(caller, unit): Editor,
     State(app): State<Shared>,
     AdminForm(fields): AdminForm,
 ) -> Result<Response, ApiError> {
     let period =
         parse_period(field(&fields, "period").unwrap_or("")).map_err(ApiError::BadRequest)?;
-    close(&app, &caller, period).await?;
-    Ok(back_to(&fields, "period"))
+    close(&app, &caller, &unit, period).await?;
+    Ok(back_to(&app, &unit, &fields, "period"))
 }
 
 /// `POST /admin/periods/reopen`, with an optional note.
 pub async fn post_reopen_form(
-    Editor(caller): Editor,
+    Editor(caller, unit): Editor,
     State(app): State<Shared>,
     AdminForm(fields): AdminForm,
 ) -> Result<Response, ApiError> {
@@ -792,32 +918,42 @@ pub async fn post_reopen_form(
     match check_note(field(&fields, "note").map(str::to_string)) {
         Ok(note) => {
             app.store
-                .reopen_period(period, (app.now)(), note, caller.acting_for(app.unit()))
+                .reopen_period(period, (app.now)(), note, caller.acting_for(&unit))
                 .await?;
-            Ok(back_to(&fields, "period"))
+            Ok(back_to(&app, &unit, &fields, "period"))
         }
-        Err(message) => refuse(&app, fields, "period", FormKind::Reopen, message).await,
+        Err(message) => refuse(&app, &unit, fields, "period", FormKind::Reopen, message).await,
     }
 }
 
 /// `POST /admin/follow-ups`: a new action.
 pub async fn post_follow_up_form(
-    Editor(caller): Editor,
+    Editor(caller, unit): Editor,
     State(app): State<Shared>,
     AdminForm(fields): AdminForm,
 ) -> Result<Response, ApiError> {
     match FollowUpInput::from_fields(|name| field(&fields, name)) {
         Ok(input) => {
-            create_follow_up(&app, &caller, input).await?;
-            Ok(back_to(&fields, "period"))
+            create_follow_up(&app, &caller, &unit, input).await?;
+            Ok(back_to(&app, &unit, &fields, "period"))
         }
-        Err(message) => refuse(&app, fields, "period", FormKind::NewFollowUp, message).await,
+        Err(message) => {
+            refuse(
+                &app,
+                &unit,
+                fields,
+                "period",
+                FormKind::NewFollowUp,
+                message,
+            )
+            .await
+        }
     }
 }
 
 /// `POST /admin/follow-ups/{id}`: the action's new fields.
 pub async fn post_follow_up_edit(
-    Editor(caller): Editor,
+    Editor(caller, unit): Editor,
     State(app): State<Shared>,
     Path(id): Path<String>,
     AdminForm(fields): AdminForm,
@@ -826,32 +962,42 @@ pub async fn post_follow_up_edit(
         Ok(input) => {
             if !app
                 .store
-                .update_follow_up(&id, input, (app.now)(), caller.acting_for(app.unit()))
+                .update_follow_up(&id, input, (app.now)(), caller.acting_for(&unit))
                 .await?
             {
                 return Err(ApiError::NotFound(format!("no follow-up action `{id}`")));
             }
-            Ok(back_to(&fields, "return"))
+            Ok(back_to(&app, &unit, &fields, "return"))
         }
-        Err(message) => refuse(&app, fields, "return", FormKind::EditFollowUp(id), message).await,
+        Err(message) => {
+            refuse(
+                &app,
+                &unit,
+                fields,
+                "return",
+                FormKind::EditFollowUp(id),
+                message,
+            )
+            .await
+        }
     }
 }
 
 /// `POST /admin/follow-ups/{id}/delete`.
 pub async fn post_follow_up_delete(
-    Editor(caller): Editor,
+    Editor(caller, unit): Editor,
     State(app): State<Shared>,
     Path(id): Path<String>,
     AdminForm(fields): AdminForm,
 ) -> Result<Response, ApiError> {
     if !app
         .store
-        .delete_follow_up(&id, (app.now)(), caller.acting_for(app.unit()))
+        .delete_follow_up(&id, (app.now)(), caller.acting_for(&unit))
         .await?
     {
         return Err(ApiError::NotFound(format!("no follow-up action `{id}`")));
     }
-    Ok(back_to(&fields, "return"))
+    Ok(back_to(&app, &unit, &fields, "return"))
 }
 
 #[cfg(test)]
@@ -878,8 +1024,12 @@ mod tests {
     #[test]
     fn admin_links_keep_the_period_and_service() {
         assert_eq!(
-            admin_url(Period::parse("2026-Q4"), Some("paspor-baru")),
+            admin_url("", Period::parse("2026-Q4"), Some("paspor-baru")),
             "/admin?period=2026-Q4&service=paspor-baru"
+        );
+        assert_eq!(
+            admin_url("kanim-bengkulu", Period::parse("2026-11"), None),
+            "/admin?unit=kanim-bengkulu&period=2026-11"
         );
     }
 }

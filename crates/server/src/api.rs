@@ -1,10 +1,10 @@
 //! HTTP handlers of the collector: the submission endpoint, reports, export and the office config.
 
-use crate::auth::Viewer;
+use crate::auth::{Reader, Subject, Viewer};
 use crate::csv_export::responses_csv;
 use crate::error::ApiError;
 use crate::rate_limit::{ClientKeys, ClientLimiter, LoginGuard};
-use crate::report::{build_report, parse_request, ReportRequest};
+use crate::report::{build_region_report, build_report, parse_request, ReportRequest};
 use crate::store::{Insert, NewResponse, Store};
 use crate::survey_page::Assets;
 use axum::body::Bytes;
@@ -17,18 +17,50 @@ use ikm_core::period::reporting_instant;
 use ikm_core::submission::SCHEMA;
 use ikm_core::time::parse_rfc3339;
 use ikm_core::validate::validate;
-use ikm_core::{OfficeConfig, Submission};
+use ikm_core::{Deployment, ErrorCode, FieldError, OfficeConfig, Region, Submission};
 use serde_json::json;
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-/// Shared state of every handler.
-pub struct App {
-    pub store: Store,
+/// One unit this collector serves: its office configuration and what is derived from it once.
+pub struct Site {
     pub config: OfficeConfig,
     /// `config` as JSON, written once: every survey page and prerendered form embeds it.
     pub config_json: String,
+}
+
+impl Site {
+    pub fn new(config: OfficeConfig) -> Site {
+        Site {
+            config_json: serde_json::to_string(&config).unwrap_or_default(),
+            config,
+        }
+    }
+
+    /// The unit id its office records are kept under (`""` when a single office names none).
+    pub fn key(&self) -> &str {
+        self.config.unit.as_deref().unwrap_or_default()
+    }
+}
+
+/// What a report or page is about: one unit, a region's units, or every unit.
+#[derive(Clone, Copy)]
+pub enum Target<'a> {
+    Unit(&'a Site),
+    Region(&'a Region),
+    All,
+}
+
+/// Shared state of every handler.
+pub struct App {
+    pub store: Store,
+    /// The first configured unit: the office of a single-office setup.
+    primary: Site,
+    /// The other units, in configured order.
+    others: Vec<Site>,
+    /// The regions grouping the units.
+    pub regions: Vec<Region>,
     /// `IKM_ADMIN_TOKEN`; None only on a loopback address, where reports are open to local users.
     pub admin_token: Option<String>,
     /// Submissions per client; None when turned off.
@@ -50,10 +82,24 @@ pub struct App {
 impl App {
     /// The state for `store` and `config` with the default limits and the system clock.
     pub fn new(store: Store, config: OfficeConfig, admin_token: Option<String>) -> App {
+        App::for_deployment(store, Deployment::single(config), admin_token)
+    }
+
+    /// The state for every unit and region of `deployment`.
+    pub fn for_deployment(
+        store: Store,
+        deployment: Deployment,
+        admin_token: Option<String>,
+    ) -> App {
+        let mut units = deployment.units.into_iter().map(Site::new);
+        let primary = units
+            .next()
+            .unwrap_or_else(|| Site::new(OfficeConfig::default()));
         App {
             store,
-            config_json: serde_json::to_string(&config).unwrap_or_default(),
-            config,
+            primary,
+            others: units.collect(),
+            regions: deployment.regions,
             admin_token,
             limiter: None,
             client_keys: ClientKeys::default(),
@@ -106,14 +152,90 @@ impl App {
                 })
     }
 
-    /// The unit this server's office reports are for (`""` when the config names none).
-    pub fn unit(&self) -> &str {
-        self.config.unit.as_deref().unwrap_or_default()
-    }
-
     /// Each region with its units, for account scopes.
     pub fn regions(&self) -> impl Iterator<Item = (&str, &[String])> {
-        std::iter::empty()
+        self.regions
+            .iter()
+            .map(|r| (r.id.as_str(), r.units.as_slice()))
+    }
+
+    /// Whether more than one unit is served (then requests name their unit).
+    pub fn is_multi_unit(&self) -> bool {
+        !self.others.is_empty()
+    }
+
+    /// The first configured unit: the office of a single-office setup.
+    pub fn first_site(&self) -> &Site {
+        &self.primary
+    }
+
+    /// Every unit, in configured order.
+    pub fn sites(&self) -> impl Iterator<Item = &Site> {
+        std::iter::once(&self.primary).chain(&self.others)
+    }
+
+    /// The unit a request names (`unit=`, `"unit"`); with a single unit it may be left out.
+    /// An unknown or (with many units) missing unit is a 422 naming `unit`.
+    pub fn site(&self, unit: Option<&str>) -> Result<&Site, ApiError> {
+        let unit = unit.map(str::trim).filter(|u| !u.is_empty());
+        match unit {
+            None if !self.is_multi_unit() => Ok(self.first_site()),
+            None => Err(ApiError::Invalid(vec![FieldError::new(
+                "unit",
+                ErrorCode::Required,
+            )])),
+            Some(id) => self.sites().find(|s| s.key() == id).ok_or_else(|| {
+                ApiError::Invalid(vec![FieldError::new("unit", ErrorCode::InvalidChoice)])
+            }),
+        }
+    }
+
+    /// The unit whose records are kept under `key` (a key checked by [`App::site`] before).
+    pub fn site_by_key(&self, key: &str) -> &Site {
+        self.sites()
+            .find(|s| s.key() == key)
+            .unwrap_or(&self.primary)
+    }
+
+    /// The units a [`Subject`] names.
+    pub fn target(&self, subject: &Subject) -> Result<Target<'_>, ApiError> {
+        Ok(match subject {
+            Subject::Unit(key) => Target::Unit(self.site_by_key(key)),
+            Subject::Region(id) => Target::Region(self.region(id)?),
+            Subject::All => Target::All,
+        })
+    }
+
+    /// The checked report query for `site`: its days in its time zone, and (with many units)
+    /// only its responses.
+    pub fn unit_request(
+        &self,
+        params: &HashMap<String, String>,
+        site: &Site,
+    ) -> Result<ReportRequest, ApiError> {
+        let mut request =
+            parse_request(params, &site.config, (self.now)()).map_err(ApiError::BadRequest)?;
+        request.filter.unit = self.is_multi_unit().then(|| site.key().to_string());
+        Ok(request)
+    }
+
+    /// The region with this id, or a 422 naming `region`.
+    pub fn region(&self, id: &str) -> Result<&Region, ApiError> {
+        self.regions.iter().find(|r| r.id == id).ok_or_else(|| {
+            ApiError::Invalid(vec![FieldError::new("region", ErrorCode::InvalidChoice)])
+        })
+    }
+
+    /// The units of a target, in configured order.
+    pub fn sites_of<'a>(&'a self, target: Target<'a>) -> Vec<&'a Site> {
+        match target {
+            Target::Unit(site) => vec![site],
+            Target::Region(region) => self
+                .sites()
+                .filter(|s| region.units.iter().any(|u| u == s.key()))
+                .collect(),
+            Target::All => self.sites().collect(),
+        }
     }
 
     /// Which admin token a session opened with it belongs to (a digest prefix), so sessions
@@ -126,6 +248,16 @@ impl App {
 }
 
 pub type Shared = Arc<App>;
+
+/// `url` with `unit=KEY` added when the deployment has more than one unit (pages link and post
+/// within their unit); unchanged for a single office.
+pub fn with_unit(app: &App, unit: &str, url: &str) -> String {
+    if !app.is_multi_unit() || unit.is_empty() {
+        return url.to_string();
+    }
+    let sep = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{sep}unit={unit}")
+}
 
 /// The current Unix time from the system clock.
 pub fn system_now() -> i64 {
@@ -202,7 +334,13 @@ pub async fn store_submission(
     app: &App,
     submission: Submission,
 ) -> Result<(Json<serde_json::Value>, Insert), ApiError> {
-    let errors = validate(&submission, &app.config);
+    // With many units a response names its own; its unit's rules and time zone apply.
+    let site = if app.is_multi_unit() {
+        app.site(submission.unit.as_deref())?
+    } else {
+        app.first_site()
+    };
+    let errors = validate(&submission, &site.config);
     if !errors.is_empty() {
         return Err(ApiError::Invalid(errors));
     }
@@ -228,34 +366,47 @@ pub async fn store_submission(
     Ok((Json(json!({ "id": id, "status": status })), insert))
 }
 
-/// The checked query of an admin JSON/CSV call.
-fn report_request(app: &App, params: &HashMap<String, String>) -> Result<ReportRequest, ApiError> {
-    parse_request(params, &app.config, (app.now)()).map_err(ApiError::BadRequest)
-}
-
-/// `GET /api/v1/report`: the recap of a period as JSON.
+/// `GET /api/v1/report`: the recap of a period as JSON: of one unit, or with `region=` or
+/// `all=1` of many, with `per_unit`.
 pub async fn get_report(
-    _: Viewer,
+    Reader(_, subject): Reader,
     State(app): State<Shared>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
-    let request = report_request(&app, &params)?;
     let mut snapshot = app.store.snapshot().await?;
-    let report = build_report(&mut snapshot, &app.config, &request).await?;
-    Ok(Json(report).into_response())
+    match app.target(&subject)? {
+        Target::Unit(site) => {
+            let request = app.unit_request(&params, site)?;
+            snapshot.for_unit(site.key());
+            let report = build_report(&mut snapshot, &site.config, &request).await?;
+            Ok(Json(report).into_response())
+        }
+        target => {
+            let request = app.unit_request(&params, app.first_site())?;
+            let report = build_region_report(&mut snapshot, &app, target, &request).await?;
+            Ok(Json(report).into_response())
+        }
+    }
 }
 
 /// `GET /api/v1/responses.csv` and `/admin/responses.csv`: one row per response, UTF-8.
 pub async fn get_csv(
-    _: Viewer,
+    Viewer(_, unit): Viewer,
     State(app): State<Shared>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
-    let request = report_request(&app, &params)?;
-    let rows = app.store.snapshot().await?.rows(&request.filter).await?;
-    let bytes = responses_csv(&rows, &app.config.modules);
+    let site = app.site_by_key(&unit);
+    let request = app.unit_request(&params, site)?;
+    let mut snapshot = app.store.snapshot().await?;
+    let rows = snapshot.for_unit(site.key()).rows(&request.filter).await?;
+    let bytes = responses_csv(&rows, &site.config.modules);
+    let prefix = if unit.is_empty() {
+        String::new()
+    } else {
+        format!("{unit}-")
+    };
     let filename = format!(
-        "attachment; filename=\"ikm-responses-{}-{}.csv\"",
+        "attachment; filename=\"ikm-responses-{prefix}{}-{}.csv\"",
         request.from, request.to
     );
     let mut response = (StatusCode::OK, bytes).into_response();
@@ -270,7 +421,11 @@ pub async fn get_csv(
     Ok(response)
 }
 
-/// `GET /office.json`: the collector's own configuration, so the widget it serves agrees with it.
-pub async fn office_json(State(app): State<Shared>) -> Response {
-    Json(&app.config).into_response()
+/// `GET /office.json[?unit=…]`: a unit's configuration, so the widget it serves agrees with it.
+pub async fn office_json(
+    State(app): State<Shared>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let site = app.site(params.get("unit").map(String::as_str))?;
+    Ok(Json(&site.config).into_response())
 }

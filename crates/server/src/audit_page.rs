@@ -2,8 +2,9 @@
 //! A caller sees the events of the units its scope covers; events of no one unit (logins of
 //! the admin token, accounts of a region) only with a scope over every unit.
 
-use crate::api::{App, Shared};
-use crate::auth::{Caller, Viewer};
+use crate::accounts::Scope;
+use crate::api::{with_unit, App, Shared, Target};
+use crate::auth::{Caller, Reader, Subject};
 use crate::charts::{document, local_time};
 use crate::error::ApiError;
 use crate::store::{AuditEvent, AuditQuery};
@@ -23,6 +24,7 @@ pub const MAX_EVENTS: u32 = 5000;
 fn audit_query(
     app: &App,
     caller: &Caller,
+    subject: &Subject,
     params: &HashMap<String, String>,
 ) -> Result<AuditQuery, ApiError> {
     let day = |name: &str| -> Result<Option<Date>, ApiError> {
@@ -43,23 +45,21 @@ fn audit_query(
             return Err(ApiError::BadRequest("`from` is after `to`".into()));
         }
     }
-    let offset = app.config.offset();
-    let units = match params
-        .get("unit")
-        .map(|u| u.trim())
-        .filter(|u| !u.is_empty())
-    {
-        Some(unit) if unit != app.unit() => {
-            return Err(ApiError::Unprocessable(format!(
-                "`unit` `{unit}` is not a unit of this deployment"
-            )))
+    // Days are read in the first unit's time zone (every unit's, for a single office).
+    let offset = app.first_site().config.offset();
+    let named_unit = params.get("unit").is_some_and(|u| !u.trim().is_empty());
+    let wide = matches!(caller.scope, Scope::All);
+    let units = match subject {
+        // The events of no one unit go with a single office's own, for a caller of every unit.
+        Subject::Unit(unit) if wide && !(named_unit && app.is_multi_unit()) => {
+            Some(vec![unit.clone(), String::new()])
         }
-        Some(unit) => vec![unit.to_string()],
-        None if caller.may_read(app, "") => vec![app.unit().to_string(), String::new()],
-        None => vec![app.unit().to_string()],
+        Subject::Unit(unit) => Some(vec![unit.clone()]),
+        Subject::Region(id) => Some(app.region(id)?.units.clone()),
+        Subject::All => None,
     };
     Ok(AuditQuery {
-        units: Some(units),
+        units,
         from: from.map(|d| offset.start_of(d)),
         to: to.map(|d| offset.span(d, d).1),
         limit: MAX_EVENTS,
@@ -70,9 +70,10 @@ fn audit_query(
 async fn read_events(
     app: &App,
     caller: &Caller,
+    subject: &Subject,
     params: &HashMap<String, String>,
 ) -> Result<Vec<AuditEvent>, ApiError> {
-    let query = audit_query(app, caller, params)?;
+    let query = audit_query(app, caller, subject, params)?;
     Ok(app.store.snapshot().await?.audit_events(&query).await?)
 }
 
@@ -90,11 +91,11 @@ fn event_json(e: &AuditEvent) -> Value {
 
 /// `GET /api/v1/audit?unit=…&from=YYYY-MM-DD&to=YYYY-MM-DD` → `{"events": [...]}`, newest first.
 pub async fn get_audit(
-    Viewer(caller): Viewer,
+    Reader(caller, subject): Reader,
     State(app): State<Shared>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
-    let query = audit_query(&app, &caller, &params)?;
+    let query = audit_query(&app, &caller, &subject, &params)?;
     let events = app.store.snapshot().await?.audit_events(&query).await?;
     Ok(
         Json(json!({ "events": events.iter().map(event_json).collect::<Vec<_>>() }))
@@ -109,25 +110,45 @@ fn shown(value: Option<&Value>) -> String {
 
 /// `GET /admin/audit`: the same events as a table, with the same filters.
 pub async fn audit_page(
-    Viewer(caller): Viewer,
+    Reader(caller, subject): Reader,
     State(app): State<Shared>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
-    let events = read_events(&app, &caller, &params).await?;
-    let zone = &app.config.time_zone;
+    let events = read_events(&app, &caller, &subject, &params).await?;
+    let (name, back) = match app.target(&subject)? {
+        Target::Unit(site) => (
+            site.config.office_name.clone(),
+            with_unit(&app, site.key(), "/admin"),
+        ),
+        Target::Region(r) => (r.label.id.clone(), format!("/admin?region={}", r.id)),
+        Target::All => ("Semua unit".to_string(), "/admin?all=1".to_string()),
+    };
+    let scope_q = match &subject {
+        Subject::Unit(u) if app.is_multi_unit() => format!("unit={u}&"),
+        Subject::Region(r) => format!("region={r}&"),
+        Subject::All if app.is_multi_unit() => "all=1&".to_string(),
+        _ => String::new(),
+    };
+    let zone = &app.first_site().config.time_zone;
     let value = |name: &str| params.get(name).cloned().unwrap_or_default();
     let body = html! {
         main {
             header {
-                p.office { (app.config.office_name) }
+                p.office { (name) }
                 h1 { "Jejak audit" }
                 p { "Setiap perubahan: siapa, kapan, unit, apa, nilai sebelum dan sesudah. Tidak ada yang dapat mengubah atau menghapus catatan ini." }
             }
             nav.actions aria-label="Tautan" {
-                a href="/admin" { "Kembali ke rekap" }
-                a href={ "/api/v1/audit?from=" (value("from")) "&to=" (value("to")) } { "JSON" }
+                a href=(back) { "Kembali ke rekap" }
+                a href={ "/api/v1/audit?" (scope_q) "from=" (value("from")) "&to=" (value("to")) } { "JSON" }
             }
             form.picker method="get" action="/admin/audit" {
+                @match &subject {
+                    Subject::Unit(u) if app.is_multi_unit() => { input type="hidden" name="unit" value=(u); }
+                    Subject::Region(r) => { input type="hidden" name="region" value=(r); }
+                    Subject::All if app.is_multi_unit() => { input type="hidden" name="all" value="1"; }
+                    _ => {}
+                }
                 label { "Dari " input type="date" name="from" value=(value("from")); }
                 label { "Sampai " input type="date" name="to" value=(value("to")); }
                 button type="submit" { "Tampilkan" }
@@ -157,7 +178,7 @@ pub async fn audit_page(
     };
     Ok(document(
         Lang::Id,
-        &format!("Jejak audit — {}", app.config.office_name),
+        &format!("Jejak audit — {name}"),
         "/admin/style.css",
         body,
     )

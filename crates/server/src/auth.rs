@@ -297,27 +297,96 @@ impl FromRequestParts<Shared> for Caller {
     }
 }
 
-/// A caller who may read the office's reports (any role whose scope covers the unit).
-#[derive(Debug, Clone)]
-pub struct Viewer(pub Caller);
+/// What a request is about, as its query names it (`unit=`, `region=`, `all=1`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Subject {
+    /// One unit, by the key its records are kept under.
+    Unit(String),
+    Region(String),
+    All,
+}
 
-/// A caller who may change the office's records (an admin whose scope covers the unit).
+/// The `unit`, `region` and `all` parameters of a request's query string.
+struct Named {
+    unit: Option<String>,
+    region: Option<String>,
+    all: bool,
+}
+
+fn named(parts: &Parts) -> Named {
+    let mut out = Named {
+        unit: None,
+        region: None,
+        all: false,
+    };
+    let query: std::collections::HashMap<String, String> =
+        axum::extract::Query::try_from_uri(&parts.uri)
+            .map(|q| q.0)
+            .unwrap_or_default();
+    for (key, value) in query {
+        let value = value.trim().to_string();
+        if value.is_empty() {
+            continue;
+        }
+        match key.as_str() {
+            "unit" => out.unit = Some(value),
+            "region" => out.region = Some(value),
+            "all" => out.all = value != "0",
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The unit a caller acts on: the one named, else (with a single unit) the only one, else
+/// the caller's own unit; then checked against the caller's scope (and role, to change).
+pub fn unit_for(
+    app: &App,
+    caller: &Caller,
+    unit: Option<&str>,
+    change: bool,
+) -> Result<String, ApiError> {
+    let own = match &caller.scope {
+        Scope::Unit(id) if unit.is_none() && app.is_multi_unit() => Some(id.as_str()),
+        _ => None,
+    };
+    let key = app.site(unit.or(own))?.key().to_string();
+    if change && !caller.may_change(app, &key) {
+        return Err(ApiError::Forbidden(format!(
+            "`{}` ({}) may not change unit `{key}`",
+            caller.actor,
+            caller.role.as_str(),
+        )));
+    }
+    if !caller.may_read(app, &key) {
+        return Err(ApiError::Forbidden(format!(
+            "`{}` may not read unit `{key}`",
+            caller.actor
+        )));
+    }
+    Ok(key)
+}
+
+/// A caller who may read one unit's reports (any role whose scope covers it), with that unit.
 #[derive(Debug, Clone)]
-pub struct Editor(pub Caller);
+pub struct Viewer(pub Caller, pub String);
+
+/// A caller who may change one unit's records (an admin whose scope covers it), with that unit.
+#[derive(Debug, Clone)]
+pub struct Editor(pub Caller, pub String);
+
+/// A caller who may read what the query names: one unit, a region or every unit (without a
+/// name: the only unit, else the caller's own scope).
+#[derive(Debug, Clone)]
+pub struct Reader(pub Caller, pub Subject);
 
 impl FromRequestParts<Shared> for Viewer {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, app: &Shared) -> Result<Viewer, ApiError> {
         let caller = Caller::from_request_parts(parts, app).await?;
-        if !caller.may_read(app, app.unit()) {
-            return Err(ApiError::Forbidden(format!(
-                "`{}` may not read unit `{}`",
-                caller.actor,
-                app.unit()
-            )));
-        }
-        Ok(Viewer(caller))
+        let unit = unit_for(app, &caller, named(parts).unit.as_deref(), false)?;
+        Ok(Viewer(caller, unit))
     }
 }
 
@@ -326,15 +395,42 @@ impl FromRequestParts<Shared> for Editor {
 
     async fn from_request_parts(parts: &mut Parts, app: &Shared) -> Result<Editor, ApiError> {
         let caller = Caller::from_request_parts(parts, app).await?;
-        if !caller.may_change(app, app.unit()) {
+        let unit = unit_for(app, &caller, named(parts).unit.as_deref(), true)?;
+        Ok(Editor(caller, unit))
+    }
+}
+
+impl FromRequestParts<Shared> for Reader {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &Shared) -> Result<Reader, ApiError> {
+        let caller = Caller::from_request_parts(parts, app).await?;
+        let named = named(parts);
+        let subject = match (&named.unit, &named.region, named.all) {
+            (Some(unit), _, _) => Subject::Unit(unit_for(app, &caller, Some(unit), false)?),
+            (None, Some(region), _) => Subject::Region(app.region(region)?.id.clone()),
+            (None, None, true) => Subject::All,
+            (None, None, false) if !app.is_multi_unit() => {
+                Subject::Unit(unit_for(app, &caller, None, false)?)
+            }
+            (None, None, false) => match &caller.scope {
+                Scope::Unit(_) => Subject::Unit(unit_for(app, &caller, None, false)?),
+                Scope::Region(id) => Subject::Region(app.region(id)?.id.clone()),
+                Scope::All => Subject::All,
+            },
+        };
+        let units: Vec<String> = match &subject {
+            Subject::Unit(_) => Vec::new(),
+            Subject::Region(id) => app.region(id)?.units.clone(),
+            Subject::All => app.sites().map(|s| s.key().to_string()).collect(),
+        };
+        if let Some(outside) = units.iter().find(|u| !caller.may_read(app, u)) {
             return Err(ApiError::Forbidden(format!(
-                "`{}` ({}) may not change unit `{}`",
-                caller.actor,
-                caller.role.as_str(),
-                app.unit()
+                "`{}` may not read unit `{outside}`, which this recap covers",
+                caller.actor
             )));
         }
-        Ok(Editor(caller))
+        Ok(Reader(caller, subject))
     }
 }
 

@@ -6,7 +6,7 @@ use crate::auth::admin_token_from_env;
 use crate::csv_scores::score_csv;
 use crate::qr::Paper;
 use crate::recap_text::render_recap;
-use crate::serve::{load_config, serve, Deadlines, ServeOptions};
+use crate::serve::{load_config, load_deployment, serve, zones_of, Deadlines, ServeOptions};
 use clap::{Parser, Subcommand};
 use ikm_core::Weights;
 use std::fs::File;
@@ -86,6 +86,9 @@ pub enum Command {
         /// The office configuration (JSON); built-in defaults if absent.
         #[arg(long)]
         config: Option<PathBuf>,
+        /// With a deployment file of many units: the unit to add responses for.
+        #[arg(long)]
+        unit: Option<String>,
         /// How many months, ending with the current one.
         #[arg(long, default_value_t = 4)]
         months: u32,
@@ -99,6 +102,9 @@ pub enum Command {
         /// The office configuration (JSON) with its services and counters.
         #[arg(long)]
         config: Option<PathBuf>,
+        /// With a deployment file of many units: the unit whose posters to make.
+        #[arg(long)]
+        unit: Option<String>,
         /// The survey's public address, e.g. https://survei.example.go.id (default: the
         /// configuration's `survey_url`).
         #[arg(long)]
@@ -279,14 +285,16 @@ pub fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         }
         Command::DemoData {
             database: Database { db },
-            config,
+            config: config_file,
+            unit,
             months,
             per_month,
         } => {
-            let config = load_config(config.as_deref())?;
+            let config = load_config(config_file.as_deref(), unit.as_deref())?;
+            let zones = zones_of(&load_deployment(config_file.as_deref())?);
             let runtime = tokio::runtime::Runtime::new()?;
             let seeded = runtime.block_on(async {
-                let store = crate::store::Store::open(&db, config.offset())
+                let store = crate::store::Store::open_zones(&db, zones)
                     .await
                     .map_err(|e| e.to_string())?;
                 let today = config.offset().local_date(crate::api::system_now());
@@ -306,11 +314,12 @@ pub fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         }
         Command::Qr {
             config,
+            unit,
             url,
             out,
             paper,
         } => {
-            let config = load_config(config.as_deref())?;
+            let config = load_config(config.as_deref(), unit.as_deref())?;
             let url = url.or_else(|| config.survey_url.clone()).ok_or(
                 "give the survey's public address with --url https://… (or `survey_url` in the configuration)",
             )?;
@@ -363,7 +372,23 @@ pub fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             Ok(())
         }
         Command::CheckConfig { file } => {
-            let config = load_config(Some(&file))?;
+            let deployment = load_deployment(Some(&file))?;
+            if deployment.is_multi_unit() {
+                let zones: std::collections::BTreeSet<String> = deployment
+                    .units
+                    .iter()
+                    .map(|u| u.time_zone.to_string())
+                    .collect();
+                println!(
+                    "{}: valid deployment ({} units, {} regions, time zones {})",
+                    file.display(),
+                    deployment.units.len(),
+                    deployment.regions.len(),
+                    zones.into_iter().collect::<Vec<_>>().join(", ")
+                );
+                return Ok(());
+            }
+            let config = load_config(Some(&file), None)?;
             let modules: Vec<String> = ikm_core::questionnaire::Module::ALL
                 .iter()
                 .filter_map(|m| {

@@ -7,7 +7,7 @@ use crate::api::Shared;
 use crate::auth::Viewer;
 use crate::charts::{document, local_time, long_date, nrr_bars, number, trend_line};
 use crate::error::ApiError;
-use crate::report::{build_report, parse_request, trend, FollowUpView, Report, ReportRequest};
+use crate::report::{build_report, trend, FollowUpView, Report, ReportRequest};
 use crate::store::Suggestion;
 use axum::extract::{Query, State};
 use axum::http::header;
@@ -33,18 +33,28 @@ pub async fn laporan_stylesheet() -> Response {
 
 /// `GET /admin/laporan?period=…` (the same query as `/admin`).
 pub async fn laporan_page(
-    _: Viewer,
+    Viewer(_, unit): Viewer,
     State(app): State<Shared>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
-    let request = parse_request(&params, &app.config, (app.now)()).map_err(ApiError::BadRequest)?;
+    let site = app.site_by_key(&unit);
+    let request = app.unit_request(&params, site)?;
     let mut snapshot = app.store.snapshot().await?;
-    let report = build_report(&mut snapshot, &app.config, &request).await?;
+    snapshot.for_unit(site.key());
+    let report = build_report(&mut snapshot, &site.config, &request).await?;
     let points = trend(&mut snapshot, &request, 12, false).await?;
     let suggestions = snapshot.suggestions(&request.filter, 10_000).await?;
     drop(snapshot);
-    let today = app.config.offset().local_date((app.now)());
-    Ok(laporan(&app.config, &request, &report, &points, &suggestions, today).into_response())
+    let today = site.config.offset().local_date((app.now)());
+    Ok(laporan(
+        &site.config,
+        &request,
+        &report,
+        &points,
+        &suggestions,
+        today,
+    )
+    .into_response())
 }
 
 fn ikm_text(report: &Report) -> String {

@@ -2,7 +2,7 @@
 //! reopening a period, and the follow-up plan. `/admin`'s forms call the same functions.
 
 use crate::api::{App, Shared};
-use crate::auth::{Caller, Editor, Viewer};
+use crate::auth::{unit_for, Caller, Editor, Viewer};
 use crate::error::ApiError;
 use crate::report::FollowUpView;
 use crate::store::Closure;
@@ -41,22 +41,32 @@ pub fn parse_period(text: &str) -> Result<Period, String> {
 }
 
 /// Checks a population typed into a form and the service it is for (`""`: the whole office).
-pub fn check_population(app: &App, population: &str, service: &str) -> Result<u64, String> {
+pub fn check_population(
+    app: &App,
+    unit: &str,
+    population: &str,
+    service: &str,
+) -> Result<u64, String> {
     let population = population.trim();
     let n: i64 = population
         .parse()
         .map_err(|_| format!("`population` must be a whole number, got `{population}`"))?;
-    check_population_figure(app, n, service)
+    check_population_figure(app, unit, n, service)
 }
 
 /// Checks a population figure (from JSON or a form) and the service it is for.
-pub fn check_population_figure(app: &App, n: i64, service: &str) -> Result<u64, String> {
+pub fn check_population_figure(
+    app: &App,
+    unit: &str,
+    n: i64,
+    service: &str,
+) -> Result<u64, String> {
     let n =
         u64::try_from(n).map_err(|_| format!("`population` must be a whole number, got `{n}`"))?;
     if n > MAX_POPULATION {
         return Err(format!("`population` must be at most {MAX_POPULATION}"));
     }
-    if !service.is_empty() && app.config.service(service).is_none() {
+    if !service.is_empty() && app.site_by_key(unit).config.service(service).is_none() {
         return Err(format!(
             "`service` `{service}` is not one of the configured services"
         ));
@@ -65,10 +75,15 @@ pub fn check_population_figure(app: &App, n: i64, service: &str) -> Result<u64, 
 }
 
 /// Closes `period`, freezing its recap (idempotent: a closed period keeps its first closing).
-pub async fn close(app: &App, caller: &Caller, period: Period) -> Result<Closure, ApiError> {
+pub async fn close(
+    app: &App,
+    caller: &Caller,
+    unit: &str,
+    period: Period,
+) -> Result<Closure, ApiError> {
     Ok(app
         .store
-        .close_period(period, (app.now)(), caller.acting_for(app.unit()))
+        .close_period(period, (app.now)(), caller.acting_for(unit))
         .await?)
 }
 
@@ -93,20 +108,24 @@ fn json_body(body: &[u8]) -> Result<Value, ApiError> {
     })
 }
 
-/// `PUT /api/v1/population/{YYYY-MM}` with `{"population": N, "service"?: id}`.
+/// `PUT /api/v1/population/{YYYY-MM}` with `{"population": N, "service"?: id, "unit"?: id}`
+/// (the unit may also be `?unit=`; with a single unit it may be left out).
 pub async fn put_population(
-    Editor(caller): Editor,
+    caller: Caller,
     State(app): State<Shared>,
     Path(month): Path<String>,
+    Query(params): Query<HashMap<String, String>>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let month = parse_month(&month).map_err(ApiError::NotFound)?;
     let value = json_body(&body)?;
     let mut population = None;
     let mut service = String::new();
+    let mut unit = params.get("unit").cloned();
     json::read_object!(&value, |v| {
         "population" (required) => population = Some(v.i64()?),
         "service" => service = v.string()?,
+        "unit" => unit = Some(v.string()?),
     })
     .map_err(|e| {
         let path = e.path.clone();
@@ -116,36 +135,36 @@ pub async fn put_population(
             format!("`{path}`: {e}")
         })
     })?;
+    let unit = unit_for(&app, &caller, unit.as_deref(), true)?;
     let population =
         population.ok_or_else(|| ApiError::Unprocessable("`population` is missing".into()))?;
-    let n = check_population_figure(&app, population, &service).map_err(ApiError::Unprocessable)?;
+    let n = check_population_figure(&app, &unit, population, &service)
+        .map_err(ApiError::Unprocessable)?;
     app.store
-        .set_population(
-            month,
-            &service,
-            n,
-            (app.now)(),
-            caller.acting_for(app.unit()),
-        )
+        .set_population(month, &service, n, (app.now)(), caller.acting_for(&unit))
         .await?;
     let service = (!service.is_empty()).then_some(service);
-    Ok(Json(json!({ "month": month.key(), "service": service, "population": n })).into_response())
+    let unit = (!unit.is_empty()).then_some(unit);
+    Ok(
+        Json(json!({ "month": month.key(), "unit": unit, "service": service, "population": n }))
+            .into_response(),
+    )
 }
 
 /// `POST /api/v1/periods/{period}/close`: freezes the period's recap.
 pub async fn post_close(
-    Editor(caller): Editor,
+    Editor(caller, unit): Editor,
     State(app): State<Shared>,
     Path(period): Path<String>,
 ) -> Result<Response, ApiError> {
     let period = parse_period(&period).map_err(ApiError::NotFound)?;
-    let closure = close(&app, &caller, period).await?;
+    let closure = close(&app, &caller, &unit, period).await?;
     Ok(Json(closure_json(&closure)).into_response())
 }
 
 /// `POST /api/v1/periods/{period}/reopen` with an optional `{"note": "why"}`.
 pub async fn post_reopen(
-    Editor(caller): Editor,
+    Editor(caller, unit): Editor,
     State(app): State<Shared>,
     Path(period): Path<String>,
     body: Bytes,
@@ -160,7 +179,7 @@ pub async fn post_reopen(
     let note = check_note(note).map_err(ApiError::Unprocessable)?;
     let removed = app
         .store
-        .reopen_period(period, (app.now)(), note, caller.acting_for(app.unit()))
+        .reopen_period(period, (app.now)(), note, caller.acting_for(&unit))
         .await?;
     Ok(Json(json!({
         "period": period.key(),
@@ -183,12 +202,13 @@ pub fn check_note(note: Option<String>) -> Result<Option<String>, String> {
 
 /// `GET /api/v1/periods/{period}`: whether it is closed, and every close and reopen.
 pub async fn get_period(
-    _: Viewer,
+    Viewer(_, unit): Viewer,
     State(app): State<Shared>,
     Path(period): Path<String>,
 ) -> Result<Response, ApiError> {
     let period = parse_period(&period).map_err(ApiError::NotFound)?;
     let mut snapshot = app.store.snapshot().await?;
+    snapshot.for_unit(&unit);
     let closure = snapshot.closure(period).await?;
     let events: Vec<_> = snapshot
         .period_events(period)
@@ -211,13 +231,14 @@ pub async fn get_period(
 /// `GET /api/v1/follow-ups[?period=…&lang=en]`: every action, or for a period its plan and
 /// the unfinished actions carried from earlier periods.
 pub async fn list_follow_ups(
-    _: Viewer,
+    Viewer(_, unit): Viewer,
     State(app): State<Shared>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
     let lang =
         Lang::from_param(params.get("lang").map(String::as_str)).map_err(ApiError::BadRequest)?;
-    let all = app.store.snapshot().await?.follow_ups().await?;
+    let mut snapshot = app.store.snapshot().await?;
+    let all = snapshot.for_unit(&unit).follow_ups().await?;
     let view = |f: &FollowUp| FollowUpView::new(f, lang);
     let body = match params.get("period").filter(|p| !p.trim().is_empty()) {
         None => json!({ "follow_ups": all.iter().map(view).collect::<Vec<_>>() }),
@@ -238,6 +259,7 @@ pub async fn list_follow_ups(
 pub async fn create_follow_up(
     app: &App,
     caller: &Caller,
+    unit: &str,
     input: FollowUpInput,
 ) -> Result<FollowUp, ApiError> {
     let now = (app.now)();
@@ -248,7 +270,7 @@ pub async fn create_follow_up(
         updated_at: now,
     };
     app.store
-        .create_follow_up(follow_up.clone(), caller.acting_for(app.unit()))
+        .create_follow_up(follow_up.clone(), caller.acting_for(unit))
         .await?;
     Ok(follow_up)
 }
@@ -259,12 +281,12 @@ fn body_text(body: &[u8]) -> Result<&str, ApiError> {
 
 /// `POST /api/v1/follow-ups`: 201 with the stored action.
 pub async fn post_follow_up(
-    Editor(caller): Editor,
+    Editor(caller, unit): Editor,
     State(app): State<Shared>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let input = FollowUpInput::from_json(body_text(&body)?).map_err(ApiError::Unprocessable)?;
-    let stored = create_follow_up(&app, &caller, input).await?;
+    let stored = create_follow_up(&app, &caller, &unit, input).await?;
     Ok((
         StatusCode::CREATED,
         Json(FollowUpView::new(&stored, Lang::Id)),
@@ -274,7 +296,7 @@ pub async fn post_follow_up(
 
 /// `PUT /api/v1/follow-ups/{id}`: replaces the action's fields (send all of them).
 pub async fn put_follow_up(
-    Editor(caller): Editor,
+    Editor(caller, unit): Editor,
     State(app): State<Shared>,
     Path(id): Path<String>,
     body: Bytes,
@@ -282,12 +304,13 @@ pub async fn put_follow_up(
     let input = FollowUpInput::from_json(body_text(&body)?).map_err(ApiError::Unprocessable)?;
     if !app
         .store
-        .update_follow_up(&id, input, (app.now)(), caller.acting_for(app.unit()))
+        .update_follow_up(&id, input, (app.now)(), caller.acting_for(&unit))
         .await?
     {
         return Err(ApiError::NotFound(format!("no follow-up action `{id}`")));
     }
-    let stored = app.store.snapshot().await?.follow_ups().await?;
+    let mut snapshot = app.store.snapshot().await?;
+    let stored = snapshot.for_unit(&unit).follow_ups().await?;
     let updated = stored
         .iter()
         .find(|f| f.id == id)
@@ -297,13 +320,13 @@ pub async fn put_follow_up(
 
 /// `DELETE /api/v1/follow-ups/{id}`: 204.
 pub async fn delete_follow_up(
-    Editor(caller): Editor,
+    Editor(caller, unit): Editor,
     State(app): State<Shared>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     if !app
         .store
-        .delete_follow_up(&id, (app.now)(), caller.acting_for(app.unit()))
+        .delete_follow_up(&id, (app.now)(), caller.acting_for(&unit))
         .await?
     {
         return Err(ApiError::NotFound(format!("no follow-up action `{id}`")));

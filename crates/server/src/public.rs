@@ -2,10 +2,10 @@
 //! `/badge.svg`, a small badge for the office website. Only closed periods are shown, so the
 //! office decides what is public; never a suggestion or an individual response.
 
-use crate::api::{App, Shared};
+use crate::api::{with_unit, App, Shared, Site};
 use crate::charts::{document, local_time, nrr_bars, number, trend_line};
 use crate::error::ApiError;
-use crate::report::{build_report, parse_request, trend, Report, ReportRequest};
+use crate::report::{build_report, trend, Report, ReportRequest};
 use crate::store::{Closure, Snapshot};
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -29,6 +29,7 @@ fn lang_of(params: &HashMap<String, String>) -> Lang {
 /// The report of a closed period as the public sees it: the whole office, frozen figures.
 async fn public_report(
     app: &App,
+    site: &Site,
     snapshot: &mut Snapshot,
     period: Period,
     lang: Lang,
@@ -36,8 +37,8 @@ async fn public_report(
     let mut params = HashMap::new();
     params.insert("period".to_string(), period.key());
     params.insert("lang".to_string(), lang.code().to_string());
-    let request = parse_request(&params, &app.config, (app.now)()).map_err(ApiError::BadRequest)?;
-    let report = build_report(snapshot, &app.config, &request).await?;
+    let request = app.unit_request(&params, site)?;
+    let report = build_report(snapshot.for_unit(site.key()), &site.config, &request).await?;
     Ok((request, report))
 }
 
@@ -93,21 +94,33 @@ fn with_public_headers(mut response: Response) -> Response {
     response
 }
 
-/// `GET /hasil[?period=…&lang=en]`: the published results.
+/// `GET /hasil[?unit=…&period=…&lang=en]`: the published results of a unit; with many units
+/// and none named, the list of units.
 pub async fn results_page(
     State(app): State<Shared>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
     let lang = lang_of(&params);
     let en = lang == Lang::En;
+    let unit = params
+        .get("unit")
+        .map(|u| u.trim())
+        .filter(|u| !u.is_empty());
+    if app.is_multi_unit() && unit.is_none() {
+        return Ok(with_public_headers(units_page(&app, lang).into_response()));
+    }
+    let site = app.site(unit)?;
+    let link = |url: &str| with_unit(&app, site.key(), url);
     let mut snapshot = app.store.snapshot().await?;
+    snapshot.for_unit(site.key());
     let period = match chosen(&mut snapshot, &params).await {
         Ok(p) => p,
         Err(ApiError::NotFound(_)) => {
             let page = shell(
                 &app,
+                site,
                 lang,
-                html! { p { (if en { "This period has not been published." } else { "Hasil periode ini belum dipublikasikan." }) } a href="/hasil" { (if en { "All published results" } else { "Semua hasil yang dipublikasikan" }) } },
+                html! { p { (if en { "This period has not been published." } else { "Hasil periode ini belum dipublikasikan." }) } a href=(link("/hasil")) { (if en { "All published results" } else { "Semua hasil yang dipublikasikan" }) } },
             );
             return Ok(with_public_headers(
                 (StatusCode::NOT_FOUND, page).into_response(),
@@ -118,7 +131,7 @@ pub async fn results_page(
     let closures = published(&mut snapshot).await?;
     let mut rows = Vec::new();
     for c in &closures {
-        let (_, report) = public_report(&app, &mut snapshot, c.period, lang).await?;
+        let (_, report) = public_report(&app, site, &mut snapshot, c.period, lang).await?;
         rows.push((
             c.period,
             report.ikm_rounded,
@@ -131,7 +144,7 @@ pub async fn results_page(
             html! { p { (if en { "No results have been published yet." } else { "Belum ada hasil survei yang dipublikasikan." }) } }
         }
         Some(period) => {
-            let (request, report) = public_report(&app, &mut snapshot, period, lang).await?;
+            let (request, report) = public_report(&app, site, &mut snapshot, period, lang).await?;
             let mut points = trend(&mut snapshot, &request, 12, true).await?;
             points.retain(|p| p.respondents > 0);
             let r = &report.recap;
@@ -161,13 +174,14 @@ pub async fn results_page(
                 @if points.len() > 1 {
                     (trend_line("pub-trend", if en { "IKM of the published months" } else { "IKM bulan-bulan yang dipublikasikan" }, &points, lang))
                 }
-                p.note { (if en { "Closed on " } else { "Ditutup pada " }) (report.closed.as_ref().map_or(String::new(), |c| local_time(c.closed_at_unix, &app.config.time_zone, lang))) ". "
+                p.note { (if en { "Closed on " } else { "Ditutup pada " }) (report.closed.as_ref().map_or(String::new(), |c| local_time(c.closed_at_unix, &site.config.time_zone, lang))) ". "
                     (if en { "IKM = weighted mean of the nine elements × 25 (PermenPAN-RB 14/2017); " } else { "IKM = rata-rata tertimbang sembilan unsur × 25 (PermenPAN-RB 14/2017); " }) (Grade::thresholds(lang)) "."  }
             }
         }
     };
     let page = shell(
         &app,
+        site,
         lang,
         html! {
             (body)
@@ -178,7 +192,7 @@ pub async fn results_page(
                     tbody {
                         @for (p, ikm, mutu, n) in &rows {
                             tr {
-                                th scope="row" { a href={ "/hasil?period=" (p.key()) @if en { "&lang=en" } } aria-current=[(Some(*p) == period).then_some("page")] { (p.label(lang)) } }
+                                th scope="row" { a href=(link(&format!("/hasil?period={}{}", p.key(), if en { "&lang=en" } else { "" }))) aria-current=[(Some(*p) == period).then_some("page")] { (p.label(lang)) } }
                                 td.num { (ikm.map_or("–".into(), |v| number(v, 2, lang))) }
                                 td { (mutu.map_or("–".into(), |g| g.to_string())) }
                                 td.num { (n) }
@@ -199,7 +213,29 @@ pub async fn results_page(
     Ok(with_public_headers(response))
 }
 
-fn shell(app: &App, lang: Lang, body: Markup) -> Markup {
+/// `/hasil` of a deployment of many units: each unit's published results, by name.
+fn units_page(app: &App, lang: Lang) -> Markup {
+    let en = lang == Lang::En;
+    let title = if en {
+        "Public satisfaction survey results"
+    } else {
+        "Hasil Survei Kepuasan Masyarakat"
+    };
+    let suffix = if en { "&lang=en" } else { "" };
+    let page = html! {
+        main {
+            header { h1 { (title) } }
+            ul {
+                @for site in app.sites() {
+                    li { a href={ "/hasil?unit=" (site.key()) (suffix) } { (site.config.office_name) } }
+                }
+            }
+        }
+    };
+    document(lang, title, "/admin/style.css", page)
+}
+
+fn shell(app: &App, site: &Site, lang: Lang, body: Markup) -> Markup {
     let en = lang == Lang::En;
     let title = format!(
         "{} — {}",
@@ -208,17 +244,18 @@ fn shell(app: &App, lang: Lang, body: Markup) -> Markup {
         } else {
             "Hasil Survei Kepuasan Masyarakat"
         },
-        app.config.office_name
+        site.config.office_name
     );
+    let link = |url: &str| with_unit(app, site.key(), url);
     let page = html! {
                 main {
                     header {
-                        p.office { (app.config.office_name) }
+                        p.office { (site.config.office_name) }
                         h1 { (if en { "Public satisfaction survey results" } else { "Hasil Survei Kepuasan Masyarakat" }) }
                         nav aria-label=(if en { "Language" } else { "Bahasa" }) {
-                            a href="/hasil" hreflang="id" lang="id" aria-current=[(!en).then_some("true")] { "Bahasa Indonesia" }
+                            a href=(link("/hasil")) hreflang="id" lang="id" aria-current=[(!en).then_some("true")] { "Bahasa Indonesia" }
                             " · "
-                            a href="/hasil?lang=en" hreflang="en" lang="en" aria-current=[en.then_some("true")] { "English" }
+                            a href=(link("/hasil?lang=en")) hreflang="en" lang="en" aria-current=[en.then_some("true")] { "English" }
                         }
                     }
                     (body)
@@ -271,10 +308,12 @@ pub async fn badge(
 ) -> Result<Response, ApiError> {
     let lang = lang_of(&params);
     let en = lang == Lang::En;
+    let site = app.site(params.get("unit").map(String::as_str))?;
     let mut snapshot = app.store.snapshot().await?;
+    snapshot.for_unit(site.key());
     let (status, svg) = match chosen(&mut snapshot, &params).await {
         Ok(Some(period)) => {
-            let (_, report) = public_report(&app, &mut snapshot, period, lang).await?;
+            let (_, report) = public_report(&app, site, &mut snapshot, period, lang).await?;
             let figure = match (report.ikm_rounded, report.recap.mutu) {
                 (Some(ikm), Some(mutu)) => format!(
                     "IKM {} · {} {mutu}",
@@ -285,7 +324,7 @@ pub async fn badge(
             };
             (
                 StatusCode::OK,
-                badge_svg(&app.config.office_name, &period.label(lang), &figure, lang),
+                badge_svg(&site.config.office_name, &period.label(lang), &figure, lang),
             )
         }
         Ok(None) | Err(ApiError::NotFound(_)) => {
@@ -296,7 +335,7 @@ pub async fn badge(
             };
             (
                 StatusCode::NOT_FOUND,
-                badge_svg(&app.config.office_name, text, "IKM –", lang),
+                badge_svg(&site.config.office_name, text, "IKM –", lang),
             )
         }
         Err(e) => return Err(e),

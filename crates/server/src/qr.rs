@@ -2,10 +2,11 @@
 //! (`?layanan=…&loket=…`), the office, service and counter in words, a short address to type,
 //! and one line of instructions in Indonesian and English. `/admin/qr` and `ikm qr` make them.
 
-use crate::api::Shared;
+use crate::api::{App, Shared, Site};
 use crate::auth::Viewer;
 use crate::charts::document;
 use crate::error::ApiError;
+use crate::survey_page::survey_path;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -267,23 +268,26 @@ pub fn write_posters(
     Ok(all.len())
 }
 
-/// The survey's public address as the office configured it, or as this request reached us.
+/// The unit's public survey address as configured, or as this request reached us (with many
+/// units, its own `/u/{unit}` under that address).
 fn survey_url(
-    config: &OfficeConfig,
+    app: &App,
+    site: &Site,
     params: &HashMap<String, String>,
     headers: &HeaderMap,
 ) -> String {
     if let Some(url) = params.get("url").filter(|u| is_http_url(u)) {
         return url.clone();
     }
-    if let Some(url) = &config.survey_url {
+    if let Some(url) = &site.config.survey_url {
         return url.clone();
     }
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
         .unwrap_or("127.0.0.1:8080");
-    format!("http://{host}")
+    let path = survey_path(app, site);
+    format!("http://{host}{}", path.trim_end_matches('/'))
 }
 
 fn is_http_url(url: &str) -> bool {
@@ -296,20 +300,21 @@ fn is_http_url(url: &str) -> bool {
 /// address is `url=`, else the configuration's `survey_url`, else the address this request
 /// came to (fine on the office network, not for phones if that is `127.0.0.1`).
 pub async fn qr_page(
-    _: Viewer,
+    Viewer(_, unit): Viewer,
     State(app): State<Shared>,
     headers: HeaderMap,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
+    let site = app.site_by_key(&unit);
     let paper =
         Paper::parse(params.get("paper").map(String::as_str)).map_err(ApiError::BadRequest)?;
-    let url = survey_url(&app.config, &params, &headers);
+    let url = survey_url(&app, site, &params, &headers);
     let only = match (params.get("counter"), params.get("service")) {
         (Some(c), Some(s)) => Some((c.as_str(), s.as_str())),
         _ => None,
     };
     let stylesheet = format!("/admin/poster-{}.css", paper.key());
-    let sheet = sheet(&app.config, &url, &stylesheet, only).map_err(ApiError::BadRequest)?;
+    let sheet = sheet(&site.config, &url, &stylesheet, only).map_err(ApiError::BadRequest)?;
     Ok(sheet.into_response())
 }
 
@@ -330,9 +335,23 @@ pub async fn short_redirect(
     State(app): State<Shared>,
     Path((counter, service)): Path<(String, String)>,
 ) -> Response {
-    let service = app.config.service(&service).map(|s| s.id.as_str());
-    let counter = app.config.counter(&counter).map(|c| c.id.as_str());
-    Redirect::to(&format!("/{}", survey_query(None, service, counter))).into_response()
+    redirect_to_survey(&app, app.first_site(), &counter, &service)
+}
+
+/// `GET /u/{unit}/s/{counter}/{service}`: a unit's short address in a deployment of many units.
+pub async fn unit_short_redirect(
+    State(app): State<Shared>,
+    Path((unit, counter, service)): Path<(String, String, String)>,
+) -> Result<Response, ApiError> {
+    let site = app.site(Some(&unit))?;
+    Ok(redirect_to_survey(&app, site, &counter, &service))
+}
+
+fn redirect_to_survey(app: &App, site: &Site, counter: &str, service: &str) -> Response {
+    let service = site.config.service(service).map(|s| s.id.as_str());
+    let counter = site.config.counter(counter).map(|c| c.id.as_str());
+    let query = survey_query(None, service, counter);
+    Redirect::to(&format!("{}{query}", survey_path(app, site))).into_response()
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! The recap of a period (a month, quarter, semester, year or any range of days): request
 //! parsing and the report the API, `/admin`, the formal report and the public page show.
 
+use crate::api::{App, Target};
 use crate::store::{Aggregate, Closure, Filter, Snapshot, StoreError, StoredAfter};
 use ikm_core::config::is_slug;
 use ikm_core::followup::FollowUp;
@@ -398,6 +399,140 @@ pub async fn build_report(
                 .map(|f| FollowUpView::new(f, lang))
                 .collect(),
         },
+    })
+}
+
+/// A recap over many units (a region, or the whole deployment), as `GET /api/v1/report?region=…`
+/// and `?all=1` return it.
+#[derive(Debug, Serialize)]
+pub struct RegionReport {
+    /// The region's id; null for the whole deployment.
+    pub region: Option<String>,
+    pub label: String,
+    pub period: PeriodInfo,
+    /// The headline: every respondent of the units pooled, scored as one survey (each unit's
+    /// closed period counted as frozen).
+    #[serde(flatten)]
+    pub recap: Recap,
+    pub ikm_rounded: Option<f64>,
+    /// The second reading: the plain mean of the units' own IKM (units without one left out),
+    /// rounded to 2 decimals, and its grade.
+    pub mean_of_units: MeanOfUnits,
+    /// Unit id → its recap, in configured order.
+    pub per_unit: PerUnit,
+}
+
+#[derive(Debug, Serialize)]
+pub struct MeanOfUnits {
+    pub ikm: Option<f64>,
+    pub mutu: Option<Grade>,
+    /// How many units had an IKM to average.
+    pub units: usize,
+}
+
+/// One unit's line in a recap over many units.
+#[derive(Debug, Serialize)]
+pub struct UnitRecap {
+    pub label: String,
+    pub respondents: u64,
+    /// Rounded to 2 decimals; null unless all nine elements have answers.
+    pub ikm: Option<f64>,
+    pub mutu: Option<Grade>,
+    /// Whether the unit closed the period (its figures then frozen).
+    pub closed: bool,
+    /// Responses that arrived after the unit closed the period.
+    pub late: u64,
+}
+
+/// Unit id → its recap, a JSON object in configured order.
+#[derive(Debug, Default)]
+pub struct PerUnit(pub Vec<(String, UnitRecap)>);
+
+impl PerUnit {
+    /// The units ranked best first by IKM (units without one last, in configured order).
+    pub fn ranked(&self) -> Vec<&(String, UnitRecap)> {
+        let mut ranked: Vec<&(String, UnitRecap)> = self.0.iter().collect();
+        ranked.sort_by(|(_, a), (_, b)| match (a.ikm, b.ikm) {
+            (Some(x), Some(y)) => y.total_cmp(&x),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => std::cmp::Ordering::Equal,
+        });
+        ranked
+    }
+}
+
+impl Serialize for PerUnit {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        ikm_core::serialize_pairs(self.0.iter().map(|(id, recap)| (id, recap)), serializer)
+    }
+}
+
+/// Computes the recap over `target`'s units from one snapshot: each unit counted in its own
+/// time zone and frozen at its own closing, then pooled.
+pub async fn build_region_report(
+    store: &mut Snapshot,
+    app: &App,
+    target: Target<'_>,
+    request: &ReportRequest,
+) -> Result<RegionReport, StoreError> {
+    let lang = request.lang;
+    let mut pooled = ScoreTally::default();
+    let mut per_unit = Vec::new();
+    let mut unit_ikms = Vec::new();
+    for site in app.sites_of(target) {
+        let mut unit_request = request.clone();
+        unit_request.filter.unit = Some(site.key().to_string());
+        let counted = count(store.for_unit(site.key()), &unit_request).await?;
+        let tally = counted.aggregate.tally;
+        pooled.merge(&tally);
+        let recap = tally.recap(request.weights);
+        unit_ikms.extend(recap.ikm);
+        per_unit.push((
+            site.key().to_string(),
+            UnitRecap {
+                label: site.config.office_name.clone(),
+                respondents: recap.respondents,
+                ikm: recap.ikm_rounded(),
+                mutu: recap.mutu,
+                closed: counted.closure.is_some(),
+                late: counted.late,
+            },
+        ));
+    }
+    let recap = pooled.recap(request.weights);
+    let mean = ikm_core::score::mean_ikm(&unit_ikms);
+    let (region, label) = match target {
+        Target::Region(r) => (
+            Some(r.id.clone()),
+            Label::from(&r.label).get(lang).to_string(),
+        ),
+        _ => (
+            None,
+            match lang {
+                Lang::Id => "Semua unit".to_string(),
+                Lang::En => "All units".to_string(),
+            },
+        ),
+    };
+    Ok(RegionReport {
+        region,
+        label,
+        period: PeriodInfo {
+            key: request.period.map(Period::key),
+            label: request.title(),
+            from: request.from.to_string(),
+            to: request.to.to_string(),
+            time_zone: "unit".to_string(),
+        },
+        ikm_rounded: recap.ikm_rounded(),
+        recap,
+        mean_of_units: MeanOfUnits {
+            ikm: mean.map(|m| ikm_core::score::round_hundredths(m) as f64 / 100.0),
+            mutu: mean.map(|m| Grade::from_ikm_hundredths(ikm_core::score::round_hundredths(m))),
+            units: unit_ikms.len(),
+        },
+        per_unit: PerUnit(per_unit),
     })
 }
 

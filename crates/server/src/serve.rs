@@ -19,10 +19,12 @@ use crate::office_api::{
     put_follow_up, put_population,
 };
 use crate::public::{badge, results_page};
-use crate::qr::{poster_stylesheet, qr_page, short_redirect, Paper};
+use crate::qr::{poster_stylesheet, qr_page, short_redirect, unit_short_redirect, Paper};
 use crate::rate_limit::ClientLimiter;
-use crate::store::{redact_url, Store};
-use crate::survey_page::{form_fragment, submit_form, survey_page, Assets};
+use crate::store::{redact_url, Store, Zones};
+use crate::survey_page::{
+    form_fragment, submit_form, survey_page, unit_submit_form, unit_survey_page, Assets,
+};
 use crate::tls::{reload_on_hangup, ReloadingCert, ALPN_H2};
 use axum::extract::{ConnectInfo, DefaultBodyLimit};
 use axum::http::{header, HeaderName, HeaderValue, Method, Request};
@@ -33,7 +35,7 @@ use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use ikm_core::submission::MAX_BODY_BYTES;
-use ikm_core::OfficeConfig;
+use ikm_core::{Deployment, OfficeConfig};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -94,15 +96,60 @@ pub struct ServeOptions {
 /// process may open.
 pub const DEFAULT_MAX_CONNECTIONS: usize = 2048;
 
-/// The office configuration from a file, or the built-in defaults.
-pub fn load_config(path: Option<&Path>) -> Result<OfficeConfig, String> {
+/// The deployment from `--config` (a deployment file or one office's configuration), or the
+/// built-in defaults.
+pub fn load_deployment(path: Option<&Path>) -> Result<Deployment, String> {
     match path {
-        None => Ok(OfficeConfig::default()),
+        None => Ok(Deployment::single(OfficeConfig::default())),
         Some(path) => {
             let text = std::fs::read_to_string(path)
                 .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-            OfficeConfig::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))
+            Deployment::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))
         }
+    }
+}
+
+/// One office's configuration from `--config`: the file's only office, or with a deployment
+/// file of many units the one `unit` names.
+pub fn load_config(path: Option<&Path>, unit: Option<&str>) -> Result<OfficeConfig, String> {
+    let deployment = load_deployment(path)?;
+    match unit {
+        Some(id) => deployment.unit(id).cloned().ok_or_else(|| {
+            let ids: Vec<&str> = deployment
+                .units
+                .iter()
+                .filter_map(|u| u.unit.as_deref())
+                .collect();
+            format!(
+                "--unit `{id}` is not a unit of the file (units: {})",
+                ids.join(", ")
+            )
+        }),
+        None if deployment.is_multi_unit() => Err(format!(
+            "the file lists {} units: choose one with --unit ID",
+            deployment.units.len()
+        )),
+        None => deployment
+            .units
+            .into_iter()
+            .next()
+            .ok_or_else(|| "the file lists no unit".to_string()),
+    }
+}
+
+/// Each unit's time zone, for the store.
+pub fn zones_of(deployment: &Deployment) -> Zones {
+    let default = deployment
+        .units
+        .first()
+        .map_or(OfficeConfig::default().offset(), OfficeConfig::offset);
+    Zones {
+        default,
+        units: deployment
+            .units
+            .iter()
+            .filter_map(|u| Some((u.unit.clone()?, u.offset())))
+            .collect(),
     }
 }
 
@@ -160,6 +207,8 @@ pub fn router(app: Shared, dist: &Path, cors_origins: &[String]) -> Router {
     // Pages made per request are compressed per request (the files in `dist` already are).
     let pages = Router::new()
         .route("/", get(survey_page).post(submit_form))
+        .route("/u/{unit}", get(unit_survey_page).post(unit_submit_form))
+        .route("/u/{unit}/", get(unit_survey_page).post(unit_submit_form))
         .route("/api/v1/form", get(form_fragment))
         .layer(CompressionLayer::new());
     let api = Router::new()
@@ -177,6 +226,7 @@ pub fn router(app: Shared, dist: &Path, cors_origins: &[String]) -> Router {
             get(|| async { poster_stylesheet(Paper::A5) }),
         )
         .route("/s/{counter}/{service}", get(short_redirect))
+        .route("/u/{unit}/s/{counter}/{service}", get(unit_short_redirect))
         .route("/hasil", get(results_page))
         .route("/badge.svg", get(badge))
         .route("/healthz", get(|| async { "ok" }))
@@ -260,11 +310,20 @@ async fn cache_policy(
 }
 
 /// Builds the shared state: opens and migrates the database, sets up the limits.
-pub async fn build_app(options: &ServeOptions, config: OfficeConfig) -> Result<Shared, String> {
-    let store = Store::open(&options.db, config.offset())
+pub async fn build_app(options: &ServeOptions, deployment: Deployment) -> Result<Shared, String> {
+    let store = Store::open_zones(&options.db, zones_of(&deployment))
         .await
         .map_err(|e| e.to_string())?;
-    let mut app = App::new(store, config, options.admin_token.clone());
+    if let (false, Some(unit)) = (
+        deployment.is_multi_unit(),
+        deployment.units.first().and_then(|u| u.unit.as_deref()),
+    ) {
+        store
+            .adopt_unnamed_records(unit)
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    let mut app = App::for_deployment(store, deployment, options.admin_token.clone());
     app.assets = Assets::load(&options.dist);
     app.limiter = (options.rate_per_minute > 0)
         .then(|| ClientLimiter::new(options.rate_per_minute, options.rate_burst));
@@ -387,13 +446,13 @@ pub async fn serve_on(
 /// Runs the collector until Ctrl-C or SIGTERM.
 pub async fn serve(options: ServeOptions) -> Result<(), String> {
     let shutdown = shutdown_signal();
-    let config = load_config(options.config.as_deref())?;
+    let deployment = load_deployment(options.config.as_deref())?;
     // The certificate first: a bad file stops the start before the database is touched.
     let tls = match &options.tls {
         Some((cert, key)) => Some(Arc::new(ReloadingCert::load(cert, key)?)),
         None => None,
     };
-    let app = build_app(&options, config).await?;
+    let app = build_app(&options, deployment).await?;
     let has_accounts = app.store.has_accounts().await.map_err(|e| e.to_string())?;
     if !options.addr.ip().is_loopback() && options.admin_token.is_none() && !has_accounts {
         app.store.close().await;

@@ -30,6 +30,7 @@ pub use audit::{Actor, AuditAction, AuditEvent, AuditQuery};
 pub use error::{StoreError, StoreErrorKind};
 pub use office::{Closure, PeriodAction, PeriodEvent};
 pub use responses::{Insert, NewResponse, StoredRow, Suggestion};
+pub use sql::Zones;
 pub use url::{redact_url, Backend};
 
 use ikm_core::followup::{FollowUp, FollowUpInput};
@@ -50,8 +51,8 @@ pub struct Store {
     pool: AnyPool,
     /// Which SQL engine is behind the pool.
     pub backend: Backend,
-    /// The office time zone, which decides the day of each response in the per-day tables.
-    offset: UtcOffset,
+    /// Each unit's time zone, which decides the day of its responses in the per-day tables.
+    zones: Arc<Zones>,
     writer: mpsc::Sender<Message>,
     /// SQLite's `max_page_count` for the writer's connection (0: no cap), see [`Store::cap_sqlite_pages`].
     page_cap: Arc<AtomicU64>,
@@ -61,7 +62,9 @@ pub struct Store {
 /// PostgreSQL `REPEATABLE READ`, on SQLite a WAL read snapshot taken at the first read).
 pub struct Snapshot {
     tx: Transaction<'static, Any>,
-    offset: UtcOffset,
+    zones: Arc<Zones>,
+    /// The unit whose office records (closures, populations, follow-ups) the reads see.
+    unit: String,
 }
 
 impl Snapshot {
@@ -69,13 +72,30 @@ impl Snapshot {
     fn conn(&mut self) -> &mut AnyConnection {
         &mut self.tx
     }
+
+    /// Reads `unit`'s office records and days from now on (`""`: a single office without a
+    /// unit id), in the same snapshot: a recap across units reads every unit from one state.
+    pub fn for_unit(&mut self, unit: &str) -> &mut Snapshot {
+        self.unit = unit.to_string();
+        self
+    }
+
+    /// The time zone of the unit read.
+    fn offset(&self) -> UtcOffset {
+        self.zones.offset_of(Some(&self.unit))
+    }
 }
 
 impl Store {
     /// Opens (creating a missing SQLite file) and migrates the database at `url`
     /// (`sqlite://PATH` or `postgres://USER@HOST/DB`) for an office in time zone `offset`.
     pub async fn open(url: &str, offset: UtcOffset) -> Result<Store, StoreError> {
-        Store::open_with(url, Some(offset)).await
+        Store::open_with(url, Some(Zones::single(offset))).await
+    }
+
+    /// Opens and migrates the database for units in the time zones `zones`.
+    pub async fn open_zones(url: &str, zones: Zones) -> Result<Store, StoreError> {
+        Store::open_with(url, Some(zones)).await
     }
 
     /// Opens and migrates the database for account commands: the per-day tables are left as
@@ -84,8 +104,12 @@ impl Store {
         Store::open_with(url, None).await
     }
 
-    async fn open_with(url: &str, rebuild_for: Option<UtcOffset>) -> Result<Store, StoreError> {
-        let offset = rebuild_for.unwrap_or(UtcOffset { minutes: 0 });
+    async fn open_with(url: &str, rebuild_for: Option<Zones>) -> Result<Store, StoreError> {
+        let zones = Arc::new(
+            rebuild_for
+                .clone()
+                .unwrap_or_else(|| Zones::single(UtcOffset { minutes: 0 })),
+        );
         sqlx::any::install_default_drivers();
         let (url, backend) = url::normalise_url(url)?;
         let options = AnyConnectOptions::from_str(&url)
@@ -108,15 +132,17 @@ impl Store {
         migrate::migrate(&pool).await?;
         migrate::make_audit_append_only(&pool, backend).await?;
         // Before the writer exists; a failure stops the server's start.
-        if let Some(offset) = rebuild_for {
-            migrate::ensure_derived_tables(&pool, offset).await?;
+        if let Some(zones) = &rebuild_for {
+            migrate::ensure_derived_tables(&pool, zones).await?;
         }
         let (writer, inbox) = mpsc::channel(1024);
         let page_cap = Arc::new(AtomicU64::new(0));
         let task = WriterTask {
             options,
             backend,
-            context: WriteContext { offset },
+            context: WriteContext {
+                zones: zones.clone(),
+            },
             page_cap: page_cap.clone(),
             connection: None,
         };
@@ -124,7 +150,7 @@ impl Store {
         Ok(Store {
             pool,
             backend,
-            offset,
+            zones,
             writer,
             page_cap,
         })
@@ -167,7 +193,8 @@ impl Store {
         let tx = self.pool.begin_with(AssertSqlSafe(begin)).await?;
         Ok(Snapshot {
             tx,
-            offset: self.offset,
+            zones: self.zones.clone(),
+            unit: String::new(),
         })
     }
 
@@ -264,9 +291,15 @@ impl Store {
         Ok(u64::try_from(n).unwrap_or_default())
     }
 
-    /// The office time zone the per-day tables are kept in.
+    /// The time zone the per-day tables keep responses of no configured unit in.
     pub fn offset(&self) -> UtcOffset {
-        self.offset
+        self.zones.default
+    }
+
+    /// Files the office records of a single office kept without a unit id (before it named
+    /// one, or before deployments had units) under `unit`, so they stay the office's own.
+    pub async fn adopt_unnamed_records(&self, unit: &str) -> Result<(), StoreError> {
+        migrate::adopt_unnamed_records(&self.pool, unit).await
     }
 
     /// The pool, for bulk loading in benchmarks and tests.

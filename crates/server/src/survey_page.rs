@@ -6,12 +6,12 @@
 //! validates with the core rules and stores through the same path as the JSON endpoint, or
 //! shows the form again with every problem next to its field.
 
-use crate::api::{store_submission, App, Shared};
+use crate::api::{store_submission, App, Shared, Site};
 use crate::charts;
 use crate::error::ApiError;
 use crate::origin::{is_from_this_site, OriginPolicy};
 use axum::extract::rejection::FormRejection;
-use axum::extract::{Query, State};
+use axum::extract::{Path as UrlPath, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Form;
@@ -32,6 +32,10 @@ pub struct Assets {
     pub module: String,
     pub wasm: String,
     pub css: String,
+    /// The stylesheet's text, inlined in the page's head so no request blocks its first render.
+    pub css_text: String,
+    /// The page's Content-Security-Policy, allowing exactly that inline stylesheet by its hash.
+    pub csp: String,
 }
 
 impl Assets {
@@ -41,17 +45,34 @@ impl Assets {
         let text = std::fs::read_to_string(dist.join("manifest.json")).ok()?;
         let value: serde_json::Value = serde_json::from_str(&text).ok()?;
         let file = |key: &str| value.get(key)?.as_str().map(String::from);
+        let css = file("css")?;
+        let css_text = std::fs::read_to_string(dist.join(&css)).ok()?;
+        let csp = survey_csp(&css_text);
         Some(Assets {
             module: file("module")?,
             wasm: file("wasm")?,
-            css: file("css")?,
+            css,
+            css_text,
+            csp,
         })
     }
 }
 
-/// The page's policy: its own files only, wasm compilation allowed, nothing inline.
+/// The page's policy without the widget build: its own files only, nothing inline.
 const SURVEY_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
      style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'";
+
+/// The page's policy with the widget's stylesheet inline: its own files, wasm compilation,
+/// and that one stylesheet by its SHA-256 (never `unsafe-inline`).
+pub fn survey_csp(inline_css: &str) -> String {
+    use base64::Engine;
+    use sha2::Digest;
+    let hash = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(inline_css));
+    format!(
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'sha256-{hash}'; \
+         img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'"
+    )
+}
 
 /// A query parameter trimmed; None when missing or blank.
 fn nonblank(query: &HashMap<String, String>, name: &str) -> Option<String> {
@@ -83,20 +104,20 @@ fn page_of(query: &HashMap<String, String>, headers: &HeaderMap) -> Page {
     }
 }
 
-fn setup_of(app: &App, page: &Page) -> Setup {
+fn setup_of(site: &Site, page: &Page) -> Setup {
     let options = MountOptions {
-        unit: app.config.unit.clone(),
+        unit: site.config.unit.clone(),
         ..MountOptions::default()
     };
-    resolve_setup(&options, page, app.config.clone())
+    resolve_setup(&options, page, site.config.clone())
 }
 
 /// The element's own attributes, as an embedding page forwards them (`service`, `counter`,
 /// `unit`, `attr-lang`): the widget's precedence rules then run here, unchanged.
-fn attributes_of(query: &HashMap<String, String>, app: &App) -> MountOptions {
+fn attributes_of(query: &HashMap<String, String>, site: &Site) -> MountOptions {
     let get = |name: &str| nonblank(query, name);
     MountOptions {
-        unit: get("unit").or_else(|| app.config.unit.clone()),
+        unit: get("unit").or_else(|| site.config.unit.clone()),
         lang: get("attr-lang"),
         service: get("service"),
         counter: get("counter"),
@@ -110,13 +131,14 @@ fn new_id() -> String {
 }
 
 /// The full page around the survey's HTML.
-fn page(app: &App, lang: Lang, survey: String, takeover: bool) -> Markup {
+fn page(app: &App, site: &Site, lang: Lang, survey: String, takeover: bool) -> Markup {
     // Inside <script>: no `</script>` can end it early.
-    let config = app.config_json.replace('<', "\\u003c");
+    let config = site.config_json.replace('<', "\\u003c");
     let assets = app.assets.as_ref();
     let head = html! {
         @if let Some(a) = assets {
-            link rel="stylesheet" href={ "/" (a.css) };
+            // Inline: the first render waits for no request (the CSP allows it by its hash).
+            style { (PreEscaped(&a.css_text)) }
             // The form works before these arrive; they must not slow its first paint.
             @if takeover {
                 link rel="preload" as="fetch" crossorigin="anonymous" fetchpriority="low" href={ "/" (a.wasm) };
@@ -127,25 +149,27 @@ fn page(app: &App, lang: Lang, survey: String, takeover: bool) -> Markup {
     let body = html! {
         main {
             div.ikm-host id="ikm-survey" data-ikm-takeover[takeover] data-sw="/sw.js" data-endpoint="/api/v1/responses"
-                data-unit=[app.config.unit.as_deref()] data-config-id="ikm-config" {
+                data-unit=[site.config.unit.as_deref()] data-config-id="ikm-config" {
                 (PreEscaped(survey))
             }
         }
         script type="application/json" id="ikm-config" { (PreEscaped(config)) }
     };
-    let title = format!("{} — {}", ui::TITLE.get(lang), app.config.office_name);
+    let title = format!("{} — {}", ui::TITLE.get(lang), site.config.office_name);
     charts::document_with_head(lang, &title, head, body)
 }
 
 /// A rendered page with its status and headers.
-fn reply(status: StatusCode, markup: Markup) -> Response {
+fn reply(app: &App, status: StatusCode, markup: Markup) -> Response {
     let mut response = (status, markup).into_response();
     let h = response.headers_mut();
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(SURVEY_CSP),
-    );
+    let csp = app
+        .assets
+        .as_ref()
+        .and_then(|a| HeaderValue::from_str(&a.csp).ok())
+        .unwrap_or_else(|| HeaderValue::from_static(SURVEY_CSP));
+    h.insert(header::CONTENT_SECURITY_POLICY, csp);
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
@@ -158,11 +182,11 @@ fn reply(status: StatusCode, markup: Markup) -> Response {
 }
 
 /// Renders `state` into the page; the form is taken over by the widget, other screens not.
-fn render_page(app: &App, state: SurveyState, status: StatusCode) -> Response {
+fn render_page(app: &App, site: &Site, state: SurveyState, status: StatusCode) -> Response {
     let lang = state.setup.lang;
     let takeover = state.done_screen().is_none();
     let survey = ikm_survey::render::render(state);
-    reply(status, page(app, lang, survey, takeover))
+    reply(app, status, page(app, site, lang, survey, takeover))
 }
 
 /// `GET /api/v1/form`: the same server-rendered form as a fragment, for `<ikm-survey
@@ -174,13 +198,14 @@ pub async fn form_fragment(
     State(app): State<Shared>,
     headers: HeaderMap,
     Query(query): Query<HashMap<String, String>>,
-) -> Response {
+) -> Result<Response, ApiError> {
+    let site = app.site(query.get("unit").map(String::as_str))?;
     let page = page_of(&query, &headers);
-    let setup = resolve_setup(&attributes_of(&query, &app), &page, app.config.clone());
+    let setup = resolve_setup(&attributes_of(&query, site), &page, site.config.clone());
     let unit = setup.unit.clone();
     let survey = ikm_survey::render::render(SurveyState::new(setup, new_id()));
     let fragment = html! {
-        div.ikm-host data-ikm-takeover data-unit=[unit.as_deref()] data-config=(app.config_json) {
+        div.ikm-host data-ikm-takeover data-unit=[unit.as_deref()] data-config=(site.config_json) {
             (PreEscaped(survey))
         }
     };
@@ -189,17 +214,99 @@ pub async fn form_fragment(
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
+    Ok(response)
 }
 
-/// `GET /`: a blank form for the QR link's service and counter.
+/// The unit a survey address is for: `/u/{unit}/` or `?unit=`, else the single office.
+/// None with many units and none named (the page then lists the units).
+fn survey_site<'a>(
+    app: &'a App,
+    path_unit: Option<&str>,
+    query: &HashMap<String, String>,
+) -> Result<Option<&'a Site>, ApiError> {
+    let named = path_unit
+        .map(String::from)
+        .or_else(|| nonblank(query, "unit"));
+    match named {
+        None if app.is_multi_unit() => Ok(None),
+        named => app.site(named.as_deref()).map(Some),
+    }
+}
+
+/// Where the survey of `site` lives on this collector: `/` for a single office, `/u/{unit}/`
+/// in a deployment of many units.
+pub fn survey_path(app: &App, site: &Site) -> String {
+    if app.is_multi_unit() {
+        format!("/u/{}/", site.key())
+    } else {
+        "/".to_string()
+    }
+}
+
+/// `GET /` (or `/u/{unit}/`): a blank form for the QR link's service and counter; with many
+/// units and none named, the list of the units' surveys.
 pub async fn survey_page(
     State(app): State<Shared>,
     headers: HeaderMap,
     Query(query): Query<HashMap<String, String>>,
-) -> Response {
-    let setup = setup_of(&app, &page_of(&query, &headers));
-    render_page(&app, SurveyState::new(setup, new_id()), StatusCode::OK)
+) -> Result<Response, ApiError> {
+    blank_form(&app, None, &headers, &query)
+}
+
+/// `GET /u/{unit}/`: a unit's survey in a deployment of many units.
+pub async fn unit_survey_page(
+    State(app): State<Shared>,
+    UrlPath(unit): UrlPath<String>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    blank_form(&app, Some(&unit), &headers, &query)
+}
+
+fn blank_form(
+    app: &App,
+    unit: Option<&str>,
+    headers: &HeaderMap,
+    query: &HashMap<String, String>,
+) -> Result<Response, ApiError> {
+    let Some(site) = survey_site(app, unit, query)? else {
+        return Ok(reply(app, StatusCode::OK, units_page(app)));
+    };
+    let setup = setup_of(site, &page_of(query, headers));
+    Ok(render_page(
+        app,
+        site,
+        SurveyState::new(setup, new_id()),
+        StatusCode::OK,
+    ))
+}
+
+/// The survey address of a deployment of many units: each unit's survey, by name.
+fn units_page(app: &App) -> Markup {
+    let lang = Lang::Id;
+    let body = html! {
+        main {
+            h1 { (ui::TITLE.get(lang)) }
+            ul {
+                @for site in app.sites() {
+                    li { a href=(survey_path(app, site)) { (site.config.office_name) } }
+                }
+            }
+        }
+    };
+    charts::document_with_head(lang, ui::TITLE.get(lang), html! {}, body)
+}
+
+/// `POST /u/{unit}/`: a unit's form sent without JavaScript.
+pub async fn unit_submit_form(
+    State(app): State<Shared>,
+    UrlPath(unit): UrlPath<String>,
+    extensions: axum::http::Extensions,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+    form: Result<Form<Vec<(String, String)>>, FormRejection>,
+) -> Result<Response, ApiError> {
+    submit(&app, Some(&unit), extensions, headers, query, form).await
 }
 
 /// `POST /`: the form sent without JavaScript. Valid: stored like any submission, then the
@@ -214,10 +321,28 @@ pub async fn submit_form(
     Query(query): Query<HashMap<String, String>>,
     form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Result<Response, ApiError> {
+    submit(&app, None, extensions, headers, query, form).await
+}
+
+async fn submit(
+    app: &App,
+    unit: Option<&str>,
+    extensions: axum::http::Extensions,
+    headers: HeaderMap,
+    query: HashMap<String, String>,
+    form: Result<Form<Vec<(String, String)>>, FormRejection>,
+) -> Result<Response, ApiError> {
+    let site = survey_site(app, unit, &query)?.ok_or_else(|| {
+        ApiError::Invalid(vec![ikm_core::FieldError::new(
+            "unit",
+            ikm_core::ErrorCode::Required,
+        )])
+    })?;
     if !is_from_this_site(&headers, OriginPolicy::Lenient) {
         return Ok(reply(
+            app,
             StatusCode::FORBIDDEN,
-            message_page(&app, ui::SEND_REJECTED),
+            message_page(app, site, ui::SEND_REJECTED),
         ));
     }
     app.check_rate(&extensions, &headers)?;
@@ -229,19 +354,24 @@ pub async fn submit_form(
     let at = ikm_core::time::format_rfc3339((app.now)());
     // The page sets the id; a missing or altered one gets a fresh id rather than a refusal.
     let submission = {
-        let mut state = SurveyState::restored(setup_of(&app, &page), &fields);
+        let mut state = SurveyState::restored(setup_of(site, &page), &fields);
         if !is_canonical_id(&state.draft.id) {
             state.draft.id = new_id();
         }
         state.apply(Action::Submit { at });
         if !state.errors.is_empty() {
-            return Ok(render_page(&app, state, StatusCode::UNPROCESSABLE_ENTITY));
+            return Ok(render_page(
+                app,
+                site,
+                state,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ));
         }
         state.draft
     };
-    let outcome = match store_submission(&app, submission.clone()).await {
+    let outcome = match store_submission(app, submission.clone()).await {
         Ok(_) => Outcome::Stored,
-        Err(ApiError::Conflict) if same_answers_as_stored(&app, &submission).await? => {
+        Err(ApiError::Conflict) if same_answers_as_stored(app, &submission).await? => {
             Outcome::Stored
         }
         Err(ApiError::Conflict) => Outcome::Refused { status: 409 },
@@ -262,8 +392,8 @@ pub async fn submit_form(
         Outcome::Refused { .. } => StatusCode::CONFLICT,
         _ => StatusCode::SERVICE_UNAVAILABLE,
     };
-    let state = answered(&app, &page, &fields, &submission, outcome);
-    let mut response = render_page(&app, state, status);
+    let state = answered(site, &page, &fields, &submission, outcome);
+    let mut response = render_page(app, site, state, status);
     if status == StatusCode::SERVICE_UNAVAILABLE {
         let retry = HeaderValue::from(crate::error::STORE_RETRY_AFTER_SECS);
         response.headers_mut().insert(header::RETRY_AFTER, retry);
@@ -284,13 +414,13 @@ async fn same_answers_as_stored(app: &App, submission: &Submission) -> Result<bo
 /// The screen after the collector's answer, reached through the widget's own reducer: the
 /// response was sent directly (there is no device outbox without JavaScript).
 fn answered(
-    app: &App,
+    site: &Site,
     page: &Page,
     fields: &[(String, String)],
     submission: &Submission,
     outcome: Outcome,
 ) -> SurveyState {
-    let mut state = SurveyState::restored(setup_of(app, page), fields);
+    let mut state = SurveyState::restored(setup_of(site, page), fields);
     state.draft = submission.clone();
     state.apply(Action::Submit {
         at: submission.submitted_at.clone(),
@@ -301,10 +431,10 @@ fn answered(
 }
 
 /// A short page with one message (a refused cross-site post).
-fn message_page(app: &App, text: ikm_core::Text) -> Markup {
+fn message_page(app: &App, site: &Site, text: ikm_core::Text) -> Markup {
     let lang = Lang::Id;
     let body = html! { div.ikm { p.ikm-error role="alert" { (text.get(lang)) } } };
-    page(app, lang, body.into_string(), false)
+    page(app, site, lang, body.into_string(), false)
 }
 
 #[cfg(test)]

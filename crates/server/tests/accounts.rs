@@ -11,14 +11,14 @@ mod common;
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use common::{collector_with, databases, urlencode, Collector, TOKEN};
+use common::{account, call, collector_with, databases, urlencode, Collector, TOKEN};
 use ikm_core::OfficeConfig;
-use ikm_server::account_cli::{add_user, create_token, remove_user};
+use ikm_server::account_cli::remove_user;
 use ikm_server::accounts::Role;
 use serde_json::Value;
 
 const UNIT: &str = "kanim-uji";
-const PASSWORD: &str = "kata-sandi-yang-panjang";
+use common::PASSWORD;
 
 fn config() -> OfficeConfig {
     OfficeConfig {
@@ -26,45 +26,6 @@ fn config() -> OfficeConfig {
         unit: Some(UNIT.into()),
         ..OfficeConfig::default()
     }
-}
-
-/// Adds an account exactly as `ikm user add` does and returns an API token for it.
-async fn account(db: &str, name: &str, role: Role, scope: &[&str]) -> String {
-    use clap::Parser;
-    #[derive(Parser)]
-    struct Args {
-        #[command(flatten)]
-        scope: ikm_server::account_cli::ScopeArgs,
-    }
-    let args = Args::try_parse_from(std::iter::once("x").chain(scope.iter().copied())).unwrap();
-    add_user(
-        db,
-        name,
-        role,
-        &args.scope,
-        format!("{PASSWORD}\n").as_bytes(),
-    )
-    .await
-    .unwrap();
-    create_token(db, name).await.unwrap()
-}
-
-async fn call(
-    c: &Collector,
-    method: &str,
-    uri: &str,
-    token: &str,
-    body: &str,
-) -> (StatusCode, String) {
-    let request = Request::builder()
-        .method(method)
-        .uri(uri)
-        .header(header::AUTHORIZATION, format!("Bearer {token}"))
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(Body::from(body.to_string()))
-        .unwrap();
-    let (status, _, body) = c.send(request).await;
-    (status, body)
 }
 
 fn form(fields: &[(&str, &str)]) -> String {

@@ -196,7 +196,7 @@ impl Snapshot {
     ) -> Result<Aggregate, StoreError> {
         let source = AggregateSource::Responses;
         let mut sql = Sql::new(&source.select());
-        filter.push_instants(&mut sql, self.offset);
+        filter.push_instants(&mut sql, self.offset());
         sql.push(" AND seq > ")
             .bind(after.0)
             .push(source.group_by());
@@ -228,7 +228,7 @@ impl Snapshot {
         after: StoredAfter,
     ) -> Result<u64, StoreError> {
         let mut sql = Sql::new("SELECT COUNT(*) FROM responses WHERE ");
-        filter.push_instants(&mut sql, self.offset);
+        filter.push_instants(&mut sql, self.offset());
         sql.push(" AND seq > ").bind(after.0);
         let row = sql.query()?.fetch_one(self.conn()).await?;
         count(&row, 0)
@@ -262,7 +262,7 @@ impl Snapshot {
                     sql.push(
                         " FROM module_answers m JOIN responses ON responses.id = m.response_id WHERE ",
                     );
-                    filter.push_instants(&mut sql, self.offset);
+                    filter.push_instants(&mut sql, self.offset());
                     sql.push(" AND seq > ").bind(after.0).push(group);
                     sql
                 };
@@ -328,7 +328,7 @@ impl Snapshot {
         if closed.is_empty() {
             return Ok(Vec::new());
         }
-        let offset = self.offset;
+        let offset = self.offset();
         let mut sql = Sql::new(&format!(
             "SELECT {}, COUNT(*), {} FROM responses WHERE ",
             local_day_sql("period_at", offset),

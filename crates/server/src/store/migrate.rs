@@ -3,8 +3,7 @@
 
 use super::error::StoreError;
 use super::responses::{hold_response_numbers, store_module_answers, DAILY_KEY};
-use super::sql::{age_band_sql, count_columns, counted_scores, local_day_sql, Sql};
-use ikm_core::time::UtcOffset;
+use super::sql::{age_band_sql, count_columns, counted_scores, Sql, Zones};
 use ikm_core::Submission;
 use sqlx::{AnyConnection, AnyPool, AssertSqlSafe, Row};
 
@@ -56,22 +55,18 @@ pub(crate) async fn make_audit_append_only(
     Ok(())
 }
 
-/// Rebuilds the per-day tables whose time zone is not `offset`, and fills `module_answers`
+/// Rebuilds the per-day tables whose time zones are not `zones`, and fills `module_answers`
 /// once for responses stored before it existed. Each in one transaction that first takes the
 /// row numbering responses: no response is stored meanwhile (by any process), and a second
 /// replica starting at the same time waits, then finds the work done.
-pub(crate) async fn ensure_derived_tables(
-    pool: &AnyPool,
-    offset: UtcOffset,
-) -> Result<(), StoreError> {
-    let wanted = offset.minutes.to_string();
-    let day = |column: &str| local_day_sql(column, offset);
+pub(crate) async fn ensure_derived_tables(pool: &AnyPool, zones: &Zones) -> Result<(), StoreError> {
+    let wanted = zones.fingerprint();
     let columns = count_columns().join(", ");
     let counts = [format!(
         "INSERT INTO daily_counts ({DAILY_KEY}, respondents, {columns}) \
          SELECT {}, COALESCE(unit, ''), service, COALESCE(counter, ''), gender, {}, education, occupation, \
          COUNT(*), {} FROM responses GROUP BY 1, 2, 3, 4, 5, 6, 7, 8",
-        day("period_at"),
+        zones.local_day_sql("period_at", "unit"),
         age_band_sql(),
         counted_scores()
     )];
@@ -79,7 +74,7 @@ pub(crate) async fn ensure_derived_tables(
     fill_module_answers(pool).await?;
     let dimensions = format!(
         "{}, COALESCE(r.unit, ''), r.service, COALESCE(r.counter, ''), m.module",
-        day("r.period_at")
+        zones.local_day_sql("r.period_at", "r.unit")
     );
     let modules = [
         format!(
@@ -176,6 +171,27 @@ async fn fill_module_answers(pool: &AnyPool) -> Result<(), StoreError> {
         }
     }
     set_meta(&mut tx, MODULES_FILLED_KEY, "1").await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Files the office records kept under no unit (`''`) under `unit`: a single office that
+/// now names its unit, or an office database joining a deployment as its one unit.
+pub(crate) async fn adopt_unnamed_records(pool: &AnyPool, unit: &str) -> Result<(), StoreError> {
+    if unit.is_empty() {
+        return Ok(());
+    }
+    let mut tx = pool.begin().await?;
+    for table in [
+        "populations",
+        "period_closures",
+        "period_events",
+        "follow_ups",
+    ] {
+        let mut sql = Sql::new(&format!("UPDATE {table} SET unit = "));
+        sql.bind(unit.to_string()).push(" WHERE unit = ''");
+        sql.query()?.execute(&mut *tx).await?;
+    }
     tx.commit().await?;
     Ok(())
 }

@@ -11,7 +11,7 @@ use ikm_core::followup::{FollowUp, FollowUpInput};
 use ikm_core::period::Period;
 use serde_json::{json, Value};
 use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, AssertSqlSafe, Row};
+use sqlx::{AnyConnection, Row};
 use std::collections::BTreeMap;
 
 /// A closed period: its recap is frozen at the response stored as number `last_seq`.
@@ -76,17 +76,22 @@ impl WriteJob for SetPopulation {
     type Reply = ();
 
     async fn apply(&self, conn: &mut AnyConnection, _: &WriteContext) -> Result<(), StoreError> {
-        let mut sql = Sql::new("SELECT population FROM populations WHERE month = ");
-        sql.bind(self.month.key())
+        let mut sql = Sql::new("SELECT population FROM populations WHERE unit = ");
+        sql.bind(self.by.unit.clone())
+            .push(" AND month = ")
+            .bind(self.month.key())
             .push(" AND service = ")
             .bind(self.service.clone());
         let before: Option<i64> = match sql.query()?.fetch_optional(&mut *conn).await? {
             Some(row) => Some(row.try_get(0)?),
             None => None,
         };
-        let mut sql =
-            Sql::new("INSERT INTO populations (month, service, population, updated_at) VALUES (");
-        sql.bind(self.month.key())
+        let mut sql = Sql::new(
+            "INSERT INTO populations (unit, month, service, population, updated_at) VALUES (",
+        );
+        sql.bind(self.by.unit.clone())
+            .push(", ")
+            .bind(self.month.key())
             .push(", ")
             .bind(self.service.clone())
             .push(", ")
@@ -94,7 +99,7 @@ impl WriteJob for SetPopulation {
             .push(", ")
             .bind(self.at)
             .push(
-                ") ON CONFLICT (month, service) DO UPDATE SET population = excluded.population, \
+                ") ON CONFLICT (unit, month, service) DO UPDATE SET population = excluded.population, \
                  updated_at = excluded.updated_at",
             );
         sql.query()?.execute(&mut *conn).await?;
@@ -135,17 +140,23 @@ impl WriteJob for ClosePeriod {
         // First holds the numbering: a closing of the same period elsewhere waits, then
         // finds it closed.
         let last_seq = hold_response_numbers(conn).await?;
-        if let Some(existing) = closure_on(conn, self.period).await? {
+        let unit = &self.by.unit;
+        if let Some(existing) = closure_on(conn, unit, self.period).await? {
             return Ok(existing);
         }
-        let (start, end) = self.period.span(ctx.offset);
+        let (start, end) = self.period.span(ctx.zones.offset_of(Some(unit)));
         let mut sql = Sql::new("SELECT COUNT(*) FROM responses WHERE period_at >= ");
         sql.bind(start).push(" AND period_at < ").bind(end);
+        if ctx.zones.is_multi() {
+            sql.push(" AND unit = ").bind(unit.clone());
+        }
         let respondents = count(&sql.query()?.fetch_one(&mut *conn).await?, 0)?;
         let mut sql = Sql::new(
-            "INSERT INTO period_closures (period, closed_at, last_seq, respondents) VALUES (",
+            "INSERT INTO period_closures (unit, period, closed_at, last_seq, respondents) VALUES (",
         );
-        sql.bind(self.period.key())
+        sql.bind(unit.clone())
+            .push(", ")
+            .bind(self.period.key())
             .push(", ")
             .bind(self.at)
             .push(", ")
@@ -160,7 +171,7 @@ impl WriteJob for ClosePeriod {
             last_seq,
             respondents,
         };
-        record_event(conn, &closure, PeriodAction::Close, self.at, None).await?;
+        record_event(conn, unit, &closure, PeriodAction::Close, self.at, None).await?;
         record(
             conn,
             &self.by,
@@ -191,14 +202,18 @@ impl WriteJob for ReopenPeriod {
         conn: &mut AnyConnection,
         _: &WriteContext,
     ) -> Result<Option<Closure>, StoreError> {
-        let Some(closure) = closure_on(conn, self.period).await? else {
+        let unit = &self.by.unit;
+        let Some(closure) = closure_on(conn, unit, self.period).await? else {
             return Ok(None);
         };
-        let mut sql = Sql::new("DELETE FROM period_closures WHERE period = ");
-        sql.bind(self.period.key());
+        let mut sql = Sql::new("DELETE FROM period_closures WHERE unit = ");
+        sql.bind(unit.clone())
+            .push(" AND period = ")
+            .bind(self.period.key());
         sql.query()?.execute(&mut *conn).await?;
         record_event(
             conn,
+            unit,
             &closure,
             PeriodAction::Reopen,
             self.at,
@@ -232,9 +247,11 @@ impl WriteJob for CreateFollowUp {
         let f = &self.follow_up;
         let i = &f.input;
         let mut sql = Sql::new(
-            "INSERT INTO follow_ups (id, period, element, action, responsible, due, status, created_at, updated_at) VALUES (",
+            "INSERT INTO follow_ups (id, unit, period, element, action, responsible, due, status, created_at, updated_at) VALUES (",
         );
         sql.bind(f.id.clone())
+            .push(", ")
+            .bind(self.by.unit.clone())
             .push(", ")
             .bind_list([
                 i.period.key(),
@@ -273,7 +290,7 @@ impl WriteJob for UpdateFollowUp {
     type Reply = bool;
 
     async fn apply(&self, conn: &mut AnyConnection, _: &WriteContext) -> Result<bool, StoreError> {
-        let Some(before) = follow_up_on(conn, &self.id).await? else {
+        let Some(before) = follow_up_on(conn, &self.by.unit, &self.id).await? else {
             return Ok(false);
         };
         let i = &self.input;
@@ -292,7 +309,9 @@ impl WriteJob for UpdateFollowUp {
             .push(", updated_at = ")
             .bind(self.at)
             .push(" WHERE id = ")
-            .bind(self.id.clone());
+            .bind(self.id.clone())
+            .push(" AND unit = ")
+            .bind(self.by.unit.clone());
         sql.query()?.execute(&mut *conn).await?;
         record(
             conn,
@@ -319,11 +338,13 @@ impl WriteJob for DeleteFollowUp {
     type Reply = bool;
 
     async fn apply(&self, conn: &mut AnyConnection, _: &WriteContext) -> Result<bool, StoreError> {
-        let Some(before) = follow_up_on(conn, &self.id).await? else {
+        let Some(before) = follow_up_on(conn, &self.by.unit, &self.id).await? else {
             return Ok(false);
         };
         let mut sql = Sql::new("DELETE FROM follow_ups WHERE id = ");
-        sql.bind(self.id.clone());
+        sql.bind(self.id.clone())
+            .push(" AND unit = ")
+            .bind(self.by.unit.clone());
         sql.query()?.execute(&mut *conn).await?;
         record(
             conn,
@@ -356,9 +377,17 @@ fn follow_up_json(i: &FollowUpInput) -> Value {
     })
 }
 
-async fn follow_up_on(conn: &mut AnyConnection, id: &str) -> Result<Option<FollowUp>, StoreError> {
+/// The follow-up action `id` of `unit` (another unit's action is as good as absent).
+async fn follow_up_on(
+    conn: &mut AnyConnection,
+    unit: &str,
+    id: &str,
+) -> Result<Option<FollowUp>, StoreError> {
     let mut sql = Sql::new(FOLLOW_UP_COLUMNS);
-    sql.push(" WHERE id = ").bind(id.to_string());
+    sql.push(" WHERE id = ")
+        .bind(id.to_string())
+        .push(" AND unit = ")
+        .bind(unit.to_string());
     let row = sql.query()?.fetch_optional(&mut *conn).await?;
     row.as_ref().map(read_follow_up).transpose()
 }
@@ -371,10 +400,14 @@ const CLOSURE_COLUMNS: &str =
 
 async fn closure_on(
     conn: &mut AnyConnection,
+    unit: &str,
     period: Period,
 ) -> Result<Option<Closure>, StoreError> {
     let mut sql = Sql::new(CLOSURE_COLUMNS);
-    sql.push(" WHERE period = ").bind(period.key());
+    sql.push(" WHERE unit = ")
+        .bind(unit.to_string())
+        .push(" AND period = ")
+        .bind(period.key());
     let row = sql.query()?.fetch_optional(&mut *conn).await?;
     row.as_ref().map(read_closure).transpose()
 }
@@ -382,15 +415,18 @@ async fn closure_on(
 /// Records a close or reopen of a period.
 async fn record_event(
     conn: &mut AnyConnection,
+    unit: &str,
     closure: &Closure,
     action: PeriodAction,
     at: i64,
     note: Option<String>,
 ) -> Result<(), StoreError> {
     let mut sql = Sql::new(
-        "INSERT INTO period_events (period, action, at, last_seq, respondents, note) VALUES (",
+        "INSERT INTO period_events (unit, period, action, at, last_seq, respondents, note) VALUES (",
     );
-    sql.bind(closure.period.key())
+    sql.bind(unit.to_string())
+        .push(", ")
+        .bind(closure.period.key())
         .push(", ")
         .bind(action.as_str())
         .push(", ")
@@ -452,9 +488,10 @@ impl Snapshot {
         let (Some(first), Some(last)) = (keys.first(), keys.last()) else {
             return Ok(BTreeMap::new());
         };
-        let mut sql =
-            Sql::new("SELECT month, service, population FROM populations WHERE month >= ");
-        sql.bind(first.clone())
+        let mut sql = Sql::new("SELECT month, service, population FROM populations WHERE unit = ");
+        sql.bind(self.unit.clone())
+            .push(" AND month >= ")
+            .bind(first.clone())
             .push(" AND month <= ")
             .bind(last.clone());
         let rows = sql.query()?.fetch_all(self.conn()).await?;
@@ -478,13 +515,16 @@ impl Snapshot {
 
     /// The closure of `period`, if it is closed.
     pub async fn closure(&mut self, period: Period) -> Result<Option<Closure>, StoreError> {
-        closure_on(self.conn(), period).await
+        let unit = self.unit.clone();
+        closure_on(self.conn(), &unit, period).await
     }
 
     /// Every closed period.
     pub async fn closures(&mut self) -> Result<Vec<Closure>, StoreError> {
         let mut sql = Sql::new(CLOSURE_COLUMNS);
-        sql.push(" ORDER BY period");
+        sql.push(" WHERE unit = ")
+            .bind(self.unit.clone())
+            .push(" ORDER BY period");
         let rows = sql.query()?.fetch_all(self.conn()).await?;
         rows.iter().map(read_closure).collect()
     }
@@ -492,9 +532,12 @@ impl Snapshot {
     /// Every close and reopen of `period`, oldest first.
     pub async fn period_events(&mut self, period: Period) -> Result<Vec<PeriodEvent>, StoreError> {
         let mut sql = Sql::new(
-            "SELECT period, action, at, respondents, note FROM period_events WHERE period = ",
+            "SELECT period, action, at, respondents, note FROM period_events WHERE unit = ",
         );
-        sql.bind(period.key()).push(" ORDER BY at");
+        sql.bind(self.unit.clone())
+            .push(" AND period = ")
+            .bind(period.key())
+            .push(" ORDER BY at");
         let rows = sql.query()?.fetch_all(self.conn()).await?;
         rows.iter()
             .map(|r| {
@@ -511,11 +554,11 @@ impl Snapshot {
 
     /// Every follow-up action, by period then creation.
     pub async fn follow_ups(&mut self) -> Result<Vec<FollowUp>, StoreError> {
-        let rows = sqlx::query(AssertSqlSafe(format!(
-            "{FOLLOW_UP_COLUMNS} ORDER BY period, created_at, id"
-        )))
-        .fetch_all(self.conn())
-        .await?;
+        let mut sql = Sql::new(FOLLOW_UP_COLUMNS);
+        sql.push(" WHERE unit = ")
+            .bind(self.unit.clone())
+            .push(" ORDER BY period, created_at, id");
+        let rows = sql.query()?.fetch_all(self.conn()).await?;
         rows.iter().map(read_follow_up).collect()
     }
 }

@@ -175,7 +175,10 @@ impl DayKey {
     fn of(r: &NewResponse, ctx: &WriteContext) -> DayKey {
         let s = &r.submission;
         DayKey {
-            day: ctx.offset.local_day(r.period_at),
+            day: ctx
+                .zones
+                .offset_of(s.unit.as_deref())
+                .local_day(r.period_at),
             unit: key_text(s.unit.as_deref()),
             service: s.service.clone().unwrap_or_default(),
             counter: key_text(s.counter.as_deref()),
@@ -311,7 +314,7 @@ impl Snapshot {
     /// The stored responses in `filter`, oldest first, for export.
     pub async fn rows(&mut self, filter: &Filter) -> Result<Vec<StoredRow>, StoreError> {
         let mut sql = Sql::new("SELECT body, received_at FROM responses WHERE ");
-        filter.push_instants(&mut sql, self.offset);
+        filter.push_instants(&mut sql, self.offset());
         sql.push(" ORDER BY period_at, id");
         let rows = sql.query()?.fetch_all(self.conn()).await?;
         rows.iter()
@@ -338,7 +341,7 @@ impl Snapshot {
         limit: i64,
     ) -> Result<Vec<Suggestion>, StoreError> {
         let mut sql = Sql::new("SELECT period_at, service, suggestion FROM responses WHERE ");
-        filter.push_instants(&mut sql, self.offset);
+        filter.push_instants(&mut sql, self.offset());
         sql.push(" AND suggestion IS NOT NULL ORDER BY period_at DESC LIMIT ")
             .bind(limit);
         let rows = sql.query()?.fetch_all(self.conn()).await?;

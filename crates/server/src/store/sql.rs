@@ -163,6 +163,73 @@ pub(crate) fn local_day_sql(column: &str, offset: UtcOffset) -> String {
     format!("(({column} + {}) / 86400)", i64::from(offset.minutes) * 60)
 }
 
+/// The time zone of every unit a store serves: a response's day and month follow its own
+/// unit's zone (a response of no configured unit follows the first unit's).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Zones {
+    /// The first unit's offset, for responses of no configured unit.
+    pub default: UtcOffset,
+    /// Each configured unit id with its offset (none for a single office without a `unit`).
+    pub units: Vec<(String, UtcOffset)>,
+}
+
+impl Zones {
+    /// One zone for everything: a single office.
+    pub fn single(offset: UtcOffset) -> Zones {
+        Zones {
+            default: offset,
+            units: Vec::new(),
+        }
+    }
+
+    /// The offset of `unit` (the default for an unknown or absent unit).
+    pub fn offset_of(&self, unit: Option<&str>) -> UtcOffset {
+        unit.and_then(|u| self.units.iter().find(|(id, _)| id == u))
+            .map_or(self.default, |(_, offset)| *offset)
+    }
+
+    /// Whether this serves more than one unit: then responses are counted per unit.
+    pub fn is_multi(&self) -> bool {
+        self.units.len() > 1
+    }
+
+    /// Whether every unit shares the default zone.
+    fn is_uniform(&self) -> bool {
+        self.units.iter().all(|(_, o)| *o == self.default)
+    }
+
+    /// What the derived tables were built for, as the meta table records it: the offset in
+    /// minutes alone when every unit shares it (as a single office always wrote), else each
+    /// unit's too.
+    pub(crate) fn fingerprint(&self) -> String {
+        let mut text = self.default.minutes.to_string();
+        if !self.is_uniform() {
+            for (unit, offset) in &self.units {
+                text.push_str(&format!(";{unit}={}", offset.minutes));
+            }
+        }
+        text
+    }
+
+    /// [`local_day_sql`] of `column` in the zone of the unit in `unit_column`. Unit ids are
+    /// checked slugs (lowercase letters, digits, hyphens), so they are safe as SQL literals.
+    pub(crate) fn local_day_sql(&self, column: &str, unit_column: &str) -> String {
+        if self.is_uniform() {
+            return local_day_sql(column, self.default);
+        }
+        let arms: String = self
+            .units
+            .iter()
+            .filter(|(id, _)| ikm_core::config::is_slug(id))
+            .map(|(id, o)| format!(" WHEN '{id}' THEN {}", i64::from(o.minutes) * 60))
+            .collect();
+        format!(
+            "(({column} + CASE {unit_column}{arms} ELSE {} END) / 86400)",
+            i64::from(self.default.minutes) * 60
+        )
+    }
+}
+
 /// A tally from an aggregate row: the respondents at column `start`, then every element's
 /// counts of scores 1 … 4 in form order.
 pub(crate) fn read_tally(row: &AnyRow, start: usize) -> Result<ScoreTally, StoreError> {

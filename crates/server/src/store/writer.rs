@@ -21,7 +21,6 @@
 
 use super::error::{StoreError, StoreErrorKind};
 use super::{prepare_connection, Backend, Role};
-use ikm_core::time::UtcOffset;
 use sqlx::any::AnyConnectOptions;
 use sqlx::{AnyConnection, AssertSqlSafe, ConnectOptions, Connection};
 use std::future::Future;
@@ -35,8 +34,8 @@ const MAX_BATCH: usize = 64;
 
 /// What a write may need besides its own fields.
 pub(crate) struct WriteContext {
-    /// The office time zone, which decides the day of each response in the per-day tables.
-    pub(crate) offset: UtcOffset,
+    /// Each unit's time zone, which decides the day of its responses in the per-day tables.
+    pub(crate) zones: std::sync::Arc<super::Zones>,
 }
 
 /// One kind of write: what it does inside the batch's transaction and what it answers.

@@ -233,3 +233,54 @@ pub fn urlencode(text: &str) -> String {
         })
         .collect()
 }
+
+/// The password every test account gets.
+pub const PASSWORD: &str = "kata-sandi-yang-panjang";
+
+/// Adds an account exactly as `ikm user add` does (`scope`: its flags, e.g. `--unit ID`) and
+/// returns an API token for it.
+pub async fn account(
+    db: &str,
+    name: &str,
+    role: ikm_server::accounts::Role,
+    scope: &[&str],
+) -> String {
+    use clap::Parser;
+    #[derive(Parser)]
+    struct Args {
+        #[command(flatten)]
+        scope: ikm_server::account_cli::ScopeArgs,
+    }
+    let args = Args::try_parse_from(std::iter::once("x").chain(scope.iter().copied())).unwrap();
+    ikm_server::account_cli::add_user(
+        db,
+        name,
+        role,
+        &args.scope,
+        format!("{PASSWORD}\n").as_bytes(),
+    )
+    .await
+    .unwrap();
+    ikm_server::account_cli::create_token(db, name)
+        .await
+        .unwrap()
+}
+
+/// A JSON API call with a bearer token; the status and the body.
+pub async fn call(
+    c: &Collector,
+    method: &str,
+    uri: &str,
+    token: &str,
+    body: &str,
+) -> (StatusCode, String) {
+    let request = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    let (status, _, body) = c.send(request).await;
+    (status, body)
+}
