@@ -7,7 +7,7 @@
 /**
  * POSTs a saved JSON body with `Idempotency-Key: id`. `keepalive` lets the request outlive the
  * page; it is aborted after `timeoutMs`. Resolves to [status, Retry-After, body]: status 0 when
- * no answer came (offline, DNS, CORS, timeout), the body only for a 422.
+ * no answer came (offline, DNS, CORS, timeout), the body only for a 422 or 409 (field errors).
  */
 export async function post(url, id, body, keepalive, timeoutMs) {
   const abort = new AbortController();
@@ -21,7 +21,7 @@ export async function post(url, id, body, keepalive, timeoutMs) {
       headers: { 'Content-Type': 'application/json', 'Idempotency-Key': id },
       body,
     });
-    const text = response.status === 422 ? await response.text().catch(() => null) : null;
+    const text = response.status === 422 || response.status === 409 ? await response.text().catch(() => null) : null;
     return [response.status, response.headers.get('Retry-After'), text];
   } catch {
     return [0, null, null];

@@ -88,6 +88,7 @@ pub(crate) fn current_page() -> Page {
         counter: param(ikm_core::form::COUNTER_PARAM),
         browser_lang,
         kiosk: param(ikm_core::form::KIOSK_PARAM).is_some(),
+        code: ikm_core::form::page_code(param(ikm_core::form::CODE_PARAM).as_deref()),
     }
 }
 

@@ -30,6 +30,8 @@ pub enum Msg {
     ConfigLoaded(Box<Result<OfficeConfig, ConfigLoadError>>),
     Act(Action),
     Submit,
+    /// The refused service code's button: the same answers again, without the code.
+    SendWithoutCode,
     StartNew,
     OutboxChanged,
     /// What the device's outbox holds now (read after a change).

@@ -51,6 +51,8 @@ pub struct Page {
     pub browser_lang: Option<Lang>,
     /// `?kiosk=1`: the page was opened on a shared tablet.
     pub kiosk: bool,
+    /// `?kode=`: the service code of a queue ticket, checked as a code (canonical form).
+    pub code: Option<String>,
 }
 
 /// Language: the QR link's `lang`, then the attribute, then the office default, then the
@@ -72,13 +74,23 @@ pub fn resolve_setup(options: &MountOptions, page: &Page, config: OfficeConfig) 
     let pick = |link: &Option<String>, attribute: &Option<String>| {
         link.as_ref().or(attribute.as_ref()).cloned()
     };
-    let fixed_service =
-        pick(&page.service, &options.service).filter(|id| config.service(id).is_some());
-    let counter = pick(&page.counter, &options.counter).filter(|c| is_slug(c));
-    let unit = options.unit.clone().filter(|u| is_slug(u));
     let kiosk = (options.kiosk || page.kiosk || config.kiosk.enabled)
         .then(|| KioskSettings::from(&config.kiosk));
+    // A ticket's code names its service, which then wins over the link's; a kiosk (one
+    // device, many respondents) never carries one.
+    let code = page.code.clone().filter(|_| kiosk.is_none());
+    let code_service = code
+        .as_deref()
+        .and_then(|c| ikm_core::codes::Code::parse(c).ok())
+        .and_then(|c| config.services.get(c.fields.service))
+        .map(|s| s.id.clone());
+    let fixed_service = code_service.or_else(|| {
+        pick(&page.service, &options.service).filter(|id| config.service(id).is_some())
+    });
+    let counter = pick(&page.counter, &options.counter).filter(|c| is_slug(c));
+    let unit = options.unit.clone().filter(|u| is_slug(u));
     Setup {
+        code,
         kiosk,
         lang: resolve_lang(options, page, Some(&config)),
         config: Rc::new(config),
@@ -91,11 +103,15 @@ pub fn resolve_setup(options: &MountOptions, page: &Page, config: OfficeConfig) 
 /// The query string of the survey page for `setup` in `lang`: what a QR link carries
 /// (`?lang=en&layanan=paspor-baru&loket=loket-2`), for links that must keep it.
 pub fn page_query(setup: &Setup, lang: Lang) -> String {
-    ikm_core::form::survey_query(
+    let query = ikm_core::form::survey_query(
         Some(lang),
         setup.fixed_service.as_deref(),
         setup.counter.as_deref(),
-    )
+    );
+    match &setup.code {
+        Some(code) => format!("{query}&{}={code}", ikm_core::form::CODE_PARAM),
+        None => query,
+    }
 }
 
 #[cfg(test)]
@@ -118,6 +134,7 @@ mod tests {
             counter: param(form::COUNTER_PARAM),
             browser_lang: languages.iter().find_map(|l| Lang::from_code(l)),
             kiosk: param(form::KIOSK_PARAM).is_some(),
+            code: form::page_code(param(form::CODE_PARAM).as_deref()),
         }
     }
 
@@ -221,5 +238,46 @@ mod tests {
         };
         let s = resolve_setup(&attrs, &bad, OfficeConfig::default());
         assert_eq!((s.fixed_service, s.counter, s.unit), (None, None, None));
+    }
+
+    #[test]
+    fn a_ticket_code_fixes_its_service_and_a_kiosk_never_carries_one() {
+        use ikm_core::codes::CodeFields;
+        let config = OfficeConfig::default();
+        let code = CodeFields {
+            day: ikm_core::time::Date::parse("2026-12-05").unwrap(),
+            service: 3,
+            serial: 7,
+        }
+        .encode(&[9; 32])
+        .unwrap();
+        let typed = ikm_core::codes::grouped(&code).to_lowercase();
+        let link = page(&[("kode", &typed), ("layanan", "paspor-baru")], &[]);
+        assert_eq!(link.code.as_deref(), Some(code.as_str()), "canonical form");
+        let s = resolve_setup(&MountOptions::default(), &link, config.clone());
+        assert_eq!(
+            s.fixed_service.as_deref(),
+            Some("izin-tinggal"),
+            "the code's service wins"
+        );
+        assert_eq!(s.code.as_deref(), Some(code.as_str()));
+        assert!(
+            page_query(&s, Lang::En).ends_with(&format!("&kode={code}")),
+            "language links keep it"
+        );
+        let kiosk = MountOptions {
+            kiosk: true,
+            ..MountOptions::default()
+        };
+        let s = resolve_setup(&kiosk, &link, config);
+        assert_eq!(
+            (s.code, s.fixed_service.as_deref()),
+            (None, Some("paspor-baru"))
+        );
+        let mistyped = page(&[("kode", "ABCD-EFGH")], &[]);
+        assert_eq!(
+            mistyped.code, None,
+            "a mistyped code is dropped, never sent"
+        );
     }
 }

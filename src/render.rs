@@ -42,6 +42,7 @@ mod tests {
             unit: None,
             fixed_service: Some("paspor-baru".into()),
             counter: Some("loket-2".into()),
+            code: None,
             kiosk: None,
         };
         SurveyState::new(setup, "6f1c9a52-3b7e-4d2a-9c1e-2f8b7a6d5e40".into())

@@ -67,6 +67,8 @@ pub struct Setup {
     /// Service fixed by the QR link or attribute; the respondent does not choose it.
     pub fixed_service: Option<String>,
     pub counter: Option<String>,
+    /// The queue ticket's service code (`?kode=`), sent with the response.
+    pub code: Option<String>,
     /// Kiosk mode (a shared tablet) and its settings; None on a respondent's own device.
     pub kiosk: Option<KioskSettings>,
 }
@@ -150,6 +152,11 @@ pub enum Action {
     },
     /// Kiosk: close the staff view.
     StaffClose,
+    /// Send this response without the service code the collector refused (used, expired,
+    /// unknown): the answers stay, the response counts as unverified.
+    SendWithoutCode {
+        at: String,
+    },
 }
 
 /// Where focus goes after a transition.
@@ -336,6 +343,11 @@ impl SurveyState {
                     k.staff_tap(now_ms);
                 }
                 Effects::NONE
+            }
+            Action::SendWithoutCode { at } if self.editable() => {
+                self.draft.code = None;
+                self.errors.retain(|e| e.field != field::CODE);
+                self.submit(at)
             }
             Action::StaffClose => {
                 if let Some(k) = self.kiosk.as_mut() {
@@ -551,6 +563,7 @@ fn blank_draft(setup: &Setup, id: String) -> Submission {
     draft.unit = setup.unit.clone().or_else(|| setup.config.unit.clone());
     draft.service = setup.fixed_service.clone();
     draft.counter = setup.counter.clone();
+    draft.code = setup.code.clone();
     draft
 }
 
@@ -573,6 +586,7 @@ mod tests {
             unit: Some("kanim-bengkulu".into()),
             fixed_service: fixed_service.map(String::from),
             counter: Some("loket-2".into()),
+            code: None,
             kiosk: None,
         }
     }
@@ -618,6 +632,48 @@ mod tests {
         );
         assert_eq!(effects, Effects::work(Work::Save));
         s
+    }
+
+    #[test]
+    fn a_used_code_keeps_the_answers_and_sends_them_without_it() {
+        let code = ikm_core::codes::CodeFields {
+            day: ikm_core::time::Date::parse("2026-12-05").unwrap(),
+            service: 0,
+            serial: 1,
+        }
+        .encode(&[3; 32])
+        .unwrap();
+        let mut s = SurveyState::new(
+            Setup {
+                code: Some(code.clone()),
+                ..setup(Some("paspor-baru"))
+            },
+            ID.into(),
+        );
+        assert_eq!(
+            s.draft.code.as_deref(),
+            Some(code.as_str()),
+            "carried with the response"
+        );
+        let filled = filled(Some("paspor-baru"));
+        s.draft.respondent = filled.draft.respondent.clone();
+        s.draft.answers = filled.draft.answers;
+        let (s, effects) = step(s, Action::Submit { at: AT.into() });
+        assert_eq!(effects, Effects::work(Work::Save));
+        // Sent directly (as without an outbox): the collector answers 409 code_used.
+        let (s, effects) = step(s, Action::SaveFailed);
+        assert_eq!(effects.work, Some(Work::Post));
+        let used = vec![FieldError::new(field::CODE, ErrorCode::CodeUsed)];
+        let (s, _) = step(s, Action::Delivered(Outcome::Invalid(used.clone())));
+        assert_eq!(
+            (s.phase.clone(), s.errors.clone()),
+            (Phase::Failed(Failure::Invalid), used)
+        );
+        assert_eq!(s.draft.answers, filled.draft.answers, "answers kept");
+        let (s, effects) = step(s, Action::SendWithoutCode { at: AT.into() });
+        assert_eq!(s.draft.code, None, "unverified");
+        assert_eq!(effects, Effects::work(Work::Save), "sent again at once");
+        assert_eq!(s.draft.id, ID, "the same response");
     }
 
     #[test]

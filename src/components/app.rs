@@ -189,6 +189,7 @@ impl Component for App {
             Msg::Act(action) => self.act(ctx, action),
             // The edge supplies what the reducer must not fetch itself: the time, a new id.
             Msg::Submit => self.act(ctx, Action::Submit { at: now_rfc3339() }),
+            Msg::SendWithoutCode => self.act(ctx, Action::SendWithoutCode { at: now_rfc3339() }),
             Msg::StartNew => self.act(ctx, Action::NewResponse { id: new_id() }),
             Msg::OutboxChanged => spawn(ctx, async {
                 Msg::OutboxRead(Box::new(outbox_driver::load().await))

@@ -157,6 +157,38 @@ fn text_field(
     }
 }
 
+/// The queue ticket's service code, shown and posted when the link carried one. If the
+/// collector refused it (used, expired, unknown), its message and a button that sends the
+/// same answers without it: a plain submit button, so it works without JavaScript too.
+fn code_field(state: &SurveyState, dispatch: &Callback<Msg>) -> Html {
+    let Some(code) = &state.draft.code else {
+        return html! {};
+    };
+    let lang = state.setup.lang;
+    let error = error_text(state.error_for(field::CODE), lang);
+    let invalid = error.is_some().then_some("true");
+    let message_id = error_id(field::CODE);
+    // The reducer sends at once: the button is gone after this click, and a submit button
+    // removed from the page submits nothing (the HTML activation rules).
+    let onclick = dispatch.reform(|e: MouseEvent| {
+        e.prevent_default();
+        Msg::SendWithoutCode
+    });
+    html! {
+        <div class="ikm-field" data-invalid={invalid}>
+            { fixed(ui::CODE.get(lang), ikm_core::codes::grouped(code)) }
+            <input type="hidden" name={field::CODE} value={code.clone()} />
+            if let Some(message) = error {
+                <p class="ikm-error" id={message_id.clone()}>{ message }</p>
+                <button type="submit" class="ikm-secondary" id={dom_id(field::CODE)}
+                    name={ikm_core::form::WITHOUT_CODE} value="1" aria-describedby={message_id} {onclick}>
+                    { ui::SEND_WITHOUT_CODE.get(lang) }
+                </button>
+            }
+        </div>
+    }
+}
+
 /// A value the page fixed (service, counter), shown instead of asked.
 fn fixed(label: &str, value: String) -> Html {
     html! { <p class="ikm-fixed"><span class="ikm-fixed-label">{ label.to_string() }{ ": " }</span>{ value }</p> }
@@ -291,6 +323,7 @@ pub fn profile_section(state: &SurveyState, dispatch: &Callback<Msg>) -> Html {
             <h3 id="ikm-h-profile">{ ui::PROFILE.get(lang) }</h3>
             { service }
             { for counter }
+            { code_field(state, dispatch) }
             { choice_group(gender, state, dispatch) }
             { age }
             { education }

@@ -10,6 +10,9 @@ import { chromium } from 'playwright-core';
 
 export const ROOT = new URL('../../', import.meta.url).pathname;
 
+/** The collector's service-code secret in these tests (docs/codes.md). */
+export const CODE_SECRET = 'e2e-service-code-secret-0123456789abcdef';
+
 /** A TCP port that is free on 127.0.0.1 right now. */
 export async function freePort() {
   return new Promise((resolve) => {
@@ -28,7 +31,7 @@ export async function startCollector(token, extraArgs = []) {
   const server = spawn(join(ROOT, 'target/debug/ikm'), [
     'serve', '--addr', `127.0.0.1:${port}`, '--db', `sqlite://${dataDir}/ikm.db`,
     '--config', join(ROOT, 'examples/office.json'), '--dist', join(ROOT, 'dist'), ...extraArgs,
-  ], { env: { ...process.env, IKM_ADMIN_TOKEN: token }, stdio: ['ignore', 'ignore', 'inherit'] });
+  ], { env: { ...process.env, IKM_ADMIN_TOKEN: token, IKM_CODE_SECRET: CODE_SECRET }, stdio: ['ignore', 'ignore', 'inherit'] });
   for (let i = 0; i < 100; i++) {
     try { if ((await fetch(`${base}/healthz`)).ok) break; } catch { /* not up yet */ }
     await new Promise((r) => setTimeout(r, 100));

@@ -45,6 +45,38 @@ pub struct OfficeConfig {
     /// Where a respondent can make a complaint that gets an answer (SP4N-LAPOR!, the office's
     /// own channel); offered on the thank-you screen when set.
     pub complaint: Option<Complaint>,
+    /// Service codes on queue tickets (`docs/codes.md`): how long one stays valid and whether
+    /// a response needs one.
+    pub codes: CodesConfig,
+}
+
+/// Service-code settings; every field has a default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct CodesConfig {
+    /// Refuse responses without a code (kiosk responses included); off by default.
+    pub required: bool,
+    /// Days after its issue day a code is still accepted.
+    pub expiry_days: u16,
+}
+
+impl Default for CodesConfig {
+    fn default() -> Self {
+        CodesConfig {
+            required: false,
+            expiry_days: 14,
+        }
+    }
+}
+
+impl CodesConfig {
+    fn from_value(value: &Value) -> Result<CodesConfig, json::Error> {
+        let mut c = CodesConfig::default();
+        json::read_object!(value, |v| {
+            "required" => c.required = v.bool()?,
+            "expiry_days" => c.expiry_days = v.u16()?,
+        })?;
+        Ok(c)
+    }
 }
 
 /// Kiosk settings; every field has a default.
@@ -281,6 +313,7 @@ impl Default for OfficeConfig {
             complaint: None,
             survey_url: None,
             kiosk: KioskConfig::default(),
+            codes: CodesConfig::default(),
         }
     }
 }
@@ -353,6 +386,7 @@ impl OfficeConfig {
             "complaint" => c.complaint = Some(Complaint::from_value(v)?),
             "survey_url" => c.survey_url = Some(v.string()?),
             "kiosk" => c.kiosk = KioskConfig::from_value(v)?,
+            "codes" => c.codes = CodesConfig::from_value(v)?,
         })?;
         Ok(c)
     }
@@ -433,6 +467,15 @@ impl OfficeConfig {
                     "must be between a few seconds and 3600",
                 );
             }
+        }
+        if !(1..=366).contains(&self.codes.expiry_days) {
+            return err("codes.expiry_days".into(), "must be between 1 and 366");
+        }
+        if self.services.len() > crate::codes::MAX_SERVICE + 1 {
+            return err(
+                "services".into(),
+                "at most 64 services (a service code has room for 64)",
+            );
         }
         if let Some(url) = &self.survey_url {
             if !is_web_address(url) {

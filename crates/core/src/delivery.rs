@@ -51,6 +51,11 @@ impl Outcome {
         match status {
             Some(200) => Outcome::AlreadyStored,
             Some(s @ 200..=299) if s != 200 => Outcome::Stored,
+            // 409 with field errors: the service code was used by another response; nothing
+            // was stored, the answers stay with the respondent (docs/codes.md).
+            Some(409) if errors.as_ref().is_some_and(|e| !e.errors.is_empty()) => {
+                Outcome::Invalid(errors.map(|e| e.errors).unwrap_or_default())
+            }
             // 409: this id is stored with another body (an edit after a lost acknowledgement);
             // the respondent's one response is counted, so it is delivered.
             Some(409) => Outcome::AlreadyStored,
@@ -153,6 +158,14 @@ mod tests {
         assert_eq!(
             ErrorReply::from_json(r#"{"errors":[{"code":"required"}]}"#),
             None
+        );
+        let used = ErrorReply::from_json(
+            r#"{"error":"code_used","errors":[{"field":"code","code":"code_used"}]}"#,
+        );
+        assert_eq!(
+            Outcome::classify(Some(409), None, used),
+            Outcome::Invalid(vec![FieldError::new("code", ErrorCode::CodeUsed)]),
+            "a used service code is refused, not delivered"
         );
         let outcome = Outcome::classify(Some(422), None, Some(reply));
         assert!(outcome.is_permanent_failure());

@@ -22,6 +22,20 @@ pub const COUNTER_PARAM: &str = "loket";
 pub const LANG_PARAM: &str = "lang";
 /// The survey page's query parameter switching kiosk mode on (`?kiosk=1`).
 pub const KIOSK_PARAM: &str = "kiosk";
+/// The survey page's query parameter carrying a queue ticket's service code (`?kode=`).
+pub const CODE_PARAM: &str = "kode";
+
+/// The submit button that sends a response without the service code the collector refused
+/// (the hosted page without JavaScript posts it; the field list then drops `code`).
+pub const WITHOUT_CODE: &str = "tanpa_kode";
+
+/// A `?kode=` value worth carrying: one that reads as a service code (its check character
+/// right), written canonically; anything else is dropped, never sent.
+pub fn page_code(value: Option<&str>) -> Option<String> {
+    let value = value?;
+    crate::codes::Code::parse(value).ok()?;
+    crate::codes::Code::canonical(value).ok()
+}
 
 /// The survey page's query string (`?lang=en&layanan=paspor-baru&loket=loket-2`, or empty):
 /// what QR posters, short links and language links carry. Ids are checked slugs (letters,
@@ -61,6 +75,8 @@ pub fn apply_field(sub: &mut Submission, name: &str, value: &str) -> bool {
         field::OCCUPATION => r.occupation = choice::<Occupation>(value),
         field::OCCUPATION_OTHER => r.occupation_other = text(),
         field::SUGGESTION => sub.suggestion = text(),
+        field::CODE => sub.code = text(),
+        WITHOUT_CODE => sub.code = None,
         _ => return apply_score(sub, name, value),
     }
     true

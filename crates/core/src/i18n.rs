@@ -19,6 +19,11 @@ pub fn message(error: &FieldError, lang: Lang) -> String {
             "Pilih jenis layanan yang Anda gunakan.",
             "Choose the service you used.",
         ),
+        ErrorCode::Required if f == field::CODE => pick(
+            en,
+            "Kantor ini meminta kode layanan dari karcis antrean Anda. Pindai QR pada karcis, atau ketik kodenya.",
+            "This office asks for the service code on your queue ticket. Scan the ticket's QR code, or type the code.",
+        ),
         ErrorCode::Required => pick(en, "Pilih salah satu jawaban.", "Choose one answer."),
         ErrorCode::InvalidChoice => pick(
             en,
@@ -76,6 +81,21 @@ pub fn message(error: &FieldError, lang: Lang) -> String {
             "Bagian ini tidak digunakan oleh kantor ini.",
             "This office does not use this part.",
         ),
+        ErrorCode::InvalidCode => pick(
+            en,
+            "Kode layanan ini tidak dikenal. Periksa kodenya, atau kirim tanpa kode: jawaban Anda tetap tersimpan di perangkat ini.",
+            "This service code is not recognised. Check the code, or send without it: your answers stay saved on this device.",
+        ),
+        ErrorCode::CodeExpired => pick(
+            en,
+            "Kode layanan ini sudah kedaluwarsa. Kirim tanpa kode: jawaban Anda tetap tersimpan di perangkat ini.",
+            "This service code has expired. Send without it: your answers stay saved on this device.",
+        ),
+        ErrorCode::CodeUsed => pick(
+            en,
+            "Kode layanan ini sudah dipakai untuk satu tanggapan. Jawaban Anda tetap tersimpan di perangkat ini; Anda dapat mengirimnya tanpa kode.",
+            "This service code has already been used for one response. Your answers stay saved on this device; you can send them without the code.",
+        ),
         ErrorCode::Other => pick(
             en,
             "Periksa kembali isian ini.",
@@ -94,6 +114,7 @@ pub fn field_label(path: &str, lang: Lang) -> String {
         field::OCCUPATION => Some(ui::OCCUPATION),
         field::OCCUPATION_OTHER => Some(ui::OCCUPATION_OTHER),
         field::SUGGESTION => Some(ui::SUGGESTION),
+        field::CODE => Some(ui::CODE),
         _ => None,
     };
     if let Some(text) = fixed {
@@ -163,6 +184,8 @@ pub mod ui {
         "Your opinion of the service",
     );
     pub const SUGGESTION: Text = Text::new("Saran/masukan (opsional)", "Suggestions (optional)");
+    pub const CODE: Text = Text::new("Kode layanan", "Service code");
+    pub const SEND_WITHOUT_CODE: Text = Text::new("Kirim tanpa kode", "Send without the code");
     pub const SUGGESTION_WARNING: Text = Text::new(
         "Jangan tuliskan nama, NIK, nomor telepon, atau data pribadi lainnya.",
         "Do not write your name, ID number, phone number or other personal data.",

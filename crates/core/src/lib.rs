@@ -6,6 +6,7 @@
 /// The JSON codec the survey's types read and write with (the `ikm-json` crate).
 pub use ikm_json as json;
 
+pub mod codes;
 pub mod config;
 pub mod delivery;
 pub mod deployment;

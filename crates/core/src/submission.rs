@@ -54,6 +54,9 @@ pub struct Submission {
     pub service: Option<String>,
     /// Counter (*loket*) from the QR link, if any.
     pub counter: Option<String>,
+    /// Service code from the queue ticket (`?kode=`), if any: marks the response verified.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
     pub respondent: Respondent,
     /// The nine element scores, keyed by element key.
     pub answers: Answers,
@@ -236,6 +239,7 @@ impl Submission {
             "unit" => s.unit = Some(v.string()?),
             "service" => s.service = Some(v.string()?),
             "counter" => s.counter = Some(v.string()?),
+            "code" => s.code = Some(v.string()?),
             "respondent" (required) => s.respondent = Respondent::from_value(v)?,
             "answers" (required) => s.answers = Answers::from_value(v)?,
             "suggestion" => s.suggestion = Some(v.string()?),

@@ -28,13 +28,19 @@ pub enum ErrorCode {
     NotEnabled,
     /// Free text with a control character (anything but a tab or a line break).
     InvalidCharacter,
+    /// A service code that is mistyped, forged, or issued for another unit or service.
+    InvalidCode,
+    /// A service code past its validity (`codes.expiry_days` after its day).
+    CodeExpired,
+    /// A service code another response was already sent with (409).
+    CodeUsed,
     /// Any code this version does not know (from a newer server); shown as a generic problem.
     Other,
 }
 
 impl ErrorCode {
     /// Every code this version knows, in documentation order.
-    pub const ALL: [ErrorCode; 9] = [
+    pub const ALL: [ErrorCode; 12] = [
         ErrorCode::Required,
         ErrorCode::InvalidChoice,
         ErrorCode::OutOfRange,
@@ -44,6 +50,9 @@ impl ErrorCode {
         ErrorCode::Unknown,
         ErrorCode::NotEnabled,
         ErrorCode::InvalidCharacter,
+        ErrorCode::InvalidCode,
+        ErrorCode::CodeExpired,
+        ErrorCode::CodeUsed,
     ];
 
     /// The wire code, e.g. `too_young` (equal to its serde form).
@@ -58,6 +67,9 @@ impl ErrorCode {
             ErrorCode::Unknown => "unknown",
             ErrorCode::NotEnabled => "not_enabled",
             ErrorCode::InvalidCharacter => "invalid_character",
+            ErrorCode::InvalidCode => "invalid_code",
+            ErrorCode::CodeExpired => "code_expired",
+            ErrorCode::CodeUsed => "code_used",
             ErrorCode::Other => "other",
         }
     }
@@ -120,6 +132,7 @@ pub mod field {
     pub const OCCUPATION: &str = "respondent.occupation";
     pub const OCCUPATION_OTHER: &str = "respondent.occupation_other";
     pub const SUGGESTION: &str = "suggestion";
+    pub const CODE: &str = "code";
 
     /// The path of an element's answer, e.g. `answers.waktu`.
     pub fn answer(element: crate::element::Element) -> String {
@@ -236,6 +249,29 @@ fn validate_setup(sub: &Submission, config: &OfficeConfig, errors: &mut Vec<Fiel
         if !is_slug(counter) {
             errors.push(FieldError::new("counter", ErrorCode::InvalidFormat));
         }
+    }
+    validate_code(sub, config, errors);
+}
+
+/// A service code must read as one (its check character right) and be issued for the service
+/// the response is about; its MAC and age are the collector's to check, with the unit's key.
+fn validate_code(sub: &Submission, config: &OfficeConfig, errors: &mut Vec<FieldError>) {
+    let Some(text) = &sub.code else {
+        if config.codes.required {
+            errors.push(FieldError::new(field::CODE, ErrorCode::Required));
+        }
+        return;
+    };
+    let issued_for = crate::codes::Code::parse(text)
+        .ok()
+        .and_then(|code| config.services.get(code.fields.service));
+    let fits = match (issued_for, &sub.service) {
+        (Some(issued), Some(service)) => &issued.id == service,
+        (Some(_), None) => true,
+        (None, _) => false,
+    };
+    if !fits {
+        errors.push(FieldError::new(field::CODE, ErrorCode::InvalidCode));
     }
 }
 

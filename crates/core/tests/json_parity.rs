@@ -72,6 +72,7 @@ fn submission() -> impl Strategy<Value = Submission> {
             prop::option::of(text()),
             prop::option::of(text()),
             prop::option::of(text()),
+            prop::option::of(text()),
         ),
         respondent,
         answers,
@@ -80,7 +81,7 @@ fn submission() -> impl Strategy<Value = Submission> {
         .prop_map(
             |(
                 (id, schema, survey, submitted_at, lang),
-                (unit, service, counter),
+                (unit, service, counter, code),
                 respondent,
                 answers,
                 (suggestion, spkp, spak),
@@ -94,6 +95,7 @@ fn submission() -> impl Strategy<Value = Submission> {
                     unit,
                     service,
                     counter,
+                    code,
                     respondent,
                     answers,
                     suggestion,
@@ -218,6 +220,7 @@ fn office_config() -> impl Strategy<Value = OfficeConfig> {
                 time_zone: ikm_core::time::TimeZone::parse(&time_zone)
                     .unwrap_or_else(ikm_core::time::TimeZone::wib),
                 theme: Theme { accent },
+                codes: Default::default(),
             },
         )
 }

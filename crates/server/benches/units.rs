@@ -51,7 +51,10 @@ fn deployment() -> Deployment {
                 id: format!("Kanwil {r}"),
                 en: None,
             },
-            units: (0..UNITS).filter(|i| i % REGIONS == r).map(unit_id).collect(),
+            units: (0..UNITS)
+                .filter(|i| i % REGIONS == r)
+                .map(unit_id)
+                .collect(),
         })
         .collect();
     Deployment { units, regions }
@@ -172,8 +175,14 @@ async fn bench(name: &str, url: &str) {
         t.elapsed().as_secs_f64()
     );
     for (what, query) in [
-        ("whole deployment (125 units)", format!("all=1&period={year}")),
-        ("one region (25 units)", format!("region=kanwil-0&period={year}")),
+        (
+            "whole deployment (125 units)",
+            format!("all=1&period={year}"),
+        ),
+        (
+            "one region (25 units)",
+            format!("region=kanwil-0&period={year}"),
+        ),
         ("one unit", format!("unit=kanim-000&period={year}")),
     ] {
         let stream = TcpStream::connect(third).await.expect("connect");

@@ -143,6 +143,7 @@ async fn ranking_page(
                     @if let Some(m) = report.mean_of_units.mutu { " (mutu " (m) ")" }
                     " dari " (report.mean_of_units.units) " unit."
                 }
+                p.verified { (report.verified.sentence(report.recap.respondents, Lang::Id)) }
             }
             section aria-labelledby="ranking" {
                 h2 id="ranking" { "Peringkat unit" }
@@ -434,6 +435,7 @@ impl View<'_> {
                         div { span { "Responden" } strong { (r.respondents) } }
                     }
                     p { "Nilai interval (NI) " (number(ni, 4, Lang::Id)) ": IKM = NI × 25." }
+                    p.verified { (self.report.verified.sentence(r.respondents, Lang::Id)) }
                 }
                 _ => {
                     @if r.respondents == 0 {

@@ -1,6 +1,7 @@
 //! HTTP handlers of the collector: the submission endpoint, reports, export and the office config.
 
 use crate::auth::{Reader, Subject, Viewer};
+use crate::codes::{check_code, CodeSecret};
 use crate::csv_export::responses_csv;
 use crate::error::ApiError;
 use crate::rate_limit::{ClientKeys, ClientLimiter, LoginGuard};
@@ -16,7 +17,7 @@ use axum::Json;
 use ikm_core::period::reporting_instant;
 use ikm_core::submission::SCHEMA;
 use ikm_core::time::parse_rfc3339;
-use ikm_core::validate::validate;
+use ikm_core::validate::{field, validate};
 use ikm_core::{Deployment, ErrorCode, FieldError, OfficeConfig, Region, Submission};
 use serde_json::json;
 use std::collections::HashMap;
@@ -77,6 +78,8 @@ pub struct App {
     pub https: bool,
     /// `--trusted-proxy`: the only peers whose forwarding headers are believed.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// `IKM_CODE_SECRET`: the units' service-code keys come from it; None turns codes off.
+    pub codes: Option<CodeSecret>,
 }
 
 impl App {
@@ -108,6 +111,7 @@ impl App {
             assets: None,
             https: false,
             trusted_proxies: Vec::new(),
+            codes: None,
         }
     }
 }
@@ -347,6 +351,33 @@ pub async fn store_submission(
     let received_at = (app.now)();
     let submitted_at = parse_rfc3339(&submission.submitted_at).unwrap_or(received_at);
     let period_at = reporting_instant(submitted_at, received_at);
+    let mut submission = submission;
+    // The code is checked and then left out of the stored body: only its digest is kept.
+    let code_digest = match submission.code.take() {
+        None => None,
+        Some(text) => match check_submission_code(app, site, &submission, &text, period_at) {
+            Ok(digest) => Some(digest),
+            Err(code) => {
+                // A device resending a response that was stored keeps its acknowledgement,
+                // even once the code has expired since.
+                if app
+                    .store
+                    .snapshot()
+                    .await?
+                    .response(&submission.id)
+                    .await?
+                    .is_some()
+                {
+                    let id = submission.id;
+                    return Ok((
+                        Json(json!({ "id": id, "status": "already_stored" })),
+                        Insert::AlreadyStored,
+                    ));
+                }
+                return Err(ApiError::Invalid(vec![FieldError::new(field::CODE, code)]));
+            }
+        },
+    };
     let body =
         ikm_core::json::to_string(&submission).map_err(|e| ApiError::Malformed(e.to_string()))?;
     let id = submission.id.clone();
@@ -356,14 +387,40 @@ pub async fn store_submission(
         submitted_at,
         received_at,
         period_at,
+        code_digest,
     };
     let insert = app.store.insert(new).await?;
     let status = match insert {
         Insert::Stored => "stored",
         Insert::AlreadyStored => "already_stored",
         Insert::Conflict => return Err(ApiError::Conflict),
+        Insert::CodeUsed => return Err(ApiError::CodeUsed),
     };
     Ok((Json(json!({ "id": id, "status": status })), insert))
+}
+
+/// The digest of a response's valid service code, or why the code is refused. Without
+/// `IKM_CODE_SECRET` no code can be checked, so every code is refused as unknown.
+fn check_submission_code(
+    app: &App,
+    site: &Site,
+    submission: &Submission,
+    text: &str,
+    period_at: i64,
+) -> Result<String, ErrorCode> {
+    let secret = app.codes.as_ref().ok_or(ErrorCode::InvalidCode)?;
+    let unit = site.key();
+    let today = site.config.offset().local_date(period_at);
+    let service = submission.service.as_deref().unwrap_or_default();
+    check_code(
+        &secret.unit_key(unit),
+        unit,
+        &site.config,
+        text,
+        service,
+        today,
+    )
+    .map(|checked| checked.digest)
 }
 
 /// `GET /api/v1/report`: the recap of a period as JSON: of one unit, or with `region=` or

@@ -3,6 +3,7 @@
 use crate::account_cli::{add_user, create_token, list_users, remove_user, ScopeArgs};
 use crate::accounts::Role;
 use crate::auth::admin_token_from_env;
+use crate::codes::CodeSecret;
 use crate::csv_scores::score_csv;
 use crate::qr::Paper;
 use crate::recap_text::render_recap;
@@ -116,6 +117,47 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Paper::A4)]
         paper: Paper,
     },
+    /// Mint single-use service codes and write a printable sheet of ticket-sized slips (QR code,
+    /// the code to type, one line of instructions). Needs `IKM_CODE_SECRET`, the same as
+    /// `ikm serve`'s; serials come from the database, so batches never repeat one.
+    Codes {
+        /// With a deployment file of many units: the unit the codes are for.
+        #[arg(long)]
+        unit: Option<String>,
+        /// The service the codes are for (its id in the configuration).
+        #[arg(long)]
+        service: String,
+        /// How many codes (1 to 1000).
+        #[arg(long)]
+        count: u32,
+        /// The HTML file to write.
+        #[arg(long)]
+        out: PathBuf,
+        /// The day the codes are issued, YYYY-MM-DD (default: today in the unit's time zone).
+        #[arg(long)]
+        day: Option<String>,
+        /// The office configuration or deployment file (JSON).
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// The unit's survey address the codes link to (default: its `survey_url`).
+        #[arg(long)]
+        url: Option<String>,
+        /// Who mints, for the audit trail.
+        #[arg(long, default_value = "cli")]
+        by: String,
+        #[command(flatten)]
+        database: Database,
+    },
+    /// Print a unit's code key (64 hex digits), derived from `IKM_CODE_SECRET`, for a queue
+    /// machine that mints codes offline (docs/codes.md). Treat it as a password.
+    CodeKey {
+        /// With a deployment file of many units: the unit whose key to print.
+        #[arg(long)]
+        unit: Option<String>,
+        /// The office configuration or deployment file (JSON).
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
     /// Personal accounts for /admin and the API: add, remove, list.
     User {
         #[command(subcommand)]
@@ -183,6 +225,13 @@ pub struct Database {
         default_value = "sqlite://ikm.db"
     )]
     db: String,
+}
+
+/// `IKM_CODE_SECRET`, which the code commands cannot do without.
+fn code_secret() -> Result<CodeSecret, String> {
+    CodeSecret::from_env(std::env::var("IKM_CODE_SECRET").ok())?.ok_or_else(|| {
+        "set IKM_CODE_SECRET (the same value as ikm serve's; at least 32 characters)".to_string()
+    })
 }
 
 /// Logs to standard error, filtered by `RUST_LOG` (default: warnings and errors).
@@ -278,9 +327,80 @@ pub fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 deadlines: Deadlines::default(),
                 tls: tls_cert.zip(tls_key),
                 trusted_proxies,
+                code_secret: CodeSecret::from_env(std::env::var("IKM_CODE_SECRET").ok())?,
             };
             let runtime = tokio::runtime::Runtime::new()?;
             runtime.block_on(serve(options))?;
+            Ok(())
+        }
+        Command::Codes {
+            unit,
+            service,
+            count,
+            out,
+            day,
+            config: config_file,
+            url,
+            by,
+            database: Database { db },
+        } => {
+            let secret = code_secret()?;
+            let config = load_config(config_file.as_deref(), unit.as_deref())?;
+            let site = crate::api::Site::new(config);
+            let url = url.or_else(|| site.config.survey_url.clone()).ok_or(
+                "give --url, the unit's survey address (or set `survey_url` in the configuration)",
+            )?;
+            let now = crate::api::system_now();
+            let day = match day {
+                None => site.config.offset().local_date(now),
+                Some(text) => ikm_core::time::Date::parse(&text)
+                    .ok_or_else(|| format!("--day must be a date YYYY-MM-DD, got `{text}`"))?,
+            };
+            let request = crate::codes_api::MintRequest {
+                service,
+                day,
+                count,
+            };
+            crate::codes_api::check_mint(&site.config, &request)?;
+            let zones = zones_of(&load_deployment(config_file.as_deref())?);
+            let runtime = tokio::runtime::Runtime::new()?;
+            let codes = runtime.block_on(async {
+                let store = crate::store::Store::open_zones(&db, zones)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let by = crate::store::Actor::new(&by, site.key());
+                let minted =
+                    crate::codes_api::mint(&store, &secret, &site, &request, &url, now, by).await;
+                store.close().await;
+                minted.map_err(|e| match e {
+                    crate::error::ApiError::Store(e) => e.to_string(),
+                    other => other.sentence(),
+                })
+            })?;
+            let page = crate::codes_api::slips_page(&site.config, &request.service, day, &codes)?;
+            std::fs::write(&out, page.into_string())
+                .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+            let (Some(first), Some(last)) = (codes.first(), codes.last()) else {
+                return Err("no codes were minted".into());
+            };
+            println!(
+                "wrote {} codes (serials {}–{}, issued {day}, valid until {}) to {}",
+                codes.len(),
+                first.serial,
+                last.serial,
+                crate::codes_api::valid_until(&site.config, day),
+                out.display()
+            );
+            Ok(())
+        }
+        Command::CodeKey {
+            unit,
+            config: config_file,
+        } => {
+            let secret = code_secret()?;
+            let config = load_config(config_file.as_deref(), unit.as_deref())?;
+            let site = crate::api::Site::new(config);
+            println!("{}", secret.unit_key(site.key()).to_hex());
             Ok(())
         }
         Command::DemoData {

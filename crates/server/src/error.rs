@@ -8,7 +8,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use ikm_core::delivery::ErrorReply;
-use ikm_core::FieldError;
+use ikm_core::{ErrorCode, FieldError};
 use serde_json::json;
 
 /// Seconds a client is asked to wait after a database failure (a full disk, a lost connection).
@@ -37,6 +37,8 @@ pub enum ApiError {
     Invalid(Vec<FieldError>),
     /// This id is stored with a different body.
     Conflict,
+    /// The response's service code was already used by another response.
+    CodeUsed,
     /// No or a wrong admin token; `challenge` is the `WWW-Authenticate` value.
     Unauthorized { challenge: &'static str },
     /// A browser page asked for without a login: off to `/login`, then back to `next`.
@@ -56,6 +58,17 @@ pub enum ApiError {
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         ApiError::Store(e)
+    }
+}
+
+/// An office request's JSON body whose fields break its shape: a 422 naming the field.
+impl From<ikm_core::json::Error> for ApiError {
+    fn from(e: ikm_core::json::Error) -> Self {
+        ApiError::Unprocessable(if e.path.is_empty() {
+            e.to_string()
+        } else {
+            format!("`{}`: {e}", e.path)
+        })
     }
 }
 
@@ -107,6 +120,11 @@ impl ApiError {
                 "conflict",
                 "this id is already stored with different answers".into(),
             ),
+            ApiError::CodeUsed => (
+                StatusCode::CONFLICT,
+                "code_used",
+                "this service code was already used for another response".into(),
+            ),
             ApiError::Unauthorized { .. } => (
                 StatusCode::UNAUTHORIZED,
                 "unauthorized",
@@ -135,6 +153,11 @@ impl ApiError {
                 "the database is unavailable; try again later".into(),
             ),
         }
+    }
+
+    /// The sentence the client is told.
+    pub fn sentence(&self) -> String {
+        self.parts().2
     }
 
     /// The HTTP status of this error.
@@ -166,6 +189,14 @@ impl IntoResponse for ApiError {
         };
         let mut response = match self {
             ApiError::Invalid(errors) => (status, Json(ErrorReply { errors })).into_response(),
+            // The field error too, so a widget shows it where it shows a 422's.
+            ApiError::CodeUsed => (
+                status,
+                Json(json!({ "error": code, "detail": detail, "errors": [
+                    FieldError::new(ikm_core::validate::field::CODE, ErrorCode::CodeUsed)
+                ] })),
+            )
+                .into_response(),
             _ => (status, Json(json!({ "error": code, "detail": detail }))).into_response(),
         };
         let headers = response.headers_mut();

@@ -298,6 +298,7 @@ impl Laporan<'_> {
                 }
                 _ => p { "Pada periode ini terkumpul " (r.respondents) " responden; IKM belum dapat dihitung karena belum semua unsur terjawab." }
             }
+            p { (report.verified.sentence(r.respondents, Lang::Id)) }
             (n.heading("Nilai per Unsur"))
             table {
                 thead { tr { th { "No" } th { "Unsur pelayanan" } th { "NRR" } th { "Mutu" } th { "1" } th { "2" } th { "3" } th { "4" } } }

@@ -8,6 +8,8 @@ pub mod audit_page;
 pub mod auth;
 pub mod charts;
 pub mod cli;
+pub mod codes;
+pub mod codes_api;
 pub mod csv_export;
 pub mod csv_scores;
 pub mod demo;

@@ -99,7 +99,7 @@ fn closure_json(c: &Closure) -> serde_json::Value {
 }
 
 /// Reads a JSON object body, or says what is wrong with it.
-fn json_body(body: &[u8]) -> Result<Value, ApiError> {
+pub(crate) fn json_body(body: &[u8]) -> Result<Value, ApiError> {
     let text = std::str::from_utf8(body)
         .map_err(|_| ApiError::Malformed("the body is not UTF-8".into()))?;
     json::parse(text).map_err(|e| {
@@ -126,14 +126,6 @@ pub async fn put_population(
         "population" (required) => population = Some(v.i64()?),
         "service" => service = v.string()?,
         "unit" => unit = Some(v.string()?),
-    })
-    .map_err(|e| {
-        let path = e.path.clone();
-        ApiError::Unprocessable(if path.is_empty() {
-            e.to_string()
-        } else {
-            format!("`{path}`: {e}")
-        })
     })?;
     let unit = unit_for(&app, &caller, unit.as_deref(), true)?;
     let population =

@@ -156,6 +156,7 @@ pub async fn results_page(
                     div { span { (if en { "Performance" } else { "Kinerja unit" }) } strong { (r.mutu.map_or("–", |g| if en { g.kinerja_en() } else { g.kinerja() })) } }
                     div { span { (if en { "Respondents" } else { "Responden" }) } strong { (r.respondents) } }
                 }
+                p.verified { (report.verified.sentence(r.respondents, lang)) }
                 table {
                     caption { (if en { "Score per element (1–4)" } else { "Nilai per unsur (1–4)" }) }
                     thead { tr { th scope="col" { "No" } th scope="col" { (if en { "Element" } else { "Unsur pelayanan" }) } th scope="col" { "NRR" } th scope="col" { (if en { "Grade" } else { "Mutu" }) } } }
@@ -270,7 +271,7 @@ fn xml(text: &str) -> String {
 }
 
 /// The badge's SVG for a result, or for "not published".
-pub fn badge_svg(office: &str, period: &str, figure: &str, lang: Lang) -> String {
+pub fn badge_svg(office: &str, period: &str, figure: &str, detail: &str, lang: Lang) -> String {
     let label = match lang {
         Lang::Id => "Indeks Kepuasan Masyarakat",
         Lang::En => "Public Satisfaction Index",
@@ -283,7 +284,11 @@ pub fn badge_svg(office: &str, period: &str, figure: &str, lang: Lang) -> String
         .max(label.chars().count() + 3 + period.chars().count());
     let width = (small * 7).max(figure.chars().count() * 15) + 24;
     let width = width.clamp(220, 720);
-    let description = format!("{label} {office}, {period}: {figure}");
+    let mut description = format!("{label} {office}, {period}: {figure}");
+    if !detail.is_empty() {
+        description.push_str(". ");
+        description.push_str(detail);
+    }
     format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"88\" viewBox=\"0 0 {width} 88\" role=\"img\" aria-labelledby=\"t\">\
 <title id=\"t\">{description}</title>\
@@ -324,7 +329,13 @@ pub async fn badge(
             };
             (
                 StatusCode::OK,
-                badge_svg(&site.config.office_name, &period.label(lang), &figure, lang),
+                badge_svg(
+                    &site.config.office_name,
+                    &period.label(lang),
+                    &figure,
+                    &report.verified.sentence(report.recap.respondents, lang),
+                    lang,
+                ),
             )
         }
         Ok(None) | Err(ApiError::NotFound(_)) => {
@@ -335,7 +346,7 @@ pub async fn badge(
             };
             (
                 StatusCode::NOT_FOUND,
-                badge_svg(&site.config.office_name, text, "IKM –", lang),
+                badge_svg(&site.config.office_name, text, "IKM –", "", lang),
             )
         }
         Err(e) => return Err(e),
@@ -363,6 +374,7 @@ mod tests {
             "Kanim <A&B>",
             "November 2026",
             "IKM 87,50 · Mutu B",
+            "",
             Lang::Id,
         );
         assert!(svg.contains("<title id=\"t\">Indeks Kepuasan Masyarakat Kanim &lt;A&amp;B&gt;, November 2026: IKM 87,50 · Mutu B</title>"));

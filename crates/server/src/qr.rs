@@ -270,7 +270,7 @@ pub fn write_posters(
 
 /// The unit's public survey address as configured, or as this request reached us (with many
 /// units, its own `/u/{unit}` under that address).
-fn survey_url(
+pub(crate) fn survey_url(
     app: &App,
     site: &Site,
     params: &HashMap<String, String>,

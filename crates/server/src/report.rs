@@ -160,6 +160,9 @@ pub struct Report {
     /// Responses for this period that arrived after it was closed (0 while it is open):
     /// stored and exported, not in the frozen figures.
     pub late: u64,
+    /// The responses sent with a valid service code, and the IKM over them beside the IKM
+    /// over all.
+    pub verified: Verified,
     /// The follow-up plan: this period's actions and the unfinished ones of earlier periods.
     pub follow_ups: FollowUps,
 }
@@ -219,6 +222,71 @@ impl Serialize for Modules {
             self.0.iter().map(|(module, recap)| (module.key(), recap)),
             serializer,
         )
+    }
+}
+
+/// How much of a recap comes from verified service users (docs/codes.md).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Verified {
+    pub respondents: u64,
+    /// Their share of all respondents, in percent with one decimal; null without respondents.
+    pub percent: Option<f64>,
+    /// The IKM over the verified responses alone, rounded to 2 decimals; null unless all nine
+    /// elements have verified answers.
+    pub ikm: Option<f64>,
+    pub mutu: Option<Grade>,
+}
+
+impl Verified {
+    /// The verified part `tally` of a recap of `all` respondents.
+    pub fn new(tally: &ScoreTally, all: u64, weights: Weights) -> Verified {
+        let recap = tally.recap(weights);
+        Verified {
+            respondents: tally.respondents,
+            percent: (all > 0)
+                .then(|| (tally.respondents as f64 * 1000.0 / all as f64).round() / 10.0),
+            ikm: recap.ikm_rounded(),
+            mutu: recap.mutu,
+        }
+    }
+
+    /// One sentence for every page that shows a recap (`/admin`, the formal report, `/hasil`,
+    /// the badge's title): how many respondents were verified and the IKM over them.
+    pub fn sentence(&self, all: u64, lang: Lang) -> String {
+        let number = crate::charts::number;
+        if self.respondents == 0 {
+            return match lang {
+                Lang::Id => "Belum ada respons dengan kode layanan (terverifikasi).".into(),
+                Lang::En => "No responses with a service code (verified) yet.".into(),
+            };
+        }
+        let percent = number(self.percent.unwrap_or_default(), 1, lang);
+        let ikm = match (self.ikm, self.mutu, lang) {
+            (Some(ikm), Some(mutu), Lang::Id) => {
+                format!(
+                    "IKM atas respons terverifikasi {} (mutu {mutu}).",
+                    number(ikm, 2, lang)
+                )
+            }
+            (Some(ikm), Some(mutu), Lang::En) => {
+                format!(
+                    "IKM over verified responses {} (grade {mutu}).",
+                    number(ikm, 2, lang)
+                )
+            }
+            (_, _, Lang::Id) => "IKM atas respons terverifikasi belum dapat dihitung.".into(),
+            (_, _, Lang::En) => "The IKM over verified responses cannot be computed yet.".into(),
+        };
+        match lang {
+            Lang::Id => format!(
+                "Terverifikasi dengan kode layanan: {} dari {all} responden ({percent} %). {ikm}",
+                self.respondents
+            ),
+            Lang::En => format!(
+                "Verified by a service code: {} of {all} respondents ({percent} %). {ikm}",
+                self.respondents
+            ),
+        }
     }
 }
 
@@ -296,6 +364,8 @@ pub struct Counted {
     pub modules: Vec<ikm_core::ipk::ModuleTally>,
     pub closure: Option<Closure>,
     pub late: u64,
+    /// The verified responses among those counted.
+    pub verified: ScoreTally,
 }
 
 /// Sums the responses of `request`, frozen at the closing when its period is closed.
@@ -318,11 +388,14 @@ pub async fn count(store: &mut Snapshot, request: &ReportRequest) -> Result<Coun
             }
         }
     }
+    let upto = closure.as_ref().map(|c| StoredAfter(c.last_seq));
+    let verified = store.verified_tally(&request.filter, upto).await?;
     Ok(Counted {
         aggregate,
         modules,
         closure,
         late,
+        verified,
     })
 }
 
@@ -337,8 +410,10 @@ pub async fn build_report(
         modules,
         closure,
         late,
+        verified,
     } = count(store, request).await?;
     let recap = aggregate.tally.recap(request.weights);
+    let verified = Verified::new(&verified, recap.respondents, request.weights);
     let sample = sample(store, request, recap.respondents).await?;
     let follow_ups = store.follow_ups().await?;
     let lang = request.lang;
@@ -387,6 +462,7 @@ pub async fn build_report(
             respondents: c.respondents,
         }),
         late,
+        verified,
         follow_ups: FollowUps {
             plan: follow_ups
                 .iter()
@@ -415,6 +491,8 @@ pub struct RegionReport {
     #[serde(flatten)]
     pub recap: Recap,
     pub ikm_rounded: Option<f64>,
+    /// The verified responses of all the units pooled, and the IKM over them.
+    pub verified: Verified,
     /// The second reading: the plain mean of the units' own IKM (units without one left out),
     /// rounded to 2 decimals, and its grade.
     pub mean_of_units: MeanOfUnits,
@@ -478,6 +556,7 @@ pub async fn build_region_report(
 ) -> Result<RegionReport, StoreError> {
     let lang = request.lang;
     let mut pooled = ScoreTally::default();
+    let mut pooled_verified = ScoreTally::default();
     let mut per_unit = Vec::new();
     let mut unit_ikms = Vec::new();
     for site in app.sites_of(target) {
@@ -486,6 +565,7 @@ pub async fn build_region_report(
         let counted = count(store.for_unit(site.key()), &unit_request).await?;
         let tally = counted.aggregate.tally;
         pooled.merge(&tally);
+        pooled_verified.merge(&counted.verified);
         let recap = tally.recap(request.weights);
         unit_ikms.extend(recap.ikm);
         per_unit.push((
@@ -526,6 +606,7 @@ pub async fn build_region_report(
             time_zone: "unit".to_string(),
         },
         ikm_rounded: recap.ikm_rounded(),
+        verified: Verified::new(&pooled_verified, recap.respondents, request.weights),
         recap,
         mean_of_units: MeanOfUnits {
             ikm: mean.map(|m| ikm_core::score::round_hundredths(m) as f64 / 100.0),

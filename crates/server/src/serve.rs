@@ -89,6 +89,8 @@ pub struct ServeOptions {
     pub tls: Option<(PathBuf, PathBuf)>,
     /// `--trusted-proxy`: peers whose `Forwarded`/`X-Forwarded-*` headers are believed.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// `IKM_CODE_SECRET`: turns service codes on (docs/codes.md).
+    pub code_secret: Option<crate::codes::CodeSecret>,
     pub deadlines: Deadlines,
 }
 
@@ -178,6 +180,7 @@ pub fn router(app: Shared, dist: &Path, cors_origins: &[String]) -> Router {
             .route("/api/v1/report", get(get_report))
             .route("/api/v1/responses.csv", get(get_csv))
             .route("/api/v1/population/{month}", put(put_population))
+            .route("/api/v1/codes", post(crate::codes_api::post_codes))
             .route("/api/v1/periods/{period}", get(get_period))
             .route("/api/v1/periods/{period}/close", post(post_close))
             .route("/api/v1/periods/{period}/reopen", post(post_reopen))
@@ -329,6 +332,7 @@ pub async fn build_app(options: &ServeOptions, deployment: Deployment) -> Result
         .then(|| ClientLimiter::new(options.rate_per_minute, options.rate_burst));
     app.https = options.tls.is_some();
     app.trusted_proxies = options.trusted_proxies.clone();
+    app.codes = options.code_secret.clone();
     Ok(Arc::new(app))
 }
 
@@ -452,6 +456,14 @@ pub async fn serve(options: ServeOptions) -> Result<(), String> {
         Some((cert, key)) => Some(Arc::new(ReloadingCert::load(cert, key)?)),
         None => None,
     };
+    if options.code_secret.is_none() {
+        if let Some(unit) = deployment.units.iter().find(|u| u.codes.required) {
+            return Err(format!(
+                "unit `{}` requires service codes (`codes.required`), but IKM_CODE_SECRET is not set",
+                unit.unit.as_deref().unwrap_or_default()
+            ));
+        }
+    }
     let app = build_app(&options, deployment).await?;
     let has_accounts = app.store.has_accounts().await.map_err(|e| e.to_string())?;
     if !options.addr.ip().is_loopback() && options.admin_token.is_none() && !has_accounts {

@@ -16,6 +16,7 @@
 mod accounts;
 mod aggregates;
 mod audit;
+mod codes;
 mod error;
 mod migrate;
 mod office;
@@ -27,6 +28,7 @@ mod writer;
 pub use accounts::{SessionOwner, ADMIN_TOKEN_OWNER};
 pub use aggregates::{Aggregate, Filter, StoredAfter};
 pub use audit::{Actor, AuditAction, AuditEvent, AuditQuery};
+pub use codes::COLLECTOR_SERIALS;
 pub use error::{StoreError, StoreErrorKind};
 pub use office::{Closure, PeriodAction, PeriodEvent};
 pub use responses::{Insert, NewResponse, StoredRow, Suggestion};
@@ -202,6 +204,27 @@ impl Store {
     /// id refused. Returns only once the outcome is durably committed.
     pub async fn insert(&self, r: NewResponse) -> Result<Insert, StoreError> {
         self.write(responses::InsertResponse(Box::new(r))).await
+    }
+
+    /// Reserves `count` service-code serials of `service` for codes issued on `day` at
+    /// `by.unit`, recorded in the audit trail; the first serial, or None when the day's
+    /// collector serials would run out.
+    pub async fn reserve_code_serials(
+        &self,
+        service: &str,
+        day: ikm_core::time::Date,
+        count: u32,
+        at: i64,
+        by: Actor,
+    ) -> Result<Option<u32>, StoreError> {
+        self.write(codes::ReserveSerials {
+            service: service.to_string(),
+            day,
+            count,
+            at,
+            by,
+        })
+        .await
     }
 
     /// Records the number of service users of `month` (for `service`, or `""`: the office).

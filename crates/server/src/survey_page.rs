@@ -97,6 +97,7 @@ fn page_of(query: &HashMap<String, String>, headers: &HeaderMap) -> Page {
         lang: param(form::LANG_PARAM),
         service: param(form::SERVICE_PARAM),
         counter: param(form::COUNTER_PARAM),
+        code: form::page_code(param(form::CODE_PARAM).as_deref()),
         browser_lang,
         // Kiosk timers need the widget: the server's copy is the plain form, which the
         // widget takes over as a kiosk when the page says `?kiosk=1`.
@@ -369,8 +370,18 @@ async fn submit(
         }
         state.draft
     };
+    let mut code_used = false;
     let outcome = match store_submission(app, submission.clone()).await {
         Ok(_) => Outcome::Stored,
+        // The ticket's code went with another response: the form again, its answers kept,
+        // with the message and the button that sends them without the code.
+        Err(ApiError::CodeUsed) => {
+            code_used = true;
+            Outcome::Invalid(vec![ikm_core::FieldError::new(
+                ikm_core::validate::field::CODE,
+                ikm_core::ErrorCode::CodeUsed,
+            )])
+        }
         Err(ApiError::Conflict) if same_answers_as_stored(app, &submission).await? => {
             Outcome::Stored
         }
@@ -388,6 +399,7 @@ async fn submit(
     };
     let status = match &outcome {
         Outcome::Stored => StatusCode::OK,
+        Outcome::Invalid(_) if code_used => StatusCode::CONFLICT,
         Outcome::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
         Outcome::Refused { .. } => StatusCode::CONFLICT,
         _ => StatusCode::SERVICE_UNAVAILABLE,

@@ -28,6 +28,7 @@ fn new_response(seed: u64, at: &str) -> NewResponse {
         submitted_at: instant,
         received_at: instant,
         period_at: instant,
+        code_digest: None,
     }
 }
 

@@ -221,6 +221,30 @@ impl Snapshot {
         Ok(total)
     }
 
+    /// The scores of the verified responses in `filter` (sent with a valid service code),
+    /// counted from `responses`; with `upto`, only those stored up to it (a closed period's).
+    pub async fn verified_tally(
+        &mut self,
+        filter: &Filter,
+        upto: Option<StoredAfter>,
+    ) -> Result<ScoreTally, StoreError> {
+        let mut sql = Sql::new(&format!(
+            "SELECT COUNT(*), {} FROM responses WHERE ",
+            counted_scores()
+        ));
+        filter.push_instants(&mut sql, self.offset());
+        sql.push(" AND verified = 1");
+        if let Some(upto) = upto {
+            sql.push(" AND seq <= ").bind(upto.0);
+        }
+        // Grouped, so no verified response is no row (rather than sums of NULL).
+        sql.push(" GROUP BY verified");
+        match sql.query()?.fetch_optional(self.conn()).await? {
+            Some(row) => read_tally(&row, 0),
+            None => Ok(ScoreTally::default()),
+        }
+    }
+
     /// How many responses in `filter` were stored after `after`.
     pub async fn count_after(
         &mut self,

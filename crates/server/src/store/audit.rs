@@ -25,11 +25,12 @@ pub enum AuditAction {
     LoginSuccess,
     LoginFailed,
     Logout,
+    CodesMint,
 }
 
 impl AuditAction {
     /// Every action, for documentation and tests.
-    pub const ALL: [AuditAction; 12] = [
+    pub const ALL: [AuditAction; 13] = [
         AuditAction::PeriodClose,
         AuditAction::PeriodReopen,
         AuditAction::PopulationSet,
@@ -42,6 +43,7 @@ impl AuditAction {
         AuditAction::LoginSuccess,
         AuditAction::LoginFailed,
         AuditAction::Logout,
+        AuditAction::CodesMint,
     ];
 
     /// The stored and published name.
@@ -59,6 +61,7 @@ impl AuditAction {
             AuditAction::LoginSuccess => "login.success",
             AuditAction::LoginFailed => "login.failed",
             AuditAction::Logout => "logout",
+            AuditAction::CodesMint => "codes.mint",
         }
     }
 }

@@ -19,6 +19,8 @@ pub enum Insert {
     AlreadyStored,
     /// This id was stored before with a different body.
     Conflict,
+    /// The response's service code was used by another response: nothing was stored.
+    CodeUsed,
 }
 
 /// A validated response with the server's own timestamps.
@@ -30,6 +32,9 @@ pub struct NewResponse {
     pub submitted_at: i64,
     pub received_at: i64,
     pub period_at: i64,
+    /// The keyed digest of the valid service code it came with (the code itself is not
+    /// stored); None for an unverified response.
+    pub code_digest: Option<String>,
 }
 
 /// One stored response for export.
@@ -59,6 +64,18 @@ impl WriteJob for InsertResponse {
         ctx: &WriteContext,
     ) -> Result<Insert, StoreError> {
         let r = &self.0;
+        if let Some(digest) = &r.code_digest {
+            if let Some(known) = stored_body(conn, &r.submission.id).await? {
+                return Ok(replay(&known, r));
+            }
+            if !use_code(conn, &r.submission, digest).await? {
+                // Another replica may just have committed this very response with its code.
+                return Ok(match stored_body(conn, &r.submission.id).await? {
+                    Some(known) => replay(&known, r),
+                    None => Insert::CodeUsed,
+                });
+            }
+        }
         let seq = next_response_number(conn).await?;
         let done = insert_row(r, seq)?.execute(&mut *conn).await?;
         if done.rows_affected() == 0 {
@@ -73,6 +90,20 @@ impl WriteJob for InsertResponse {
         store_module_answers(conn, &r.submission, Some(&key)).await?;
         Ok(Insert::Stored)
     }
+}
+
+/// Marks a service code used at the response's unit; false when it was used before.
+async fn use_code(
+    conn: &mut AnyConnection,
+    s: &Submission,
+    digest: &str,
+) -> Result<bool, StoreError> {
+    let mut sql = Sql::new("INSERT INTO used_codes (unit, digest) VALUES (");
+    sql.bind(key_text(s.unit.as_deref()))
+        .push(", ")
+        .bind(digest.to_string())
+        .push(") ON CONFLICT (unit, digest) DO NOTHING");
+    Ok(sql.query()?.execute(&mut *conn).await?.rows_affected() == 1)
 }
 
 /// A replay is the same body under the same id; anything else under that id is a conflict.
@@ -123,7 +154,7 @@ fn insert_row(
     let who = &s.respondent;
     let mut sql = Sql::new(&format!(
         "INSERT INTO responses (id, body, survey, unit, service, counter, lang, submitted_at, \
-         received_at, period_at, gender, age, education, occupation, {}, suggestion, seq) VALUES (",
+         received_at, period_at, gender, age, education, occupation, {}, suggestion, seq, verified) VALUES (",
         element_columns()
     ));
     sql.bind(s.id.clone())
@@ -159,6 +190,8 @@ fn insert_row(
         .bind(s.suggestion.clone())
         .push(", ")
         .bind(seq)
+        .push(", ")
+        .bind(i16::from(r.code_digest.is_some()))
         .push(") ON CONFLICT (id) DO NOTHING");
     sql.query()
 }
