@@ -48,6 +48,143 @@ pub struct OfficeConfig {
     /// Service codes on queue tickets (`docs/codes.md`): how long one stays valid and whether
     /// a response needs one.
     pub codes: CodesConfig,
+    /// What the collector flags for review (`docs/review.md`); only the collector reads it.
+    pub review: ReviewConfig,
+}
+
+/// The thresholds of the suspicious-pattern flags; every field has a default.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReviewConfig {
+    /// A burst: at least this many responses from one counter …
+    pub burst_responses: u32,
+    /// … within this many minutes.
+    pub burst_minutes: u32,
+    /// A run: at least this many consecutive responses with the same answers and profile.
+    pub identical_run: u32,
+    /// When the unit serves; None: no out-of-hours flag.
+    pub service_hours: Option<ServiceHours>,
+}
+
+/// The unit's service hours in its own time zone, and how long after closing a response
+/// still counts as in hours (people answer after they were served).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ServiceHours {
+    /// ISO weekdays served, 1 = Monday … 7 = Sunday.
+    pub days: Vec<u8>,
+    /// Minutes after local midnight, written `HH:MM`.
+    #[serde(serialize_with = "clock_text")]
+    pub open: u16,
+    #[serde(serialize_with = "clock_text")]
+    pub close: u16,
+    pub grace_minutes: u16,
+}
+
+impl Default for ReviewConfig {
+    fn default() -> Self {
+        ReviewConfig {
+            burst_responses: 10,
+            burst_minutes: 10,
+            identical_run: 4,
+            service_hours: None,
+        }
+    }
+}
+
+impl ReviewConfig {
+    /// The widget (wasm) accepts the collector's review settings without reading them: they
+    /// are the collector's alone, and reading them would cost every phone a kilobyte.
+    #[cfg(target_arch = "wasm32")]
+    fn from_value(_: &Value) -> Result<ReviewConfig, json::Error> {
+        Ok(ReviewConfig::default())
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    fn from_value(value: &Value) -> Result<ReviewConfig, json::Error> {
+        let mut r = ReviewConfig::default();
+        json::read_object!(value, |v| {
+            "burst_responses" => r.burst_responses = v.u32()?,
+            "burst_minutes" => r.burst_minutes = v.u32()?,
+            "identical_run" => r.identical_run = v.u32()?,
+            "service_hours" => r.service_hours = Some(ServiceHours::from_value(v)?),
+        })?;
+        Ok(r)
+    }
+
+    #[cfg(target_arch = "wasm32")]
+    fn check(&self) -> Result<(), ConfigError> {
+        Ok(())
+    }
+
+    /// The thresholds in their ranges, the hours a real opening time.
+    #[cfg(not(target_arch = "wasm32"))]
+    fn check(&self) -> Result<(), ConfigError> {
+        let review_error = |path: &str, reason: &str| {
+            Err(ConfigError {
+                path: path.into(),
+                reason: reason.into(),
+            })
+        };
+        if !(2..=10_000).contains(&self.burst_responses)
+            || !(1..=1440).contains(&self.burst_minutes)
+        {
+            return review_error(
+                "review",
+                "a burst is 2 to 10000 responses within 1 to 1440 minutes",
+            );
+        }
+        if self.identical_run < 2 {
+            return review_error("review.identical_run", "must be at least 2");
+        }
+        if let Some(hours) = &self.service_hours {
+            if hours.days.is_empty() || hours.days.iter().any(|d| !(1..=7).contains(d)) {
+                return review_error(
+                    "review.service_hours.days",
+                    "ISO weekdays, 1 (Monday) to 7 (Sunday)",
+                );
+            }
+            if hours.open >= hours.close {
+                return review_error("review.service_hours.close", "must be after open");
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl ServiceHours {
+    fn from_value(value: &Value) -> Result<ServiceHours, json::Error> {
+        let mut h = ServiceHours {
+            days: vec![1, 2, 3, 4, 5],
+            open: 8 * 60,
+            close: 16 * 60,
+            grace_minutes: 120,
+        };
+        json::read_object!(value, |v| {
+            "days" => h.days = v.list(Value::u8)?,
+            "open" => h.open = clock_minutes(v)?,
+            "close" => h.close = clock_minutes(v)?,
+            "grace_minutes" => h.grace_minutes = v.u16()?,
+        })?;
+        Ok(h)
+    }
+}
+
+/// Minutes after midnight as `HH:MM`, the way the configuration writes them.
+fn clock_text<S: serde::Serializer>(minutes: &u16, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(&format_args!("{:02}:{:02}", minutes / 60, minutes % 60))
+}
+
+/// `HH:MM` as minutes after midnight.
+#[cfg(not(target_arch = "wasm32"))]
+fn clock_minutes(v: &Value) -> Result<u16, json::Error> {
+    let text = v.str()?;
+    let (h, m) = text.split_once(':').unwrap_or(("", ""));
+    match (h.parse::<u16>(), m.parse::<u16>()) {
+        (Ok(h), Ok(m)) if h < 24 && m < 60 && text.len() == 5 => Ok(h * 60 + m),
+        _ => Err(json::Error::new(json::ErrorKind::InvalidType(
+            "a time like 08:00",
+        ))),
+    }
 }
 
 /// Service-code settings; every field has a default.
@@ -314,6 +451,7 @@ impl Default for OfficeConfig {
             survey_url: None,
             kiosk: KioskConfig::default(),
             codes: CodesConfig::default(),
+            review: ReviewConfig::default(),
         }
     }
 }
@@ -387,6 +525,7 @@ impl OfficeConfig {
             "survey_url" => c.survey_url = Some(v.string()?),
             "kiosk" => c.kiosk = KioskConfig::from_value(v)?,
             "codes" => c.codes = CodesConfig::from_value(v)?,
+            "review" => c.review = ReviewConfig::from_value(v)?,
         })?;
         Ok(c)
     }
@@ -468,6 +607,7 @@ impl OfficeConfig {
                 );
             }
         }
+        self.review.check()?;
         if !(1..=366).contains(&self.codes.expiry_days) {
             return err("codes.expiry_days".into(), "must be between 1 and 366");
         }
@@ -699,6 +839,44 @@ mod tests {
                 OfficeConfig::from_json(&format!(r#"{{"office_name":"K","counters":{counters}}}"#))
                     .unwrap_err();
             assert_eq!(e.path, path, "{counters}");
+        }
+    }
+
+    #[test]
+    fn review_settings_are_read_and_checked() {
+        let c = OfficeConfig::from_json(
+            r#"{"office_name":"X","review":{"identical_run":3,"service_hours":{"open":"07:30","close":"15:00"}}}"#,
+        )
+        .unwrap();
+        let hours = c.review.service_hours.as_ref().unwrap();
+        assert_eq!(
+            (
+                hours.days.as_slice(),
+                hours.open,
+                hours.close,
+                hours.grace_minutes
+            ),
+            (&[1, 2, 3, 4, 5][..], 450, 900, 120)
+        );
+        assert_eq!((c.review.identical_run, c.review.burst_responses), (3, 10));
+        for (bad, path) in [
+            (
+                r#"{"service_hours":{"open":"7:30"}}"#,
+                "review.service_hours.open",
+            ),
+            (
+                r#"{"service_hours":{"open":"16:00","close":"08:00"}}"#,
+                "review.service_hours.close",
+            ),
+            (
+                r#"{"service_hours":{"days":[0]}}"#,
+                "review.service_hours.days",
+            ),
+            (r#"{"identical_run":1}"#, "review.identical_run"),
+        ] {
+            let e = OfficeConfig::from_json(&format!(r#"{{"office_name":"X","review":{bad}}}"#))
+                .unwrap_err();
+            assert_eq!(e.path, path, "{bad}: {e}");
         }
     }
 

@@ -9,7 +9,8 @@
 )]
 
 use ikm_core::config::{
-    Complaint, CounterOption, KioskConfig, ModuleConfig, Modules, ServiceOption, Theme,
+    Complaint, CounterOption, KioskConfig, ModuleConfig, Modules, ReviewConfig, ServiceHours,
+    ServiceOption, Theme,
 };
 use ikm_core::delivery::ErrorReply;
 use ikm_core::element::LocalText;
@@ -177,6 +178,31 @@ fn kiosk() -> impl Strategy<Value = KioskConfig> {
         )
 }
 
+fn review() -> impl Strategy<Value = ReviewConfig> {
+    let hours = prop::option::of(
+        (
+            prop::collection::vec(1u8..=7, 1..7),
+            0u16..1440,
+            0u16..1440,
+            any::<u16>(),
+        )
+            .prop_map(|(days, open, close, grace_minutes)| ServiceHours {
+                days,
+                open,
+                close,
+                grace_minutes,
+            }),
+    );
+    (any::<u32>(), any::<u32>(), any::<u32>(), hours).prop_map(
+        |(burst_responses, burst_minutes, identical_run, service_hours)| ReviewConfig {
+            burst_responses,
+            burst_minutes,
+            identical_run,
+            service_hours,
+        },
+    )
+}
+
 fn office_config() -> impl Strategy<Value = OfficeConfig> {
     let services = prop::collection::vec(
         (text(), local_text()).prop_map(|(id, label)| ServiceOption { id, label }),
@@ -198,6 +224,7 @@ fn office_config() -> impl Strategy<Value = OfficeConfig> {
             prop::option::of(text()),
         ),
         (counters, complaint, prop::option::of(text()), kiosk()),
+        review(),
     )
         .prop_map(
             |(
@@ -205,6 +232,7 @@ fn office_config() -> impl Strategy<Value = OfficeConfig> {
                 (spkp, spak, default_lang),
                 (weights, time_zone, accent),
                 (counters, complaint, survey_url, kiosk),
+                review,
             )| OfficeConfig {
                 office_name,
                 unit,
@@ -221,6 +249,7 @@ fn office_config() -> impl Strategy<Value = OfficeConfig> {
                     .unwrap_or_else(ikm_core::time::TimeZone::wib),
                 theme: Theme { accent },
                 codes: Default::default(),
+                review,
             },
         )
 }

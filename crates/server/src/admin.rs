@@ -355,6 +355,7 @@ impl View<'_> {
                         (self.services_table())
                         (self.modules_section())
                         (self.profile_section())
+                        (self.review_section())
                         (self.follow_up_section(problem))
                         (self.closing_section(events, problem))
                         (self.suggestions_section(suggestions))
@@ -442,6 +443,65 @@ impl View<'_> {
                         p.empty { "Belum ada responden pada periode ini." }
                     } @else {
                         p.empty { (r.respondents) " responden, tetapi belum semua unsur terjawab: IKM belum dapat dihitung." }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Flags and exclusions (docs/review.md): each flag with a form that excludes its
+    /// responses for a reason, each exclusion with a button that counts its responses again.
+    /// A closed period shows them without the forms (its exclusions are frozen with it).
+    fn review_section(&self) -> Markup {
+        let r = &self.report;
+        let open = r.closed.is_none();
+        let period = self.acting_period().key();
+        html! {
+            section aria-labelledby="h-review" {
+                h2 id="h-review" { "Tinjauan respons" }
+                p { (r.excluded.sentence(Lang::Id)) }
+                @if r.flags.is_empty() {
+                    p { "Tidak ada pola mencurigakan pada periode ini." }
+                } @else {
+                    p { "Pola yang perlu ditinjau. Tanda ini tidak mengubah angka; respons hanya dikecualikan bila Anda memutuskannya, dengan alasan, dan tercatat di jejak audit." }
+                    ul.flags {
+                        @for (i, f) in r.flags.iter().enumerate() {
+                            li {
+                                strong { (f.why) }
+                                @if let (Some(from), Some(to)) = (&f.from, &f.to) {
+                                    " " span.when { (from) " – " (to) }
+                                }
+                                @if f.excluded > 0 {
+                                    " (" (f.excluded) " dari " (f.responses.len()) " sudah dikecualikan)"
+                                }
+                                @if open && !f.responses.is_empty() && f.excluded < f.responses.len() {
+                                    form.inline.no-print method="post" action=(self.with_unit("/admin/exclusions")) {
+                                        input type="hidden" name="period" value=(period);
+                                        input type="hidden" name="responses" value=(f.responses.join(" "));
+                                        label for=(format!("flag-reason-{i}")) { "Alasan" }
+                                        input id=(format!("flag-reason-{i}")) name="reason" required minlength="3" maxlength="300";
+                                        button type="submit" { "Kecualikan " (f.responses.len()) " respons" }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                @if !r.excluded.reasons.is_empty() {
+                    h3 { "Dikecualikan" }
+                    ul {
+                        @for reason in &r.excluded.reasons {
+                            li {
+                                (reason.respondents) " × “" (reason.reason) "”"
+                                @if open {
+                                    form.inline.no-print method="post" action=(self.with_unit("/admin/exclusions/undo")) {
+                                        input type="hidden" name="period" value=(period);
+                                        input type="hidden" name="responses" value=(reason.responses.join(" "));
+                                        button type="submit" { "Hitung kembali" }
+                                    }
+                                }
+                            }
+                        }
                     }
                 }
             }
@@ -802,7 +862,7 @@ fn follow_up_fields(
 }
 
 /// The fields of an `/admin` form post, taken only from this site's own pages.
-pub struct AdminForm(Vec<(String, String)>);
+pub struct AdminForm(pub Vec<(String, String)>);
 
 impl FromRequest<Shared> for AdminForm {
     type Rejection = ApiError;
@@ -842,6 +902,11 @@ fn back_to(app: &App, unit: &str, fields: &[(String, String)], key: &str) -> Res
 }
 
 /// The page again for the form's period with `message` at `form` and the typed values kept.
+/// Back to `/admin` of `unit` for the form's `period`, after a change made from it.
+pub(crate) fn back_to_admin(app: &App, unit: &str, fields: &[(String, String)]) -> Response {
+    back_to(app, unit, fields, "period")
+}
+
 async fn refuse(
     app: &App,
     unit: &str,

@@ -46,8 +46,13 @@ pub fn responses_header(modules: &[Module]) -> Vec<String> {
             columns.push(format!("{}_{}", module.key(), statement.key));
         }
     }
+    columns.extend(REVIEW_COLUMNS.iter().map(|c| c.to_string()));
     columns
 }
+
+/// Last: whether a service code verified the response, and whether the recap counts it
+/// (`counted`, or `excluded` with the reason given in review).
+const REVIEW_COLUMNS: [&str; 3] = ["verified", "status", "excluded_reason"];
 
 fn base_header() -> Vec<&'static str> {
     let mut columns = vec![
@@ -106,6 +111,11 @@ pub fn responses_csv(rows: &[StoredRow], enabled: &Modules) -> Vec<u8> {
                 let score = scores.and_then(|m| m.get(statement.key));
                 record.push(Cow::Owned(score.map(|v| v.to_string()).unwrap_or_default()));
             }
+        }
+        record.push(Cow::Borrowed(if row.verified { "1" } else { "0" }));
+        match &row.excluded {
+            Some(e) => record.extend([Cow::Borrowed("excluded"), Cow::Borrowed(e.reason.as_str())]),
+            None => record.extend([Cow::Borrowed("counted"), Cow::Borrowed("")]),
         }
         record
     });

@@ -39,6 +39,8 @@ pub enum ApiError {
     Conflict,
     /// The response's service code was already used by another response.
     CodeUsed,
+    /// A change to a closed period's figures (an exclusion): reopen the period first.
+    PeriodClosed(String),
     /// No or a wrong admin token; `challenge` is the `WWW-Authenticate` value.
     Unauthorized { challenge: &'static str },
     /// A browser page asked for without a login: off to `/login`, then back to `next`.
@@ -125,6 +127,9 @@ impl ApiError {
                 "code_used",
                 "this service code was already used for another response".into(),
             ),
+            ApiError::PeriodClosed(detail) => {
+                (StatusCode::CONFLICT, "period_closed", detail.clone())
+            }
             ApiError::Unauthorized { .. } => (
                 StatusCode::UNAUTHORIZED,
                 "unauthorized",

@@ -299,6 +299,11 @@ impl Laporan<'_> {
                 _ => p { "Pada periode ini terkumpul " (r.respondents) " responden; IKM belum dapat dihitung karena belum semua unsur terjawab." }
             }
             p { (report.verified.sentence(r.respondents, Lang::Id)) }
+            p { (report.excluded.sentence(Lang::Id)) }
+            @if !report.flags.is_empty() {
+                p { "Pola yang ditandai untuk ditinjau (tidak mengubah angka di atas):" }
+                ul { @for f in &report.flags { li { (f.why) } } }
+            }
             (n.heading("Nilai per Unsur"))
             table {
                 thead { tr { th { "No" } th { "Unsur pelayanan" } th { "NRR" } th { "Mutu" } th { "1" } th { "2" } th { "3" } th { "4" } } }

@@ -157,6 +157,7 @@ pub async fn results_page(
                     div { span { (if en { "Respondents" } else { "Responden" }) } strong { (r.respondents) } }
                 }
                 p.verified { (report.verified.sentence(r.respondents, lang)) }
+                p.excluded { (report.excluded.sentence(lang)) }
                 table {
                     caption { (if en { "Score per element (1–4)" } else { "Nilai per unsur (1–4)" }) }
                     thead { tr { th scope="col" { "No" } th scope="col" { (if en { "Element" } else { "Unsur pelayanan" }) } th scope="col" { "NRR" } th scope="col" { (if en { "Grade" } else { "Mutu" }) } } }

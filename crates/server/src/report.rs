@@ -2,7 +2,8 @@
 //! parsing and the report the API, `/admin`, the formal report and the public page show.
 
 use crate::api::{App, Target};
-use crate::store::{Aggregate, Closure, Filter, Snapshot, StoreError, StoredAfter};
+use crate::flags::{find_flags, over_population, FlagView};
+use crate::store::{Aggregate, Closure, Filter, ReviewRow, Snapshot, StoreError, StoredAfter};
 use ikm_core::config::is_slug;
 use ikm_core::followup::FollowUp;
 use ikm_core::ipk::ModuleRecap;
@@ -163,8 +164,106 @@ pub struct Report {
     /// The responses sent with a valid service code, and the IKM over them beside the IKM
     /// over all.
     pub verified: Verified,
+    /// The responses left out of the recap in review, and why (docs/review.md).
+    pub excluded: Excluded,
+    /// Suspicious patterns among the period's responses; they change no figure.
+    pub flags: Vec<FlagView>,
     /// The follow-up plan: this period's actions and the unfinished ones of earlier periods.
     pub follow_ups: FollowUps,
+}
+
+/// The responses a recap leaves out, by reason (most first).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Excluded {
+    pub respondents: u64,
+    pub reasons: Vec<ExcludedReason>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExcludedReason {
+    pub reason: String,
+    pub respondents: u64,
+    /// The ids of the responses excluded for it.
+    pub responses: Vec<String>,
+}
+
+impl Excluded {
+    /// The excluded ones among `rows`.
+    pub fn of(rows: &[ReviewRow]) -> Excluded {
+        let mut by_reason: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+        for r in rows {
+            if let Some(e) = &r.excluded {
+                by_reason
+                    .entry(e.reason.as_str())
+                    .or_default()
+                    .push(r.id.clone());
+            }
+        }
+        let mut reasons: Vec<ExcludedReason> = by_reason
+            .into_iter()
+            .map(|(reason, responses)| ExcludedReason {
+                reason: reason.to_string(),
+                respondents: responses.len() as u64,
+                responses,
+            })
+            .collect();
+        reasons.sort_by_key(|r| std::cmp::Reverse(r.respondents));
+        Excluded {
+            respondents: reasons.iter().map(|r| r.respondents).sum(),
+            reasons,
+        }
+    }
+
+    /// One sentence for every page that shows a recap: how many were left out and why.
+    pub fn sentence(&self, lang: Lang) -> String {
+        if self.respondents == 0 {
+            return match lang {
+                Lang::Id => "Tidak ada respons yang dikecualikan dari rekap.".into(),
+                Lang::En => "No response was excluded from the recap.".into(),
+            };
+        }
+        let why: Vec<String> = self
+            .reasons
+            .iter()
+            .map(|r| format!("{} × “{}”", r.respondents, r.reason))
+            .collect();
+        match lang {
+            Lang::Id => format!(
+                "{} respons dikecualikan dari rekap setelah ditinjau: {}.",
+                self.respondents,
+                why.join("; ")
+            ),
+            Lang::En => format!(
+                "{} responses were excluded from the recap in review: {}.",
+                self.respondents,
+                why.join("; ")
+            ),
+        }
+    }
+}
+
+/// What review shows beside a recap: the exclusions and the flags over `request`'s responses.
+async fn review(
+    store: &mut Snapshot,
+    config: &OfficeConfig,
+    request: &ReportRequest,
+) -> Result<(Excluded, Vec<FlagView>), StoreError> {
+    let rows = store.review_rows(&request.filter).await?;
+    let offset = config.time_zone.offset();
+    let mut flags = find_flags(&rows, &config.review, offset);
+    let months = request.months();
+    let service = request.filter.service.clone().unwrap_or_default();
+    let populations = store.populations(&months, &service).await?;
+    for month in months {
+        let counted = rows
+            .iter()
+            .filter(|r| r.excluded.is_none() && month.contains(offset.local_date(r.at)))
+            .count() as u64;
+        let population = populations.get(&month.key()).copied();
+        flags.extend(over_population(month, counted, population));
+    }
+    let views = flags.iter().map(|f| f.view(request.lang)).collect();
+    Ok((Excluded::of(&rows), views))
 }
 
 #[derive(Debug, Serialize)]
@@ -416,6 +515,7 @@ pub async fn build_report(
     let verified = Verified::new(&verified, recap.respondents, request.weights);
     let sample = sample(store, request, recap.respondents).await?;
     let follow_ups = store.follow_ups().await?;
+    let (excluded, flags) = review(store, config, request).await?;
     let lang = request.lang;
     let per_service = per_service(&aggregate.per_service, config, request.weights, lang);
     let profile = ProfileTables::new(
@@ -463,6 +563,8 @@ pub async fn build_report(
         }),
         late,
         verified,
+        excluded,
+        flags,
         follow_ups: FollowUps {
             plan: follow_ups
                 .iter()

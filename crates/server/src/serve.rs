@@ -21,6 +21,7 @@ use crate::office_api::{
 use crate::public::{badge, results_page};
 use crate::qr::{poster_stylesheet, qr_page, short_redirect, unit_short_redirect, Paper};
 use crate::rate_limit::ClientLimiter;
+use crate::review_api;
 use crate::store::{redact_url, Store, Zones};
 use crate::survey_page::{
     form_fragment, submit_form, survey_page, unit_submit_form, unit_survey_page, Assets,
@@ -28,7 +29,7 @@ use crate::survey_page::{
 use crate::tls::{reload_on_hangup, ReloadingCert, ALPN_H2};
 use axum::extract::{ConnectInfo, DefaultBodyLimit};
 use axum::http::{header, HeaderName, HeaderValue, Method, Request};
-use axum::routing::{get, post, put};
+use axum::routing::{delete, get, post, put};
 use axum::Router;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
@@ -181,6 +182,15 @@ pub fn router(app: Shared, dist: &Path, cors_origins: &[String]) -> Router {
             .route("/api/v1/responses.csv", get(get_csv))
             .route("/api/v1/population/{month}", put(put_population))
             .route("/api/v1/codes", post(crate::codes_api::post_codes))
+            .route("/api/v1/exclusions", post(review_api::post_exclusions))
+            .route(
+                "/api/v1/exclusions/undo",
+                post(review_api::post_exclusions_undo),
+            )
+            .route(
+                "/api/v1/exclusions/{id}",
+                delete(review_api::delete_exclusion),
+            )
             .route("/api/v1/periods/{period}", get(get_period))
             .route("/api/v1/periods/{period}/close", post(post_close))
             .route("/api/v1/periods/{period}/reopen", post(post_reopen))
@@ -199,6 +209,11 @@ pub fn router(app: Shared, dist: &Path, cors_origins: &[String]) -> Router {
             .route("/admin/periods/close", post(post_close_form))
             .route("/admin/periods/reopen", post(post_reopen_form))
             .route("/admin/follow-ups", post(post_follow_up_form))
+            .route("/admin/exclusions", post(review_api::post_exclusions_form))
+            .route(
+                "/admin/exclusions/undo",
+                post(review_api::post_exclusions_undo_form),
+            )
             .route("/admin/follow-ups/{id}", post(post_follow_up_edit))
             .route("/admin/follow-ups/{id}/delete", post(post_follow_up_delete))
             .route("/admin/responses.csv", get(get_csv))

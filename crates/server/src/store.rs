@@ -21,6 +21,7 @@ mod error;
 mod migrate;
 mod office;
 mod responses;
+mod review;
 mod sql;
 mod url;
 mod writer;
@@ -31,7 +32,8 @@ pub use audit::{Actor, AuditAction, AuditEvent, AuditQuery};
 pub use codes::COLLECTOR_SERIALS;
 pub use error::{StoreError, StoreErrorKind};
 pub use office::{Closure, PeriodAction, PeriodEvent};
-pub use responses::{Insert, NewResponse, StoredRow, Suggestion};
+pub use responses::{Exclusion, Insert, NewResponse, StoredRow, Suggestion};
+pub use review::{ReviewChange, ReviewOutcome, ReviewRow};
 pub use sql::Zones;
 pub use url::{redact_url, Backend};
 
@@ -221,6 +223,24 @@ impl Store {
             service: service.to_string(),
             day,
             count,
+            at,
+            by,
+        })
+        .await
+    }
+
+    /// Excludes responses of `by.unit` from the recap, or counts them again: all or none
+    /// (see [`ReviewOutcome`]), each change in the audit trail.
+    pub async fn review(
+        &self,
+        ids: Vec<String>,
+        change: ReviewChange,
+        at: i64,
+        by: Actor,
+    ) -> Result<ReviewOutcome, StoreError> {
+        self.write(review::Review {
+            ids,
+            change,
             at,
             by,
         })

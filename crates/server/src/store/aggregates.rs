@@ -39,8 +39,15 @@ impl Filter {
         }
     }
 
-    /// Appends the conditions over `responses`, whose rows carry an instant.
+    /// Appends the conditions over `responses`, whose rows carry an instant: the responses
+    /// a recap counts (those not excluded in review, as in the per-day tables).
     pub(crate) fn push_instants(&self, sql: &mut Sql, offset: UtcOffset) {
+        self.push_instants_all(sql, offset);
+        sql.push(" AND excluded_reason IS NULL");
+    }
+
+    /// The same conditions, excluded responses included (the export, the review).
+    pub(crate) fn push_instants_all(&self, sql: &mut Sql, offset: UtcOffset) {
         let (start, end) = offset.span(self.from, self.to);
         sql.push("period_at >= ")
             .bind(start)

@@ -26,11 +26,13 @@ pub enum AuditAction {
     LoginFailed,
     Logout,
     CodesMint,
+    ResponseExclude,
+    ResponseInclude,
 }
 
 impl AuditAction {
     /// Every action, for documentation and tests.
-    pub const ALL: [AuditAction; 13] = [
+    pub const ALL: [AuditAction; 15] = [
         AuditAction::PeriodClose,
         AuditAction::PeriodReopen,
         AuditAction::PopulationSet,
@@ -44,6 +46,8 @@ impl AuditAction {
         AuditAction::LoginFailed,
         AuditAction::Logout,
         AuditAction::CodesMint,
+        AuditAction::ResponseExclude,
+        AuditAction::ResponseInclude,
     ];
 
     /// The stored and published name.
@@ -62,6 +66,8 @@ impl AuditAction {
             AuditAction::LoginFailed => "login.failed",
             AuditAction::Logout => "logout",
             AuditAction::CodesMint => "codes.mint",
+            AuditAction::ResponseExclude => "response.exclude",
+            AuditAction::ResponseInclude => "response.include",
         }
     }
 }

@@ -65,7 +65,7 @@ pub(crate) async fn ensure_derived_tables(pool: &AnyPool, zones: &Zones) -> Resu
     let counts = [format!(
         "INSERT INTO daily_counts ({DAILY_KEY}, respondents, {columns}) \
          SELECT {}, COALESCE(unit, ''), service, COALESCE(counter, ''), gender, {}, education, occupation, \
-         COUNT(*), {} FROM responses GROUP BY 1, 2, 3, 4, 5, 6, 7, 8",
+         COUNT(*), {} FROM responses WHERE excluded_reason IS NULL GROUP BY 1, 2, 3, 4, 5, 6, 7, 8",
         zones.local_day_sql("period_at", "unit"),
         age_band_sql(),
         counted_scores()
@@ -80,12 +80,12 @@ pub(crate) async fn ensure_derived_tables(pool: &AnyPool, zones: &Zones) -> Resu
         format!(
             "INSERT INTO daily_module_counts (day, unit, service, counter, module, item, score, answers) \
              SELECT {dimensions}, m.item, m.score, COUNT(*) FROM module_answers m \
-             JOIN responses r ON r.id = m.response_id GROUP BY 1, 2, 3, 4, 5, 6, 7"
+             JOIN responses r ON r.id = m.response_id WHERE r.excluded_reason IS NULL GROUP BY 1, 2, 3, 4, 5, 6, 7"
         ),
         format!(
             "INSERT INTO daily_module_respondents (day, unit, service, counter, module, respondents) \
              SELECT {dimensions}, COUNT(DISTINCT m.response_id) FROM module_answers m \
-             JOIN responses r ON r.id = m.response_id GROUP BY 1, 2, 3, 4, 5"
+             JOIN responses r ON r.id = m.response_id WHERE r.excluded_reason IS NULL GROUP BY 1, 2, 3, 4, 5"
         ),
     ];
     rebuild(
@@ -167,7 +167,7 @@ async fn fill_module_answers(pool: &AnyPool) -> Result<(), StoreError> {
     .await?;
     for body in bodies {
         if let Ok(submission) = Submission::from_json(&body) {
-            store_module_answers(&mut tx, &submission, None).await?;
+            store_module_answers(&mut tx, &submission).await?;
         }
     }
     set_meta(&mut tx, MODULES_FILLED_KEY, "1").await?;

@@ -145,7 +145,9 @@ impl WriteJob for ClosePeriod {
             return Ok(existing);
         }
         let (start, end) = self.period.span(ctx.zones.offset_of(Some(unit)));
-        let mut sql = Sql::new("SELECT COUNT(*) FROM responses WHERE period_at >= ");
+        let mut sql = Sql::new(
+            "SELECT COUNT(*) FROM responses WHERE excluded_reason IS NULL AND period_at >= ",
+        );
         sql.bind(start).push(" AND period_at < ").bind(end);
         if ctx.zones.is_multi() {
             sql.push(" AND unit = ").bind(unit.clone());

@@ -41,6 +41,33 @@ pub struct NewResponse {
 pub struct StoredRow {
     pub submission: Submission,
     pub received_at: i64,
+    /// Sent with a valid service code.
+    pub verified: bool,
+    /// Left out of the recap in review; None while it counts.
+    pub excluded: Option<Exclusion>,
+}
+
+/// Why, by whom and when a response was left out of the recap.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exclusion {
+    pub reason: String,
+    pub by: String,
+    pub at: i64,
+}
+
+impl Exclusion {
+    /// The exclusion in columns `i..i+3` (reason, by, at) of a row; None when not excluded.
+    pub(crate) fn read(row: &sqlx::any::AnyRow, i: usize) -> Result<Option<Exclusion>, StoreError> {
+        let reason: Option<String> = row.try_get(i)?;
+        let Some(reason) = reason else {
+            return Ok(None);
+        };
+        Ok(Some(Exclusion {
+            reason,
+            by: row.try_get::<Option<String>, _>(i + 1)?.unwrap_or_default(),
+            at: row.try_get::<Option<i64>, _>(i + 2)?.unwrap_or_default(),
+        }))
+    }
 }
 
 /// One suggestion a respondent wrote.
@@ -85,9 +112,10 @@ impl WriteJob for InsertResponse {
                 .unwrap_or_default();
             return Ok(replay(&known, r));
         }
-        let key = DayKey::of(r, ctx);
-        add_to_counts(conn, r, &key).await?;
-        store_module_answers(conn, &r.submission, Some(&key)).await?;
+        let key = DayKey::of(&r.submission, r.period_at, ctx);
+        add_to_counts(conn, &r.submission, &key, 1).await?;
+        adjust_module_counts(conn, &r.submission, &key, 1).await?;
+        store_module_answers(conn, &r.submission).await?;
         Ok(Insert::Stored)
     }
 }
@@ -113,6 +141,16 @@ fn replay(stored: &str, r: &NewResponse) -> Insert {
     } else {
         Insert::Conflict
     }
+}
+
+/// A stored body read back; a row that is no valid payload is a data error.
+pub(crate) fn stored_submission(body: &str) -> Result<Submission, StoreError> {
+    Submission::from_json(body).map_err(|e| {
+        StoreError::new(
+            StoreErrorKind::Data,
+            format!("stored response is not valid JSON: {e}"),
+        )
+    })
 }
 
 async fn stored_body(conn: &mut AnyConnection, id: &str) -> Result<Option<String>, StoreError> {
@@ -205,13 +243,10 @@ pub(crate) struct DayKey {
 }
 
 impl DayKey {
-    fn of(r: &NewResponse, ctx: &WriteContext) -> DayKey {
-        let s = &r.submission;
+    /// The key of response `s`, whose period is decided by the instant `period_at`.
+    pub(crate) fn of(s: &Submission, period_at: i64, ctx: &WriteContext) -> DayKey {
         DayKey {
-            day: ctx
-                .zones
-                .offset_of(s.unit.as_deref())
-                .local_day(r.period_at),
+            day: ctx.zones.offset_of(s.unit.as_deref()).local_day(period_at),
             unit: key_text(s.unit.as_deref()),
             service: s.service.clone().unwrap_or_default(),
             counter: key_text(s.counter.as_deref()),
@@ -234,13 +269,14 @@ impl DayKey {
 pub(crate) const DAILY_KEY: &str =
     "day, unit, service, counter, gender, age_band, education, occupation";
 
-/// Adds a newly stored response to its day's counts, inside the insert's transaction.
-async fn add_to_counts(
+/// Adds a response to its day's counts (`delta` 1: newly stored or taken back into the
+/// recap; -1: excluded from it), inside the caller's transaction.
+pub(crate) async fn add_to_counts(
     conn: &mut AnyConnection,
-    r: &NewResponse,
+    s: &Submission,
     key: &DayKey,
+    delta: i64,
 ) -> Result<(), StoreError> {
-    let s = &r.submission;
     let who = &s.respondent;
     let columns = count_columns();
     let updates = columns
@@ -261,59 +297,76 @@ async fn add_to_counts(
         .bind(who.education.map_or("", |e| e.code()))
         .push(", ")
         .bind(who.occupation.map_or("", |o| o.code()))
-        .push(", 1, ")
+        .push(", ")
+        .bind(delta)
+        .push(", ")
         .bind_list(Element::ALL.iter().flat_map(|e| {
             let score = s.answers.get(*e).unwrap_or_default();
-            (1..=4u8).map(move |k| i64::from(score == k))
+            (1..=4u8).map(move |k| if score == k { delta } else { 0 })
         }))
         .push(&format!(
-            ") ON CONFLICT ({DAILY_KEY}) DO UPDATE SET respondents = daily_counts.respondents + 1, {updates}"
+            ") ON CONFLICT ({DAILY_KEY}) DO UPDATE SET respondents = daily_counts.respondents + excluded.respondents, {updates}"
         ));
     sql.query()?.execute(&mut *conn).await?;
     Ok(())
 }
 
-/// Stores a response's SPKP/SPAK answers, one row per statement, and (for a new response,
-/// with its `counted` key) adds them to its day's module counts and respondents.
-pub(crate) async fn store_module_answers(
+/// Adds a response's SPKP/SPAK answers to its day's module counts and respondents
+/// (`delta` as for [`add_to_counts`]).
+pub(crate) async fn adjust_module_counts(
     conn: &mut AnyConnection,
     s: &Submission,
-    counted: Option<&DayKey>,
+    key: &DayKey,
+    delta: i64,
 ) -> Result<(), StoreError> {
     for module in Module::ALL {
         let Some(scores) = s.module(module) else {
             continue;
         };
-        if let Some(key) = counted {
-            let mut sql = Sql::new(
-                "INSERT INTO daily_module_respondents (day, unit, service, counter, module, respondents) VALUES (",
-            );
-            key.bind(&mut sql);
-            sql.push(", ").bind(module.key()).push(
-                ", 1) ON CONFLICT (day, unit, service, counter, module) \
-                 DO UPDATE SET respondents = daily_module_respondents.respondents + 1",
-            );
-            sql.query()?.execute(&mut *conn).await?;
-        }
+        let mut sql = Sql::new(
+            "INSERT INTO daily_module_respondents (day, unit, service, counter, module, respondents) VALUES (",
+        );
+        key.bind(&mut sql);
+        sql.push(", ").bind(module.key()).push(", ").bind(delta).push(
+            ") ON CONFLICT (day, unit, service, counter, module) \
+             DO UPDATE SET respondents = daily_module_respondents.respondents + excluded.respondents",
+        );
+        sql.query()?.execute(&mut *conn).await?;
         for item in scores.keys() {
             let score = i16::from(scores.get(item).unwrap_or_default());
-            if let Some(key) = counted {
-                let mut sql = Sql::new(
-                    "INSERT INTO daily_module_counts (day, unit, service, counter, module, item, score, answers) VALUES (",
+            let mut sql = Sql::new(
+                "INSERT INTO daily_module_counts (day, unit, service, counter, module, item, score, answers) VALUES (",
+            );
+            key.bind(&mut sql);
+            sql.push(", ")
+                .bind(module.key())
+                .push(", ")
+                .bind(item.to_string())
+                .push(", ")
+                .bind(score)
+                .push(", ")
+                .bind(delta)
+                .push(
+                    ") ON CONFLICT (day, unit, service, counter, module, item, score) \
+                     DO UPDATE SET answers = daily_module_counts.answers + excluded.answers",
                 );
-                key.bind(&mut sql);
-                sql.push(", ")
-                    .bind(module.key())
-                    .push(", ")
-                    .bind(item.to_string())
-                    .push(", ")
-                    .bind(score)
-                    .push(
-                        ", 1) ON CONFLICT (day, unit, service, counter, module, item, score) \
-                         DO UPDATE SET answers = daily_module_counts.answers + 1",
-                    );
-                sql.query()?.execute(&mut *conn).await?;
-            }
+            sql.query()?.execute(&mut *conn).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Stores a response's SPKP/SPAK answers, one row per statement.
+pub(crate) async fn store_module_answers(
+    conn: &mut AnyConnection,
+    s: &Submission,
+) -> Result<(), StoreError> {
+    for module in Module::ALL {
+        let Some(scores) = s.module(module) else {
+            continue;
+        };
+        for item in scores.keys() {
+            let score = i16::from(scores.get(item).unwrap_or_default());
             let mut sql =
                 Sql::new("INSERT INTO module_answers (response_id, module, item, score) VALUES (");
             sql.bind(s.id.clone())
@@ -336,38 +389,33 @@ impl Snapshot {
         let Some(body) = stored_body(self.conn(), id).await? else {
             return Ok(None);
         };
-        Submission::from_json(&body).map(Some).map_err(|e| {
-            StoreError::new(
-                StoreErrorKind::Data,
-                format!("stored response is not valid JSON: {e}"),
-            )
-        })
+        stored_submission(&body).map(Some)
     }
 
     /// The stored responses in `filter`, oldest first, for export.
     pub async fn rows(&mut self, filter: &Filter) -> Result<Vec<StoredRow>, StoreError> {
-        let mut sql = Sql::new("SELECT body, received_at FROM responses WHERE ");
-        filter.push_instants(&mut sql, self.offset());
+        let mut sql = Sql::new(
+            "SELECT body, received_at, CAST(verified AS BIGINT), excluded_reason, excluded_by, excluded_at \
+             FROM responses WHERE ",
+        );
+        filter.push_instants_all(&mut sql, self.offset());
         sql.push(" ORDER BY period_at, id");
         let rows = sql.query()?.fetch_all(self.conn()).await?;
         rows.iter()
             .map(|row| {
                 let body: String = row.try_get(0)?;
-                let submission = Submission::from_json(&body).map_err(|e| {
-                    StoreError::new(
-                        StoreErrorKind::Data,
-                        format!("stored response is not valid JSON: {e}"),
-                    )
-                })?;
+                let submission = stored_submission(&body)?;
                 Ok(StoredRow {
                     submission,
                     received_at: row.try_get(1)?,
+                    verified: row.try_get::<i64, _>(2)? == 1,
+                    excluded: Exclusion::read(row, 3)?,
                 })
             })
             .collect()
     }
 
-    /// The newest suggestions in `filter`, at most `limit`.
+    /// The newest suggestions in `filter` (of the responses counted), at most `limit`.
     pub async fn suggestions(
         &mut self,
         filter: &Filter,
