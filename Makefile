@@ -57,9 +57,11 @@ size:
 
 ## bench: performance figures (ikm score on 1M rows; ingest and report of ikm serve; 125 units
 ## on two replicas (PostgreSQL): ingest and the yearly recap of the whole deployment; the
-## survey's load on a throttled phone beside a plain form and Formbricks)
+## survey's load on a throttled phone beside a plain form and Formbricks; what the proof of work
+## adds to a send on the phone profile)
 bench: bootstrap-test dist
 	bench/score.sh
 	cargo bench -p ikm-server --bench ingest
 	IKM_BENCH_POSTGRES_URL=$$(scripts/postgres.sh start) cargo bench -p ikm-server --bench units
 	bench/load.sh
+	node bench/proof.mjs

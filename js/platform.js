@@ -8,26 +8,47 @@
  * POSTs a saved JSON body with `Idempotency-Key: id`. `keepalive` lets the request outlive the
  * page; it is aborted after `timeoutMs`. Resolves to [status, Retry-After, body]: status 0 when
  * no answer came (offline, DNS, CORS, timeout), the body only for a 422 or 409 (field errors).
+ * A 428 carries a proof-of-work challenge (docs/review.md): solved here, then sent once more.
  */
-export async function post(url, id, body, keepalive, timeoutMs) {
+export async function post(url, id, body, keepalive, timeoutMs, proof) {
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), timeoutMs);
+  let challenge = null;
   try {
-    const response = await fetch(url, {
-      method: 'POST',
-      mode: 'cors',
-      keepalive,
-      signal: abort.signal,
-      headers: { 'Content-Type': 'application/json', 'Idempotency-Key': id },
-      body,
-    });
-    const text = response.status === 422 || response.status === 409 ? await response.text().catch(() => null) : null;
-    return [response.status, response.headers.get('Retry-After'), text];
+    const headers = { 'Content-Type': 'application/json', 'Idempotency-Key': id };
+    if (proof) headers['Ikm-Proof'] = proof;
+    const response = await fetch(url, { method: 'POST', mode: 'cors', keepalive, signal: abort.signal, headers, body });
+    const status = response.status;
+    if (status === 428 && !proof) challenge = (await response.json().catch(() => ({}))).challenge;
+    const text = status === 422 || status === 409 ? await response.text().catch(() => null) : null;
+    if (!challenge) return [status, response.headers.get('Retry-After'), text];
   } catch {
     return [0, null, null];
   } finally {
     clearTimeout(timer);
   }
+  const solved = await solve(challenge).catch(() => null);
+  return solved ? post(url, id, body, keepalive, timeoutMs, solved) : [428, null, null];
+}
+
+/**
+ * ALTCHA's proof of work: the number n up to `maxnumber` with SHA-256(salt + n) = challenge,
+ * hashed in batches (crypto.subtle runs them off the main thread); the answer as base64 JSON.
+ */
+export async function solve(c) {
+  const want = Uint8Array.from(c.challenge.match(/../g) ?? [], (h) => parseInt(h, 16));
+  const text = new TextEncoder();
+  const same = (buffer) => new Uint8Array(buffer).every((b, i) => b === want[i]);
+  for (let start = 0; start <= c.maxnumber; start += 1000) {
+    const batch = [];
+    for (let n = start; n < start + 1000 && n <= c.maxnumber; n++) batch.push(crypto.subtle.digest('SHA-256', text.encode(c.salt + n)));
+    const found = (await Promise.all(batch)).findIndex(same);
+    if (found >= 0) {
+      const { algorithm, salt, signature } = c;
+      return btoa(JSON.stringify({ algorithm, challenge: c.challenge, number: start + found, salt, signature }));
+    }
+  }
+  return null;
 }
 
 /** GETs `url` as text; rejects with a message that names the HTTP status or network error. */

@@ -153,6 +153,10 @@ fn form_body(state: &SurveyState, dispatch: &Callback<Msg>, root: &NodeRef) -> H
     let status = match &state.phase {
         Phase::Failed(Failure::Temporary { .. }) => Some(ui::SEND_FAILED),
         Phase::Failed(Failure::Refused { status: 409 }) => Some(ui::ALREADY_SENT_CHANGED),
+        // Only the server-rendered form without JavaScript meets a 428 (the widget solves the
+        // proof of work), so the phone's build leaves the message out.
+        #[cfg(feature = "ssr")]
+        Phase::Failed(Failure::Refused { status: 428 }) => Some(ui::NEEDS_SCRIPT),
         Phase::Failed(Failure::Invalid | Failure::Refused { .. }) => Some(ui::SEND_REJECTED),
         _ => None,
     };

@@ -23,14 +23,14 @@ export async function freePort() {
   });
 }
 
-/** Starts the collector (debug build, examples/office.json, dist/) and waits until it answers. */
-export async function startCollector(token, extraArgs = []) {
+/** Starts the collector (debug build, examples/office.json or `config`, dist/) and waits until it answers. */
+export async function startCollector(token, extraArgs = [], config = join(ROOT, 'examples/office.json')) {
   const dataDir = mkdtempSync(join(tmpdir(), 'ikm-e2e-'));
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const server = spawn(join(ROOT, 'target/debug/ikm'), [
     'serve', '--addr', `127.0.0.1:${port}`, '--db', `sqlite://${dataDir}/ikm.db`,
-    '--config', join(ROOT, 'examples/office.json'), '--dist', join(ROOT, 'dist'), ...extraArgs,
+    '--config', config, '--dist', join(ROOT, 'dist'), ...extraArgs,
   ], { env: { ...process.env, IKM_ADMIN_TOKEN: token, IKM_CODE_SECRET: CODE_SECRET }, stdio: ['ignore', 'ignore', 'inherit'] });
   for (let i = 0; i < 100; i++) {
     try { if ((await fetch(`${base}/healthz`)).ok) break; } catch { /* not up yet */ }
@@ -147,10 +147,10 @@ export function outboxIds() {
  * For a test file: a collector (with `token`) and a browser started before its tests and
  * stopped after them. The returned object's `base` and `browser` are set once they run.
  */
-export function collectorAndBrowser(token, extraArgs = []) {
+export function collectorAndBrowser(token, extraArgs = [], config = undefined) {
   const env = { base: '', browser: null, collector: null };
   before(async () => {
-    env.collector = await startCollector(token, extraArgs);
+    env.collector = await startCollector(token, extraArgs, config);
     env.base = env.collector.base;
     env.browser = await launchChromium();
   });

@@ -50,6 +50,48 @@ pub struct OfficeConfig {
     pub codes: CodesConfig,
     /// What the collector flags for review (`docs/review.md`); only the collector reads it.
     pub review: ReviewConfig,
+    /// A self-hosted proof of work for responses sent without a service code
+    /// (`docs/review.md`); off by default, read by the collector only.
+    pub proof_of_work: ProofOfWorkConfig,
+}
+
+/// The proof-of-work settings; every field has a default.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProofOfWorkConfig {
+    pub enabled: bool,
+    /// The secret number of a challenge is at most this: a device tries half of it on average.
+    pub max_number: u32,
+    /// Networks whose devices never pay it (CIDR, e.g. the office LAN with the kiosks).
+    pub exempt_networks: Vec<String>,
+}
+
+impl Default for ProofOfWorkConfig {
+    fn default() -> Self {
+        ProofOfWorkConfig {
+            enabled: false,
+            max_number: 10_000,
+            exempt_networks: Vec::new(),
+        }
+    }
+}
+
+impl ProofOfWorkConfig {
+    /// Accepted but not read by the widget, like [`ReviewConfig`].
+    #[cfg(target_arch = "wasm32")]
+    fn from_value(_: &Value) -> Result<ProofOfWorkConfig, json::Error> {
+        Ok(ProofOfWorkConfig::default())
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    fn from_value(value: &Value) -> Result<ProofOfWorkConfig, json::Error> {
+        let mut p = ProofOfWorkConfig::default();
+        json::read_object!(value, |v| {
+            "enabled" => p.enabled = v.bool()?,
+            "max_number" => p.max_number = v.u32()?,
+            "exempt_networks" => p.exempt_networks = v.list(Value::string)?,
+        })?;
+        Ok(p)
+    }
 }
 
 /// The thresholds of the suspicious-pattern flags; every field has a default.
@@ -452,6 +494,7 @@ impl Default for OfficeConfig {
             kiosk: KioskConfig::default(),
             codes: CodesConfig::default(),
             review: ReviewConfig::default(),
+            proof_of_work: ProofOfWorkConfig::default(),
         }
     }
 }
@@ -526,6 +569,7 @@ impl OfficeConfig {
             "kiosk" => c.kiosk = KioskConfig::from_value(v)?,
             "codes" => c.codes = CodesConfig::from_value(v)?,
             "review" => c.review = ReviewConfig::from_value(v)?,
+            "proof_of_work" => c.proof_of_work = ProofOfWorkConfig::from_value(v)?,
         })?;
         Ok(c)
     }
@@ -608,6 +652,12 @@ impl OfficeConfig {
             }
         }
         self.review.check()?;
+        if !(100..=10_000_000).contains(&self.proof_of_work.max_number) {
+            return err(
+                "proof_of_work.max_number".into(),
+                "must be between 100 and 10000000",
+            );
+        }
         if !(1..=366).contains(&self.codes.expiry_days) {
             return err("codes.expiry_days".into(), "must be between 1 and 366");
         }

@@ -207,6 +207,12 @@ pub mod ui {
         "Server menolak jawaban ini. Periksa isian yang ditandai lalu kirim lagi.",
         "The server did not accept these answers. Check the marked fields and send again.",
     );
+    /// The server-rendered form without JavaScript, when the collector asks for a proof of
+    /// work (428): only a service code or a browser with JavaScript can send.
+    pub const NEEDS_SCRIPT: Text = Text::new(
+        "Tanpa kode layanan, jawaban hanya dapat dikirim dengan JavaScript aktif. Jawaban Anda masih ada di formulir ini: aktifkan JavaScript lalu kirim lagi, atau pakai kode pada tiket antrean.",
+        "Without a service code, answers can only be sent with JavaScript on. Your answers are still in this form: turn JavaScript on and send again, or use the code on your queue ticket.",
+    );
     /// A changed resubmit of a response already stored (the server-rendered form's 409).
     pub const ALREADY_SENT_CHANGED: Text = Text::new(
         "Jawaban ini sudah pernah kami terima, jadi perubahan sesudahnya tidak tercatat. Jawaban pertama Anda tetap dihitung.",

@@ -250,6 +250,7 @@ fn office_config() -> impl Strategy<Value = OfficeConfig> {
                 theme: Theme { accent },
                 codes: Default::default(),
                 review,
+                proof_of_work: Default::default(),
             },
         )
 }

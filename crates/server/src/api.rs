@@ -4,6 +4,7 @@ use crate::auth::{Reader, Subject, Viewer};
 use crate::codes::{check_code, CodeSecret};
 use crate::csv_export::responses_csv;
 use crate::error::ApiError;
+use crate::proof::Sender;
 use crate::rate_limit::{ClientKeys, ClientLimiter, LoginGuard};
 use crate::report::{build_region_report, build_report, parse_request, ReportRequest};
 use crate::store::{Insert, NewResponse, Store};
@@ -80,6 +81,8 @@ pub struct App {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// `IKM_CODE_SECRET`: the units' service-code keys come from it; None turns codes off.
     pub codes: Option<CodeSecret>,
+    /// Signs proof-of-work challenges (docs/review.md); shared by replicas through the code secret.
+    pub proofs: crate::proof::ProofKey,
 }
 
 impl App {
@@ -112,6 +115,7 @@ impl App {
             https: false,
             trusted_proxies: Vec::new(),
             codes: None,
+            proofs: crate::proof::ProofKey::random(),
         }
     }
 }
@@ -324,7 +328,13 @@ pub async fn post_response(
         detail: rejection.body_text(),
     })?;
     let submission = parse_submission(&body, &headers)?;
-    let (reply, insert) = store_submission(&app, submission).await?;
+    let sender = Sender::Device {
+        ip: app.client_ip(&extensions, &headers),
+        proof: headers
+            .get(crate::proof::PROOF_HEADER)
+            .and_then(|v| v.to_str().ok()),
+    };
+    let (reply, insert) = store_submission(&app, submission, sender).await?;
     let status = match insert {
         Insert::Stored => StatusCode::CREATED,
         _ => StatusCode::OK,
@@ -337,6 +347,7 @@ pub async fn post_response(
 pub async fn store_submission(
     app: &App,
     submission: Submission,
+    sender: Sender<'_>,
 ) -> Result<(Json<serde_json::Value>, Insert), ApiError> {
     // With many units a response names its own; its unit's rules and time zone apply.
     let site = if app.is_multi_unit() {
@@ -360,23 +371,32 @@ pub async fn store_submission(
             Err(code) => {
                 // A device resending a response that was stored keeps its acknowledgement,
                 // even once the code has expired since.
-                if app
-                    .store
-                    .snapshot()
-                    .await?
-                    .response(&submission.id)
-                    .await?
-                    .is_some()
-                {
-                    let id = submission.id;
-                    return Ok((
-                        Json(json!({ "id": id, "status": "already_stored" })),
-                        Insert::AlreadyStored,
-                    ));
+                if let Some(stored) = already_stored(app, &submission.id).await? {
+                    return Ok(stored);
                 }
                 return Err(ApiError::Invalid(vec![FieldError::new(field::CODE, code)]));
             }
         },
+    };
+    // Without a code, a device may owe a proof of work (docs/review.md); a code never does.
+    let proof = match sender {
+        Sender::Device { ip, proof } if code_digest.is_none() => {
+            let pow = &site.config.proof_of_work;
+            if crate::proof::required(pow, ip) {
+                match app.proofs.verify(proof, site.key(), received_at) {
+                    Ok(solved) => Some(solved),
+                    Err(why) => {
+                        if let Some(stored) = already_stored(app, &submission.id).await? {
+                            return Ok(stored);
+                        }
+                        return Err(proof_required(app, site, why.detail()));
+                    }
+                }
+            } else {
+                None
+            }
+        }
+        _ => None,
     };
     let body =
         ikm_core::json::to_string(&submission).map_err(|e| ApiError::Malformed(e.to_string()))?;
@@ -388,6 +408,7 @@ pub async fn store_submission(
         received_at,
         period_at,
         code_digest,
+        proof,
     };
     let insert = app.store.insert(new).await?;
     let status = match insert {
@@ -395,8 +416,38 @@ pub async fn store_submission(
         Insert::AlreadyStored => "already_stored",
         Insert::Conflict => return Err(ApiError::Conflict),
         Insert::CodeUsed => return Err(ApiError::CodeUsed),
+        Insert::ProofUsed => {
+            return Err(proof_required(
+                app,
+                site,
+                "this proof of work was used before",
+            ))
+        }
     };
     Ok((Json(json!({ "id": id, "status": status })), insert))
+}
+
+/// The acknowledgement of a response stored before under `id`, if it was.
+async fn already_stored(
+    app: &App,
+    id: &str,
+) -> Result<Option<(Json<serde_json::Value>, Insert)>, ApiError> {
+    let stored = app.store.snapshot().await?.response(id).await?.is_some();
+    Ok(stored.then(|| {
+        (
+            Json(json!({ "id": id, "status": "already_stored" })),
+            Insert::AlreadyStored,
+        )
+    }))
+}
+
+/// A 428 with a fresh challenge of `site`'s difficulty.
+fn proof_required(app: &App, site: &Site, detail: &'static str) -> ApiError {
+    let max = site.config.proof_of_work.max_number;
+    ApiError::ProofRequired {
+        challenge: Box::new(app.proofs.challenge(site.key(), max, (app.now)())),
+        detail,
+    }
 }
 
 /// The digest of a response's valid service code, or why the code is refused. Without

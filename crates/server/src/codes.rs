@@ -45,6 +45,11 @@ impl CodeSecret {
         Ok(Some(CodeSecret(secret.into_bytes())))
     }
 
+    /// A key for another purpose (`label`), derived so it reveals nothing of the unit keys.
+    pub fn derive(&self, label: &[u8]) -> [u8; 32] {
+        hmac(&self.0, label)
+    }
+
     /// The key of `unit` (its id; empty for a configuration without one):
     /// HMAC-SHA256(secret, `ikm-unit-key/1` 0x00 unit).
     pub fn unit_key(&self, unit: &str) -> UnitKey {
@@ -208,7 +213,7 @@ pub fn mint_batch(
         .collect()
 }
 
-fn hmac(key: &[u8], message: &[u8]) -> [u8; 32] {
+pub(crate) fn hmac(key: &[u8], message: &[u8]) -> [u8; 32] {
     // HMAC takes a key of any length, so this never fails.
     let mut mac = match HmacSha256::new_from_slice(key) {
         Ok(mac) => mac,
@@ -218,7 +223,7 @@ fn hmac(key: &[u8], message: &[u8]) -> [u8; 32] {
     mac.finalize().into_bytes().into()
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 

@@ -104,7 +104,7 @@ pub async fn seed(
             // Office hours, 08:00–15:59 local time.
             let at = offset.start_of(date) + 8 * 3600 + random.below(8 * 3600) as i64;
             let submission = response(&mut random, config, &format_rfc3339(at));
-            let _stored = store_submission(&app, submission)
+            let _stored = store_submission(&app, submission, crate::proof::Sender::Trusted)
                 .await
                 .map_err(|e| format!("storing a demo response failed: {e:?}"))?;
             added += 1;

@@ -39,6 +39,11 @@ pub enum ApiError {
     Conflict,
     /// The response's service code was already used by another response.
     CodeUsed,
+    /// A response without a service code needs a solved proof of work: here is a challenge.
+    ProofRequired {
+        challenge: Box<crate::proof::Challenge>,
+        detail: &'static str,
+    },
     /// A change to a closed period's figures (an exclusion): reopen the period first.
     PeriodClosed(String),
     /// No or a wrong admin token; `challenge` is the `WWW-Authenticate` value.
@@ -127,6 +132,11 @@ impl ApiError {
                 "code_used",
                 "this service code was already used for another response".into(),
             ),
+            ApiError::ProofRequired { detail, .. } => (
+                StatusCode::PRECONDITION_REQUIRED,
+                "proof_required",
+                (*detail).to_string(),
+            ),
             ApiError::PeriodClosed(detail) => {
                 (StatusCode::CONFLICT, "period_closed", detail.clone())
             }
@@ -200,6 +210,11 @@ impl IntoResponse for ApiError {
                 Json(json!({ "error": code, "detail": detail, "errors": [
                     FieldError::new(ikm_core::validate::field::CODE, ErrorCode::CodeUsed)
                 ] })),
+            )
+                .into_response(),
+            ApiError::ProofRequired { challenge, .. } => (
+                status,
+                Json(json!({ "error": code, "detail": detail, "challenge": *challenge })),
             )
                 .into_response(),
             _ => (status, Json(json!({ "error": code, "detail": detail }))).into_response(),

@@ -277,6 +277,7 @@ pub fn router(app: Shared, dist: &Path, cors_origins: &[String]) -> Router {
                 header::CONTENT_TYPE,
                 header::AUTHORIZATION,
                 HeaderName::from_static("idempotency-key"),
+                HeaderName::from_static(crate::proof::PROOF_HEADER),
             ])
             .expose_headers([header::RETRY_AFTER])
             .max_age(Duration::from_secs(86_400)),
@@ -348,6 +349,9 @@ pub async fn build_app(options: &ServeOptions, deployment: Deployment) -> Result
     app.https = options.tls.is_some();
     app.trusted_proxies = options.trusted_proxies.clone();
     app.codes = options.code_secret.clone();
+    if let Some(secret) = &options.code_secret {
+        app.proofs = crate::proof::ProofKey::from_code_secret(secret);
+    }
     Ok(Arc::new(app))
 }
 
@@ -478,6 +482,9 @@ pub async fn serve(options: ServeOptions) -> Result<(), String> {
                 unit.unit.as_deref().unwrap_or_default()
             ));
         }
+    }
+    for unit in &deployment.units {
+        crate::proof::exempt_networks(&unit.proof_of_work)?;
     }
     let app = build_app(&options, deployment).await?;
     let has_accounts = app.store.has_accounts().await.map_err(|e| e.to_string())?;

@@ -371,7 +371,11 @@ async fn submit(
         state.draft
     };
     let mut code_used = false;
-    let outcome = match store_submission(app, submission.clone()).await {
+    let sender = crate::proof::Sender::Device {
+        ip: app.client_ip(&extensions, &headers),
+        proof: None,
+    };
+    let outcome = match store_submission(app, submission.clone(), sender).await {
         Ok(_) => Outcome::Stored,
         // The ticket's code went with another response: the form again, its answers kept,
         // with the message and the button that sends them without the code.
@@ -386,6 +390,8 @@ async fn submit(
             Outcome::Stored
         }
         Err(ApiError::Conflict) => Outcome::Refused { status: 409 },
+        // A proof of work needs JavaScript: the form again, answers kept, saying so.
+        Err(ApiError::ProofRequired { .. }) => Outcome::Refused { status: 428 },
         Err(ApiError::Invalid(errors)) => Outcome::Invalid(errors),
         Err(ApiError::Store(e)) => {
             tracing::warn!(kind = ?e.kind, "a form post was not stored");
@@ -401,6 +407,7 @@ async fn submit(
         Outcome::Stored => StatusCode::OK,
         Outcome::Invalid(_) if code_used => StatusCode::CONFLICT,
         Outcome::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        Outcome::Refused { status: 428 } => StatusCode::PRECONDITION_REQUIRED,
         Outcome::Refused { .. } => StatusCode::CONFLICT,
         _ => StatusCode::SERVICE_UNAVAILABLE,
     };

@@ -29,6 +29,7 @@ fn new_response(seed: u64, at: &str) -> NewResponse {
         received_at: instant,
         period_at: instant,
         code_digest: None,
+        proof: None,
     }
 }
 

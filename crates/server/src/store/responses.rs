@@ -21,6 +21,8 @@ pub enum Insert {
     Conflict,
     /// The response's service code was used by another response: nothing was stored.
     CodeUsed,
+    /// The response's proof of work was used before: nothing was stored.
+    ProofUsed,
 }
 
 /// A validated response with the server's own timestamps.
@@ -35,6 +37,8 @@ pub struct NewResponse {
     /// The keyed digest of the valid service code it came with (the code itself is not
     /// stored); None for an unverified response.
     pub code_digest: Option<String>,
+    /// The solved proof-of-work challenge it came with, accepted once.
+    pub proof: Option<crate::proof::Solved>,
 }
 
 /// One stored response for export.
@@ -103,6 +107,14 @@ impl WriteJob for InsertResponse {
                 });
             }
         }
+        if let Some(proof) = &r.proof {
+            if let Some(known) = stored_body(conn, &r.submission.id).await? {
+                return Ok(replay(&known, r));
+            }
+            if !use_proof(conn, proof, r.received_at).await? {
+                return Ok(Insert::ProofUsed);
+            }
+        }
         let seq = next_response_number(conn).await?;
         let done = insert_row(r, seq)?.execute(&mut *conn).await?;
         if done.rows_affected() == 0 {
@@ -131,6 +143,23 @@ async fn use_code(
         .push(", ")
         .bind(digest.to_string())
         .push(") ON CONFLICT (unit, digest) DO NOTHING");
+    Ok(sql.query()?.execute(&mut *conn).await?.rows_affected() == 1)
+}
+
+/// Marks a proof-of-work challenge used (and forgets those expired); false when it was used.
+async fn use_proof(
+    conn: &mut AnyConnection,
+    proof: &crate::proof::Solved,
+    now: i64,
+) -> Result<bool, StoreError> {
+    let mut sql = Sql::new("DELETE FROM used_proofs WHERE expires < ");
+    sql.bind(now);
+    sql.query()?.execute(&mut *conn).await?;
+    let mut sql = Sql::new("INSERT INTO used_proofs (challenge, expires) VALUES (");
+    sql.bind(proof.challenge.clone())
+        .push(", ")
+        .bind(proof.expires)
+        .push(") ON CONFLICT (challenge) DO NOTHING");
     Ok(sql.query()?.execute(&mut *conn).await?.rows_affected() == 1)
 }
 
