@@ -144,6 +144,7 @@ async fn ranking_page(
                     " dari " (report.mean_of_units.units) " unit."
                 }
                 p.verified { (report.verified.sentence(report.recap.respondents, Lang::Id)) }
+                p { (report.excluded.sentence(Lang::Id)) }
             }
             section aria-labelledby="ranking" {
                 h2 id="ranking" { "Peringkat unit" }

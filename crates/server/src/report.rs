@@ -183,11 +183,30 @@ pub struct Excluded {
 pub struct ExcludedReason {
     pub reason: String,
     pub respondents: u64,
-    /// The ids of the responses excluded for it.
+    /// The ids of the responses excluded for it (in a unit's report; a recap over many units
+    /// gives the counts only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub responses: Vec<String>,
 }
 
 impl Excluded {
+    /// Adds counts per reason (a unit's, into a recap over many units).
+    pub fn add_counts(&mut self, counts: &[(String, u64)]) {
+        for (reason, n) in counts {
+            match self.reasons.iter_mut().find(|r| &r.reason == reason) {
+                Some(r) => r.respondents += n,
+                None => self.reasons.push(ExcludedReason {
+                    reason: reason.clone(),
+                    respondents: *n,
+                    responses: Vec::new(),
+                }),
+            }
+            self.respondents += n;
+        }
+        self.reasons
+            .sort_by_key(|r| std::cmp::Reverse(r.respondents));
+    }
+
     /// The excluded ones among `rows`.
     pub fn of(rows: &[ReviewRow]) -> Excluded {
         let mut by_reason: BTreeMap<&str, Vec<String>> = BTreeMap::new();
@@ -595,6 +614,8 @@ pub struct RegionReport {
     pub ikm_rounded: Option<f64>,
     /// The verified responses of all the units pooled, and the IKM over them.
     pub verified: Verified,
+    /// The responses the units excluded in review, by reason, summed.
+    pub excluded: Excluded,
     /// The second reading: the plain mean of the units' own IKM (units without one left out),
     /// rounded to 2 decimals, and its grade.
     pub mean_of_units: MeanOfUnits,
@@ -622,6 +643,10 @@ pub struct UnitRecap {
     pub closed: bool,
     /// Responses that arrived after the unit closed the period.
     pub late: u64,
+    /// How many of its respondents were verified by a service code.
+    pub verified: u64,
+    /// How many responses it excluded in review.
+    pub excluded: u64,
 }
 
 /// Unit id → its recap, a JSON object in configured order.
@@ -661,10 +686,16 @@ pub async fn build_region_report(
     let mut pooled_verified = ScoreTally::default();
     let mut per_unit = Vec::new();
     let mut unit_ikms = Vec::new();
+    let mut excluded = Excluded {
+        respondents: 0,
+        reasons: Vec::new(),
+    };
     for site in app.sites_of(target) {
         let mut unit_request = request.clone();
         unit_request.filter.unit = Some(site.key().to_string());
         let counted = count(store.for_unit(site.key()), &unit_request).await?;
+        let left_out = store.excluded_counts(&unit_request.filter).await?;
+        excluded.add_counts(&left_out);
         let tally = counted.aggregate.tally;
         pooled.merge(&tally);
         pooled_verified.merge(&counted.verified);
@@ -679,6 +710,8 @@ pub async fn build_region_report(
                 mutu: recap.mutu,
                 closed: counted.closure.is_some(),
                 late: counted.late,
+                verified: counted.verified.respondents,
+                excluded: left_out.iter().map(|(_, n)| n).sum(),
             },
         ));
     }
@@ -709,6 +742,7 @@ pub async fn build_region_report(
         },
         ikm_rounded: recap.ikm_rounded(),
         verified: Verified::new(&pooled_verified, recap.respondents, request.weights),
+        excluded,
         recap,
         mean_of_units: MeanOfUnits {
             ikm: mean.map(|m| ikm_core::score::round_hundredths(m) as f64 / 100.0),

@@ -268,6 +268,49 @@ async fn a_region_recap_pools_its_units_and_ranks_them() {
         assert!(all["region"].is_null());
         assert_eq!(all["per_unit"].as_object().unwrap().len(), 3);
 
+        // A unit's exclusion leaves the region's figures and is stated there, by reason.
+        let id = submission(11, at).id;
+        let body =
+            serde_json::json!({ "responses": [id], "reason": "Uji coba petugas" }).to_string();
+        let (status, answer) = call(
+            &c,
+            "POST",
+            "/api/v1/exclusions?unit=kanim-bengkulu",
+            TOKEN,
+            &body,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{db}: {answer}");
+        let region = report(&c, "region=kanwil-x&period=2026-12", TOKEN).await;
+        assert_eq!(region["respondents"], 3, "{db}");
+        assert_eq!(region["excluded"]["respondents"], 1);
+        assert_eq!(
+            region["excluded"]["reasons"][0]["reason"],
+            "Uji coba petugas"
+        );
+        let bengkulu = &region["per_unit"]["kanim-bengkulu"];
+        assert_eq!(
+            (
+                bengkulu["respondents"].as_u64(),
+                bengkulu["excluded"].as_u64()
+            ),
+            (Some(2), Some(1))
+        );
+        assert_eq!(region["per_unit"]["kanim-denpasar"]["excluded"], 0);
+        let (status, _) = call(
+            &c,
+            "POST",
+            "/api/v1/exclusions?unit=kanim-denpasar",
+            TOKEN,
+            &body,
+        )
+        .await;
+        assert_eq!(
+            status,
+            StatusCode::NOT_FOUND,
+            "another unit's response is not found there"
+        );
+
         // Scopes: a head of office sees only their office; the Kanwil's viewer the region.
         let head = account(
             &db,

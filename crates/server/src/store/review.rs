@@ -211,6 +211,20 @@ pub struct ReviewRow {
 }
 
 impl Snapshot {
+    /// How many responses in `filter` are excluded, per reason (most first).
+    pub async fn excluded_counts(
+        &mut self,
+        filter: &Filter,
+    ) -> Result<Vec<(String, u64)>, StoreError> {
+        let mut sql = Sql::new("SELECT excluded_reason, COUNT(*) FROM responses WHERE ");
+        filter.push_instants_all(&mut sql, self.offset());
+        sql.push(" AND excluded_reason IS NOT NULL GROUP BY excluded_reason ORDER BY 2 DESC, 1");
+        let rows = sql.query()?.fetch_all(self.conn()).await?;
+        rows.iter()
+            .map(|row| Ok((row.try_get(0)?, super::sql::count(row, 1)?)))
+            .collect()
+    }
+
     /// Every response in `filter`, excluded ones too, in the order they were answered.
     pub async fn review_rows(&mut self, filter: &Filter) -> Result<Vec<ReviewRow>, StoreError> {
         let elements: Vec<String> = Element::ALL
