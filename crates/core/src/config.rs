@@ -53,6 +53,45 @@ pub struct OfficeConfig {
     /// A self-hosted proof of work for responses sent without a service code
     /// (`docs/review.md`); off by default, read by the collector only.
     pub proof_of_work: ProofOfWorkConfig,
+    /// The waiting-room screen `/tv` (`docs/tv.md`): off unless enabled, read by the
+    /// collector only.
+    pub tv: TvConfig,
+}
+
+/// The waiting-room screen's settings; it shows this month's running figures to anyone in
+/// the room, so an office turns it on deliberately.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TvConfig {
+    pub enabled: bool,
+    /// How often the screen fetches fresh figures.
+    pub refresh_secs: u32,
+}
+
+impl Default for TvConfig {
+    fn default() -> Self {
+        TvConfig {
+            enabled: false,
+            refresh_secs: 60,
+        }
+    }
+}
+
+impl TvConfig {
+    /// Accepted but not read by the widget, like [`ReviewConfig`].
+    #[cfg(target_arch = "wasm32")]
+    fn from_value(_: &Value) -> Result<TvConfig, json::Error> {
+        Ok(TvConfig::default())
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    fn from_value(value: &Value) -> Result<TvConfig, json::Error> {
+        let mut t = TvConfig::default();
+        json::read_object!(value, |v| {
+            "enabled" => t.enabled = v.bool()?,
+            "refresh_secs" => t.refresh_secs = v.u32()?,
+        })?;
+        Ok(t)
+    }
 }
 
 /// The proof-of-work settings; every field has a default.
@@ -495,6 +534,7 @@ impl Default for OfficeConfig {
             codes: CodesConfig::default(),
             review: ReviewConfig::default(),
             proof_of_work: ProofOfWorkConfig::default(),
+            tv: TvConfig::default(),
         }
     }
 }
@@ -570,6 +610,7 @@ impl OfficeConfig {
             "codes" => c.codes = CodesConfig::from_value(v)?,
             "review" => c.review = ReviewConfig::from_value(v)?,
             "proof_of_work" => c.proof_of_work = ProofOfWorkConfig::from_value(v)?,
+            "tv" => c.tv = TvConfig::from_value(v)?,
         })?;
         Ok(c)
     }
@@ -657,6 +698,9 @@ impl OfficeConfig {
                 "proof_of_work.max_number".into(),
                 "must be between 100 and 10000000",
             );
+        }
+        if !(10..=3600).contains(&self.tv.refresh_secs) {
+            return err("tv.refresh_secs".into(), "must be between 10 and 3600");
         }
         if !(1..=366).contains(&self.codes.expiry_days) {
             return err("codes.expiry_days".into(), "must be between 1 and 366");

@@ -251,6 +251,7 @@ fn office_config() -> impl Strategy<Value = OfficeConfig> {
                 codes: Default::default(),
                 review,
                 proof_of_work: Default::default(),
+                tv: Default::default(),
             },
         )
 }

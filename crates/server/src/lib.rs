@@ -31,3 +31,4 @@ pub mod serve;
 pub mod store;
 pub mod survey_page;
 pub mod tls;
+pub mod tv;

@@ -247,6 +247,8 @@ pub fn router(app: Shared, dist: &Path, cors_origins: &[String]) -> Router {
         .route("/u/{unit}/s/{counter}/{service}", get(unit_short_redirect))
         .route("/hasil", get(results_page))
         .route("/badge.svg", get(badge))
+        .route("/tv", get(crate::tv::tv_page))
+        .route("/tv.css", get(crate::tv::tv_stylesheet))
         .route("/healthz", get(|| async { "ok" }))
         // Browsers ask for an icon on every page; answer without a 404 in the console.
         .route(

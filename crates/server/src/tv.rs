@@ -1,0 +1,208 @@
+//! `/tv`: the waiting-room screen. This month's running figures for everyone in the room, the
+//! survey's QR code beside them; no token, off unless the unit's configuration enables it,
+//! and never a suggestion or an individual response.
+
+use crate::api::{Shared, Site};
+use crate::charts::{document_with_head, nrr_bars, number};
+use crate::error::ApiError;
+use crate::qr::{qr_svg, survey_url};
+use crate::report::{build_report, Report};
+use crate::store::Snapshot;
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use ikm_core::period::Period;
+use ikm_core::{Element, Lang};
+use maud::{html, Markup, PreEscaped};
+use std::collections::HashMap;
+
+const STYLESHEET: &str = include_str!("tv.css");
+
+/// `GET /tv.css`.
+pub async fn tv_stylesheet() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        STYLESHEET,
+    )
+        .into_response()
+}
+
+/// `GET /tv[?unit=…&lang=en]`: the screen of one unit; with many units and none named, the
+/// units whose screen is on. A unit whose screen is off is a 404, as if there were none.
+pub async fn tv_page(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let lang = Lang::from_param(params.get("lang").map(String::as_str)).unwrap_or(Lang::Id);
+    let unit = params
+        .get("unit")
+        .map(|u| u.trim())
+        .filter(|u| !u.is_empty());
+    if app.is_multi_unit() && unit.is_none() {
+        let on: Vec<&Site> = app.sites().filter(|s| s.config.tv.enabled).collect();
+        return Ok(screen(units_page(&on, lang), 3600));
+    }
+    let site = app.site(unit)?;
+    if !site.config.tv.enabled {
+        return Err(ApiError::NotFound(
+            "the waiting-room screen is not enabled for this unit (`tv.enabled`)".into(),
+        ));
+    }
+    let mut snapshot = app.store.snapshot().await?;
+    let today = site.config.offset().local_date((app.now)());
+    let month = report_of(
+        &app,
+        site,
+        &mut snapshot,
+        &[
+            ("period", Period::month_of(today).key()),
+            ("lang", lang.code().to_string()),
+        ],
+    )
+    .await?;
+    let day = today.to_string();
+    let today_report = report_of(
+        &app,
+        site,
+        &mut snapshot,
+        &[
+            ("from", day.clone()),
+            ("to", day),
+            ("lang", lang.code().to_string()),
+        ],
+    )
+    .await?;
+    // The configured address, or the one this screen was reached at; never one from the query.
+    let url = survey_url(&app, site, &HashMap::new(), &headers);
+    let qr = qr_svg(&url, &format!("QR: {url}")).map_err(ApiError::BadRequest)?;
+    let refresh = site.config.tv.refresh_secs;
+    Ok(screen(
+        figures(
+            site,
+            &month,
+            today_report.recap.respondents,
+            &url,
+            &qr,
+            lang,
+        ),
+        refresh,
+    ))
+}
+
+async fn report_of(
+    app: &Shared,
+    site: &Site,
+    snapshot: &mut Snapshot,
+    query: &[(&str, String)],
+) -> Result<Report, ApiError> {
+    let params: HashMap<String, String> = query
+        .iter()
+        .map(|(k, v)| ((*k).to_string(), v.clone()))
+        .collect();
+    let request = app.unit_request(&params, site)?;
+    Ok(build_report(snapshot.for_unit(site.key()), &site.config, &request).await?)
+}
+
+/// The page with its refresh: a `meta refresh` reloads it on any TV browser, script or not.
+fn screen(page: (Lang, String, Markup), refresh_secs: u32) -> Response {
+    let (lang, title, body) = page;
+    let head = html! {
+        meta http-equiv="refresh" content=(refresh_secs);
+        link rel="stylesheet" href="/tv.css";
+    };
+    let mut response =
+        (StatusCode::OK, document_with_head(lang, &title, head, body)).into_response();
+    let h = response.headers_mut();
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'self'; base-uri 'none'; form-action 'none'",
+        ),
+    );
+    response
+}
+
+fn units_page(on: &[&Site], lang: Lang) -> (Lang, String, Markup) {
+    let en = lang == Lang::En;
+    let title = if en {
+        "Waiting-room screens"
+    } else {
+        "Layar ruang tunggu"
+    }
+    .to_string();
+    let suffix = if en { "&lang=en" } else { "" };
+    let body = html! {
+        main.list {
+            h1 { (title) }
+            @if on.is_empty() {
+                p { (if en { "No unit has its screen enabled." } else { "Belum ada unit yang mengaktifkan layarnya." }) }
+            }
+            ul {
+                @for site in on {
+                    li { a href={ "/tv?unit=" (site.key()) (suffix) } { (site.config.office_name) } }
+                }
+            }
+        }
+    };
+    (lang, title, body)
+}
+
+fn figures(
+    site: &Site,
+    month: &Report,
+    today: u64,
+    url: &str,
+    qr: &str,
+    lang: Lang,
+) -> (Lang, String, Markup) {
+    let en = lang == Lang::En;
+    let r = &month.recap;
+    let title = format!(
+        "{} — {}",
+        if en {
+            "Satisfaction survey"
+        } else {
+            "Survei Kepuasan Masyarakat"
+        },
+        site.config.office_name
+    );
+    let dash = || "–".to_string();
+    let body = html! {
+        main.tv {
+            header {
+                p.office { (site.config.office_name) }
+                h1 { (if en { "Public satisfaction survey" } else { "Survei Kepuasan Masyarakat" }) " · " (month.period.label) }
+            }
+            section.figures aria-label=(if en { "This month" } else { "Bulan ini" }) {
+                div.ikm {
+                    span { (if en { "IKM this month" } else { "IKM bulan ini" }) }
+                    strong { (month.ikm_rounded.map_or_else(dash, |v| number(v, 2, lang))) }
+                    span.grade { (r.mutu.map_or_else(dash, |g| format!("{} · {}", g, if en { g.kinerja_en() } else { g.kinerja() }))) }
+                }
+                div { span { (if en { "Respondents today" } else { "Responden hari ini" }) } strong { (today) } }
+                div { span { (if en { "Respondents this month" } else { "Responden bulan ini" }) } strong { (r.respondents) } }
+            }
+            (nrr_bars("tv-nrr", if en { "Score per element (1–4)" } else { "Nilai per unsur (1–4)" }, &r.nrr, &[], lang))
+            ol.elements {
+                @for e in Element::ALL {
+                    li { b { (e.form_label()) } " " (e.name().get(lang)) }
+                }
+            }
+            aside.scan {
+                div.code { (PreEscaped(qr)) }
+                p { (if en { "Scan to rate our service" } else { "Pindai untuk menilai layanan kami" }) }
+                p.url { (url) }
+            }
+        }
+    };
+    (lang, title, body)
+}
