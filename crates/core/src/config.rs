@@ -2,6 +2,8 @@
 
 use crate::element::{Lang, LocalText};
 use crate::json::{self, Value};
+#[cfg(not(target_arch = "wasm32"))]
+pub use crate::lexicon::{SuggestionTheme, SuggestionsConfig};
 use crate::questionnaire::Module;
 use crate::score::Weights;
 use crate::time::{TimeZone, UtcOffset};
@@ -54,8 +56,13 @@ pub struct OfficeConfig {
     /// (`docs/review.md`); off by default, read by the collector only.
     pub proof_of_work: ProofOfWorkConfig,
     /// The waiting-room screen `/tv` (`docs/tv.md`): off unless enabled, read by the
-    /// collector only.
+    /// collector only (not even a field in the widget's build).
+    #[cfg(not(target_arch = "wasm32"))]
     pub tv: TvConfig,
+    /// How recaps sum up the suggestions (`docs/suggestions.md`): the lexicon of themes;
+    /// read by the collector only (not even a field in the widget's build).
+    #[cfg(not(target_arch = "wasm32"))]
+    pub suggestions: SuggestionsConfig,
 }
 
 /// The waiting-room screen's settings; it shows this month's running figures to anyone in
@@ -65,6 +72,8 @@ pub struct TvConfig {
     pub enabled: bool,
     /// How often the screen fetches fresh figures.
     pub refresh_secs: u32,
+    /// Whether it also shows, in turn, this month's suggestions staff approved for it.
+    pub suggestions: bool,
 }
 
 impl Default for TvConfig {
@@ -72,23 +81,19 @@ impl Default for TvConfig {
         TvConfig {
             enabled: false,
             refresh_secs: 60,
+            suggestions: false,
         }
     }
 }
 
 impl TvConfig {
-    /// Accepted but not read by the widget, like [`ReviewConfig`].
-    #[cfg(target_arch = "wasm32")]
-    fn from_value(_: &Value) -> Result<TvConfig, json::Error> {
-        Ok(TvConfig::default())
-    }
-
     #[cfg(not(target_arch = "wasm32"))]
     fn from_value(value: &Value) -> Result<TvConfig, json::Error> {
         let mut t = TvConfig::default();
         json::read_object!(value, |v| {
             "enabled" => t.enabled = v.bool()?,
             "refresh_secs" => t.refresh_secs = v.u32()?,
+            "suggestions" => t.suggestions = v.bool()?,
         })?;
         Ok(t)
     }
@@ -534,7 +539,10 @@ impl Default for OfficeConfig {
             codes: CodesConfig::default(),
             review: ReviewConfig::default(),
             proof_of_work: ProofOfWorkConfig::default(),
+            #[cfg(not(target_arch = "wasm32"))]
             tv: TvConfig::default(),
+            #[cfg(not(target_arch = "wasm32"))]
+            suggestions: SuggestionsConfig::default(),
         }
     }
 }
@@ -610,9 +618,34 @@ impl OfficeConfig {
             "codes" => c.codes = CodesConfig::from_value(v)?,
             "review" => c.review = ReviewConfig::from_value(v)?,
             "proof_of_work" => c.proof_of_work = ProofOfWorkConfig::from_value(v)?,
-            "tv" => c.tv = TvConfig::from_value(v)?,
+            "tv" => c.read_tv(v)?,
+            "suggestions" => c.read_suggestions(v)?,
         })?;
         Ok(c)
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    fn read_tv(&mut self, v: &Value) -> Result<(), json::Error> {
+        self.tv = TvConfig::from_value(v)?;
+        Ok(())
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    fn read_suggestions(&mut self, v: &Value) -> Result<(), json::Error> {
+        self.suggestions = SuggestionsConfig::from_value(v)?;
+        Ok(())
+    }
+
+    /// Accepted and not read by the widget (the collector's screen).
+    #[cfg(target_arch = "wasm32")]
+    fn read_tv(&mut self, _: &Value) -> Result<(), json::Error> {
+        Ok(())
+    }
+
+    /// Accepted and not read by the widget (the collector's recaps).
+    #[cfg(target_arch = "wasm32")]
+    fn read_suggestions(&mut self, _: &Value) -> Result<(), json::Error> {
+        Ok(())
     }
 
     /// Checks what types alone cannot: ids, ranges, scales, the time zone.
@@ -699,8 +732,13 @@ impl OfficeConfig {
                 "must be between 100 and 10000000",
             );
         }
+        #[cfg(not(target_arch = "wasm32"))]
         if !(10..=3600).contains(&self.tv.refresh_secs) {
             return err("tv.refresh_secs".into(), "must be between 10 and 3600");
+        }
+        #[cfg(not(target_arch = "wasm32"))]
+        if let Err((path, reason)) = self.suggestions.check() {
+            return err(path, reason);
         }
         if !(1..=366).contains(&self.codes.expiry_days) {
             return err("codes.expiry_days".into(), "must be between 1 and 366");
@@ -760,7 +798,7 @@ impl OfficeConfig {
     }
 }
 
-const SLUG_RULE: &str = "use 1–64 lowercase letters, digits and hyphens";
+pub(crate) const SLUG_RULE: &str = "use 1–64 lowercase letters, digits and hyphens";
 
 /// Ids in URLs and QR links: lowercase ASCII letters, digits and hyphens, 1–64 long.
 pub fn is_slug(s: &str) -> bool {

@@ -67,6 +67,8 @@ pub struct FollowUpInput {
     pub responsible: String,
     pub due: Date,
     pub status: Status,
+    /// The response ids of the suggestions behind the action (docs/suggestions.md).
+    pub suggestions: Vec<String>,
 }
 
 /// One stored action of the plan.
@@ -120,6 +122,7 @@ impl FollowUpInput {
                 format!("`status` must be `planned`, `in_progress` or `done`, got `{s}`")
             })?,
         };
+        let suggestions = cited_suggestions(get("suggestions").unwrap_or(""))?;
         Ok(FollowUpInput {
             period,
             element,
@@ -127,6 +130,7 @@ impl FollowUpInput {
             responsible,
             due,
             status,
+            suggestions,
         })
     }
 
@@ -140,14 +144,20 @@ impl FollowUpInput {
     }
 
     /// The field names, as JSON, forms and the database name them.
-    pub const FIELDS: [&'static str; 6] = [
+    pub const FIELDS: [&'static str; 7] = [
         "period",
         "element",
         "action",
         "responsible",
         "due",
         "status",
+        "suggestions",
     ];
+
+    /// The cited suggestions as forms and the database write them: ids separated by spaces.
+    pub fn suggestions_text(&self) -> String {
+        self.suggestions.join(" ")
+    }
 
     /// Reads the fields from (name, text) pairs.
     pub fn from_pairs(pairs: &[(&str, String)]) -> Result<FollowUpInput, String> {
@@ -158,6 +168,30 @@ impl FollowUpInput {
                 .map(|(_, v)| v.as_str())
         })
     }
+}
+
+/// Most suggestions one action cites.
+pub const MAX_CITED: usize = 20;
+
+/// Response ids separated by spaces or commas: each a response id, at most [`MAX_CITED`],
+/// repeats dropped.
+fn cited_suggestions(text: &str) -> Result<Vec<String>, String> {
+    let mut ids: Vec<String> = Vec::new();
+    for id in text
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|s| !s.is_empty())
+    {
+        if !crate::submission::is_canonical_id(id) {
+            return Err(format!("`suggestions`: `{id}` is not a response id"));
+        }
+        if !ids.iter().any(|known| known == id) {
+            ids.push(id.to_string());
+        }
+    }
+    if ids.len() > MAX_CITED {
+        return Err(format!("`suggestions`: at most {MAX_CITED} response ids"));
+    }
+    Ok(ids)
 }
 
 /// The string fields of a JSON object, refusing any key not in `allowed` and any non-string.
@@ -174,6 +208,11 @@ pub fn read_strings(
             return Err(format!("unknown field `{key}`"));
         };
         if matches!(v, Value::Null) {
+            continue;
+        }
+        if let (true, Ok(items)) = (key == "suggestions", v.list(Value::string)) {
+            // The cited suggestions as a list, written as forms write them: spaces between.
+            out.push((*name, items.join(" ")));
             continue;
         }
         let text = v.str().map_err(|_| format!("`{key}` must be a string"))?;
@@ -263,6 +302,34 @@ mod tests {
         assert!(FollowUpInput::from_json("[1]")
             .unwrap_err()
             .contains("must be a JSON object"));
+    }
+
+    #[test]
+    fn an_action_cites_suggestions_by_response_id() {
+        let id = "0f8fad5b-d9cb-469f-a165-70867728950e";
+        let other = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
+        let body = format!(
+            r#"{{"period":"2026-11","element":"waktu","action":"Tambah loket","responsible":"Kasi","due":"2026-12-31","suggestions":["{id}","{other}","{id}"]}}"#
+        );
+        let input = FollowUpInput::from_json(&body).unwrap();
+        assert_eq!(input.suggestions, [id, other], "a repeat is dropped");
+        assert_eq!(input.suggestions_text(), format!("{id} {other}"));
+        let typed = format!(
+            r#"{{"period":"2026-11","element":"waktu","action":"x","responsible":"y","due":"2026-12-31","suggestions":"{id}, {other}"}}"#
+        );
+        assert_eq!(
+            FollowUpInput::from_json(&typed).unwrap().suggestions.len(),
+            2
+        );
+        let bad = r#"{"period":"2026-11","element":"waktu","action":"x","responsible":"y","due":"2026-12-31","suggestions":["nope"]}"#;
+        assert!(FollowUpInput::from_json(bad)
+            .unwrap_err()
+            .contains("`nope` is not a response id"));
+        let none = r#"{"period":"2026-11","element":"waktu","action":"x","responsible":"y","due":"2026-12-31"}"#;
+        assert!(FollowUpInput::from_json(none)
+            .unwrap()
+            .suggestions
+            .is_empty());
     }
 
     #[test]

@@ -15,6 +15,8 @@ pub mod followup;
 pub mod form;
 pub mod i18n;
 pub mod ipk;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod lexicon;
 pub mod outbox;
 pub mod period;
 pub mod profile;

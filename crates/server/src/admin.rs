@@ -12,7 +12,8 @@ use crate::office_api::{
 };
 use crate::origin::{is_from_this_site, OriginPolicy};
 use crate::report::{
-    build_region_report, build_report, trend, FollowUpView, Report, ReportRequest, TrendPoint,
+    add_suggestions, build_region_report, build_report, trend, FollowUpView, Report, ReportRequest,
+    TrendPoint,
 };
 use crate::store::{PeriodAction, PeriodEvent, Suggestion};
 use axum::extract::rejection::FormRejection;
@@ -187,9 +188,11 @@ async fn dashboard(
     let request = app.unit_request(params, site)?;
     let mut snapshot = app.store.snapshot().await?;
     snapshot.for_unit(site.key());
-    let report = build_report(&mut snapshot, &site.config, &request).await?;
+    let mut report = build_report(&mut snapshot, &site.config, &request).await?;
     let points = trend(&mut snapshot, &request, 12, false).await?;
-    let suggestions = snapshot.suggestions(&request.filter, 200).await?;
+    let mut suggestions =
+        add_suggestions(&mut report, &mut snapshot, &site.config, &request).await?;
+    suggestions.truncate(NEWEST_SUGGESTIONS);
     let events = match request.period {
         Some(p) => snapshot.period_events(p).await?,
         None => Vec::new(),
@@ -702,12 +705,13 @@ impl View<'_> {
                             "responsible" => f.responsible.clone(),
                             "due" => f.due.clone(),
                             "status" => f.status.to_string(),
+                            "suggestions" => f.suggestions.iter().map(|c| c.id.as_str()).collect::<Vec<_>>().join(" "),
                             _ => String::new(),
                         }));
                         tr {
                             td { (f.period_label) }
                             td { (f.element_label) }
-                            td { (f.action) }
+                            td { (f.action) (cited_list(&f.suggestions)) }
                             td { (f.responsible) }
                             td { (f.due) }
                             td { (f.status_label) }
@@ -779,18 +783,76 @@ impl View<'_> {
         }
     }
 
+    /// The suggestions summed up (themes by element, recurring words), the complaints apart,
+    /// and the newest ones with the buttons that mark them.
     fn suggestions_section(&self, suggestions: &[Suggestion]) -> Markup {
         let offset = self.config().offset();
+        let period = self.acting_period().key();
+        let Some(report) = &self.report.suggestions else {
+            return html! {};
+        };
+        let summary = &report.summary;
         html! {
-            h2 { "Saran dan masukan" }
-            @if suggestions.is_empty() {
-                p { "Tidak ada saran pada periode ini." }
-            } @else {
-                ul.suggestions {
-                    @for s in suggestions {
-                        li {
-                            span.meta { (offset.local_date(s.at)) " · " (self.config().service(&s.service).map_or(s.service.as_str(), |c| c.label.id.as_str())) }
-                            " " (s.text)
+            section aria-labelledby="h-suggestions" {
+                h2 id="h-suggestions" { "Saran dan masukan" }
+                @if summary.total == 0 {
+                    p { "Tidak ada saran pada periode ini." }
+                } @else {
+                    p { (summary.total) " saran dari " (self.report.recap.respondents) " responden; " (report.complaints.count) " ditandai sebagai pengaduan yang perlu dijawab." }
+                    @if !summary.themes.is_empty() {
+                        table.themes {
+                            caption { "Tema saran (leksikon: docs/suggestions.md)" }
+                            thead { tr { th scope="col" { "Tema" } th scope="col" { "Unsur" } th scope="col" { "Saran" } th scope="col" { "Contoh" } } }
+                            tbody {
+                                @for t in &summary.themes {
+                                    tr {
+                                        th scope="row" { (t.label) }
+                                        td { (t.element_label.unwrap_or("–")) }
+                                        td.num { (t.suggestions) }
+                                        td { @for (i, e) in t.examples.iter().enumerate() { @if i > 0 { " · " } "“" (e) "”" } }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    p { (summary.unthemed) " saran tidak masuk tema mana pun." }
+                    @if !summary.recurring_words.is_empty() {
+                        h3 { "Kata yang sering muncul" }
+                        ul.words {
+                            @for w in &summary.recurring_words { li { (w.word) " (" (w.suggestions) ")" } }
+                        }
+                    }
+                    h3 { "Pengaduan yang perlu dijawab" }
+                    @if report.complaints.items.is_empty() {
+                        p { "Belum ada saran yang ditandai sebagai pengaduan." }
+                    } @else {
+                        ul.complaints {
+                            @for c in &report.complaints.items {
+                                li { span.meta { (c.date) " · " (c.id) } " " (c.text) }
+                            }
+                        }
+                    }
+                    h3 { "Saran terbaru" }
+                    ul.suggestions {
+                        @for s in suggestions {
+                            li {
+                                span.meta { (offset.local_date(s.at)) " · " (self.config().service(&s.service).map_or(s.service.as_str(), |c| c.label.id.as_str())) " · id " code { (s.id) } }
+                                " " (s.text)
+                                @if s.complaint { " " strong { "[pengaduan]" } }
+                                @if s.on_tv { " " strong { "[layar TV]" } }
+                                form.inline.no-print method="post" action=(self.with_unit("/admin/suggestions")) {
+                                    input type="hidden" name="period" value=(period);
+                                    input type="hidden" name="response" value=(s.id);
+                                    input type="hidden" name="complaint" value=(if s.complaint { "0" } else { "1" });
+                                    button type="submit" { (if s.complaint { "Bukan pengaduan" } else { "Tandai pengaduan" }) }
+                                }
+                                form.inline.no-print method="post" action=(self.with_unit("/admin/suggestions")) {
+                                    input type="hidden" name="period" value=(period);
+                                    input type="hidden" name="response" value=(s.id);
+                                    input type="hidden" name="on_tv" value=(if s.on_tv { "0" } else { "1" });
+                                    button type="submit" { (if s.on_tv { "Sembunyikan dari layar TV" } else { "Tampilkan di layar TV" }) }
+                                }
+                            }
                         }
                     }
                 }
@@ -852,6 +914,10 @@ fn follow_up_fields(
         label { "Penanggung jawab" input type="text" name="responsible" maxlength="120" required value=[typed("responsible")]; }
         label { "Batas waktu" input type="date" name="due" required value=[typed("due")]; }
         label {
+            "Saran yang mendasari (opsional: id respons dari daftar saran, dipisah spasi)"
+            input type="text" name="suggestions" maxlength="800" value=[typed("suggestions")];
+        }
+        label {
             "Status"
             select name="status" {
                 @for (name, s) in Status::ALL {
@@ -861,6 +927,22 @@ fn follow_up_fields(
         }
     }
 }
+
+/// The suggestions an action cites, under its text (the formal report prints the same).
+pub(crate) fn cited_list(cited: &[crate::report::CitedSuggestion]) -> Markup {
+    html! {
+        @if !cited.is_empty() {
+            ul.cited {
+                @for c in cited {
+                    li { "Saran: " @match &c.text { Some(t) => { "“" (t) "”" }, None => { "(" (c.id) ")" } } }
+                }
+            }
+        }
+    }
+}
+
+/// How many of the newest suggestions `/admin` lists with their buttons.
+const NEWEST_SUGGESTIONS: usize = 200;
 
 /// The fields of an `/admin` form post, taken only from this site's own pages.
 pub struct AdminForm(pub Vec<(String, String)>);

@@ -6,7 +6,9 @@ use crate::csv_export::responses_csv;
 use crate::error::ApiError;
 use crate::proof::Sender;
 use crate::rate_limit::{ClientKeys, ClientLimiter, LoginGuard};
-use crate::report::{build_region_report, build_report, parse_request, ReportRequest};
+use crate::report::{
+    add_suggestions, build_region_report, build_report, parse_request, ReportRequest,
+};
 use crate::store::{Insert, NewResponse, Store};
 use crate::survey_page::Assets;
 use axum::body::Bytes;
@@ -486,7 +488,8 @@ pub async fn get_report(
         Target::Unit(site) => {
             let request = app.unit_request(&params, site)?;
             snapshot.for_unit(site.key());
-            let report = build_report(&mut snapshot, &site.config, &request).await?;
+            let mut report = build_report(&mut snapshot, &site.config, &request).await?;
+            add_suggestions(&mut report, &mut snapshot, &site.config, &request).await?;
             Ok(Json(report).into_response())
         }
         target => {

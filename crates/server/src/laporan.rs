@@ -7,7 +7,9 @@ use crate::api::Shared;
 use crate::auth::Viewer;
 use crate::charts::{document, local_time, long_date, nrr_bars, number, trend_line};
 use crate::error::ApiError;
-use crate::report::{build_report, trend, FollowUpView, Report, ReportRequest};
+use crate::report::{
+    add_suggestions, build_report, trend, FollowUpView, Report, ReportRequest, SuggestionsReport,
+};
 use crate::store::Suggestion;
 use axum::extract::{Query, State};
 use axum::http::header;
@@ -41,9 +43,9 @@ pub async fn laporan_page(
     let request = app.unit_request(&params, site)?;
     let mut snapshot = app.store.snapshot().await?;
     snapshot.for_unit(site.key());
-    let report = build_report(&mut snapshot, &site.config, &request).await?;
+    let mut report = build_report(&mut snapshot, &site.config, &request).await?;
     let points = trend(&mut snapshot, &request, 12, false).await?;
-    let suggestions = snapshot.suggestions(&request.filter, 10_000).await?;
+    let suggestions = add_suggestions(&mut report, &mut snapshot, &site.config, &request).await?;
     drop(snapshot);
     let today = site.config.offset().local_date((app.now)());
     Ok(laporan(
@@ -385,9 +387,46 @@ impl Laporan<'_> {
                         li { (config.service(&service).map_or(service.clone(), |s| s.label.id.clone())) ": " (n) }
                     }
                 }
+                @if let Some(sr) = &report.suggestions {
+                    (self.suggestion_themes(sr))
+                }
                 p { "Saran terbaru:" }
                 ul.suggestions {
-                    @for s in suggestions.iter().take(20) { li { (s.text) } }
+                    @for s in suggestions.iter().take(20) { li { (s.text) } }                }
+            }
+        }
+    }
+
+    /// What the suggestions are about, element by element, the words that recur and the
+    /// complaints that need an answer.
+    fn suggestion_themes(&self, sr: &SuggestionsReport) -> Markup {
+        let summary = &sr.summary;
+        html! {
+            @if !summary.themes.is_empty() {
+                table.themes {
+                    caption { "Tema saran dan unsur pelayanan yang dimaksud" }
+                    thead { tr { th { "Tema" } th { "Unsur" } th { "Jumlah saran" } th { "Contoh" } } }
+                    tbody {
+                        @for t in &summary.themes {
+                            tr {
+                                td { (t.label) }
+                                td { (t.element_label.unwrap_or("–")) }
+                                td { (t.suggestions) }
+                                td { @if let Some(e) = t.examples.first() { "“" (e) "”" } }
+                            }
+                        }
+                    }
+                }
+                p { "Sebanyak " (summary.unthemed) " saran tidak termasuk tema mana pun dalam leksikon. Satu saran dapat menyentuh lebih dari satu tema." }
+            }
+            @if !summary.recurring_words.is_empty() {
+                p { "Kata yang paling sering muncul (jumlah saran): "
+                    (summary.recurring_words.iter().map(|w| format!("{} ({})", w.word, w.suggestions)).collect::<Vec<_>>().join(", ")) "." }
+            }
+            @if sr.complaints.count > 0 {
+                p { "Sebanyak " (sr.complaints.count) " saran ditandai petugas sebagai pengaduan yang perlu ditanggapi:" }
+                ol.complaints {
+                    @for c in &sr.complaints.items { li { (c.date) " — " (c.text) } }
                 }
             }
         }
@@ -544,7 +583,7 @@ fn rtl_table(rows: &[FollowUpView], caption: &str) -> Markup {
                     tr { td colspan="6" { "Belum ada rencana tindak lanjut yang dicatat." } }
                 }
                 @for (i, f) in rows.iter().enumerate() {
-                    tr { td { (i + 1) } td { (f.element_label) } td { (f.action) } td { (f.responsible) } td { (f.due) } td { (f.status_label) } }
+                    tr { td { (i + 1) } td { (f.element_label) } td { (f.action) (crate::admin::cited_list(&f.suggestions)) } td { (f.responsible) } td { (f.due) } td { (f.status_label) } }
                 }
             }
         }

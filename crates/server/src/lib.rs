@@ -29,6 +29,8 @@ pub mod report;
 pub mod review_api;
 pub mod serve;
 pub mod store;
+pub mod suggestion_summary;
+pub mod suggestions_api;
 pub mod survey_page;
 pub mod tls;
 pub mod tv;

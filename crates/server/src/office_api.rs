@@ -4,7 +4,7 @@
 use crate::api::{App, Shared};
 use crate::auth::{unit_for, Caller, Editor, Viewer};
 use crate::error::ApiError;
-use crate::report::FollowUpView;
+use crate::report::{cited_texts, FollowUpView};
 use crate::store::Closure;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -231,7 +231,8 @@ pub async fn list_follow_ups(
         Lang::from_param(params.get("lang").map(String::as_str)).map_err(ApiError::BadRequest)?;
     let mut snapshot = app.store.snapshot().await?;
     let all = snapshot.for_unit(&unit).follow_ups().await?;
-    let view = |f: &FollowUp| FollowUpView::new(f, lang);
+    let texts = cited_texts(&mut snapshot, &all).await?;
+    let view = |f: &FollowUp| FollowUpView::new(f, lang, &texts);
     let body = match params.get("period").filter(|p| !p.trim().is_empty()) {
         None => json!({ "follow_ups": all.iter().map(view).collect::<Vec<_>>() }),
         Some(p) => {
@@ -279,9 +280,11 @@ pub async fn post_follow_up(
 ) -> Result<Response, ApiError> {
     let input = FollowUpInput::from_json(body_text(&body)?).map_err(ApiError::Unprocessable)?;
     let stored = create_follow_up(&app, &caller, &unit, input).await?;
+    let mut snapshot = app.store.snapshot().await?;
+    let texts = cited_texts(snapshot.for_unit(&unit), std::slice::from_ref(&stored)).await?;
     Ok((
         StatusCode::CREATED,
-        Json(FollowUpView::new(&stored, Lang::Id)),
+        Json(FollowUpView::new(&stored, Lang::Id, &texts)),
     )
         .into_response())
 }
@@ -307,7 +310,8 @@ pub async fn put_follow_up(
         .iter()
         .find(|f| f.id == id)
         .ok_or_else(|| ApiError::NotFound(format!("no follow-up action `{id}`")))?;
-    Ok(Json(FollowUpView::new(updated, Lang::Id)).into_response())
+    let texts = cited_texts(&mut snapshot, std::slice::from_ref(updated)).await?;
+    Ok(Json(FollowUpView::new(updated, Lang::Id, &texts)).into_response())
 }
 
 /// `DELETE /api/v1/follow-ups/{id}`: 204.

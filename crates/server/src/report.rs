@@ -3,7 +3,10 @@
 
 use crate::api::{App, Target};
 use crate::flags::{find_flags, over_population, FlagView};
-use crate::store::{Aggregate, Closure, Filter, ReviewRow, Snapshot, StoreError, StoredAfter};
+use crate::store::{
+    Aggregate, Closure, Filter, ReviewRow, Snapshot, StoreError, StoredAfter, Suggestion,
+};
+use crate::suggestion_summary::{Lexicon, SuggestionSummary, SuggestionText};
 use ikm_core::config::is_slug;
 use ikm_core::followup::FollowUp;
 use ikm_core::ipk::ModuleRecap;
@@ -170,6 +173,89 @@ pub struct Report {
     pub flags: Vec<FlagView>,
     /// The follow-up plan: this period's actions and the unfinished ones of earlier periods.
     pub follow_ups: FollowUps,
+    /// The suggestions summed up (docs/suggestions.md); in the staff's recaps (JSON,
+    /// `/admin`, the formal report), not on public pages.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suggestions: Option<SuggestionsReport>,
+}
+
+/// Most suggestions a recap reads (far more than a unit receives in a year).
+pub const MAX_SUGGESTIONS: i64 = 50_000;
+
+/// The suggestions of a recap: the summary, and the complaints staff marked, listed apart.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SuggestionsReport {
+    #[serde(flatten)]
+    pub summary: SuggestionSummary,
+    pub complaints: Complaints,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Complaints {
+    pub count: u64,
+    pub items: Vec<SuggestionView>,
+}
+
+/// One suggestion as JSON shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SuggestionView {
+    /// The response's id (what a mark or a follow-up action names).
+    pub id: String,
+    /// The day it was answered, in the unit's time zone.
+    pub date: String,
+    pub service: String,
+    pub text: String,
+    pub complaint: bool,
+    pub on_tv: bool,
+}
+
+impl SuggestionView {
+    pub fn new(s: &Suggestion, config: &OfficeConfig) -> SuggestionView {
+        SuggestionView {
+            id: s.id.clone(),
+            date: config.offset().local_date(s.at).to_string(),
+            service: s.service.clone(),
+            text: s.text.clone(),
+            complaint: s.complaint,
+            on_tv: s.on_tv,
+        }
+    }
+}
+
+/// Reads the suggestions of `request` and adds their summary to `report`; gives them back
+/// (newest first) for the pages that list them.
+pub async fn add_suggestions(
+    report: &mut Report,
+    store: &mut Snapshot,
+    config: &OfficeConfig,
+    request: &ReportRequest,
+) -> Result<Vec<Suggestion>, StoreError> {
+    // A closed period's suggestions are those of its frozen figures, as its recap's are.
+    let upto = report.closed.as_ref().map(|c| c.last_seq);
+    let suggestions = store
+        .suggestions(&request.filter, upto, MAX_SUGGESTIONS)
+        .await?;
+    let texts: Vec<SuggestionText<'_>> = suggestions
+        .iter()
+        .map(|s| SuggestionText {
+            id: &s.id,
+            text: &s.text,
+        })
+        .collect();
+    let summary = Lexicon::new(&config.suggestions).summarize(&texts, request.lang);
+    let items: Vec<SuggestionView> = suggestions
+        .iter()
+        .filter(|s| s.complaint)
+        .map(|s| SuggestionView::new(s, config))
+        .collect();
+    report.suggestions = Some(SuggestionsReport {
+        summary,
+        complaints: Complaints {
+            count: items.len() as u64,
+            items,
+        },
+    });
+    Ok(suggestions)
 }
 
 /// The responses a recap leaves out, by reason (most first).
@@ -428,6 +514,9 @@ pub struct Closed {
     pub closed_at_unix: i64,
     /// The respondents when it was closed (the frozen figure).
     pub respondents: u64,
+    /// The last response stored before it closed: later ones are not in its figures.
+    #[serde(skip)]
+    pub last_seq: i64,
 }
 
 #[derive(Debug, Serialize)]
@@ -452,11 +541,31 @@ pub struct FollowUpView {
     pub status_label: &'static str,
     pub created_at: String,
     pub updated_at: String,
+    /// The suggestions the action cites, with their text where it is this unit's.
+    pub suggestions: Vec<CitedSuggestion>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CitedSuggestion {
+    pub id: String,
+    pub text: Option<String>,
+}
+
+/// The texts of the suggestions `follow_ups` cite, by response id.
+pub async fn cited_texts(
+    store: &mut Snapshot,
+    follow_ups: &[FollowUp],
+) -> Result<HashMap<String, String>, StoreError> {
+    let cited: Vec<String> = follow_ups
+        .iter()
+        .flat_map(|f| f.input.suggestions.iter().cloned())
+        .collect();
+    store.suggestion_texts(&cited).await
 }
 
 impl FollowUpView {
     /// The action with labels in `lang`.
-    pub fn new(f: &FollowUp, lang: Lang) -> FollowUpView {
+    pub fn new(f: &FollowUp, lang: Lang, texts: &HashMap<String, String>) -> FollowUpView {
         let i = &f.input;
         FollowUpView {
             id: f.id.clone(),
@@ -471,6 +580,14 @@ impl FollowUpView {
             status_label: i.status.label().get(lang),
             created_at: format_rfc3339(f.created_at),
             updated_at: format_rfc3339(f.updated_at),
+            suggestions: i
+                .suggestions
+                .iter()
+                .map(|id| CitedSuggestion {
+                    id: id.clone(),
+                    text: texts.get(id).cloned(),
+                })
+                .collect(),
         }
     }
 }
@@ -534,6 +651,7 @@ pub async fn build_report(
     let verified = Verified::new(&verified, recap.respondents, request.weights);
     let sample = sample(store, request, recap.respondents).await?;
     let follow_ups = store.follow_ups().await?;
+    let texts = cited_texts(store, &follow_ups).await?;
     let (excluded, flags) = review(store, config, request).await?;
     let lang = request.lang;
     let per_service = per_service(&aggregate.per_service, config, request.weights, lang);
@@ -579,6 +697,7 @@ pub async fn build_report(
             closed_at: format_rfc3339(c.closed_at),
             closed_at_unix: c.closed_at,
             respondents: c.respondents,
+            last_seq: c.last_seq,
         }),
         late,
         verified,
@@ -588,14 +707,15 @@ pub async fn build_report(
             plan: follow_ups
                 .iter()
                 .filter(|f| f.planned_within(request.from, request.to))
-                .map(|f| FollowUpView::new(f, lang))
+                .map(|f| FollowUpView::new(f, lang, &texts))
                 .collect(),
             carried: follow_ups
                 .iter()
                 .filter(|f| f.carried_into(request.from))
-                .map(|f| FollowUpView::new(f, lang))
+                .map(|f| FollowUpView::new(f, lang, &texts))
                 .collect(),
         },
+        suggestions: None,
     })
 }
 

@@ -191,6 +191,10 @@ pub fn router(app: Shared, dist: &Path, cors_origins: &[String]) -> Router {
                 "/api/v1/exclusions/{id}",
                 delete(review_api::delete_exclusion),
             )
+            .route(
+                "/api/v1/suggestions/{id}",
+                put(crate::suggestions_api::put_suggestion),
+            )
             .route("/api/v1/periods/{period}", get(get_period))
             .route("/api/v1/periods/{period}/close", post(post_close))
             .route("/api/v1/periods/{period}/reopen", post(post_reopen))
@@ -213,6 +217,10 @@ pub fn router(app: Shared, dist: &Path, cors_origins: &[String]) -> Router {
             .route(
                 "/admin/exclusions/undo",
                 post(review_api::post_exclusions_undo_form),
+            )
+            .route(
+                "/admin/suggestions",
+                post(crate::suggestions_api::post_suggestion_form),
             )
             .route("/admin/follow-ups/{id}", post(post_follow_up_edit))
             .route("/admin/follow-ups/{id}/delete", post(post_follow_up_delete))

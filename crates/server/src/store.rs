@@ -23,6 +23,7 @@ mod office;
 mod responses;
 mod review;
 mod sql;
+mod suggestions;
 mod url;
 mod writer;
 
@@ -35,6 +36,7 @@ pub use office::{Closure, PeriodAction, PeriodEvent};
 pub use responses::{Exclusion, Insert, NewResponse, StoredRow, Suggestion};
 pub use review::{ReviewChange, ReviewOutcome, ReviewRow};
 pub use sql::Zones;
+pub use suggestions::{MarkOutcome, SuggestionMarks};
 pub use url::{redact_url, Backend};
 
 use ikm_core::followup::{FollowUp, FollowUpInput};
@@ -227,6 +229,18 @@ impl Store {
             by,
         })
         .await
+    }
+
+    /// Marks the suggestion of the response `id` (a complaint, shown on the screen).
+    pub async fn mark_suggestion(
+        &self,
+        id: String,
+        marks: SuggestionMarks,
+        at: i64,
+        by: Actor,
+    ) -> Result<MarkOutcome, StoreError> {
+        self.write(suggestions::MarkSuggestion { id, marks, at, by })
+            .await
     }
 
     /// Excludes responses of `by.unit` from the recap, or counts them again: all or none

@@ -1,13 +1,13 @@
 //! `/tv`: the waiting-room screen. This month's running figures for everyone in the room, the
-//! survey's QR code beside them; no token, off unless the unit's configuration enables it,
-//! and never a suggestion or an individual response.
+//! survey's QR code beside them; no token, off unless the unit's configuration enables it.
+//! It shows no individual response, only, where enabled, suggestions staff approved for it.
 
 use crate::api::{Shared, Site};
 use crate::charts::{document_with_head, nrr_bars, number};
 use crate::error::ApiError;
 use crate::qr::{qr_svg, survey_url};
 use crate::report::{build_report, Report};
-use crate::store::Snapshot;
+use crate::store::{Snapshot, Suggestion};
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -76,21 +76,62 @@ pub async fn tv_page(
         ],
     )
     .await?;
+    let approved = if site.config.tv.suggestions {
+        let params: HashMap<String, String> =
+            [("period".to_string(), Period::month_of(today).key())].into();
+        let request = app.unit_request(&params, site)?;
+        snapshot
+            .for_unit(site.key())
+            .suggestions_on_tv(&request.filter, MAX_ON_SCREEN)
+            .await?
+    } else {
+        Vec::new()
+    };
+    drop(snapshot);
+    let refresh = site.config.tv.refresh_secs;
+    let shown = in_turn(&approved, (app.now)() / i64::from(refresh.max(1)));
     // The configured address, or the one this screen was reached at; never one from the query.
     let url = survey_url(&app, site, &HashMap::new(), &headers);
     let qr = qr_svg(&url, &format!("QR: {url}")).map_err(ApiError::BadRequest)?;
-    let refresh = site.config.tv.refresh_secs;
-    Ok(screen(
-        figures(
-            site,
-            &month,
-            today_report.recap.respondents,
-            &url,
-            &qr,
-            lang,
-        ),
-        refresh,
-    ))
+    let screen_parts = Figures {
+        month: &month,
+        today: today_report.recap.respondents,
+        url: &url,
+        qr: &qr,
+        suggestions: &shown,
+    };
+    Ok(screen(figures(site, &screen_parts, lang), refresh))
+}
+
+/// Most approved suggestions the screen takes its turns from (this month's newest).
+const MAX_ON_SCREEN: i64 = 30;
+/// How many it shows at a time.
+const AT_A_TIME: usize = 2;
+
+/// The suggestions shown on the `turn`-th refresh: [`AT_A_TIME`] of them, the next ones on
+/// the next refresh, round and round; the same screen on every TV in the same turn.
+fn in_turn(approved: &[Suggestion], turn: i64) -> Vec<&str> {
+    let n = approved.len();
+    if n == 0 {
+        return Vec::new();
+    }
+    let start = usize::try_from(turn.rem_euclid(n as i64)).unwrap_or(0) * AT_A_TIME % n;
+    approved
+        .iter()
+        .cycle()
+        .skip(start)
+        .take(AT_A_TIME.min(n))
+        .map(|s| s.text.as_str())
+        .collect()
+}
+
+/// What the screen of one unit shows.
+struct Figures<'a> {
+    month: &'a Report,
+    today: u64,
+    url: &'a str,
+    qr: &'a str,
+    suggestions: &'a [&'a str],
 }
 
 async fn report_of(
@@ -156,14 +197,14 @@ fn units_page(on: &[&Site], lang: Lang) -> (Lang, String, Markup) {
     (lang, title, body)
 }
 
-fn figures(
-    site: &Site,
-    month: &Report,
-    today: u64,
-    url: &str,
-    qr: &str,
-    lang: Lang,
-) -> (Lang, String, Markup) {
+fn figures(site: &Site, f: &Figures<'_>, lang: Lang) -> (Lang, String, Markup) {
+    let Figures {
+        month,
+        today,
+        url,
+        qr,
+        suggestions,
+    } = *f;
     let en = lang == Lang::En;
     let r = &month.recap;
     let title = format!(
@@ -197,6 +238,12 @@ fn figures(
                     li { b { (e.form_label()) } " " (e.name().get(lang)) }
                 }
             }
+            @if !suggestions.is_empty() {
+                section.said aria-label=(if en { "What respondents said" } else { "Kata responden" }) {
+                    h2 { (if en { "What respondents said" } else { "Kata responden" }) }
+                    @for text in suggestions { blockquote { "“" (text) "”" } }
+                }
+            }
             aside.scan {
                 div.code { (PreEscaped(qr)) }
                 p { (if en { "Scan to rate our service" } else { "Pindai untuk menilai layanan kami" }) }
@@ -205,4 +252,34 @@ fn figures(
         }
     };
     (lang, title, body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn approved(n: usize) -> Vec<Suggestion> {
+        (0..n)
+            .map(|i| Suggestion {
+                id: format!("r{i}"),
+                at: 0,
+                service: "paspor-baru".into(),
+                text: format!("s{i}"),
+                complaint: false,
+                on_tv: true,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn each_refresh_shows_the_next_ones_round_and_round() {
+        let five = approved(5);
+        assert_eq!(in_turn(&five, 0), ["s0", "s1"]);
+        assert_eq!(in_turn(&five, 1), ["s2", "s3"]);
+        assert_eq!(in_turn(&five, 2), ["s4", "s0"]);
+        assert_eq!(in_turn(&five, 5), ["s0", "s1"], "back to the start");
+        assert_eq!(in_turn(&approved(1), 7), ["s0"], "one is shown alone");
+        assert!(in_turn(&[], 3).is_empty());
+        assert_eq!(in_turn(&five, -1), ["s3", "s4"], "no panic on odd clocks");
+    }
 }

@@ -1,6 +1,6 @@
 //! The waiting-room screen `/tv` against the real collector on every database under test
 //! (docs/tv.md): off unless enabled, today's and the month's respondents and the month's IKM
-//! as the report computes them, the survey's QR code, and no suggestion ever shown.
+//! as the report computes them, the survey's QR code, and no suggestion while `tv.suggestions` is off.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

@@ -28,11 +28,12 @@ pub enum AuditAction {
     CodesMint,
     ResponseExclude,
     ResponseInclude,
+    SuggestionMark,
 }
 
 impl AuditAction {
     /// Every action, for documentation and tests.
-    pub const ALL: [AuditAction; 15] = [
+    pub const ALL: [AuditAction; 16] = [
         AuditAction::PeriodClose,
         AuditAction::PeriodReopen,
         AuditAction::PopulationSet,
@@ -48,6 +49,7 @@ impl AuditAction {
         AuditAction::CodesMint,
         AuditAction::ResponseExclude,
         AuditAction::ResponseInclude,
+        AuditAction::SuggestionMark,
     ];
 
     /// The stored and published name.
@@ -68,6 +70,7 @@ impl AuditAction {
             AuditAction::CodesMint => "codes.mint",
             AuditAction::ResponseExclude => "response.exclude",
             AuditAction::ResponseInclude => "response.include",
+            AuditAction::SuggestionMark => "suggestion.mark",
         }
     }
 }

@@ -249,7 +249,7 @@ impl WriteJob for CreateFollowUp {
         let f = &self.follow_up;
         let i = &f.input;
         let mut sql = Sql::new(
-            "INSERT INTO follow_ups (id, unit, period, element, action, responsible, due, status, created_at, updated_at) VALUES (",
+            "INSERT INTO follow_ups (id, unit, period, element, action, responsible, due, status, suggestions, created_at, updated_at) VALUES (",
         );
         sql.bind(f.id.clone())
             .push(", ")
@@ -262,6 +262,7 @@ impl WriteJob for CreateFollowUp {
                 i.responsible.clone(),
                 i.due.to_string(),
                 i.status.as_str().to_string(),
+                i.suggestions_text(),
             ])
             .push(", ")
             .bind_list([f.created_at, f.updated_at])
@@ -308,6 +309,8 @@ impl WriteJob for UpdateFollowUp {
             .bind(i.due.to_string())
             .push(", status = ")
             .bind(i.status.as_str())
+            .push(", suggestions = ")
+            .bind(i.suggestions_text())
             .push(", updated_at = ")
             .bind(self.at)
             .push(" WHERE id = ")
@@ -376,6 +379,7 @@ fn follow_up_json(i: &FollowUpInput) -> Value {
         "responsible": i.responsible,
         "due": i.due.to_string(),
         "status": i.status.as_str(),
+        "suggestions": i.suggestions,
     })
 }
 
@@ -395,7 +399,7 @@ async fn follow_up_on(
 }
 
 const FOLLOW_UP_COLUMNS: &str = "SELECT id, period, element, action, responsible, due, status, \
-     created_at, updated_at FROM follow_ups";
+     suggestions, created_at, updated_at FROM follow_ups";
 
 const CLOSURE_COLUMNS: &str =
     "SELECT period, closed_at, last_seq, respondents FROM period_closures";
@@ -463,7 +467,7 @@ fn read_closure(row: &AnyRow) -> Result<Closure, StoreError> {
 }
 
 fn read_follow_up(row: &AnyRow) -> Result<FollowUp, StoreError> {
-    // Columns 1 … 6 are the input's fields, in `FollowUpInput::FIELDS` order.
+    // Columns 1 … 7 are the input's fields, in `FollowUpInput::FIELDS` order.
     let pairs: Vec<(&str, String)> = (1..)
         .zip(FollowUpInput::FIELDS)
         .map(|(i, name)| Ok((name, row.try_get::<String, _>(i)?)))
@@ -473,8 +477,8 @@ fn read_follow_up(row: &AnyRow) -> Result<FollowUp, StoreError> {
     Ok(FollowUp {
         id: row.try_get(0)?,
         input,
-        created_at: row.try_get(7)?,
-        updated_at: row.try_get(8)?,
+        created_at: row.try_get(8)?,
+        updated_at: row.try_get(9)?,
     })
 }
 

@@ -77,10 +77,16 @@ impl Exclusion {
 /// One suggestion a respondent wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Suggestion {
+    /// The response's id.
+    pub id: String,
     /// The instant that decides its period.
     pub at: i64,
     pub service: String,
     pub text: String,
+    /// Staff marked it as a complaint that needs an answer.
+    pub complaint: bool,
+    /// Staff approved it for the waiting-room screen.
+    pub on_tv: bool,
 }
 
 /// The write storing one response once per id.
@@ -444,25 +450,83 @@ impl Snapshot {
             .collect()
     }
 
-    /// The newest suggestions in `filter` (of the responses counted), at most `limit`.
+    /// The newest suggestions in `filter` (of the responses counted), at most `limit`; with
+    /// `upto`, only of the responses stored up to that number (a closed period's).
     pub async fn suggestions(
+        &mut self,
+        filter: &Filter,
+        upto: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<Suggestion>, StoreError> {
+        self.suggestions_where(filter, upto, false, limit).await
+    }
+
+    /// The newest suggestions in `filter` staff approved for the waiting-room screen.
+    pub async fn suggestions_on_tv(
         &mut self,
         filter: &Filter,
         limit: i64,
     ) -> Result<Vec<Suggestion>, StoreError> {
-        let mut sql = Sql::new("SELECT period_at, service, suggestion FROM responses WHERE ");
+        self.suggestions_where(filter, None, true, limit).await
+    }
+
+    async fn suggestions_where(
+        &mut self,
+        filter: &Filter,
+        upto: Option<i64>,
+        on_tv_only: bool,
+        limit: i64,
+    ) -> Result<Vec<Suggestion>, StoreError> {
+        let mut sql = Sql::new(
+            "SELECT id, period_at, service, suggestion, CAST(suggestion_complaint AS BIGINT), \
+             CAST(suggestion_on_tv AS BIGINT) FROM responses WHERE ",
+        );
         filter.push_instants(&mut sql, self.offset());
-        sql.push(" AND suggestion IS NOT NULL ORDER BY period_at DESC LIMIT ")
+        if let Some(last) = upto {
+            sql.push(" AND seq <= ").bind(last);
+        }
+        if on_tv_only {
+            sql.push(" AND suggestion_on_tv = 1");
+        }
+        sql.push(" AND suggestion IS NOT NULL ORDER BY period_at DESC, id LIMIT ")
             .bind(limit);
         let rows = sql.query()?.fetch_all(self.conn()).await?;
-        rows.iter()
-            .map(|r| {
-                Ok(Suggestion {
-                    at: r.try_get(0)?,
-                    service: r.try_get(1)?,
-                    text: r.try_get(2)?,
-                })
-            })
-            .collect()
+        rows.iter().map(suggestion_row).collect()
     }
+
+    /// The texts of the suggestions `ids` of this snapshot's unit (those a follow-up action
+    /// cites), by id; an id of another unit or without a suggestion is left out.
+    pub async fn suggestion_texts(
+        &mut self,
+        ids: &[String],
+    ) -> Result<std::collections::HashMap<String, String>, StoreError> {
+        let mut texts = std::collections::HashMap::new();
+        if ids.is_empty() {
+            return Ok(texts);
+        }
+        let mut sql = Sql::new("SELECT id, unit, suggestion FROM responses WHERE id IN (");
+        sql.bind_list(ids.iter().cloned())
+            .push(") AND suggestion IS NOT NULL");
+        let rows = sql.query()?.fetch_all(self.conn()).await?;
+        let own = self.unit.clone();
+        for row in &rows {
+            let unit: Option<String> = row.try_get(1)?;
+            let unit = key_text(unit.as_deref());
+            if unit == own || unit.is_empty() {
+                texts.insert(row.try_get(0)?, row.try_get(2)?);
+            }
+        }
+        Ok(texts)
+    }
+}
+
+fn suggestion_row(r: &sqlx::any::AnyRow) -> Result<Suggestion, StoreError> {
+    Ok(Suggestion {
+        id: r.try_get(0)?,
+        at: r.try_get(1)?,
+        service: r.try_get(2)?,
+        text: r.try_get(3)?,
+        complaint: r.try_get::<i64, _>(4)? == 1,
+        on_tv: r.try_get::<i64, _>(5)? == 1,
+    })
 }

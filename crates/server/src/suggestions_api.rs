@@ -1,0 +1,119 @@
+//! Suggestions put to work (docs/suggestions.md): an admin of the unit marks a suggestion as
+//! a complaint that needs an answer, or approves it for the waiting-room screen, through the
+//! API or the `/admin` page's buttons. Each change is audited as `suggestion.mark`.
+
+use crate::admin::{back_to_admin, AdminForm};
+use crate::api::{App, Shared};
+use crate::auth::{Caller, Editor};
+use crate::error::ApiError;
+use crate::office_api::json_body;
+use crate::store::{MarkOutcome, SuggestionMarks};
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use ikm_core::json;
+use serde_json::json;
+
+/// The marks of a suggestion as they stand after a mark, and whether it changed them.
+struct Marked {
+    complaint: bool,
+    on_tv: bool,
+    changed: bool,
+}
+
+/// Marks the suggestion of response `id` of `unit`.
+async fn mark(
+    app: &App,
+    caller: &Caller,
+    unit: &str,
+    id: String,
+    marks: SuggestionMarks,
+) -> Result<Marked, ApiError> {
+    if !ikm_core::submission::is_canonical_id(&id) {
+        return Err(ApiError::Unprocessable(format!(
+            "`{id}` is not a response id"
+        )));
+    }
+    if marks == SuggestionMarks::default() {
+        return Err(ApiError::Unprocessable(
+            "give `complaint`, `on_tv` or both (true or false)".into(),
+        ));
+    }
+    let outcome = app
+        .store
+        .mark_suggestion(id.clone(), marks, (app.now)(), caller.acting_for(unit))
+        .await?;
+    match outcome {
+        MarkOutcome::Unknown => Err(ApiError::NotFound(format!(
+            "no response of this unit has the id {id}"
+        ))),
+        MarkOutcome::NoSuggestion => Err(ApiError::Unprocessable(format!(
+            "response {id} has no suggestion to mark"
+        ))),
+        MarkOutcome::Done {
+            complaint,
+            on_tv,
+            changed,
+        } => Ok(Marked {
+            complaint,
+            on_tv,
+            changed,
+        }),
+    }
+}
+
+/// `PUT /api/v1/suggestions/{id}` with `{"complaint"?: bool, "on_tv"?: bool}`.
+pub async fn put_suggestion(
+    Editor(caller, unit): Editor,
+    State(app): State<Shared>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let value = json_body(&body)?;
+    let mut marks = SuggestionMarks::default();
+    json::read_object!(&value, |v| {
+        "complaint" => marks.complaint = Some(v.bool()?),
+        "on_tv" => marks.on_tv = Some(v.bool()?),
+    })?;
+    let m = mark(&app, &caller, &unit, id.clone(), marks).await?;
+    Ok(Json(json!({
+        "id": id,
+        "complaint": m.complaint,
+        "on_tv": m.on_tv,
+        "changed": m.changed,
+    }))
+    .into_response())
+}
+
+/// `POST /admin/suggestions` (fields `response`, `complaint` or `on_tv` as `1`/`0`, `period`),
+/// back to `/admin`.
+pub async fn post_suggestion_form(
+    Editor(caller, unit): Editor,
+    State(app): State<Shared>,
+    AdminForm(fields): AdminForm,
+) -> Result<Response, ApiError> {
+    let get = |name: &str| {
+        fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    let flag = |name: &str| -> Result<Option<bool>, ApiError> {
+        match get(name) {
+            None => Ok(None),
+            Some("1") => Ok(Some(true)),
+            Some("0") => Ok(Some(false)),
+            Some(other) => Err(ApiError::BadRequest(format!(
+                "`{name}` must be 1 or 0, got `{other}`"
+            ))),
+        }
+    };
+    let marks = SuggestionMarks {
+        complaint: flag("complaint")?,
+        on_tv: flag("on_tv")?,
+    };
+    let id = get("response").unwrap_or("").to_string();
+    mark(&app, &caller, &unit, id, marks).await?;
+    Ok(back_to_admin(&app, &unit, &fields))
+}
