@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything the project needs, idempotently: seconds when it is all there.
 #   scripts/bootstrap.sh run    build tools (wasm target, wasm-bindgen, wasm-pack, wasm-opt)
-#   scripts/bootstrap.sh test   the same plus Chromium, chromedriver and PostgreSQL for tests
+#   scripts/bootstrap.sh test   the same plus Chromium, chromedriver, PostgreSQL, and WebKitGTK's
+#                               WebKitWebDriver under Xvfb for tests
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-run}
@@ -46,6 +47,8 @@ if [ "$mode" = test ]; then
   have chromedriver || missing+=(chromium-driver)
   compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
   [ -x /usr/bin/time ] || missing+=(time)
+  have WebKitWebDriver || missing+=(webkit2gtk-driver)
+  have xvfb-run || missing+=(xvfb xauth)
   if [ ${#missing[@]} -gt 0 ]; then
     say "installing ${missing[*]} from Debian"
     apt-get update -qq

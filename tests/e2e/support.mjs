@@ -66,7 +66,16 @@ const OCCUPATIONS = ['PNS', 'TNI', 'POLRI', 'SWASTA', 'WIRAUSAHA', 'LAINNYA'];
  * (option positions as on the form). Controls are named by payload path.
  */
 export async function fillAndSend(page, host, answers) {
-  await page.evaluate(async ({ host, answers, keys, genders, occupations }) => {
+  await page.evaluate(fillInPage, fillArguments(host, answers));
+}
+
+/** The argument of `fillInPage` for `host` and `answers`. */
+export function fillArguments(host, answers) {
+  return { host, answers, keys: ELEMENT_KEYS, genders: GENDERS, occupations: OCCUPATIONS };
+}
+
+/** What `fillAndSend` runs in the page (also sent to other engines through WebDriver). */
+export const fillInPage = async ({ host, answers, keys, genders, occupations }) => {
     const element = document.querySelector(host);
     const root = element.shadowRoot ?? element;
     const set = (sel, value, event) => {
@@ -84,8 +93,7 @@ export async function fillAndSend(page, host, answers) {
     statements.forEach((name) => root.querySelector(`input[name="${name}"][value='${answers.module ?? 4}']`).click());
     await new Promise((r) => requestAnimationFrame(() => r()));
     root.querySelector('button[type=submit]').click();
-  }, { host, answers, keys: ELEMENT_KEYS, genders: GENDERS, occupations: OCCUPATIONS });
-}
+  };
 
 /**
  * Waits until the live widget is in `host`'s shadow root: a form that is not the server's

@@ -35,13 +35,16 @@ static COUNTER: AtomicU64 = AtomicU64::new(1);
 /// A database URL of each backend under test, each a fresh, empty database.
 pub async fn databases() -> Vec<String> {
     let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+    // The pid and a random part: a process id is reused, and a database left by an earlier
+    // run on the same PostgreSQL must never be taken for a fresh one.
     let pid = std::process::id();
-    let dir = std::env::temp_dir().join(format!("ikm-collector-{pid}-{n}"));
+    let nonce = &uuid::Uuid::new_v4().simple().to_string()[..8];
+    let dir = std::env::temp_dir().join(format!("ikm-collector-{pid}-{n}-{nonce}"));
     let mut urls = vec![format!("sqlite://{}/ikm.db", dir.display())];
     match std::env::var("IKM_TEST_POSTGRES_URL") {
         Ok(base) => {
             sqlx::any::install_default_drivers();
-            let name = format!("ikm_test_{pid}_{n}");
+            let name = format!("ikm_test_{pid}_{n}_{nonce}");
             let admin = sqlx::AnyPool::connect(&base)
                 .await
                 .expect("connect to the test PostgreSQL");
