@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything the project needs, idempotently: seconds when it is all there.
 #   scripts/bootstrap.sh run    build tools (wasm target, wasm-bindgen, wasm-pack, wasm-opt)
-#   scripts/bootstrap.sh test   the same plus Chromium, chromedriver, PostgreSQL, and WebKitGTK's
-#                               WebKitWebDriver under Xvfb for tests
+#   scripts/bootstrap.sh test   the same plus Chromium, chromedriver, PostgreSQL, WebKitGTK's
+#                               WebKitWebDriver under Xvfb, and firefox-esr with geckodriver
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-run}
@@ -49,10 +49,16 @@ if [ "$mode" = test ]; then
   [ -x /usr/bin/time ] || missing+=(time)
   have WebKitWebDriver || missing+=(webkit2gtk-driver)
   have xvfb-run || missing+=(xvfb xauth)
+  have firefox-esr || missing+=(firefox-esr)
   if [ ${#missing[@]} -gt 0 ]; then
     say "installing ${missing[*]} from Debian"
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  fi
+  # Debian does not package geckodriver; Mozilla publishes it as a crate (about 90 s to build).
+  if ! have geckodriver; then
+    say "installing geckodriver from crates.io"
+    cargo install geckodriver --version 0.37.1 --locked
   fi
 fi
 say "ready ($mode)"

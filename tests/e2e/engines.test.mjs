@@ -1,8 +1,8 @@
-// The survey in another browser engine than Chromium: WebKit (WebKitGTK's WebKitWebDriver
-// under Xvfb; WebKit is the engine of every browser on an iPhone). It answers and sends the
-// hosted page and the two-line embed on another page, and each response is counted once.
-// Driven over the W3C WebDriver protocol (tests/e2e/webdriver.mjs); scripts/bootstrap.sh
-// installs the engine. Gecko is not driven yet (Debian does not package geckodriver).
+// The survey in the browser engines other than Chromium: WebKit (WebKitGTK's WebKitWebDriver
+// under Xvfb; WebKit is the engine of every browser on an iPhone) and Gecko (Debian's
+// firefox-esr, headless, through geckodriver). In each it answers and sends the hosted page and
+// the two-line embed on another page, and each response is counted once. Driven over the W3C
+// WebDriver protocol (tests/e2e/webdriver.mjs); scripts/bootstrap.sh installs the engines.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { fillArguments, fillInPage, startCollector } from './support.mjs';

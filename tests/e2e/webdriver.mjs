@@ -1,6 +1,7 @@
-// A small W3C WebDriver client (the standard protocol over HTTP, with Node's fetch) for an
-// engine playwright-core cannot drive from Debian's packages: WebKit through WebKitGTK's
-// WebKitWebDriver. Only the commands the tests use.
+// A small W3C WebDriver client (the standard protocol over HTTP, with Node's fetch) for the
+// engines playwright-core cannot drive from Debian's packages: WebKit through WebKitGTK's
+// WebKitWebDriver, and Gecko (Debian's firefox-esr) through geckodriver. Only the commands the
+// tests use.
 import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { freePort } from './support.mjs';
@@ -20,6 +21,8 @@ export function engines() {
   };
   const webkit = which('WebKitWebDriver');
   const xvfb = which('xvfb-run');
+  const gecko = which('geckodriver');
+  const firefox = which('firefox-esr') ?? which('firefox');
   return [
     {
       name: 'WebKit (WebKitGTK)',
@@ -27,6 +30,15 @@ export function engines() {
       // WebKitGTK draws to a display even in automation: a virtual one from Xvfb.
       command: (port) => [xvfb, ['-a', webkit, `--port=${port}`]],
       capabilities: () => ({ 'webkitgtk:browserOptions': { args: ['--automation'] } }),
+    },
+    {
+      name: 'Gecko (Firefox ESR)',
+      driver: gecko && firefox ? gecko : null,
+      command: (port) => [gecko, [`--port=${port}`, '--log=error']],
+      capabilities: () => ({
+        browserName: 'firefox',
+        'moz:firefoxOptions': { binary: firefox, args: ['-headless'] },
+      }),
     },
   ];
 }
