@@ -12,6 +12,8 @@
 pub mod app;
 pub mod fields;
 pub mod notices;
+#[cfg(feature = "steps")]
+pub mod steps;
 pub mod survey;
 
 use crate::options::ConfigLoadError;

@@ -14,6 +14,8 @@ pub mod options;
 #[cfg(feature = "ssr")]
 pub mod render;
 pub mod state;
+#[cfg(feature = "steps")]
+pub mod steps;
 
 #[cfg(target_arch = "wasm32")]
 mod browser;

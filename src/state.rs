@@ -3,6 +3,8 @@
 //! and feeds their outcomes back as further intents (see `docs/architecture.md`).
 
 use crate::kiosk::{Due, Kiosk, KioskSettings};
+#[cfg(feature = "steps")]
+use crate::steps::{self, Flow, Move, Position};
 use ikm_core::delivery::Outcome;
 use ikm_core::form;
 use ikm_core::outbox::Entry;
@@ -86,6 +88,9 @@ pub struct SurveyState {
     pub phase: Phase,
     /// The kiosk's screens and timers, which outlive each response.
     pub kiosk: Option<Kiosk>,
+    /// One question per screen, and which one; None: the whole form on one page.
+    #[cfg(feature = "steps")]
+    pub flow: Option<Flow>,
 }
 
 /// A question answered by picking one of its listed options.
@@ -157,6 +162,9 @@ pub enum Action {
     SendWithoutCode {
         at: String,
     },
+    /// One question per screen: on, back, or to a screen from the review.
+    #[cfg(feature = "steps")]
+    Step(Move),
 }
 
 /// Where focus goes after a transition.
@@ -172,6 +180,9 @@ pub enum Focus {
     Start,
     /// The kiosk's "Masih di sini?" prompt.
     Prompt,
+    /// One question per screen: the heading of the screen just shown.
+    #[cfg(feature = "steps")]
+    StepTitle,
 }
 
 /// An event the widget dispatches on its host element for the embedding page, about the
@@ -248,7 +259,16 @@ impl SurveyState {
             phase: Phase::Editing,
             kiosk: setup.kiosk.clone().map(Kiosk::new),
             setup,
+            #[cfg(feature = "steps")]
+            flow: None,
         }
+    }
+
+    /// The same form asked one question per screen, from the first.
+    #[cfg(feature = "steps")]
+    pub fn in_steps(mut self) -> SurveyState {
+        self.flow = Some(Flow::START);
+        self
     }
 
     /// The form as the respondent left a server-rendered copy of it: its response id and
@@ -265,6 +285,11 @@ impl SurveyState {
         state.draft.lang = state.setup.lang;
         if let Some(service) = &state.setup.fixed_service {
             state.draft.service = Some(service.clone());
+        }
+        // A copy shown one question per screen says which screen it was.
+        #[cfg(feature = "steps")]
+        {
+            state.flow = Flow::from_fields(fields);
         }
         state
     }
@@ -311,7 +336,13 @@ impl SurveyState {
             }
             Action::NewResponse { id } => {
                 let kiosk = self.kiosk.take();
+                #[cfg(feature = "steps")]
+                let flow = self.flow.map(|_| Flow::START);
                 *self = SurveyState::new(self.setup.clone(), id);
+                #[cfg(feature = "steps")]
+                {
+                    self.flow = flow;
+                }
                 if let Some(mut kiosk) = kiosk {
                     kiosk.reset();
                     self.kiosk = Some(kiosk);
@@ -347,8 +378,15 @@ impl SurveyState {
             Action::SendWithoutCode { at } if self.editable() => {
                 self.draft.code = None;
                 self.errors.retain(|e| e.field != field::CODE);
+                // One question per screen: the button sends, from whichever screen it is on.
+                #[cfg(feature = "steps")]
+                if let Some(flow) = self.flow.as_mut() {
+                    flow.position = Position::Review;
+                }
                 self.submit(at)
             }
+            #[cfg(feature = "steps")]
+            Action::Step(to) if self.editable() => self.step(to),
             Action::StaffClose => {
                 if let Some(k) = self.kiosk.as_mut() {
                     k.staff_open = false;
@@ -372,7 +410,7 @@ impl SurveyState {
     /// Errors follow every change once a submit was tried; a fixed form leaves `Failed`.
     fn revalidate(&mut self) {
         if self.attempted {
-            self.errors = validate_answers(&self.draft, &self.setup.config);
+            self.errors = self.problems();
         }
         if matches!(self.phase, Phase::Failed(_)) && self.errors.is_empty() {
             self.phase = Phase::Editing;
@@ -425,8 +463,80 @@ impl SurveyState {
         }
     }
 
+    /// The problems shown: every one on a single page; one question per screen, those of
+    /// the screen shown (all of them on the review).
+    fn problems(&self) -> Vec<FieldError> {
+        let errors = validate_answers(&self.draft, &self.setup.config);
+        #[cfg(feature = "steps")]
+        if let Some(Position::Step(i)) = self.flow.map(|f| f.position) {
+            return match steps::steps(&self.setup).get(i) {
+                Some(step) => steps::on_screen(errors, *step),
+                None => errors,
+            };
+        }
+        errors
+    }
+
+    /// One question per screen: a move. Moving on checks this screen's answers first and
+    /// stays, showing them, if any is missing or wrong; going back keeps answers as they are.
+    #[cfg(feature = "steps")]
+    fn step(&mut self, to: Move) -> Effects {
+        let Some(flow) = self.flow else {
+            return Effects::NONE;
+        };
+        let last = steps::steps(&self.setup).len().saturating_sub(1);
+        let position = match (to, flow.position) {
+            (Move::Next, Position::Step(i)) => {
+                self.attempted = true;
+                self.errors = self.problems();
+                if !self.errors.is_empty() {
+                    return Effects::focus(Focus::FirstError);
+                }
+                if flow.from_review || i >= last {
+                    Position::Review
+                } else {
+                    Position::Step(i + 1)
+                }
+            }
+            (Move::Next, Position::Review) => Position::Review,
+            (Move::Back, Position::Step(i)) => Position::Step(i.saturating_sub(1)),
+            (Move::Back, Position::Review) => Position::Step(last),
+            (Move::To(i), _) => Position::Step(i.min(last)),
+        };
+        self.flow = Some(Flow {
+            position,
+            from_review: position != Position::Review
+                && (flow.from_review || matches!(to, Move::To(_))),
+        });
+        // A new screen starts clean; its problems show once the respondent moves on.
+        self.attempted = false;
+        self.errors.clear();
+        Effects::focus(Focus::StepTitle)
+    }
+
+    /// One question per screen, once problems are known (a send refused here or by the
+    /// endpoint): to the screen of the first, showing that screen's problems.
+    #[cfg(feature = "steps")]
+    fn show_first_problem(&mut self) {
+        let (Some(flow), Some(first)) = (self.flow.as_mut(), self.errors.first()) else {
+            return;
+        };
+        let all = steps::steps(&self.setup);
+        let step = steps::Step::of(&first.field);
+        let i = all.iter().position(|s| *s == step).unwrap_or(0);
+        flow.position = Position::Step(i);
+        flow.from_review = true;
+        let errors = std::mem::take(&mut self.errors);
+        self.errors = steps::on_screen(errors, step);
+    }
+
     /// A valid form is saved on the device first; an invalid one shows its problems.
     fn submit(&mut self, at: String) -> Effects {
+        // One question per screen: sending (Enter in a field) from a screen moves on.
+        #[cfg(feature = "steps")]
+        if matches!(self.flow.map(|f| f.position), Some(Position::Step(_))) {
+            return self.step(Move::Next);
+        }
         // A retry after a failure keeps the time the respondent first pressed send.
         if self.draft.submitted_at.is_empty() || self.phase == Phase::Editing {
             self.draft.submitted_at = at;
@@ -435,6 +545,8 @@ impl SurveyState {
         self.errors = validate_answers(&self.draft, &self.setup.config);
         if !self.errors.is_empty() {
             self.phase = Phase::Editing;
+            #[cfg(feature = "steps")]
+            self.show_first_problem();
             return Effects::focus(Focus::FirstError);
         }
         self.phase = Phase::Saving;
@@ -447,6 +559,8 @@ impl SurveyState {
             Outcome::Stored | Outcome::AlreadyStored => return self.sent(),
             Outcome::Invalid(errors) => {
                 self.errors = errors;
+                #[cfg(feature = "steps")]
+                self.show_first_problem();
                 (Failure::Invalid, Focus::FirstError, "invalid")
             }
             Outcome::Refused { status } => (Failure::Refused { status }, Focus::Status, "refused"),
@@ -1051,5 +1165,92 @@ mod tests {
         );
         let s = quietly(s, [Action::Choose(ChoiceField::Occupation, 0)]);
         assert_eq!(s.draft.respondent.occupation_other, None);
+    }
+
+    /// Where a flow stands, for the step tests.
+    #[cfg(feature = "steps")]
+    fn at(s: &SurveyState) -> Position {
+        s.flow.expect("one question per screen").position
+    }
+
+    #[cfg(feature = "steps")]
+    #[test]
+    fn moving_on_from_a_screen_with_a_missing_answer_stays_and_shows_only_its_problems() {
+        let mut s = SurveyState::new(setup(Some("paspor-baru")), ID.into()).in_steps();
+        s.apply(Action::Choose(ChoiceField::Answer(Element::ALL[0]), 3));
+        assert_eq!(
+            s.apply(Action::Step(Move::Next)),
+            Effects::focus(Focus::FirstError)
+        );
+        assert_eq!(at(&s), Position::Step(0));
+        assert!(!s.errors.is_empty());
+        assert!(
+            s.errors.iter().all(|e| steps::Step::Profile.owns(&e.field)),
+            "only the profile's problems: {:?}",
+            s.errors
+        );
+        // The answer given on a later screen is kept while this one is fixed.
+        assert_eq!(s.draft.answers.get(Element::ALL[0]), Some(4));
+    }
+
+    #[cfg(feature = "steps")]
+    #[test]
+    fn a_walk_to_the_review_and_back_keeps_every_answer_and_a_change_returns_to_the_review() {
+        let mut s = filled(Some("paspor-baru")).in_steps();
+        let answers = s.draft.clone();
+        let screens = steps::steps(&s.setup).len();
+        for i in 0..screens {
+            assert_eq!(at(&s), Position::Step(i));
+            assert_eq!(
+                s.apply(Action::Step(Move::Next)),
+                Effects::focus(Focus::StepTitle)
+            );
+        }
+        assert_eq!(at(&s), Position::Review);
+        s.apply(Action::Step(Move::Back));
+        assert_eq!(at(&s), Position::Step(screens - 1));
+        s.apply(Action::Step(Move::Back));
+        assert_eq!(at(&s), Position::Step(screens - 2));
+        assert_eq!(s.draft, answers, "going back changes no answer");
+        s.apply(Action::Step(Move::To(3)));
+        assert_eq!(at(&s), Position::Step(3));
+        s.apply(Action::Choose(ChoiceField::Answer(Element::ALL[2]), 3));
+        s.apply(Action::Step(Move::Next));
+        assert_eq!(
+            at(&s),
+            Position::Review,
+            "a change from the review returns there"
+        );
+        assert_eq!(s.draft.answers.get(Element::ALL[2]), Some(4));
+        let (_, effects) = step(s, Action::Submit { at: AT.into() });
+        assert_eq!(effects, Effects::work(Work::Save));
+    }
+
+    #[cfg(feature = "steps")]
+    #[test]
+    fn a_send_with_a_missing_answer_goes_to_its_screen() {
+        let mut s = SurveyState::new(setup(Some("paspor-baru")), ID.into()).in_steps();
+        let filled = filled(Some("paspor-baru"));
+        s.draft = filled.draft.clone();
+        s.age_text = filled.age_text.clone();
+        s.draft.answers = Default::default();
+        for e in Element::ALL.into_iter().filter(|e| *e != Element::ALL[4]) {
+            s.apply(Action::Choose(ChoiceField::Answer(e), 2));
+        }
+        s.flow = Some(Flow {
+            position: Position::Review,
+            from_review: false,
+        });
+        assert_eq!(
+            s.apply(Action::Submit { at: AT.into() }),
+            Effects::focus(Focus::FirstError)
+        );
+        assert_eq!(at(&s), Position::Step(5), "the fifth element's screen");
+        assert_eq!(s.errors.len(), 1);
+        assert_eq!(s.errors[0].field, field::answer(Element::ALL[4]));
+        // Answering it and moving on returns to the review, ready to send.
+        s.apply(Action::Choose(ChoiceField::Answer(Element::ALL[4]), 1));
+        s.apply(Action::Step(Move::Next));
+        assert_eq!(at(&s), Position::Review);
     }
 }

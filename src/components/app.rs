@@ -270,6 +270,8 @@ impl Component for App {
                     _ => "ikm-title".into(),
                 },
                 Focus::Prompt => "ikm-still-there".into(),
+                #[cfg(feature = "steps")]
+                Focus::StepTitle => "ikm-step-title".into(),
             };
             if !focus_by_id(&self.root, &id) {
                 focus_by_id(&self.root, "ikm-status");

@@ -215,8 +215,9 @@ fn index_of<C: Choice + PartialEq>(value: Option<C>) -> Option<usize> {
     value.and_then(|v| C::ALL.iter().position(|c| *c == v))
 }
 
-/// The "about you" section: service (unless fixed), counter, gender, age, education, occupation.
-pub fn profile_section(state: &SurveyState, dispatch: &Callback<Msg>) -> Html {
+/// The "about you" section: service (unless fixed), counter, gender, age, education,
+/// occupation; under its title unless a screen of its own names it (one question per screen).
+pub fn profile_section(state: &SurveyState, dispatch: &Callback<Msg>, heading: bool) -> Html {
     let lang = state.setup.lang;
     let r = &state.draft.respondent;
     let config = state.setup.config.as_ref();
@@ -319,8 +320,10 @@ pub fn profile_section(state: &SurveyState, dispatch: &Callback<Msg>) -> Html {
         kind: None,
     };
     html! {
-        <section class="ikm-section" aria-labelledby="ikm-h-profile">
-            <h3 id="ikm-h-profile">{ ui::PROFILE.get(lang) }</h3>
+        <section class="ikm-section" aria-labelledby={if heading { "ikm-h-profile" } else { "ikm-step-title" }}>
+            if heading {
+                <h3 id="ikm-h-profile">{ ui::PROFILE.get(lang) }</h3>
+            }
             { service }
             { for counter }
             { code_field(state, dispatch) }

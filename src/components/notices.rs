@@ -23,7 +23,13 @@ pub fn notice(title: &str, detail: &str, hint: &str) -> Html {
 }
 
 /// *Tersimpan* or *Terima kasih*, with a way to start a new response (kiosks).
-pub fn thank_you(screen: DoneScreen, setup: &Setup, on_new_response: Callback<MouseEvent>) -> Html {
+/// `also` ends the new response's link (the one-question-per-screen mode it keeps).
+pub fn thank_you(
+    screen: DoneScreen,
+    setup: &Setup,
+    also: &str,
+    on_new_response: Callback<MouseEvent>,
+) -> Html {
     let lang = setup.lang;
     let (state, title, body) = match screen {
         DoneScreen::Saved => ("saved", ui::SAVED, ui::SAVED_BODY),
@@ -40,7 +46,7 @@ pub fn thank_you(screen: DoneScreen, setup: &Setup, on_new_response: Callback<Mo
                 </p>
             }
             // A link, so a page without JavaScript starts a new response too.
-            <a class="ikm-button" href={page_query(setup, lang)} onclick={on_new_response}>{ ui::NEW_RESPONSE.get(lang) }</a>
+            <a class="ikm-button" href={page_query(setup, lang) + also} onclick={on_new_response}>{ ui::NEW_RESPONSE.get(lang) }</a>
         </div>
     }
 }
@@ -83,7 +89,7 @@ pub fn kiosk_staff(
 /// One link per language, each labelled in its own language; the current one is marked.
 /// Links rather than buttons, so the language can be switched without JavaScript too (the
 /// link keeps the QR link's service and counter).
-pub fn language_switch(setup: &Setup, dispatch: &Callback<Msg>) -> Html {
+pub fn language_switch(setup: &Setup, also: &str, dispatch: &Callback<Msg>) -> Html {
     let lang = setup.lang;
     let mut links = Vec::with_capacity(LANGUAGE_NAMES.len());
     for (option, name) in LANGUAGE_NAMES {
@@ -92,7 +98,7 @@ pub fn language_switch(setup: &Setup, dispatch: &Callback<Msg>) -> Html {
             Msg::Act(Action::SetLang(option))
         });
         links.push(html! {
-            <a href={page_query(setup, option)} lang={option.code()} hreflang={option.code()}
+            <a href={page_query(setup, option) + also} lang={option.code()} hreflang={option.code()}
                 aria-current={(option == lang).then_some("true")} {onclick}>
                 { name.get(option) }
             </a>

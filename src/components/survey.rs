@@ -25,6 +25,11 @@ pub fn view(
 ) -> Html {
     let lang = state.setup.lang;
     let office = &state.setup.config.office_name;
+    // Links that reload the page keep the one-question-per-screen mode.
+    #[cfg(feature = "steps")]
+    let also = state.flow.map_or("", |_| crate::steps::QUERY);
+    #[cfg(not(feature = "steps"))]
+    let also = "";
     let kiosk = state.kiosk.as_ref();
     // On a kiosk, five quick taps on the office name open the staff view.
     let on_office = kiosk.map(|_| dispatch.reform(|_: MouseEvent| Msg::StaffTap));
@@ -34,7 +39,7 @@ pub fn view(
                 if !office.is_empty() {
                     <p class="ikm-office" onclick={on_office}>{ office.clone() }</p>
                 }
-                { language_switch(&state.setup, dispatch) }
+                { language_switch(&state.setup, also, dispatch) }
             </div>
             <h2 class="ikm-title" id="ikm-title" tabindex="-1">{ ui::TITLE.get(lang) }</h2>
         </header>
@@ -61,7 +66,7 @@ pub fn view(
         });
         html! {
             <>
-                { thank_you(screen, &state.setup, on_new) }
+                { thank_you(screen, &state.setup, also, on_new) }
                 if let Some(k) = kiosk {
                     <p class="ikm-countdown">{ ikm_core::i18n::fresh_form_in(k.seconds_to_fresh_form(), lang) }</p>
                 }
@@ -92,8 +97,117 @@ pub fn view(
     }
 }
 
+/// An enabled perception module's statements, under its title unless a screen of its own
+/// names it already (one question per screen); nothing for a module the office left off.
+pub fn module_section(
+    state: &SurveyState,
+    dispatch: &Callback<Msg>,
+    module: Module,
+    heading: bool,
+) -> Html {
+    let lang = state.setup.lang;
+    let Some(settings) = state.setup.config.modules.get(module) else {
+        return html! {};
+    };
+    let given = state.draft.module(module);
+    let mut statements = Vec::with_capacity(module.statements().len());
+    for st in module.statements() {
+        let path = field::statement(module, st.key);
+        let group = ChoiceGroup {
+            path: &path,
+            legend: st.text.get(lang),
+            options: scale_labels(settings.scale),
+            value_of: score_value,
+            selected: given
+                .and_then(|a| a.get(st.key))
+                .map(|v| usize::from(v).saturating_sub(1)),
+            field: ChoiceField::Statement(module, st.key),
+            kind: Some("question"),
+        };
+        statements.push(choice_group(group, state, dispatch));
+    }
+    let id = format!("ikm-h-{}", module.key());
+    let labelled_by = if heading {
+        id.clone()
+    } else {
+        "ikm-step-title".into()
+    };
+    html! {
+        <section class="ikm-section" aria-labelledby={labelled_by}>
+            if heading {
+                <h3 {id}>{ module.title().get(lang) }</h3>
+            }
+            { for statements }
+        </section>
+    }
+}
+
+/// One of the nine elements' questions, its four answers as radios.
+pub fn question_group(
+    state: &SurveyState,
+    dispatch: &Callback<Msg>,
+    q: &ikm_core::questionnaire::Question,
+) -> Html {
+    let path = field::answer(q.element);
+    let group = ChoiceGroup {
+        path: &path,
+        legend: q.text.get(state.setup.lang),
+        options: &q.answers,
+        value_of: score_value,
+        selected: state
+            .draft
+            .answers
+            .get(q.element)
+            .map(|v| usize::from(v).saturating_sub(1)),
+        field: ChoiceField::Answer(q.element),
+        kind: Some("question"),
+    };
+    choice_group(group, state, dispatch)
+}
+
+/// What the status line under the form says after a failed send, if anything.
+pub fn status_text(phase: &Phase) -> Option<ikm_core::Text> {
+    match phase {
+        Phase::Failed(Failure::Temporary { .. }) => Some(ui::SEND_FAILED),
+        Phase::Failed(Failure::Refused { status: 409 }) => Some(ui::ALREADY_SENT_CHANGED),
+        // Only the server-rendered form without JavaScript meets a 428 (the widget solves the
+        // proof of work), so the phone's build leaves the message out.
+        #[cfg(feature = "ssr")]
+        Phase::Failed(Failure::Refused { status: 428 }) => Some(ui::NEEDS_SCRIPT),
+        Phase::Failed(Failure::Invalid | Failure::Refused { .. }) => Some(ui::SEND_REJECTED),
+        _ => None,
+    }
+}
+
+/// The status line and the send button, as the form's last lines.
+pub fn send_row(state: &SurveyState) -> Html {
+    let lang = state.setup.lang;
+    let sending = state.sending();
+    let button_label = match &state.phase {
+        Phase::Saving | Phase::Posting => ui::SENDING,
+        Phase::Failed(Failure::Temporary { .. }) => ui::RETRY,
+        _ => ui::SUBMIT,
+    };
+    html! {
+        <>
+            <div id="ikm-status" class="ikm-status" tabindex="-1" role="status">
+                if let Some(message) = status_text(&state.phase) {
+                    <p class="ikm-error">{ message.get(lang) }</p>
+                }
+            </div>
+            <button type="submit" class="ikm-button ikm-submit" aria-disabled={sending.then_some("true")}>
+                { button_label.get(lang) }
+            </button>
+        </>
+    }
+}
+
 /// The questionnaire itself: intro, form, status and the send button.
 fn form_body(state: &SurveyState, dispatch: &Callback<Msg>, root: &NodeRef) -> Html {
+    #[cfg(feature = "steps")]
+    if let Some(flow) = state.flow {
+        return crate::components::steps::body(state, flow, dispatch, root);
+    }
     let lang = state.setup.lang;
     let kiosk = state.kiosk.as_ref();
     let on_submit = dispatch.reform(|e: SubmitEvent| {
@@ -104,69 +218,12 @@ fn form_body(state: &SurveyState, dispatch: &Callback<Msg>, root: &NodeRef) -> H
     // Loops rather than `{ for iter.map(..) }`: see `choice_group`.
     let mut questions = Vec::with_capacity(STANDARD.questions.len());
     for q in &STANDARD.questions {
-        let path = field::answer(q.element);
-        let group = ChoiceGroup {
-            path: &path,
-            legend: q.text.get(lang),
-            options: &q.answers,
-            value_of: score_value,
-            selected: state
-                .draft
-                .answers
-                .get(q.element)
-                .map(|v| usize::from(v).saturating_sub(1)),
-            field: ChoiceField::Answer(q.element),
-            kind: Some("question"),
-        };
-        questions.push(choice_group(group, state, dispatch));
+        questions.push(question_group(state, dispatch, q));
     }
     let mut modules = Vec::new();
     for module in Module::ALL {
-        let Some(settings) = state.setup.config.modules.get(module) else {
-            continue;
-        };
-        let given = state.draft.module(module);
-        let mut statements = Vec::with_capacity(module.statements().len());
-        for st in module.statements() {
-            let path = field::statement(module, st.key);
-            let group = ChoiceGroup {
-                path: &path,
-                legend: st.text.get(lang),
-                options: scale_labels(settings.scale),
-                value_of: score_value,
-                selected: given
-                    .and_then(|a| a.get(st.key))
-                    .map(|v| usize::from(v).saturating_sub(1)),
-                field: ChoiceField::Statement(module, st.key),
-                kind: Some("question"),
-            };
-            statements.push(choice_group(group, state, dispatch));
-        }
-        let heading = format!("ikm-h-{}", module.key());
-        modules.push(html! {
-            <section class="ikm-section" aria-labelledby={heading.clone()}>
-                <h3 id={heading}>{ module.title().get(lang) }</h3>
-                { for statements }
-            </section>
-        });
+        modules.push(module_section(state, dispatch, module, true));
     }
-    let status = match &state.phase {
-        Phase::Failed(Failure::Temporary { .. }) => Some(ui::SEND_FAILED),
-        Phase::Failed(Failure::Refused { status: 409 }) => Some(ui::ALREADY_SENT_CHANGED),
-        // Only the server-rendered form without JavaScript meets a 428 (the widget solves the
-        // proof of work), so the phone's build leaves the message out.
-        #[cfg(feature = "ssr")]
-        Phase::Failed(Failure::Refused { status: 428 }) => Some(ui::NEEDS_SCRIPT),
-        Phase::Failed(Failure::Invalid | Failure::Refused { .. }) => Some(ui::SEND_REJECTED),
-        _ => None,
-    };
-    let sending = state.sending();
-    let button_label = match &state.phase {
-        Phase::Saving | Phase::Posting => ui::SENDING,
-        Phase::Failed(Failure::Temporary { .. }) => ui::RETRY,
-        _ => ui::SUBMIT,
-    };
-
     html! {
         <>
             <p class="ikm-purpose">{ ikm_core::i18n::purpose(lang, state.setup.config.rated_items()) }</p>
@@ -185,21 +242,14 @@ fn form_body(state: &SurveyState, dispatch: &Callback<Msg>, root: &NodeRef) -> H
                     <span id="ikm-progress-label">{ progress(answered, total, lang) }</span>
                     <progress max={total.to_string()} value={answered.to_string()} aria-labelledby="ikm-progress-label"></progress>
                 </div>
-                { profile_section(state, dispatch) }
+                { profile_section(state, dispatch, true) }
                 <section class="ikm-section" aria-labelledby="ikm-h-questions">
                     <h3 id="ikm-h-questions">{ ui::QUESTIONS.get(lang) }</h3>
                     { for questions }
                 </section>
                 { for modules }
                 { suggestion_box(state, dispatch) }
-                <div id="ikm-status" class="ikm-status" tabindex="-1" role="status">
-                    if let Some(message) = status {
-                        <p class="ikm-error">{ message.get(lang) }</p>
-                    }
-                </div>
-                <button type="submit" class="ikm-button ikm-submit" aria-disabled={sending.then_some("true")}>
-                    { button_label.get(lang) }
-                </button>
+                { send_row(state) }
             </form>
         </>
     }

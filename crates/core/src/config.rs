@@ -59,10 +59,43 @@ pub struct OfficeConfig {
     /// collector only (not even a field in the widget's build).
     #[cfg(not(target_arch = "wasm32"))]
     pub tv: TvConfig,
+    /// How the collector's hosted page asks the questions: all on one page (`form`, the
+    /// default) or one per screen (`steps`); a page's `?mode=` overrides it. Read by the
+    /// collector only.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub mode: SurveyMode,
     /// How recaps sum up the suggestions (`docs/suggestions.md`): the lexicon of themes;
     /// read by the collector only (not even a field in the widget's build).
     #[cfg(not(target_arch = "wasm32"))]
     pub suggestions: SuggestionsConfig,
+}
+
+/// One long page, or one question per screen (for small phones and large text).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SurveyMode {
+    #[default]
+    Form,
+    Steps,
+}
+
+impl SurveyMode {
+    /// `form` or `steps`, as in the configuration and the page's `?mode=`.
+    pub fn from_code(code: &str) -> Option<SurveyMode> {
+        match code {
+            "form" => Some(SurveyMode::Form),
+            "steps" => Some(SurveyMode::Steps),
+            _ => None,
+        }
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    fn from_value(value: &Value) -> Result<SurveyMode, json::Error> {
+        value.one_of(
+            &[("form", SurveyMode::Form), ("steps", SurveyMode::Steps)],
+            "`form` or `steps`",
+        )
+    }
 }
 
 /// The waiting-room screen's settings; it shows this month's running figures to anyone in
@@ -542,6 +575,8 @@ impl Default for OfficeConfig {
             #[cfg(not(target_arch = "wasm32"))]
             tv: TvConfig::default(),
             #[cfg(not(target_arch = "wasm32"))]
+            mode: SurveyMode::Form,
+            #[cfg(not(target_arch = "wasm32"))]
             suggestions: SuggestionsConfig::default(),
         }
     }
@@ -619,6 +654,7 @@ impl OfficeConfig {
             "review" => c.review = ReviewConfig::from_value(v)?,
             "proof_of_work" => c.proof_of_work = ProofOfWorkConfig::from_value(v)?,
             "tv" => c.read_tv(v)?,
+            "mode" => c.read_mode(v)?,
             "suggestions" => c.read_suggestions(v)?,
         })?;
         Ok(c)
@@ -627,6 +663,18 @@ impl OfficeConfig {
     #[cfg(not(target_arch = "wasm32"))]
     fn read_tv(&mut self, v: &Value) -> Result<(), json::Error> {
         self.tv = TvConfig::from_value(v)?;
+        Ok(())
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    fn read_mode(&mut self, v: &Value) -> Result<(), json::Error> {
+        self.mode = SurveyMode::from_value(v)?;
+        Ok(())
+    }
+
+    /// Accepted and not read by the widget (the collector's hosted page).
+    #[cfg(target_arch = "wasm32")]
+    fn read_mode(&mut self, _: &Value) -> Result<(), json::Error> {
         Ok(())
     }
 
@@ -1048,6 +1096,13 @@ mod tests {
         let e = OfficeConfig::from_json(r#"{"office_name":"X","default_lang":"fr"}"#).unwrap_err();
         assert_eq!(e.path, "default_lang");
         assert!(e.reason.contains("`fr` is not allowed"), "{e}");
+
+        let steps = OfficeConfig::from_json(r#"{"office_name":"X","mode":"steps"}"#).unwrap();
+        assert_eq!(steps.mode, SurveyMode::Steps);
+        assert_eq!(OfficeConfig::default().mode, SurveyMode::Form);
+        let e = OfficeConfig::from_json(r#"{"office_name":"X","mode":"wizard"}"#).unwrap_err();
+        assert_eq!(e.path, "mode");
+        assert!(e.reason.contains("`form` or `steps`"), "{e}");
 
         let e = OfficeConfig::from_json(r#"{"office_name":"X","min_age":300}"#).unwrap_err();
         assert_eq!(

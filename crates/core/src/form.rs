@@ -82,6 +82,49 @@ pub fn apply_field(sub: &mut Submission, name: &str, value: &str) -> bool {
     true
 }
 
+/// Every answer of `sub` as the form's (name, value) pairs, the inverse of [`apply_field`]:
+/// what a form showing one question per screen carries in hidden fields for the others, so
+/// each post holds the whole response.
+pub fn fields_of(sub: &Submission) -> Vec<(String, String)> {
+    let mut fields = Vec::new();
+    let mut put = |name: &str, value: Option<String>| {
+        if let Some(value) = value {
+            fields.push((name.to_string(), value));
+        }
+    };
+    let r = &sub.respondent;
+    put(field::SERVICE, sub.service.clone());
+    put(field::CODE, sub.code.clone());
+    put(field::GENDER, r.gender.map(code_of));
+    put(field::AGE, r.age.map(|a| a.to_string()));
+    put(field::EDUCATION, r.education.map(code_of));
+    put(field::OCCUPATION, r.occupation.map(code_of));
+    put(field::OCCUPATION_OTHER, r.occupation_other.clone());
+    for e in Element::ALL {
+        put(&field::answer(e), sub.answers.get(e).map(|s| s.to_string()));
+    }
+    for module in Module::ALL {
+        if let Some(scores) = sub.module(module) {
+            for key in scores.keys() {
+                put(
+                    &field::statement(module, key),
+                    scores.get(key).map(|s| s.to_string()),
+                );
+            }
+        }
+    }
+    put(field::SUGGESTION, sub.suggestion.clone());
+    fields
+}
+
+/// A choice's code; an unknown one posts as `?`, which reads back as unknown again.
+fn code_of<C: Choice>(choice: C) -> String {
+    match choice.code() {
+        "" => "?".to_string(),
+        code => code.to_string(),
+    }
+}
+
 /// `answers.<element>` or `<module>.<statement>`: a score.
 fn apply_score(sub: &mut Submission, name: &str, value: &str) -> bool {
     let score = number(value).map(|n| u8::try_from(n).unwrap_or(0));
@@ -130,6 +173,30 @@ mod tests {
     use super::*;
     use crate::validate::{validate, ErrorCode};
     use crate::OfficeConfig;
+
+    #[test]
+    fn the_hidden_fields_of_a_response_read_back_as_the_same_response() {
+        let mut s = post(&[
+            ("service", "paspor-baru"),
+            ("respondent.gender", "P"),
+            ("respondent.age", "41"),
+            ("respondent.education", "S1"),
+            ("respondent.occupation", "LAINNYA"),
+            ("respondent.occupation_other", "Nelayan & petani"),
+            ("answers.waktu", "2"),
+            ("answers.biaya", "7"),
+            ("spak.pungli", "3"),
+            ("suggestion", "Antrean <lebih> rapi"),
+            ("code", "K7QX-42"),
+        ]);
+        s.respondent.education = Some(Education::INVALID);
+        let mut again = Submission::blank(Lang::Id);
+        for (name, value) in fields_of(&s) {
+            assert!(apply_field(&mut again, &name, &value), "{name}");
+        }
+        assert_eq!(again, s);
+        assert!(fields_of(&Submission::blank(Lang::Id)).is_empty());
+    }
 
     fn post(pairs: &[(&str, &str)]) -> Submission {
         let mut s = Submission::blank(Lang::Id);

@@ -253,6 +253,21 @@ pub mod ui {
     pub const START_OVER: Text = Text::new("Mulai dari awal", "Start over");
     pub const TOUCH_TO_START: Text = Text::new("Sentuh untuk mulai", "Touch to start");
     pub const CLOSE: Text = Text::new("Tutup", "Close");
+    /// One question per screen (`mode=steps`): moving on, going back, the last screen.
+    pub const NEXT: Text = Text::new("Lanjut", "Next");
+    pub const BACK: Text = Text::new("Kembali", "Back");
+    pub const TO_REVIEW: Text = Text::new(
+        "Simpan dan kembali ke ringkasan",
+        "Save and return to the summary",
+    );
+    pub const REVIEW: Text = Text::new("Periksa jawaban Anda", "Check your answers");
+    pub const REVIEW_HINT: Text = Text::new(
+        "Jawaban belum terkirim. Periksa sekali lagi, ubah bila perlu, lalu kirim.",
+        "Your answers are not sent yet. Check them, change any you need to, then send.",
+    );
+    pub const CHANGE: Text = Text::new("Ubah", "Change");
+    pub const NOT_ANSWERED: Text = Text::new("Tidak diisi", "Not given");
+    pub const SUGGESTION_STEP: Text = Text::new("Saran dan masukan", "Suggestions");
     pub const STAFF_HINT: Text = Text::new(
         "Untuk petugas: jawaban yang menunggu dikirim otomatis. Jawaban yang ditolak server tidak dikirim ulang; ekspor dan serahkan kepada pengelola survei.",
         "For staff: waiting answers are sent automatically. Answers the server refused are not resent; export them for the survey administrator.",
@@ -264,6 +279,14 @@ pub fn progress(answered: usize, total: usize, lang: Lang) -> String {
     match lang {
         Lang::Id => format!("{answered} dari {total} pertanyaan terjawab"),
         Lang::En => format!("{answered} of {total} questions answered"),
+    }
+}
+
+/// "Langkah 3 dari 11" / "Step 3 of 11": where a respondent is in the one-question-per-screen flow.
+pub fn step_of(step: usize, steps: usize, lang: Lang) -> String {
+    match lang {
+        Lang::Id => format!("Langkah {step} dari {steps}"),
+        Lang::En => format!("Step {step} of {steps}"),
     }
 }
 

@@ -252,6 +252,7 @@ fn office_config() -> impl Strategy<Value = OfficeConfig> {
                 review,
                 proof_of_work: Default::default(),
                 tv: Default::default(),
+                mode: Default::default(),
                 suggestions: Default::default(),
             },
         )
