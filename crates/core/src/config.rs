@@ -80,15 +80,7 @@ pub enum SurveyMode {
 }
 
 impl SurveyMode {
-    /// `form` or `steps`, as in the configuration and the page's `?mode=`.
-    pub fn from_code(code: &str) -> Option<SurveyMode> {
-        match code {
-            "form" => Some(SurveyMode::Form),
-            "steps" => Some(SurveyMode::Steps),
-            _ => None,
-        }
-    }
-
+    /// `form` or `steps`, as in the configuration.
     #[cfg(not(target_arch = "wasm32"))]
     fn from_value(value: &Value) -> Result<SurveyMode, json::Error> {
         value.one_of(
