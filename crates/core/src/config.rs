@@ -80,13 +80,23 @@ pub enum SurveyMode {
 }
 
 impl SurveyMode {
+    /// The words that name a mode, in the configuration and in a page's `?mode=`.
+    const WORDS: [(&'static str, SurveyMode); 2] =
+        [("form", SurveyMode::Form), ("steps", SurveyMode::Steps)];
+
     /// `form` or `steps`, as in the configuration.
     #[cfg(not(target_arch = "wasm32"))]
     fn from_value(value: &Value) -> Result<SurveyMode, json::Error> {
-        value.one_of(
-            &[("form", SurveyMode::Form), ("steps", SurveyMode::Steps)],
-            "`form` or `steps`",
-        )
+        value.one_of(&SurveyMode::WORDS, "`form` or `steps`")
+    }
+
+    /// The mode a page's `?mode=` names; None for any other word.
+    pub fn from_code(code: &str) -> Option<SurveyMode> {
+        let code = code.trim();
+        SurveyMode::WORDS
+            .iter()
+            .find(|(word, _)| word.eq_ignore_ascii_case(code))
+            .map(|(_, mode)| *mode)
     }
 }
 
@@ -1092,6 +1102,9 @@ mod tests {
         let steps = OfficeConfig::from_json(r#"{"office_name":"X","mode":"steps"}"#).unwrap();
         assert_eq!(steps.mode, SurveyMode::Steps);
         assert_eq!(OfficeConfig::default().mode, SurveyMode::Form);
+        assert_eq!(SurveyMode::from_code(" Steps "), Some(SurveyMode::Steps));
+        assert_eq!(SurveyMode::from_code("form"), Some(SurveyMode::Form));
+        assert_eq!(SurveyMode::from_code("wizard"), None);
         let e = OfficeConfig::from_json(r#"{"office_name":"X","mode":"wizard"}"#).unwrap_err();
         assert_eq!(e.path, "mode");
         assert!(e.reason.contains("`form` or `steps`"), "{e}");

@@ -15,13 +15,15 @@ use axum::extract::{Path as UrlPath, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Form;
+use ikm_core::config::SurveyMode;
 use ikm_core::delivery::Outcome;
 use ikm_core::form;
 use ikm_core::i18n::ui;
 use ikm_core::submission::is_canonical_id;
 use ikm_core::{Lang, Submission};
 use ikm_survey::options::{resolve_setup, MountOptions, Page};
-use ikm_survey::state::{Action, Setup, SurveyState};
+use ikm_survey::state::{Action, Phase, Setup, SurveyState};
+use ikm_survey::steps::{self, Flow, Move, Position};
 use maud::{html, Markup, PreEscaped};
 use std::collections::HashMap;
 use std::path::Path;
@@ -47,7 +49,7 @@ impl Assets {
         let file = |key: &str| value.get(key)?.as_str().map(String::from);
         let css = file("css")?;
         let css_text = std::fs::read_to_string(dist.join(&css)).ok()?;
-        let csp = survey_csp(&css_text);
+        let csp = survey_csp(&[&css_text, STEPS_CSS]);
         Some(Assets {
             module: file("module")?,
             wasm: file("wasm")?,
@@ -58,18 +60,30 @@ impl Assets {
     }
 }
 
-/// The page's policy without the widget build: its own files only, nothing inline.
-const SURVEY_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
-     style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'";
+/// The styles of one question per screen, inlined only on those screens: the phone's
+/// default widget (whose module carries the main stylesheet) stays without them.
+pub const STEPS_CSS: &str = include_str!("../../../styles/ikm-steps.css");
 
-/// The page's policy with the widget's stylesheet inline: its own files, wasm compilation,
-/// and that one stylesheet by its SHA-256 (never `unsafe-inline`).
-pub fn survey_csp(inline_css: &str) -> String {
+/// The page's policy without the widget build: its own files and the step styles.
+fn plain_csp() -> &'static str {
+    static CSP: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| survey_csp(&[STEPS_CSS]));
+    &CSP
+}
+
+/// The page's policy with stylesheets inline: its own files, wasm compilation, and each of
+/// those stylesheets by its SHA-256 (never `unsafe-inline`).
+pub fn survey_csp(inline_css: &[&str]) -> String {
     use base64::Engine;
     use sha2::Digest;
-    let hash = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(inline_css));
+    let hashes: String = inline_css
+        .iter()
+        .map(|css| {
+            let hash = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(css));
+            format!(" 'sha256-{hash}'")
+        })
+        .collect();
     format!(
-        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'sha256-{hash}'; \
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'{hashes}; \
          img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'"
     )
 }
@@ -105,6 +119,17 @@ fn page_of(query: &HashMap<String, String>, headers: &HeaderMap) -> Page {
     }
 }
 
+/// How the page asks the questions: the address's `?mode=` (`form` or `steps`) over the
+/// office's configured mode; an unknown word keeps the configured one (a link must not fail).
+fn mode_of(query: &HashMap<String, String>, site: &Site) -> SurveyMode {
+    nonblank(query, MODE_PARAM)
+        .and_then(|code| SurveyMode::from_code(&code))
+        .unwrap_or(site.config.mode)
+}
+
+/// The survey address's parameter that picks one page or one question per screen.
+const MODE_PARAM: &str = "mode";
+
 fn setup_of(site: &Site, page: &Page) -> Setup {
     let options = MountOptions {
         unit: site.config.unit.clone(),
@@ -131,8 +156,16 @@ fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
-/// The full page around the survey's HTML.
-fn page(app: &App, site: &Site, lang: Lang, survey: String, takeover: bool) -> Markup {
+/// The full page around the survey's HTML; `heading` names what the page shows (one
+/// question per screen: the step) before the survey's title.
+fn page(
+    app: &App,
+    site: &Site,
+    lang: Lang,
+    survey: String,
+    takeover: bool,
+    heading: Option<String>,
+) -> Markup {
     // Inside <script>: no `</script>` can end it early.
     let config = site.config_json.replace('<', "\\u003c");
     let assets = app.assets.as_ref();
@@ -140,6 +173,11 @@ fn page(app: &App, site: &Site, lang: Lang, survey: String, takeover: bool) -> M
         @if let Some(a) = assets {
             // Inline: the first render waits for no request (the CSP allows it by its hash).
             style { (PreEscaped(&a.css_text)) }
+        }
+        @if heading.is_some() {
+            style { (PreEscaped(STEPS_CSS)) }
+        }
+        @if let Some(a) = assets {
             // The form works before these arrive; they must not slow its first paint.
             @if takeover {
                 link rel="preload" as="fetch" crossorigin="anonymous" fetchpriority="low" href={ "/" (a.wasm) };
@@ -156,7 +194,10 @@ fn page(app: &App, site: &Site, lang: Lang, survey: String, takeover: bool) -> M
         }
         script type="application/json" id="ikm-config" { (PreEscaped(config)) }
     };
-    let title = format!("{} — {}", ui::TITLE.get(lang), site.config.office_name);
+    let mut title = format!("{} — {}", ui::TITLE.get(lang), site.config.office_name);
+    if let Some(heading) = heading {
+        title = format!("{heading} — {title}");
+    }
     charts::document_with_head(lang, &title, head, body)
 }
 
@@ -169,7 +210,8 @@ fn reply(app: &App, status: StatusCode, markup: Markup) -> Response {
         .assets
         .as_ref()
         .and_then(|a| HeaderValue::from_str(&a.csp).ok())
-        .unwrap_or_else(|| HeaderValue::from_static(SURVEY_CSP));
+        .or_else(|| HeaderValue::from_str(plain_csp()).ok())
+        .unwrap_or_else(|| HeaderValue::from_static("default-src 'self'"));
     h.insert(header::CONTENT_SECURITY_POLICY, csp);
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
@@ -182,12 +224,23 @@ fn reply(app: &App, status: StatusCode, markup: Markup) -> Response {
     response
 }
 
-/// Renders `state` into the page; the form is taken over by the widget, other screens not.
+/// Renders `state` into the page. The one-page form is taken over by the widget; one
+/// question per screen stays server-rendered (each move is a post that stores nothing), as
+/// do the end screens.
 fn render_page(app: &App, site: &Site, state: SurveyState, status: StatusCode) -> Response {
     let lang = state.setup.lang;
-    let takeover = state.done_screen().is_none();
+    let open = state.done_screen().is_none();
+    let takeover = open && state.flow.is_none();
+    let heading = state
+        .flow
+        .filter(|_| open)
+        .map(|flow| steps::title(&state.setup, flow.position));
     let survey = ikm_survey::render::render(state);
-    reply(app, status, page(app, site, lang, survey, takeover))
+    reply(
+        app,
+        status,
+        page(app, site, lang, survey, takeover, heading),
+    )
 }
 
 /// `GET /api/v1/form`: the same server-rendered form as a fragment, for `<ikm-survey
@@ -274,12 +327,11 @@ fn blank_form(
         return Ok(reply(app, StatusCode::OK, units_page(app)));
     };
     let setup = setup_of(site, &page_of(query, headers));
-    Ok(render_page(
-        app,
-        site,
-        SurveyState::new(setup, new_id()),
-        StatusCode::OK,
-    ))
+    let state = match mode_of(query, site) {
+        SurveyMode::Form => SurveyState::new(setup, new_id()),
+        SurveyMode::Steps => SurveyState::new(setup, new_id()).in_steps(),
+    };
+    Ok(render_page(app, site, state, StatusCode::OK))
 }
 
 /// The survey address of a deployment of many units: each unit's survey, by name.
@@ -314,7 +366,9 @@ pub async fn unit_submit_form(
 /// thank-you screen; a repeat of the same response (back button, double tap) is thanked
 /// again and not counted twice, while a changed repeat (back, an answer changed, sent again)
 /// gets the form again with a 409 saying the change was not recorded. Invalid: the form
-/// again, with every problem on its field.
+/// again, with every problem on its field. One question per screen, a post that moves
+/// (`step=next|back|N`) stores nothing: it answers the next screen (200) or the same one
+/// with its problems (422), every answer carried along in the form.
 pub async fn submit_form(
     State(app): State<Shared>,
     extensions: axum::http::Extensions,
@@ -346,29 +400,26 @@ async fn submit(
             message_page(app, site, ui::SEND_REJECTED),
         ));
     }
-    app.check_rate(&extensions, &headers)?;
     let Form(fields) = form.map_err(|rejection| ApiError::UnreadableBody {
         status: rejection.status(),
         detail: rejection.body_text(),
     })?;
     let page = page_of(&query, &headers);
     let at = ikm_core::time::format_rfc3339((app.now)());
-    // The page sets the id; a missing or altered one gets a fresh id rather than a refusal.
+    // The reducer's state holds the configuration by `Rc`: it stays in this block, never
+    // across an await.
     let submission = {
-        let mut state = SurveyState::restored(setup_of(site, &page), &fields);
-        if !is_canonical_id(&state.draft.id) {
-            state.draft.id = new_id();
+        let read = read_post(site, &page, &fields, at);
+        // A move between screens stores nothing: it does not count against the sender's rate.
+        if !matches!(read, Read::Moved(..)) {
+            app.check_rate(&extensions, &headers)?;
         }
-        state.apply(Action::Submit { at });
-        if !state.errors.is_empty() {
-            return Ok(render_page(
-                app,
-                site,
-                state,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            ));
+        match read {
+            Read::Moved(status, state) | Read::Page(status, state) => {
+                return Ok(render_page(app, site, *state, status))
+            }
+            Read::Whole(submission) => *submission,
         }
-        state.draft
     };
     let mut code_used = false;
     let sender = crate::proof::Sender::Device {
@@ -420,6 +471,49 @@ async fn submit(
     Ok(response)
 }
 
+/// What a form post holds, read through the widget's reducer.
+enum Read {
+    /// A move between screens (one question per screen): the screen it leads to.
+    Moved(StatusCode, Box<SurveyState>),
+    /// Not a whole response yet: the form again, with its problems if any.
+    Page(StatusCode, Box<SurveyState>),
+    /// A response the reducer found whole, to be stored.
+    Whole(Box<Submission>),
+}
+
+/// Reads a post without JavaScript: a move, a refused send, or a whole response.
+fn read_post(site: &Site, page: &Page, fields: &[(String, String)], at: String) -> Read {
+    // The page sets the id; a missing or altered one gets a fresh id rather than a refusal.
+    let mut state = SurveyState::restored(setup_of(site, page), fields);
+    if !is_canonical_id(&state.draft.id) {
+        state.draft.id = new_id();
+    }
+    let status_of = |state: &SurveyState| {
+        if state.errors.is_empty() {
+            StatusCode::OK
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+    };
+    if let Some(to) = Move::from_fields(fields) {
+        state.flow.get_or_insert(Flow::START);
+        state.apply(Action::Step(to));
+        return Read::Moved(status_of(&state), Box::new(state));
+    }
+    // The button under a used ticket code sends from whichever screen shows it.
+    if fields.iter().any(|(name, _)| name == form::WITHOUT_CODE) {
+        state.apply(Action::SendWithoutCode { at });
+    } else {
+        state.apply(Action::Submit { at });
+    }
+    // Only a response the reducer found whole is stored: a refused one, or (one question per
+    // screen) a send from a screen before the review, shows the form again.
+    if state.phase != Phase::Saving {
+        return Read::Page(status_of(&state), Box::new(state));
+    }
+    Read::Whole(Box::new(state.draft))
+}
+
 /// Whether the response stored under this id has these very answers: the form stamps the
 /// time of each post, so a resend of unchanged answers differs from the stored one only there.
 async fn same_answers_as_stored(app: &App, submission: &Submission) -> Result<bool, ApiError> {
@@ -441,6 +535,10 @@ fn answered(
 ) -> SurveyState {
     let mut state = SurveyState::restored(setup_of(site, page), fields);
     state.draft = submission.clone();
+    // One question per screen, the send came from the review (or the code's button).
+    if let Some(flow) = state.flow.as_mut() {
+        flow.position = Position::Review;
+    }
     state.apply(Action::Submit {
         at: submission.submitted_at.clone(),
     });
@@ -453,7 +551,7 @@ fn answered(
 fn message_page(app: &App, site: &Site, text: ikm_core::Text) -> Markup {
     let lang = Lang::Id;
     let body = html! { div.ikm { p.ikm-error role="alert" { (text.get(lang)) } } };
-    page(app, site, lang, body.into_string(), false)
+    page(app, site, lang, body.into_string(), false, None)
 }
 
 #[cfg(test)]

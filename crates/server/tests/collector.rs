@@ -13,7 +13,7 @@ mod common;
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use common::{collector, databases, json, submission, urlencode, TOKEN};
+use common::{collector, databases, json, submission, TOKEN};
 use ikm_core::{Element, Weights};
 use ikm_server::csv_scores::score_csv;
 use ikm_server::rate_limit::ClientLimiter;
@@ -426,18 +426,7 @@ async fn post_form(
     path: &str,
     fields: &[(String, String)],
 ) -> (StatusCode, String) {
-    let body = fields
-        .iter()
-        .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
-        .collect::<Vec<_>>()
-        .join("&");
-    let request = axum::http::Request::post(path)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header("sec-fetch-site", "same-origin")
-        .body(axum::body::Body::from(body))
-        .unwrap();
-    let (status, _, page) = c.send(request).await;
-    (status, page)
+    c.survey_post(path, fields).await
 }
 
 #[tokio::test]

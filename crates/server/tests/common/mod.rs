@@ -173,6 +173,26 @@ impl Collector {
         self.send(request.body(Body::from(body)).unwrap()).await
     }
 
+    /// The survey page's form posted as a browser on the collector's own page sends it.
+    pub async fn survey_post(
+        &self,
+        path: &str,
+        fields: &[(String, String)],
+    ) -> (StatusCode, String) {
+        let body = fields
+            .iter()
+            .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let request = Request::post(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header("sec-fetch-site", "same-origin")
+            .body(Body::from(body))
+            .unwrap();
+        let (status, _, page) = self.send(request).await;
+        (status, page)
+    }
+
     pub async fn get(
         &self,
         uri: &str,

@@ -1,0 +1,161 @@
+// One question per screen on the collector's page (`?mode=steps`), in Debian's Chromium
+// against the real `ikm serve`: a respondent walks it with the keyboard only, goes back and
+// forth with every answer kept, changes an answer from the review and sends once; the same
+// walk works with JavaScript disabled; axe finds nothing on a question, a screen with its
+// problem, or the review, at 320 CSS px (a 640 px window at 200 % zoom), which never scrolls
+// sideways.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { axeViolations, collectorAndBrowser, ELEMENT_KEYS } from './support.mjs';
+
+const TOKEN = 'steps-token-0123456789abcdef0';
+const env = collectorAndBrowser(TOKEN);
+// The example office asks SPKP and SPAK: profile, nine elements, two modules, suggestion.
+const SCREENS = 13;
+
+async function report() {
+  const month = new Date(Date.now() + 7 * 3600 * 1000).toISOString().slice(0, 7);
+  const response = await fetch(`${env.base}/api/v1/report?month=${month}`, { headers: { Authorization: `Bearer ${TOKEN}` } });
+  return response.json();
+}
+
+/** Presses Tab until the focused element matches `selector` (keyboard only, no clicks). */
+async function tabTo(page, selector) {
+  for (let i = 0; i < 80; i++) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return;
+  }
+  throw new Error(`Tab never reached ${selector}`);
+}
+
+/** Presses Enter on the focused button and waits for the next screen; its HTTP status. */
+async function enter(page) {
+  const [response] = await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+  return response.status();
+}
+
+/** Chooses the `nth` (1-based) option of radio group `name` with Tab, Space and arrows. */
+async function choose(page, name, nth) {
+  await tabTo(page, `input[type=radio][name="${name}"]`);
+  await page.keyboard.press('Space');
+  // Tab lands on the chosen option of a group answered before, else on its first.
+  const at = await page.evaluate(() => {
+    const focused = document.activeElement;
+    return [...document.querySelectorAll(`input[name="${focused.name}"]`)].indexOf(focused) + 1;
+  });
+  for (let i = at; i < nth; i++) await page.keyboard.press('ArrowDown');
+  for (let i = at; i > nth; i--) await page.keyboard.press('ArrowUp');
+  assert.ok(await page.evaluate((n) => document.activeElement.checked && document.activeElement.name === n, name), name);
+}
+
+async function next(page) {
+  await tabTo(page, 'button.ikm-next');
+  return enter(page);
+}
+
+async function stepTitle(page) {
+  return (await page.title()).split(' — ')[0];
+}
+
+/** The screen's radio groups, in order. */
+function groups(page) {
+  return page.$$eval('input[type=radio]', (radios) => [...new Set(radios.map((r) => r.name))]);
+}
+
+async function walk(page, { axe }) {
+  await page.goto(`${env.base}/?mode=steps&layanan=paspor-baru&loket=loket-2`);
+  assert.match(await stepTitle(page), new RegExp(`^Langkah 1 dari ${SCREENS}: `));
+  assert.equal(await page.locator('.ikm-back').count(), 0, 'no way back from the first screen');
+  const styled = await page.evaluate(() => getComputedStyle(document.querySelector('.ikm-step-count')).display);
+  assert.equal(styled, 'block', 'the step styles apply (inline, allowed by their hash)');
+
+  await choose(page, 'respondent.gender', 1);
+  await tabTo(page, 'input[name="respondent.age"]');
+  await page.keyboard.type('71');
+  await tabTo(page, 'select[name="respondent.education"]');
+  for (let i = 0; i < 4; i++) await page.keyboard.press('ArrowDown');
+  await choose(page, 'respondent.occupation', 1);
+  assert.equal(await next(page), 200);
+
+  // A question screen: its heading has focus, and moving on without an answer names it.
+  assert.match(await stepTitle(page), new RegExp(`^Langkah 2 dari ${SCREENS}: Persyaratan`));
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'ikm-step-title', 'focus on the new heading');
+  if (axe) assert.deepEqual(await axeViolations(page), [], 'a question screen');
+  assert.equal(await next(page), 422);
+  assert.match(await stepTitle(page), /^Langkah 2 /);
+  assert.equal(await page.locator('.ikm-summary a').count(), 1, 'the one problem of this screen');
+  if (axe) assert.deepEqual(await axeViolations(page), [], 'a screen with its problem');
+
+  for (const [i, key] of ELEMENT_KEYS.entries()) {
+    await choose(page, `answers.${key}`, i === 2 ? 2 : 4);
+    assert.equal(await next(page), 200, key);
+    if (i === 1) {
+      // Back to the screen before: its answer is still chosen; on again keeps both.
+      await tabTo(page, 'button.ikm-back');
+      assert.equal(await enter(page), 200);
+      assert.match(await stepTitle(page), /^Langkah 3 /);
+      assert.ok(await page.isChecked('input[name="answers.prosedur"][value="4"]'), 'kept going back');
+      assert.equal(await next(page), 200);
+    }
+  }
+  for (const module of ['SPKP', 'SPAK']) {
+    const names = await groups(page);
+    assert.ok(names.length >= 5, `${module}: its statements on one screen`);
+    for (const name of names) await choose(page, name, 3);
+    assert.equal(await next(page), 200, module);
+  }
+  assert.match(await stepTitle(page), new RegExp(`^Langkah ${SCREENS} dari ${SCREENS}: `));
+  await tabTo(page, 'textarea[name="suggestion"]');
+  await page.keyboard.type('Antrean panjang di loket 2.');
+  assert.equal(await next(page), 200);
+
+  // The review: every screen with a button to change it; one answer changed from there.
+  assert.equal(await stepTitle(page), 'Periksa jawaban Anda');
+  assert.equal(await page.locator('.ikm-review-row').count(), SCREENS);
+  assert.match(await page.locator('.ikm-review').textContent(), /Antrean panjang di loket 2\./);
+  if (axe) assert.deepEqual(await axeViolations(page), [], 'the review');
+  await tabTo(page, 'button[name="step"][value="3"]');
+  assert.equal(await enter(page), 200);
+  assert.match(await stepTitle(page), /^Langkah 4 dari \d+: Waktu/);
+  assert.ok(await page.isChecked('input[name="answers.waktu"][value="2"]'));
+  await choose(page, 'answers.waktu', 1);
+  assert.equal(await next(page), 200);
+  assert.equal(await stepTitle(page), 'Periksa jawaban Anda', 'back to the review');
+
+  await tabTo(page, 'button.ikm-submit');
+  assert.equal(await enter(page), 200);
+  assert.equal(await page.locator('.ikm-done h2').textContent(), 'Terima kasih');
+}
+
+test('one question per screen, keyboard only, back and forth, changed from the review, sent once', async () => {
+  const context = await env.browser.newContext({ bypassCSP: true, viewport: { width: 320, height: 640 } });
+  const page = await context.newPage();
+  const problems = [];
+  // The screen sent back with its problem answers 422, which the console reports too.
+  page.on('console', (m) => { if (m.type() === 'error' && !/status of 422/.test(m.text())) problems.push(m.text()); });
+  await walk(page, { axe: true });
+  const recap = await report();
+  assert.equal(recap.respondents, 1);
+  assert.equal(recap.nrr.waktu, 1, 'the answer changed from the review counts');
+  assert.equal(recap.nrr.prosedur, 4);
+  assert.deepEqual(recap.counters, { 'loket-2': 1 });
+  assert.deepEqual(problems, [], 'no console errors (the inline styles are allowed by their hash)');
+  await context.close();
+});
+
+test('the same walk with JavaScript disabled, and at 320 px nothing scrolls sideways', async () => {
+  const context = await env.browser.newContext({ javaScriptEnabled: false, viewport: { width: 320, height: 640 } });
+  const page = await context.newPage();
+  await walk(page, { axe: false });
+  assert.equal((await report()).respondents, 2);
+  await context.close();
+  const wide = await env.browser.newContext({ viewport: { width: 320, height: 640 } });
+  const check = await wide.newPage();
+  for (const path of ['/?mode=steps', '/?mode=steps&lang=en']) {
+    await check.goto(`${env.base}${path}`);
+    const overflow = await check.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.equal(overflow, 0, `${path}: reflows at 320 px`);
+  }
+  assert.match(await check.title(), /^Step 1 of 13: /);
+  await wide.close();
+});
