@@ -1,7 +1,8 @@
 // The survey in the browser engines other than Chromium: WebKit (WebKitGTK's WebKitWebDriver
 // under Xvfb; WebKit is the engine of every browser on an iPhone) and Gecko (Debian's
-// firefox-esr, headless, through geckodriver). In each it answers and sends the hosted page and
-// the two-line embed on another page, and each response is counted once. Driven over the W3C
+// firefox-esr, headless, through geckodriver). In each it answers and sends the hosted page,
+// the two-line embed on another page and the hosted page one question per screen (with a step
+// back), and each response is counted once. Driven over the W3C
 // WebDriver protocol (tests/e2e/webdriver.mjs); scripts/bootstrap.sh installs the engines.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -37,14 +38,52 @@ async function answerWithTheWidget(session, host) {
   return session.until(() => window.__submitted, 'the ikm-submitted event', 20000);
 }
 
+/** Clicks `css` (a button that posts the form) and waits for the page that answers it. */
+async function post(session, css) {
+  const before = await session.run(() => document.querySelector('[name="step.at"]')?.value ?? 'sent');
+  const id = await session.run(() => document.querySelector('[name="id"]')?.value);
+  await session.click(css);
+  await session.until((before, id) => {
+    const at = document.querySelector('[name="step.at"]')?.value ?? 'sent';
+    return document.readyState === 'complete' && (at !== before || !document.querySelector(`[value="${id}"]`));
+  }, `the screen after ${css}`, 20000, before, id);
+  return session.title();
+}
+
+/** One question per screen without the widget (server-rendered screens, one post each). */
+async function stepThrough(session) {
+  await session.go(`${collector.base}/?mode=steps&layanan=paspor-baru&loket=loket-5`);
+  assert.match(await session.title(), /^Langkah 1 dari 13: /);
+  await session.click('input[name="respondent.gender"][value="P"]');
+  await session.type('input[name="respondent.age"]', '63');
+  await session.click('select[name="respondent.education"] option[value="SMA"]');
+  await session.click('input[name="respondent.occupation"][value="WIRAUSAHA"]');
+  assert.match(await post(session, 'button.ikm-next'), /^Langkah 2 dari 13: /);
+  // Back and on again: the profile is kept.
+  assert.match(await post(session, 'button.ikm-back'), /^Langkah 1 dari 13: /);
+  assert.equal(await session.run(() => document.querySelector('input[name="respondent.age"]').value), '63');
+  assert.match(await post(session, 'button.ikm-next'), /^Langkah 2 /);
+  for (let screen = 2; screen <= 12; screen++) {
+    const names = await session.run(() => [...new Set([...document.querySelectorAll('input[type=radio]')].map((r) => r.name))]);
+    for (const name of names) await session.click(`input[name="${name}"][value="3"]`);
+    await post(session, 'button.ikm-next');
+  }
+  assert.match(await session.title(), /^Langkah 13 dari 13: /);
+  await session.type('textarea[name="suggestion"]', 'Langkah demi langkah.');
+  assert.match(await post(session, 'button.ikm-next'), /^Periksa jawaban Anda/);
+  await post(session, 'button.ikm-submit');
+  assert.equal(await session.run(() => document.querySelector('.ikm-done h2')?.textContent), 'Terima kasih');
+}
+
 for (const engine of engines()) {
-  test(`${engine.name}: the hosted page and the embed are answered, sent and counted once`, async () => {
+  test(`${engine.name}: the hosted page, the embed and one question per screen are answered, sent and counted once`, async () => {
     assert.ok(engine.driver, `${engine.name} is not installed: run scripts/bootstrap.sh test`);
     const driver = await startDriver(engine);
     let session;
     try {
       session = await Session.start(driver.url, engine.capabilities());
-      const before = (await report()).respondents;
+      const earlier = await report();
+      const before = earlier.respondents;
 
       await session.go(`${collector.base}/?layanan=paspor-baru&loket=loket-1`);
       assert.match(await session.title(), /Survei Kepuasan Masyarakat/);
@@ -55,8 +94,11 @@ for (const engine of engines()) {
       const embedded = await answerWithTheWidget(session, 'ikm-survey');
       assert.notEqual(embedded, hosted);
 
+      await stepThrough(session);
+
       const recap = await report();
-      assert.equal(recap.respondents, before + 2, 'each response counted once');
+      assert.equal(recap.respondents, before + 3, 'each response counted once');
+      assert.equal(recap.counters['loket-5'], (earlier.counters['loket-5'] ?? 0) + 1, 'the one stepped through');
       assert.ok(recap.counters['loket-1'] >= 1 && recap.counters['loket-4'] >= 1, JSON.stringify(recap.counters));
     } finally {
       await session?.end();

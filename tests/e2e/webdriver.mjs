@@ -7,7 +7,7 @@ import { statSync } from 'node:fs';
 import { freePort } from './support.mjs';
 
 /** The W3C key for an element reference in a command's answer. */
-const ELEMENT = 'element-6066-11e4-a52e-4a4e52e4a5ef';
+const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf';
 
 /** What each engine needs to start on this machine; `driver` is null when not installed. */
 export function engines() {
