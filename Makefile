@@ -32,6 +32,7 @@ lint:
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets --all-features -- -D warnings
 	cargo clippy -p ikm-survey --target wasm32-unknown-unknown --all-targets -- -D warnings
+	cargo clippy -p ikm-survey --target wasm32-unknown-unknown --features steps --lib -- -D warnings
 
 ## native tests; the collector's run against SQLite and a real PostgreSQL started here
 test-native:

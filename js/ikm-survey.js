@@ -8,9 +8,14 @@
 // wasm-bindgen glue and js/platform.js into one content-hashed module and puts the hashed
 // names of the wasm and the stylesheet in place of IKM_WASM / IKM_CSS. No inline script or
 // style is needed.
+//
+// One question per screen (`<ikm-survey mode="steps">` or `?mode=steps`) is a second build
+// of the same module and wasm (IKM_STEPS names it; null inside it), so the phone's default
+// download stays small: a page that asks for it loads that one instead, which then does all
+// of the below itself.
 import init, { mount as mountWasm, takeOver as takeOverWasm } from './ikm-survey-wasm.js';
 
-/* global IKM_WASM, IKM_CSS, IKM_CSS_TEXT */
+/* global IKM_WASM, IKM_CSS, IKM_CSS_TEXT, IKM_STEPS */
 const STYLESHEET = new URL(IKM_CSS, import.meta.url).href;
 
 // The stylesheet travels inside this module, so a shadow root is styled the moment it exists,
@@ -42,7 +47,8 @@ async function styledRoot(element) {
   }
   return root;
 }
-const ATTRIBUTES = ['endpoint', 'unit', 'lang', 'service', 'counter', 'config'];
+const ATTRIBUTES = ['endpoint', 'unit', 'lang', 'service', 'counter', 'config', 'mode'];
+const STEPS = IKM_STEPS && (new URLSearchParams(location.search).get('mode') === 'steps' || !!document.querySelector('ikm-survey[mode=steps]'));
 
 /** Starts a download now, so that it runs alongside the wasm's instead of after it. */
 function preload(href, as) {
@@ -103,15 +109,19 @@ async function prerender(element) {
 // Everything the first screen needs starts at once: each widget's office configuration or
 // server-rendered form, and the wasm (streaming compilation); the stylesheet where it must
 // be fetched.
-if (!SHEET) preload(STYLESHEET, 'style');
-for (const element of document.querySelectorAll('ikm-survey')) {
-  if (element.hasAttribute('prerender')) prerender(element).catch(() => {});
-  else if (element.hasAttribute('config')) preload(new URL(element.getAttribute('config'), document.baseURI).href, 'fetch');
+const steps = STEPS && await import(new URL(IKM_STEPS, import.meta.url).href);
+if (!steps) {
+  if (!SHEET) preload(STYLESHEET, 'style');
+  for (const element of document.querySelectorAll('ikm-survey')) {
+    if (element.hasAttribute('prerender')) prerender(element).catch(() => {});
+    else if (element.hasAttribute('config')) preload(new URL(element.getAttribute('config'), document.baseURI).href, 'fetch');
+  }
+  await init({ module_or_path: new URL(IKM_WASM, import.meta.url) });
 }
-await init({ module_or_path: new URL(IKM_WASM, import.meta.url) });
 
 /** Renders the survey into element's open shadow root; config holds the attribute values. */
 export function mount(element, config = {}) {
+  if (steps) return steps.mount(element, config);
   const root = element.shadowRoot ?? element.attachShadow({ mode: 'open' });
   styledRoot(element);
   const handle = mountWasm(element, optionsOf(config));
@@ -153,9 +163,10 @@ function focusSelector(element) {
  * where the respondent left them. `config` holds the element's attributes, if any.
  */
 export function takeOver(host, config = {}) {
+  if (steps) return steps.takeOver(host, config);
   const form = host.querySelector('form');
   const configJson = host.dataset.config ?? document.getElementById(host.dataset.configId ?? '')?.textContent;
-  const options = { endpoint: host.dataset.endpoint, unit: host.dataset.unit, ...optionsOf(config), configJson };
+  const options = { endpoint: host.dataset.endpoint, unit: host.dataset.unit, mode: host.dataset.mode, ...optionsOf(config), configJson };
   const container = host.cloneNode(false);
   delete container.dataset.ikmTakeover;
   delete container.dataset.config;
@@ -204,10 +215,12 @@ class IkmSurvey extends HTMLElement {
   }
 }
 
-if (!customElements.get('ikm-survey')) customElements.define('ikm-survey', IkmSurvey);
-for (const host of document.querySelectorAll('[data-ikm-takeover]')) takeOver(host);
+if (!steps) {
+  if (!customElements.get('ikm-survey')) customElements.define('ikm-survey', IkmSurvey);
+  for (const host of document.querySelectorAll('[data-ikm-takeover]')) takeOver(host);
 
-// The offline service worker: the collector's own page names it (data-sw), an office website
-// with its own copy can too (<ikm-survey sw="/sw.js?page=/survei&files=/ikm/">).
-const worker = document.querySelector('[data-sw]')?.dataset.sw ?? document.querySelector('ikm-survey[sw]')?.getAttribute('sw');
-if (worker && 'serviceWorker' in navigator) navigator.serviceWorker.register(worker).catch(() => {});
+  // The offline service worker: the collector's own page names it (data-sw), an office
+  // website with its own copy can too (<ikm-survey sw="/sw.js?page=/survei&files=/ikm/">).
+  const worker = document.querySelector('[data-sw]')?.dataset.sw ?? document.querySelector('ikm-survey[sw]')?.getAttribute('sw');
+  if (worker && 'serviceWorker' in navigator) navigator.serviceWorker.register(worker).catch(() => {});
+}

@@ -13,7 +13,8 @@
 // Query parameters for an office website that hosts the widget itself (the worker must be
 // served from that site, at or above the survey page): `page` (the survey page's path,
 // default: the worker's scope) and `files` (where the widget files are, default: beside
-// this worker), e.g. /sw.js?page=/survei&files=/ikm/.
+// this worker), e.g. /sw.js?page=/survei&files=/ikm/; `mode=steps` where the survey asks
+// one question per screen, so that build's files are kept too (others never download them).
 /* global IKM_RELEASE */
 const RELEASE = IKM_RELEASE;
 const params = new URLSearchParams(location.search);
@@ -25,7 +26,8 @@ const HASHED = /\.[0-9a-f]{10}\.(?:js|wasm|css)$/;
 importScripts(new URL(RELEASE.worker, FILES).href);
 
 self.addEventListener('install', (event) => {
-  const files = [RELEASE.module, RELEASE.wasm, RELEASE.css, RELEASE.worker].map((f) => new URL(f, FILES).href);
+  const steps = params.get('mode') === 'steps' ? [RELEASE.steps_module, RELEASE.steps_wasm] : [];
+  const files = [RELEASE.module, RELEASE.wasm, RELEASE.css, RELEASE.worker, ...steps].filter(Boolean).map((f) => new URL(f, FILES).href);
   event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll([...files, PAGE])));
 });
 

@@ -6,22 +6,28 @@
 // wasm (an esbuild mangle cache): esbuild's own parser renames exactly those properties, and
 // the result is checked against the wasm's actual imports before anything is written.
 //
-// Usage: node scripts/bundle.mjs STAGING_DIR WASM MAPPING.json CSS OUT_DIR
+// One question per screen is a second build of the wasm (feature `steps`), bundled first with
+// VARIANT `steps`: its module, wasm and stylesheet are named `ikm-survey-steps.<hash>.*` and
+// listed in OUT_DIR/steps.json, which the default bundle then reads to name that module
+// (IKM_STEPS) and list its files in the manifest.
+//
+// Usage: node scripts/bundle.mjs STAGING_DIR WASM MAPPING.json CSS OUT_DIR [steps]
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const [staging, wasmPath, mappingPath, cssPath, out] = process.argv.slice(2);
-if (!out) {
-  console.error('usage: bundle.mjs STAGING_DIR WASM MAPPING.json CSS OUT_DIR');
+const [staging, wasmPath, mappingPath, cssPath, out, variant] = process.argv.slice(2);
+if (!out || (variant && variant !== 'steps')) {
+  console.error('usage: bundle.mjs STAGING_DIR WASM MAPPING.json CSS OUT_DIR [steps]');
   process.exit(2);
 }
+const stepsList = join(out, 'steps.json');
 const fail = (why) => { console.error(`bundle: ${why}`); process.exit(1); };
 
 /** `ikm-survey.<first 10 hex of sha256>.<ext>`: a new release never reuses a name. */
 const hashed = (bytes, ext) =>
-  `ikm-survey.${createHash('sha256').update(bytes).digest('hex').slice(0, 10)}.${ext}`;
+  `ikm-survey${variant ? `-${variant}` : ''}.${createHash('sha256').update(bytes).digest('hex').slice(0, 10)}.${ext}`;
 
 const wasm = readFileSync(wasmPath);
 const css = readFileSync(cssPath);
@@ -64,11 +70,13 @@ const checked = (result, what) => {
   return code;
 };
 
+const steps = !variant && existsSync(stepsList) ? JSON.parse(readFileSync(stepsList, 'utf8')) : null;
 const code = checked(
   await bundle('ikm-survey.js', 'esm', {
     IKM_WASM: JSON.stringify(names.wasm),
     IKM_CSS: JSON.stringify(names.css),
     IKM_CSS_TEXT: JSON.stringify(css.toString('utf8')),
+    IKM_STEPS: JSON.stringify(steps?.module ?? null),
   }),
   'bundle',
 );
@@ -77,6 +85,13 @@ names.module = hashed(code, 'js');
 writeFileSync(join(out, names.wasm), wasm);
 writeFileSync(join(out, names.css), css);
 writeFileSync(join(out, names.module), code);
+if (variant) {
+  writeFileSync(stepsList, `${JSON.stringify(names, null, 2)}\n`);
+  console.log(`bundle: ${names.module} ${names.wasm} ${names.css} (the ${variant} build)`);
+  process.exit(0);
+}
+if (steps) Object.assign(names, { steps_module: steps.module, steps_wasm: steps.wasm, steps_css: steps.css });
+rmSync(stepsList, { force: true });
 
 // The service worker's delivery: the same glue and wasm as a classic script, names shortened
 // with the same mapping, so the worker runs the widget's own outbox rules.

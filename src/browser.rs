@@ -89,6 +89,8 @@ pub(crate) fn current_page() -> Page {
         browser_lang,
         kiosk: param(ikm_core::form::KIOSK_PARAM).is_some(),
         code: ikm_core::form::page_code(param(ikm_core::form::CODE_PARAM).as_deref()),
+        #[cfg(feature = "steps")]
+        mode: param(ikm_core::form::MODE_PARAM),
     }
 }
 

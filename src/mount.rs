@@ -19,6 +19,8 @@ fn options_from_js(object: &JsValue) -> MountOptions {
         config_json: get("configJson"),
         kiosk: js_sys::Reflect::get(object, &JsValue::from_str("kiosk"))
             .is_ok_and(|v| v.is_truthy()),
+        #[cfg(feature = "steps")]
+        mode: get("mode"),
     }
 }
 

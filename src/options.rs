@@ -7,6 +7,8 @@
 use crate::kiosk::KioskSettings;
 use crate::state::Setup;
 use ikm_core::config::is_slug;
+#[cfg(feature = "steps")]
+use ikm_core::config::SurveyMode;
 use ikm_core::{Lang, OfficeConfig};
 use std::rc::Rc;
 
@@ -26,6 +28,10 @@ pub struct MountOptions {
     pub config_json: Option<String>,
     /// The `kiosk` attribute: this device is a shared tablet.
     pub kiosk: bool,
+    /// The `mode` attribute: `steps` asks one question per screen (`form` the one page);
+    /// read by the steps build only.
+    #[cfg(feature = "steps")]
+    pub mode: Option<String>,
 }
 
 /// Why the office configuration could not be used.
@@ -53,6 +59,17 @@ pub struct Page {
     pub kiosk: bool,
     /// `?kode=`: the service code of a queue ticket, checked as a code (canonical form).
     pub code: Option<String>,
+    /// `?mode=`: one page (`form`) or one question per screen (`steps`); steps build only.
+    #[cfg(feature = "steps")]
+    pub mode: Option<String>,
+}
+
+/// Whether the survey asks one question per screen: the page's `?mode=`, then the element's
+/// `mode` attribute (the collector's page passes its configured mode so); one page otherwise.
+#[cfg(feature = "steps")]
+pub fn wants_steps(options: &MountOptions, page: &Page) -> bool {
+    let mode = |word: &Option<String>| word.as_deref().and_then(SurveyMode::from_code);
+    mode(&page.mode).or_else(|| mode(&options.mode)) == Some(SurveyMode::Steps)
 }
 
 /// Language: the QR link's `lang`, then the attribute, then the office default, then the
@@ -135,7 +152,25 @@ mod tests {
             browser_lang: languages.iter().find_map(|l| Lang::from_code(l)),
             kiosk: param(form::KIOSK_PARAM).is_some(),
             code: form::page_code(param(form::CODE_PARAM).as_deref()),
+            #[cfg(feature = "steps")]
+            mode: param(form::MODE_PARAM),
         }
+    }
+
+    #[cfg(feature = "steps")]
+    #[test]
+    fn the_address_then_the_attribute_choose_one_question_per_screen() {
+        let steps = MountOptions {
+            mode: Some("steps".into()),
+            ..MountOptions::default()
+        };
+        let plain = MountOptions::default();
+        assert!(!wants_steps(&plain, &page(&[], &[])));
+        assert!(wants_steps(&steps, &page(&[], &[])));
+        assert!(wants_steps(&plain, &page(&[("mode", "Steps")], &[])));
+        assert!(!wants_steps(&steps, &page(&[("mode", "form")], &[])));
+        // An unknown word in the address leaves the attribute's choice.
+        assert!(wants_steps(&steps, &page(&[("mode", "wizard")], &[])));
     }
 
     #[test]

@@ -65,6 +65,9 @@ pub struct App {
     took_over: bool,
     /// Whether a kiosk's one-second clock runs.
     clock: bool,
+    /// One question per screen: the page's own title, which each screen's name precedes.
+    #[cfg(feature = "steps")]
+    page_title: Option<String>,
 }
 
 impl App {
@@ -75,7 +78,15 @@ impl App {
             Some(takeover) if !takeover.id.is_empty() => takeover.id.clone(),
             _ => new_id(),
         };
-        Stage::Ready(SurveyState::new(setup, id))
+        let state = SurveyState::new(setup, id);
+        // One question per screen is in the build made for it (feature `steps`) only.
+        #[cfg(feature = "steps")]
+        let state = if crate::options::wants_steps(&ctx.props().options, &self.page) {
+            state.in_steps()
+        } else {
+            state
+        };
+        Stage::Ready(state)
     }
 
     /// Starts the kiosk's clock once the survey is a kiosk (it never stops being one): each
@@ -147,6 +158,8 @@ impl Component for App {
             themed: false,
             took_over: false,
             clock: false,
+            #[cfg(feature = "steps")]
+            page_title: None,
         };
         app.stage = match (&endpoint, &options.config) {
             (None, _) => {
@@ -247,6 +260,8 @@ impl Component for App {
             self.took_over = true;
             let _ = takeover.ready.call0(&wasm_bindgen::JsValue::NULL);
         }
+        #[cfg(feature = "steps")]
+        name_the_screen(&mut self.page_title, state);
         if !self.themed {
             if let (Some(accent), Some(el)) = (
                 &state.setup.config.theme.accent,
@@ -329,4 +344,33 @@ fn next_tick(ctx: &Context<App>) {
 fn spawn(ctx: &Context<App>, work: impl std::future::Future<Output = Msg> + 'static) {
     let work: std::pin::Pin<Box<dyn std::future::Future<Output = Msg>>> = Box::pin(work);
     ctx.link().send_future(work);
+}
+
+/// One question per screen: the page's title names the screen shown ("Langkah 3 dari 13:
+/// Prosedur — …"), as the collector's page does without JavaScript; the end screens and the
+/// one-page form leave the page's own title.
+#[cfg(feature = "steps")]
+fn name_the_screen(page_title: &mut Option<String>, state: &SurveyState) {
+    use crate::steps::{title, Position};
+    if state.flow.is_none() && page_title.is_none() {
+        return;
+    }
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let base = page_title.get_or_insert_with(|| {
+        // The collector's page already names its first screen.
+        let first = format!("{} — ", title(&state.setup, Position::Step(0)));
+        let current = document.title();
+        current
+            .strip_prefix(&first)
+            .map_or(current.clone(), String::from)
+    });
+    let wanted = match (state.flow, state.done_screen()) {
+        (Some(flow), None) => format!("{} — {base}", title(&state.setup, flow.position)),
+        _ => base.clone(),
+    };
+    if document.title() != wanted {
+        document.set_title(&wanted);
+    }
 }

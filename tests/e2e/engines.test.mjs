@@ -38,7 +38,7 @@ async function answerWithTheWidget(session, host) {
   return session.until(() => window.__submitted, 'the ikm-submitted event', 20000);
 }
 
-/** Clicks `css` (a button that posts the form) and waits for the page that answers it. */
+/** Clicks `css` (a button that moves or sends) and waits for the screen that follows. */
 async function post(session, css) {
   const before = await session.run(() => document.querySelector('[name="step.at"]')?.value ?? 'sent');
   const id = await session.run(() => document.querySelector('[name="id"]')?.value);
@@ -50,10 +50,11 @@ async function post(session, css) {
   return session.title();
 }
 
-/** One question per screen without the widget (server-rendered screens, one post each). */
+/** One question per screen, in the widget's steps build once it has taken the page over. */
 async function stepThrough(session) {
   await session.go(`${collector.base}/?mode=steps&layanan=paspor-baru&loket=loket-5`);
   assert.match(await session.title(), /^Langkah 1 dari 13: /);
+  await session.until(() => !!document.querySelector('#ikm-survey:not([data-ikm-takeover]) form[data-steps]'), 'the steps widget', 30000);
   await session.click('input[name="respondent.gender"][value="P"]');
   await session.type('input[name="respondent.age"]', '63');
   await session.click('select[name="respondent.education"] option[value="SMA"]');

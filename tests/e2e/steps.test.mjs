@@ -3,10 +3,12 @@
 // forth with every answer kept, changes an answer from the review and sends once; the same
 // walk works with JavaScript disabled; axe finds nothing on a question, a screen with its
 // problem, or the review, at 320 CSS px (a 640 px window at 200 % zoom), which never scrolls
-// sideways.
+// sideways. The steps build of the widget also runs the element on another page
+// (`mode="steps"`), offline (a walk saved on the device, delivered once), and as a kiosk (the
+// next respondent starts on the first screen with nothing of the last).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { axeViolations, collectorAndBrowser, ELEMENT_KEYS } from './support.mjs';
+import { axeViolations, collectorAndBrowser, ELEMENT_KEYS, outboxCount } from './support.mjs';
 
 const TOKEN = 'steps-token-0123456789abcdef0';
 const env = collectorAndBrowser(TOKEN);
@@ -28,10 +30,21 @@ async function tabTo(page, selector) {
   throw new Error(`Tab never reached ${selector}`);
 }
 
-/** Presses Enter on the focused button and waits for the next screen; its HTTP status. */
+/**
+ * Presses Enter on the focused button and waits for what follows: without the widget, the
+ * page the post answers (its HTTP status); with it, the next screen, the same one with its
+ * problems, or the end screen (200 or 422 as the collector would have answered).
+ */
 async function enter(page) {
-  const [response] = await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
-  return response.status();
+  if (!page.widget) {
+    const [response] = await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+    return response.status();
+  }
+  const before = await page.evaluate(() => document.title);
+  await page.keyboard.press('Enter');
+  await page.waitForFunction((before) => document.title !== before
+    || document.querySelector('#ikm-survey .ikm-summary, #ikm-survey .ikm-done'), before);
+  return (await page.locator('#ikm-survey .ikm-summary').count()) ? 422 : 200;
 }
 
 /** Chooses the `nth` (1-based) option of radio group `name` with Tab, Space and arrows. */
@@ -62,8 +75,13 @@ function groups(page) {
   return page.$$eval('input[type=radio]', (radios) => [...new Set(radios.map((r) => r.name))]);
 }
 
-async function walk(page, { axe }) {
+async function walk(page, { axe, widget }) {
+  page.widget = widget;
   await page.goto(`${env.base}/?mode=steps&layanan=paspor-baru&loket=loket-2`);
+  // With JavaScript, the steps build of the widget takes the first screen over.
+  if (widget) await page.waitForSelector('#ikm-survey:not([data-ikm-takeover]) form[data-steps]');
+  // A mark in the page: it survives only if no screen is a new page load.
+  if (widget) await page.evaluate(() => { window.__samePage = true; });
   assert.match(await stepTitle(page), new RegExp(`^Langkah 1 dari ${SCREENS}: `));
   assert.equal(await page.locator('.ikm-back').count(), 0, 'no way back from the first screen');
   const styled = await page.evaluate(() => getComputedStyle(document.querySelector('.ikm-step-count')).display);
@@ -122,18 +140,20 @@ async function walk(page, { axe }) {
   assert.equal(await next(page), 200);
   assert.equal(await stepTitle(page), 'Periksa jawaban Anda', 'back to the review');
 
+  if (widget) assert.equal(await page.evaluate(() => window.__samePage), true, 'every move in the page, no post');
   await tabTo(page, 'button.ikm-submit');
   assert.equal(await enter(page), 200);
-  assert.equal(await page.locator('.ikm-done h2').textContent(), 'Terima kasih');
+  await page.waitForSelector('.ikm-done h2:has-text("Terima kasih")');
+  if (widget) assert.doesNotMatch(await page.title(), /^Langkah|^Periksa/, 'the end screen has the page\'s own title');
 }
 
-test('one question per screen, keyboard only, back and forth, changed from the review, sent once', async () => {
+test('one question per screen in the widget, keyboard only, back and forth, changed from the review, sent once', async () => {
   const context = await env.browser.newContext({ bypassCSP: true, viewport: { width: 320, height: 640 } });
   const page = await context.newPage();
   const problems = [];
   // The screen sent back with its problem answers 422, which the console reports too.
   page.on('console', (m) => { if (m.type() === 'error' && !/status of 422/.test(m.text())) problems.push(m.text()); });
-  await walk(page, { axe: true });
+  await walk(page, { axe: true, widget: true });
   const recap = await report();
   assert.equal(recap.respondents, 1);
   assert.equal(recap.nrr.waktu, 1, 'the answer changed from the review counts');
@@ -144,9 +164,9 @@ test('one question per screen, keyboard only, back and forth, changed from the r
 });
 
 test('the same walk with JavaScript disabled, and at 320 px nothing scrolls sideways', async () => {
-  const context = await env.browser.newContext({ javaScriptEnabled: false, viewport: { width: 320, height: 640 } });
+  const context = await env.browser.newContext({ javaScriptEnabled: false, bypassCSP: true, viewport: { width: 320, height: 640 } });
   const page = await context.newPage();
-  await walk(page, { axe: false });
+  await walk(page, { axe: false, widget: false });
   assert.equal((await report()).respondents, 2);
   await context.close();
   const wide = await env.browser.newContext({ viewport: { width: 320, height: 640 } });
@@ -158,4 +178,97 @@ test('the same walk with JavaScript disabled, and at 320 px nothing scrolls side
   }
   assert.match(await check.title(), /^Step 1 of 13: /);
   await wide.close();
+});
+
+/** Answers every screen inside `scope` with clicks (3 everywhere) and sends from the review. */
+async function stepAll(page, scope) {
+  const form = `${scope} form[data-steps]`;
+  if (await page.locator(`${form} select[name="service"]`).count()) await page.selectOption(`${form} select[name="service"]`, 'izin-tinggal');
+  await page.check(`${form} input[name="respondent.gender"][value="L"]`);
+  await page.fill(`${form} input[name="respondent.age"]`, '58');
+  await page.selectOption(`${form} select[name="respondent.education"]`, 'SMA');
+  await page.check(`${form} input[name="respondent.occupation"][value="PNS"]`);
+  for (let screen = 1; ; screen++) {
+    const at = await page.locator(`${scope} .ikm-step-count`).textContent();
+    assert.match(at, new RegExp(`^Langkah ${screen} dari ${SCREENS}$`));
+    // The groups on this screen nothing is chosen in yet (the profile's are answered above).
+    const open = await page.$$eval(`${form} input[type=radio]`, (radios) => [...new Set(radios.map((r) => r.name))]
+      .filter((name) => !radios.some((r) => r.name === name && r.checked)));
+    for (const name of open) await page.check(`${form} input[name="${name}"][value="3"]`);
+    await page.click(`${form} button.ikm-next`);
+    if (screen === SCREENS) break;
+    await page.locator(`${scope} .ikm-step-count:text("Langkah ${screen + 1} dari ${SCREENS}")`).waitFor();
+  }
+  await page.locator(`${scope} .ikm-review`).waitFor();
+  await page.click(`${form} button.ikm-submit`);
+  await page.locator(`${scope} .ikm-done`).waitFor();
+}
+
+async function respondents(counter) {
+  const month = new Date(Date.now() + 7 * 3600 * 1000).toISOString().slice(0, 7);
+  const response = await fetch(`${env.base}/api/v1/report?month=${month}&counter=${counter}`, { headers: { Authorization: `Bearer ${TOKEN}` } });
+  return (await response.json()).respondents;
+}
+
+test('the two-line embed with mode="steps" loads the steps build and sends one response', async () => {
+  const context = await env.browser.newContext({ viewport: { width: 360, height: 740 } });
+  const page = await context.newPage();
+  const loaded = [];
+  page.on('request', (r) => loaded.push(new URL(r.url()).pathname));
+  // An office page of its own: the README's two lines and the attribute.
+  await page.route(`${env.base}/kantor.html`, (route) => route.fulfill({ contentType: 'text/html', body: `<!doctype html>
+<html lang="id"><head><meta charset="utf-8"><title>Kantor</title><script type="module" src="/ikm-survey.js"></script></head>
+<body><ikm-survey endpoint="/api/v1/responses" config="/office.json" counter="loket-7" mode="steps"></ikm-survey></body></html>` }));
+  await page.goto(`${env.base}/kantor.html`);
+  await page.locator('ikm-survey form[data-steps]').waitFor({ timeout: 20000 });
+  assert.ok(loaded.some((p) => /^\/ikm-survey-steps\.[0-9a-f]{10}\.wasm$/.test(p)), 'the steps wasm');
+  assert.ok(!loaded.some((p) => /^\/ikm-survey\.[0-9a-f]{10}\.wasm$/.test(p)), 'not the default wasm as well');
+  const count = await page.evaluate(() => getComputedStyle(document.querySelector('ikm-survey').shadowRoot.querySelector('.ikm-step-count')).display);
+  assert.equal(count, 'block', 'the step styles inside the shadow root');
+  await stepAll(page, 'ikm-survey');
+  await page.locator('ikm-survey .ikm-done[data-state=sent]').waitFor({ timeout: 20000 });
+  assert.equal(await respondents('loket-7'), 1);
+  await context.close();
+});
+
+test('one question per screen offline: the page loads again, the walk is saved on the device and delivered once', async () => {
+  const context = await env.browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${env.base}/?mode=steps&loket=loket-8`);
+  await page.locator('#ikm-survey:not([data-ikm-takeover]) form[data-steps]').waitFor();
+  await page.waitForFunction(() => !!navigator.serviceWorker.controller, null, { timeout: 20000 });
+  await context.setOffline(true);
+  await page.reload();
+  await page.locator('#ikm-survey:not([data-ikm-takeover]) form[data-steps]').waitFor({ timeout: 20000 });
+  await stepAll(page, '#ikm-survey');
+  assert.equal(await respondents('loket-8'), 0, 'nothing reached the collector while offline');
+  assert.equal(await page.evaluate(outboxCount), 1, 'the response waits on the device');
+  await context.setOffline(false);
+  await page.locator('#ikm-survey .ikm-done[data-state=sent]').waitFor({ timeout: 30000 });
+  assert.equal(await respondents('loket-8'), 1, 'stored once');
+  await context.close();
+});
+
+test('a kiosk asking one question per screen starts the next respondent on the first screen, clean', async () => {
+  const context = await env.browser.newContext({ viewport: { width: 800, height: 1280 } });
+  const page = await context.newPage();
+  await page.clock.install();
+  await page.goto(`${env.base}/?mode=steps&kiosk=1&layanan=paspor-baru&loket=loket-9`);
+  await page.locator('#ikm-survey:not([data-ikm-takeover]) .ikm[data-kiosk] form[data-steps]').waitFor();
+  await stepAll(page, '#ikm-survey');
+  await page.locator('#ikm-survey .ikm-done[data-state=sent]').waitFor();
+  await page.clock.runFor(11_000);
+  await page.locator('#ikm-start').waitFor();
+  await page.click('#ikm-start');
+  await page.locator('#ikm-survey form[data-steps]').waitFor();
+  assert.equal(await page.locator('#ikm-survey .ikm-step-count').textContent(), `Langkah 1 dari ${SCREENS}`);
+  assert.match(await page.title(), /^Langkah 1 dari /);
+  const left = await page.evaluate(() => ({
+    checked: document.querySelectorAll('#ikm-survey input:checked').length,
+    hidden: [...document.querySelectorAll('#ikm-survey input[type=hidden]')].map((i) => i.name).filter((n) => /^(answers|respondent)\./.test(n)),
+    age: document.querySelector('#ikm-survey input[name="respondent.age"]')?.value,
+  }));
+  assert.deepEqual(left, { checked: 0, hidden: [], age: '' }, 'nothing of the last respondent');
+  assert.equal(await respondents('loket-9'), 1);
+  await context.close();
 });

@@ -22,6 +22,9 @@ pub const COUNTER_PARAM: &str = "loket";
 pub const LANG_PARAM: &str = "lang";
 /// The survey page's query parameter switching kiosk mode on (`?kiosk=1`).
 pub const KIOSK_PARAM: &str = "kiosk";
+/// The survey page's query parameter choosing one page or one question per screen
+/// (`?mode=form|steps`, see [`crate::config::SurveyMode`]).
+pub const MODE_PARAM: &str = "mode";
 /// The survey page's query parameter carrying a queue ticket's service code (`?kode=`).
 pub const CODE_PARAM: &str = "kode";
 

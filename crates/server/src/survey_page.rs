@@ -34,6 +34,8 @@ pub struct Assets {
     pub module: String,
     pub wasm: String,
     pub css: String,
+    /// The build with one question per screen (module and wasm), when it was made.
+    pub steps: Option<(String, String)>,
     /// The stylesheet's text, inlined in the page's head so no request blocks its first render.
     pub css_text: String,
     /// The page's Content-Security-Policy, allowing exactly that inline stylesheet by its hash.
@@ -53,6 +55,7 @@ impl Assets {
         Some(Assets {
             module: file("module")?,
             wasm: file("wasm")?,
+            steps: file("steps_module").zip(file("steps_wasm")),
             css,
             css_text,
             csp,
@@ -112,6 +115,7 @@ fn page_of(query: &HashMap<String, String>, headers: &HeaderMap) -> Page {
         service: param(form::SERVICE_PARAM),
         counter: param(form::COUNTER_PARAM),
         code: form::page_code(param(form::CODE_PARAM).as_deref()),
+        mode: param(form::MODE_PARAM),
         browser_lang,
         // Kiosk timers need the widget: the server's copy is the plain form, which the
         // widget takes over as a kiosk when the page says `?kiosk=1`.
@@ -122,13 +126,10 @@ fn page_of(query: &HashMap<String, String>, headers: &HeaderMap) -> Page {
 /// How the page asks the questions: the address's `?mode=` (`form` or `steps`) over the
 /// office's configured mode; an unknown word keeps the configured one (a link must not fail).
 fn mode_of(query: &HashMap<String, String>, site: &Site) -> SurveyMode {
-    nonblank(query, MODE_PARAM)
+    nonblank(query, form::MODE_PARAM)
         .and_then(|code| SurveyMode::from_code(&code))
         .unwrap_or(site.config.mode)
 }
-
-/// The survey address's parameter that picks one page or one question per screen.
-const MODE_PARAM: &str = "mode";
 
 fn setup_of(site: &Site, page: &Page) -> Setup {
     let options = MountOptions {
@@ -169,6 +170,14 @@ fn page(
     // Inside <script>: no `</script>` can end it early.
     let config = site.config_json.replace('<', "\\u003c");
     let assets = app.assets.as_ref();
+    let steps = heading.is_some();
+    // One question per screen is taken over by its own build of the widget.
+    let (module, wasm) = match assets {
+        Some(a) if steps => a.steps.clone().unzip(),
+        Some(a) => (Some(a.module.clone()), Some(a.wasm.clone())),
+        None => (None, None),
+    };
+    let worker = if steps { "/sw.js?mode=steps" } else { "/sw.js" };
     let head = html! {
         @if let Some(a) = assets {
             // Inline: the first render waits for no request (the CSP allows it by its hash).
@@ -177,17 +186,16 @@ fn page(
         @if heading.is_some() {
             style { (PreEscaped(STEPS_CSS)) }
         }
-        @if let Some(a) = assets {
+        @if let (Some(module), Some(wasm), true) = (&module, &wasm, takeover) {
             // The form works before these arrive; they must not slow its first paint.
-            @if takeover {
-                link rel="preload" as="fetch" crossorigin="anonymous" fetchpriority="low" href={ "/" (a.wasm) };
-                script type="module" src={ "/" (a.module) } fetchpriority="low" {}
-            }
+            link rel="preload" as="fetch" crossorigin="anonymous" fetchpriority="low" href={ "/" (wasm) };
+            script type="module" src={ "/" (module) } fetchpriority="low" {}
         }
     };
     let body = html! {
         main {
-            div.ikm-host id="ikm-survey" data-ikm-takeover[takeover] data-sw="/sw.js" data-endpoint="/api/v1/responses"
+            div.ikm-host id="ikm-survey" data-ikm-takeover[takeover] data-mode=[steps.then_some("steps")]
+                data-sw=(worker) data-endpoint="/api/v1/responses"
                 data-unit=[site.config.unit.as_deref()] data-config-id="ikm-config" {
                 (PreEscaped(survey))
             }
@@ -225,12 +233,17 @@ fn reply(app: &App, status: StatusCode, markup: Markup) -> Response {
 }
 
 /// Renders `state` into the page. The one-page form is taken over by the widget; one
-/// question per screen stays server-rendered (each move is a post that stores nothing), as
-/// do the end screens.
+/// question per screen by the widget's steps build, on its first screen (a respondent who
+/// moved on before it arrived goes on without it: each move a post that stores nothing);
+/// the end screens stay as they are.
 fn render_page(app: &App, site: &Site, state: SurveyState, status: StatusCode) -> Response {
     let lang = state.setup.lang;
     let open = state.done_screen().is_none();
-    let takeover = open && state.flow.is_none();
+    let takeover = open
+        && match state.flow {
+            None => true,
+            Some(flow) => flow == Flow::START && state.errors.is_empty(),
+        };
     let heading = state
         .flow
         .filter(|_| open)
