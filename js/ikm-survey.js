@@ -81,7 +81,7 @@ function optionsOf(element) {
 async function prerender(element) {
   const url = new URL(element.getAttribute('prerender'), document.baseURI);
   const page = new URLSearchParams(location.search);
-  for (const name of ['layanan', 'loket', 'lang']) if (page.get(name)) url.searchParams.set(name, page.get(name));
+  for (const name of ['layanan', 'loket', 'lang', 'mode']) if (page.get(name)) url.searchParams.set(name, page.get(name));
   // Only what changes the form, so the URL stays the one a page may preload.
   for (const [attribute, name] of [['service', 'service'], ['counter', 'counter'], ['lang', 'attr-lang']]) {
     const value = element.getAttribute(attribute);

@@ -259,7 +259,7 @@ fn render_page(app: &App, site: &Site, state: SurveyState, status: StatusCode) -
 /// `GET /api/v1/form`: the same server-rendered form as a fragment, for `<ikm-survey
 /// prerender>` on an office website, which shows it inside the element before its wasm has
 /// arrived (one round trip to a fillable form). Query: the page's `layanan`, `loket`,
-/// `lang` and the element's `service`, `counter`, `unit`, `attr-lang`. The office
+/// `lang`, `mode` and the element's `service`, `counter`, `unit`, `attr-lang`. The office
 /// configuration comes along in `data-config`, so the widget needs no second request.
 pub async fn form_fragment(
     State(app): State<Shared>,
@@ -270,7 +270,12 @@ pub async fn form_fragment(
     let page = page_of(&query, &headers);
     let setup = resolve_setup(&attributes_of(&query, site), &page, site.config.clone());
     let unit = setup.unit.clone();
-    let survey = ikm_survey::render::render(SurveyState::new(setup, new_id()));
+    // The page's own `?mode=steps` only: the element's build follows the page, not the office.
+    let state = match nonblank(&query, form::MODE_PARAM).and_then(|m| SurveyMode::from_code(&m)) {
+        Some(SurveyMode::Steps) => SurveyState::new(setup, new_id()).in_steps(),
+        _ => SurveyState::new(setup, new_id()),
+    };
+    let survey = ikm_survey::render::render(state);
     let fragment = html! {
         div.ikm-host data-ikm-takeover data-unit=[unit.as_deref()] data-config=(site.config_json) {
             (PreEscaped(survey))

@@ -203,6 +203,33 @@ async fn the_configuration_sets_the_mode_and_the_address_overrides_it() {
         let (_, _, page) = c.get("/?mode=form", None).await;
         assert!(!page.contains("ikm-step-title"), "{db}: one page");
         assert!(page.contains("answers.sarana"), "{db}: every question");
+        c.store.close().await;
+    }
+}
+
+#[tokio::test]
+async fn the_prerendered_fragment_follows_the_page_s_mode_only() {
+    for db in databases().await {
+        let config =
+            OfficeConfig::from_json(r#"{"office_name":"Kantor Uji","mode":"steps"}"#).unwrap();
+        let c = collector_with(&db, config, None, &[]).await;
+        // An office website's element follows its page, not the collector's configuration.
+        let (status, _, fragment) = c.get("/api/v1/form", None).await;
+        assert_eq!(status, StatusCode::OK, "{db}");
+        assert!(!fragment.contains("ikm-step-title"), "{db}");
+        let (_, _, fragment) = c.get("/api/v1/form?mode=steps", None).await;
+        assert!(fragment.contains("ikm-step-title"), "{db}");
+        assert!(fragment.contains("Langkah 1 dari 11"), "{db}");
+        c.store.close().await;
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_mode_word_keeps_the_office_s_mode() {
+    for db in databases().await {
+        let config =
+            OfficeConfig::from_json(r#"{"office_name":"Kantor Uji","mode":"steps"}"#).unwrap();
+        let c = collector_with(&db, config, None, &[]).await;
         // An unknown word keeps the office's mode: a printed link never fails.
         let (status, _, page) = c.get("/?mode=wizard", None).await;
         assert_eq!(status, StatusCode::OK, "{db}");
