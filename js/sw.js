@@ -22,11 +22,14 @@ const FILES = new URL(params.get('files') ?? './', location.href);
 const PAGE = new URL(params.get('page') ?? self.registration.scope, location.href).pathname;
 const CACHE = `ikm-${RELEASE.version}`;
 const HASHED = /\.[0-9a-f]{10}\.(?:js|wasm|css)$/;
+// One question per screen: that build's files, and the page in that mode, are kept too.
+const STEPS = params.get('mode') === 'steps';
+const STEPS_PAGE = `${PAGE}?mode=steps`;
 
 importScripts(new URL(RELEASE.worker, FILES).href);
 
 self.addEventListener('install', (event) => {
-  const steps = params.get('mode') === 'steps' ? [RELEASE.steps_module, RELEASE.steps_wasm] : [];
+  const steps = STEPS ? [RELEASE.steps_module, RELEASE.steps_wasm, STEPS_PAGE] : [];
   const files = [RELEASE.module, RELEASE.wasm, RELEASE.css, RELEASE.worker, ...steps].filter(Boolean).map((f) => new URL(f, FILES).href);
   event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll([...files, PAGE])));
 });
@@ -57,7 +60,11 @@ async function page(request) {
     if (response.ok) await cache.put(request, response.clone());
     return response;
   } catch {
-    const kept = (await cache.match(request)) ?? (await cache.match(PAGE, { ignoreSearch: true }));
+    // The page as it was asked for, else its kept copy in the same mode (the widget reads the
+    // address's own layanan, loket and lang), else any kept copy of it.
+    const steps = STEPS && new URL(request.url).searchParams.get('mode') === 'steps';
+    const kept = (await cache.match(request)) ?? (await cache.match(steps ? STEPS_PAGE : PAGE))
+      ?? (await cache.match(PAGE, { ignoreSearch: true }));
     return kept ? freshResponse(kept) : Response.error();
   }
 }
