@@ -63,6 +63,7 @@ size:
 bench: bootstrap-test dist
 	bench/score.sh
 	cargo bench -p ikm-server --bench ingest
+	cargo bench -p ikm-server --bench suggestions
 	IKM_BENCH_POSTGRES_URL=$$(scripts/postgres.sh start) cargo bench -p ikm-server --bench units
 	bench/load.sh
 	node bench/proof.mjs
