@@ -126,9 +126,21 @@ fn page_of(query: &HashMap<String, String>, headers: &HeaderMap) -> Page {
 /// How the page asks the questions: the address's `?mode=` (`form` or `steps`) over the
 /// office's configured mode; an unknown word keeps the configured one (a link must not fail).
 fn mode_of(query: &HashMap<String, String>, site: &Site) -> SurveyMode {
-    nonblank(query, form::MODE_PARAM)
-        .and_then(|code| SurveyMode::from_code(&code))
-        .unwrap_or(site.config.mode)
+    address_mode(query).unwrap_or(site.config.mode)
+}
+
+/// The mode the address's `?mode=` names, if it names one.
+fn address_mode(query: &HashMap<String, String>) -> Option<SurveyMode> {
+    nonblank(query, form::MODE_PARAM).and_then(|code| SurveyMode::from_code(&code))
+}
+
+/// A blank response asked in `mode`.
+fn blank_state(setup: Setup, mode: SurveyMode) -> SurveyState {
+    let state = SurveyState::new(setup, new_id());
+    match mode {
+        SurveyMode::Form => state,
+        SurveyMode::Steps => state.in_steps(),
+    }
 }
 
 fn setup_of(site: &Site, page: &Page) -> Setup {
@@ -271,11 +283,8 @@ pub async fn form_fragment(
     let setup = resolve_setup(&attributes_of(&query, site), &page, site.config.clone());
     let unit = setup.unit.clone();
     // The page's own `?mode=steps` only: the element's build follows the page, not the office.
-    let state = match nonblank(&query, form::MODE_PARAM).and_then(|m| SurveyMode::from_code(&m)) {
-        Some(SurveyMode::Steps) => SurveyState::new(setup, new_id()).in_steps(),
-        _ => SurveyState::new(setup, new_id()),
-    };
-    let survey = ikm_survey::render::render(state);
+    let mode = address_mode(&query).unwrap_or_default();
+    let survey = ikm_survey::render::render(blank_state(setup, mode));
     let fragment = html! {
         div.ikm-host data-ikm-takeover data-unit=[unit.as_deref()] data-config=(site.config_json) {
             (PreEscaped(survey))
@@ -345,10 +354,7 @@ fn blank_form(
         return Ok(reply(app, StatusCode::OK, units_page(app)));
     };
     let setup = setup_of(site, &page_of(query, headers));
-    let state = match mode_of(query, site) {
-        SurveyMode::Form => SurveyState::new(setup, new_id()),
-        SurveyMode::Steps => SurveyState::new(setup, new_id()).in_steps(),
-    };
+    let state = blank_state(setup, mode_of(query, site));
     Ok(render_page(app, site, state, StatusCode::OK))
 }
 

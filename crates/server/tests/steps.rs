@@ -188,12 +188,16 @@ async fn a_respondent_steps_through_without_javascript_back_and_forth_to_one_sto
     }
 }
 
+/// A collector for an office configured to ask one question per screen.
+async fn steps_office(db: &str) -> common::Collector {
+    let config = OfficeConfig::from_json(r#"{"office_name":"Kantor Uji","mode":"steps"}"#).unwrap();
+    collector_with(db, config, None, &[]).await
+}
+
 #[tokio::test]
 async fn the_configuration_sets_the_mode_and_the_address_overrides_it() {
     for db in databases().await {
-        let config =
-            OfficeConfig::from_json(r#"{"office_name":"Kantor Uji","mode":"steps"}"#).unwrap();
-        let c = collector_with(&db, config, None, &[]).await;
+        let c = steps_office(&db).await;
         let (_, _, page) = c.get("/?lang=en", None).await;
         assert!(
             title(&page).starts_with("Step 1 of 11: "),
@@ -210,9 +214,7 @@ async fn the_configuration_sets_the_mode_and_the_address_overrides_it() {
 #[tokio::test]
 async fn the_prerendered_fragment_follows_the_page_s_mode_only() {
     for db in databases().await {
-        let config =
-            OfficeConfig::from_json(r#"{"office_name":"Kantor Uji","mode":"steps"}"#).unwrap();
-        let c = collector_with(&db, config, None, &[]).await;
+        let c = steps_office(&db).await;
         // An office website's element follows its page, not the collector's configuration.
         let (status, _, fragment) = c.get("/api/v1/form", None).await;
         assert_eq!(status, StatusCode::OK, "{db}");
@@ -227,9 +229,7 @@ async fn the_prerendered_fragment_follows_the_page_s_mode_only() {
 #[tokio::test]
 async fn an_unknown_mode_word_keeps_the_office_s_mode() {
     for db in databases().await {
-        let config =
-            OfficeConfig::from_json(r#"{"office_name":"Kantor Uji","mode":"steps"}"#).unwrap();
-        let c = collector_with(&db, config, None, &[]).await;
+        let c = steps_office(&db).await;
         // An unknown word keeps the office's mode: a printed link never fails.
         let (status, _, page) = c.get("/?mode=wizard", None).await;
         assert_eq!(status, StatusCode::OK, "{db}");
