@@ -5,6 +5,8 @@
 
 use crate::components::fields::{profile_section, suggestion_box};
 use crate::components::notices::error_summary;
+#[cfg(feature = "ssr")]
+use crate::components::survey::status_text;
 use crate::components::survey::{module_section, question_group, send_row};
 use crate::components::Msg;
 use crate::state::{Action, SurveyState};
@@ -35,6 +37,12 @@ pub fn body(state: &SurveyState, flow: Flow, dispatch: &Callback<Msg>, root: &No
     }
     for (name, value) in flow.fields() {
         hidden.push(html! { <input type="hidden" {name} {value} /> });
+    }
+    // A move the collector refused as too fast (429) comes back as the same question screen,
+    // saying so; only the server renders it, so the phone's build carries none of it.
+    #[cfg(feature = "ssr")]
+    if let (Position::Step(_), Some(message)) = (flow.position, status_text(&state.phase)) {
+        hidden.push(html! { <p class="ikm-error" role="alert">{ message.get(lang) }</p> });
     }
     let mover = |to: Move| {
         dispatch.reform(move |e: MouseEvent| {

@@ -168,6 +168,11 @@ pub fn question_group(
 /// What the status line under the form says after a failed send, if anything.
 pub fn status_text(phase: &Phase) -> Option<ikm_core::Text> {
     match phase {
+        // Only the server-rendered form answers its own posts with a 429 page.
+        #[cfg(feature = "ssr")]
+        Phase::Failed(Failure::Temporary {
+            status: Some(429), ..
+        }) => Some(ui::TOO_MANY_REQUESTS),
         Phase::Failed(Failure::Temporary { .. }) => Some(ui::SEND_FAILED),
         Phase::Failed(Failure::Refused { status: 409 }) => Some(ui::ALREADY_SENT_CHANGED),
         // Only the server-rendered form without JavaScript meets a 428 (the widget solves the

@@ -219,6 +219,12 @@ pub mod ui {
         "These answers were already received, so changes made afterwards are not recorded. Your first response still counts.",
     );
     pub const RETRY: Text = Text::new("Coba kirim lagi", "Try again");
+    /// The server-rendered form without JavaScript, when this device posted faster than the
+    /// collector allows (429): nothing is lost, the same screen comes back.
+    pub const TOO_MANY_REQUESTS: Text = Text::new(
+        "Terlalu banyak permintaan dari perangkat ini. Jawaban Anda masih ada di formulir ini; tunggu sebentar lalu tekan tombolnya lagi.",
+        "Too many requests from this device. Your answers are still in this form; wait a moment, then press the button again.",
+    );
     pub const LOAD_FAILED: Text = Text::new(
         "Survei tidak dapat dimuat",
         "The survey could not be loaded",

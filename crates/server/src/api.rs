@@ -69,6 +69,9 @@ pub struct App {
     pub admin_token: Option<String>,
     /// Submissions per client; None when turned off.
     pub limiter: Option<ClientLimiter>,
+    /// Moves between screens without JavaScript per client, apart from the submissions so
+    /// that one respondent's screens never use those up; None when turned off.
+    pub moves: Option<ClientLimiter>,
     /// The anonymous per-client keys both limits use.
     pub client_keys: ClientKeys,
     /// Failed admin logins per client.
@@ -110,6 +113,7 @@ impl App {
             regions: deployment.regions,
             admin_token,
             limiter: None,
+            moves: None,
             client_keys: ClientKeys::default(),
             logins: LoginGuard::new(),
             now: system_now,
@@ -129,12 +133,41 @@ impl App {
         extensions: &axum::http::Extensions,
         headers: &HeaderMap,
     ) -> Result<(), ApiError> {
-        let Some(limiter) = &self.limiter else {
-            return Ok(());
-        };
-        limiter
-            .check(self.client_keys.key(self.client_ip(extensions, headers)))
+        self.check_sends(extensions, headers)
             .map_err(|retry_after| ApiError::RateLimited { retry_after })
+    }
+
+    /// The same, as the seconds to wait: the form without JavaScript answers with a page.
+    pub fn check_sends(
+        &self,
+        extensions: &axum::http::Extensions,
+        headers: &HeaderMap,
+    ) -> Result<(), u64> {
+        self.take(self.limiter.as_ref(), extensions, headers)
+    }
+
+    /// Takes one of this client's move tokens; `Err(seconds)` says how long to wait.
+    pub fn check_moves(
+        &self,
+        extensions: &axum::http::Extensions,
+        headers: &HeaderMap,
+    ) -> Result<(), u64> {
+        self.take(self.moves.as_ref(), extensions, headers)
+    }
+
+    /// Takes one of this client's tokens from `limiter`, if the limit is on.
+    fn take(
+        &self,
+        limiter: Option<&ClientLimiter>,
+        extensions: &axum::http::Extensions,
+        headers: &HeaderMap,
+    ) -> Result<(), u64> {
+        match limiter {
+            Some(limiter) => {
+                limiter.check(self.client_keys.key(self.client_ip(extensions, headers)))
+            }
+            None => Ok(()),
+        }
     }
 
     /// The address of the client a request comes from (used only to key the limits, never stored).

@@ -1,4 +1,5 @@
-//! Per-client limits that store no IP address: submissions per client, and failed admin logins.
+//! Per-client limits that store no IP address: submissions and moves between screens per
+//! client, and failed admin logins.
 //!
 //! Clients are told apart by a keyed hash of their address (the key is random per process and
 //! never leaves memory), so the limiter can neither log nor reveal who sent what. IPv6 clients
@@ -16,6 +17,15 @@ use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
+
+/// Moves between screens (one question per screen without JavaScript) per client and minute:
+/// a response takes a dozen or two, so this lets several respondents behind one address step
+/// at a brisk pace while a client that only posts moves gets a page rendered at most 5 times a
+/// second.
+pub const MOVES_PER_MINUTE: u32 = 300;
+
+/// Moves a client may post at once before [`MOVES_PER_MINUTE`] applies.
+pub const MOVES_BURST: u32 = 100;
 
 /// Most clients tracked at once (about 100 bytes each); beyond it, new clients share a bucket.
 pub const MAX_CLIENTS: usize = 100_000;

@@ -20,7 +20,7 @@ use crate::office_api::{
 };
 use crate::public::{badge, results_page};
 use crate::qr::{poster_stylesheet, qr_page, short_redirect, unit_short_redirect, Paper};
-use crate::rate_limit::ClientLimiter;
+use crate::rate_limit::{self, ClientLimiter};
 use crate::review_api;
 use crate::store::{redact_url, Store, Zones};
 use crate::survey_page::{
@@ -356,6 +356,8 @@ pub async fn build_app(options: &ServeOptions, deployment: Deployment) -> Result
     app.assets = Assets::load(&options.dist);
     app.limiter = (options.rate_per_minute > 0)
         .then(|| ClientLimiter::new(options.rate_per_minute, options.rate_burst));
+    app.moves = (options.rate_per_minute > 0)
+        .then(|| ClientLimiter::new(rate_limit::MOVES_PER_MINUTE, rate_limit::MOVES_BURST));
     app.https = options.tls.is_some();
     app.trusted_proxies = options.trusted_proxies.clone();
     app.codes = options.code_secret.clone();

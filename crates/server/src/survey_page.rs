@@ -22,7 +22,7 @@ use ikm_core::i18n::ui;
 use ikm_core::submission::is_canonical_id;
 use ikm_core::{Lang, Submission};
 use ikm_survey::options::{resolve_setup, MountOptions, Page};
-use ikm_survey::state::{Action, Phase, Setup, SurveyState};
+use ikm_survey::state::{Action, Failure, Phase, Setup, SurveyState};
 use ikm_survey::steps::{self, Flow, Move, Position};
 use maud::{html, Markup, PreEscaped};
 use std::collections::HashMap;
@@ -429,21 +429,22 @@ async fn submit(
         detail: rejection.body_text(),
     })?;
     let page = page_of(&query, &headers);
+    // A move between screens stores nothing and has its own allowance, so one respondent's
+    // dozen screens never use up the sends'. Over either, the same screen comes back.
+    let allowed = if Move::from_fields(&fields).is_some() {
+        app.check_moves(&extensions, &headers)
+    } else {
+        app.check_sends(&extensions, &headers)
+    };
+    if let Err(wait_secs) = allowed {
+        return Ok(too_fast(app, site, &page, &fields, wait_secs));
+    }
     let at = ikm_core::time::format_rfc3339((app.now)());
-    // The reducer's state holds the configuration by `Rc`: it stays in this block, never
-    // across an await.
-    let submission = {
-        let read = read_post(site, &page, &fields, at);
-        // A move between screens stores nothing: it does not count against the sender's rate.
-        if !matches!(read, Read::Moved(..)) {
-            app.check_rate(&extensions, &headers)?;
-        }
-        match read {
-            Read::Moved(status, state) | Read::Page(status, state) => {
-                return Ok(render_page(app, site, *state, status))
-            }
-            Read::Whole(submission) => *submission,
-        }
+    // The reducer's state holds the configuration by `Rc`: it is rendered or dropped in this
+    // match, never held across an await.
+    let submission = match read_post(site, &page, &fields, at) {
+        Read::Page(status, state) => return Ok(render_page(app, site, *state, status)),
+        Read::Whole(submission) => *submission,
     };
     let mut code_used = false;
     let sender = crate::proof::Sender::Device {
@@ -497,21 +498,47 @@ async fn submit(
 
 /// What a form post holds, read through the widget's reducer.
 enum Read {
-    /// A move between screens (one question per screen): the screen it leads to.
-    Moved(StatusCode, Box<SurveyState>),
-    /// Not a whole response yet: the form again, with its problems if any.
+    /// A move between screens (one question per screen): the screen it leads to; or not a
+    /// whole response yet: the form again, with its problems if any.
     Page(StatusCode, Box<SurveyState>),
     /// A response the reducer found whole, to be stored.
     Whole(Box<Submission>),
 }
 
-/// Reads a post without JavaScript: a move, a refused send, or a whole response.
-fn read_post(site: &Site, page: &Page, fields: &[(String, String)], at: String) -> Read {
+/// The answers a post without JavaScript carries, on the screen it was sent from.
+fn restore(site: &Site, page: &Page, fields: &[(String, String)]) -> SurveyState {
     // The page sets the id; a missing or altered one gets a fresh id rather than a refusal.
     let mut state = SurveyState::restored(setup_of(site, page), fields);
     if !is_canonical_id(&state.draft.id) {
         state.draft.id = new_id();
     }
+    state
+}
+
+/// A post over the client's allowance (429, `Retry-After`): the screen it came from, every
+/// answer kept, saying to wait a moment.
+fn too_fast(
+    app: &App,
+    site: &Site,
+    page: &Page,
+    fields: &[(String, String)],
+    wait_secs: u64,
+) -> Response {
+    let mut state = restore(site, page, fields);
+    state.phase = Phase::Failed(Failure::Temporary {
+        status: Some(StatusCode::TOO_MANY_REQUESTS.as_u16()),
+        retry_after_secs: Some(u32::try_from(wait_secs).unwrap_or(u32::MAX)),
+    });
+    let mut response = render_page(app, site, state, StatusCode::TOO_MANY_REQUESTS);
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(wait_secs));
+    response
+}
+
+/// Reads a post without JavaScript: a move, a refused send, or a whole response.
+fn read_post(site: &Site, page: &Page, fields: &[(String, String)], at: String) -> Read {
+    let mut state = restore(site, page, fields);
     let status_of = |state: &SurveyState| {
         if state.errors.is_empty() {
             StatusCode::OK
@@ -522,7 +549,7 @@ fn read_post(site: &Site, page: &Page, fields: &[(String, String)], at: String) 
     if let Some(to) = Move::from_fields(fields) {
         state.flow.get_or_insert(Flow::START);
         state.apply(Action::Step(to));
-        return Read::Moved(status_of(&state), Box::new(state));
+        return Read::Page(status_of(&state), Box::new(state));
     }
     // The button under a used ticket code sends from whichever screen shows it.
     if fields.iter().any(|(name, _)| name == form::WITHOUT_CODE) {

@@ -330,42 +330,15 @@ async fn dump_text(db: &str) -> String {
     out
 }
 
+/// A complete response under `id` scoring every element 3, sent with the ticket's `code`.
 fn form_fields(id: &str, code: &str) -> Vec<(String, String)> {
-    let mut fields: Vec<(String, String)> = [
-        ("id", id),
-        ("lang", "id"),
-        ("service", "paspor-baru"),
-        ("code", code),
-        ("respondent.gender", "L"),
-        ("respondent.age", "44"),
-        ("respondent.education", "SMA"),
-        ("respondent.occupation", "PNS"),
-    ]
-    .iter()
-    .map(|(k, v)| (k.to_string(), v.to_string()))
-    .collect();
-    for e in ikm_core::Element::ALL {
-        fields.push((format!("answers.{}", e.key()), "3".to_string()));
-    }
+    let mut fields = common::form_fields(id, "3");
+    fields.push(("code".into(), code.into()));
     fields
 }
 
 async fn post_form(c: &Collector, path: &str, fields: &[(String, String)]) -> (StatusCode, String) {
-    let body = fields
-        .iter()
-        .map(|(k, v)| format!("{}={}", common::urlencode(k), common::urlencode(v)))
-        .collect::<Vec<_>>()
-        .join("&");
-    let request = axum::http::Request::post(path)
-        .header(
-            axum::http::header::CONTENT_TYPE,
-            "application/x-www-form-urlencoded",
-        )
-        .header("sec-fetch-site", "same-origin")
-        .body(axum::body::Body::from(body))
-        .unwrap();
-    let (status, _, page) = c.send(request).await;
-    (status, page)
+    c.survey_post(path, fields).await
 }
 
 /// Without JavaScript: the ticket's link shows and posts the code; a used code gets the form

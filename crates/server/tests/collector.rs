@@ -13,7 +13,7 @@ mod common;
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use common::{collector, databases, json, submission, TOKEN};
+use common::{collector, databases, form_fields, json, submission, TOKEN};
 use ikm_core::{Element, Weights};
 use ikm_server::csv_scores::score_csv;
 use ikm_server::rate_limit::ClientLimiter;
@@ -400,26 +400,6 @@ async fn changing_the_time_zone_rebuilds_the_daily_totals() {
 }
 
 use ikm_core::time::Date;
-
-/// The hosted form's fields for one complete response under `id`, scoring every element `score`.
-fn form_fields(id: &str, score: &str) -> Vec<(String, String)> {
-    let mut fields: Vec<(String, String)> = [
-        ("id", id),
-        ("lang", "id"),
-        ("service", "paspor-baru"),
-        ("respondent.gender", "L"),
-        ("respondent.age", "44"),
-        ("respondent.education", "SMA"),
-        ("respondent.occupation", "PNS"),
-    ]
-    .iter()
-    .map(|(k, v)| (k.to_string(), v.to_string()))
-    .collect();
-    for e in ikm_core::Element::ALL {
-        fields.push((format!("answers.{}", e.key()), score.to_string()));
-    }
-    fields
-}
 
 async fn post_form(
     c: &common::Collector,

@@ -13,7 +13,7 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::{collector, collector_with, databases, TOKEN};
+use common::{collector, collector_tuned, collector_with, databases, TOKEN};
 use ikm_core::i18n::ui;
 use ikm_core::{Element, Lang, OfficeConfig};
 use ikm_server::rate_limit::ClientLimiter;
@@ -258,4 +258,86 @@ async fn a_send_from_a_screen_before_the_review_moves_on_and_stores_nothing() {
         assert_eq!(c.store.count().await.unwrap(), 0, "{db}");
         c.store.close().await;
     }
+}
+
+/// A client over its allowance of moves (or of sends) gets the screen it came from back with
+/// a 429 and `Retry-After`, every answer kept and the wait named; nothing is stored.
+#[tokio::test]
+async fn a_client_posting_too_fast_gets_its_screen_back_with_every_answer() {
+    for db in databases().await {
+        let config = OfficeConfig {
+            office_name: "Kantor Uji".into(),
+            ..OfficeConfig::default()
+        };
+        let c = collector_tuned(&db, config, &[], |app| {
+            app.moves = Some(ClientLimiter::new(1, 3));
+            app.limiter = Some(ClientLimiter::new(1, 1));
+        })
+        .await;
+        let (_, _, page) = c.get("/?mode=steps", None).await;
+        let (_, page) = press(&c, "/", &page, &PROFILE, Some("next")).await;
+        let (_, page) = press(
+            &c,
+            "/",
+            &page,
+            &[("answers.persyaratan", "4")],
+            Some("next"),
+        )
+        .await;
+        let (status, page) =
+            press(&c, "/", &page, &[("answers.prosedur", "2")], Some("next")).await;
+        assert_eq!(status, StatusCode::OK, "{db}: three moves are allowed");
+        assert!(title(&page).starts_with("Langkah 4 dari 11: "), "{db}");
+
+        let mut fields = hidden_fields(&page);
+        fields.push(("answers.waktu".into(), "3".into()));
+        fields.push(("step".into(), "next".into()));
+        let (status, headers, again) = c.survey_post_headers("/", &fields).await;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{db}");
+        let wait: u64 = headers["retry-after"].to_str().unwrap().parse().unwrap();
+        assert!(wait >= 1, "{db}: waits {wait} s");
+        assert!(
+            title(&again).starts_with("Langkah 4 dari 11: "),
+            "{db}: the same screen, not the next: {}",
+            title(&again)
+        );
+        assert!(
+            again.contains(ui::TOO_MANY_REQUESTS.get(Lang::Id)),
+            "{db}: the wait is named"
+        );
+        let kept = hidden_fields(&again);
+        for answer in [
+            ("answers.persyaratan", "4"),
+            ("answers.prosedur", "2"),
+            ("answers.waktu", "3"),
+            ("respondent.age", "67"),
+        ] {
+            assert!(
+                kept.contains(&(answer.0.into(), answer.1.into())),
+                "{db}: {answer:?} kept in {kept:?}"
+            );
+        }
+
+        // The sends' allowance is apart: one whole response is stored, the next waits.
+        let (status, _) = c
+            .survey_post("/", &common::form_fields(&new_id(1), "3"))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{db}");
+        let second = common::form_fields(&new_id(2), "2");
+        let (status, headers, again) = c.survey_post_headers("/", &second).await;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{db}");
+        assert!(headers.contains_key("retry-after"), "{db}");
+        assert!(again.contains(ui::TOO_MANY_REQUESTS.get(Lang::Id)), "{db}");
+        assert!(
+            hidden_fields(&again).contains(&("answers.kompetensi".into(), "2".into())),
+            "{db}: the unsent answers are still chosen"
+        );
+        assert_eq!(c.store.count().await.unwrap(), 1, "{db}");
+        c.store.close().await;
+    }
+}
+
+/// A canonical response id, distinct per `n`.
+fn new_id(n: u32) -> String {
+    format!("00000000-0000-4000-8000-{n:012}")
 }

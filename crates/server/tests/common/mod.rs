@@ -95,12 +95,26 @@ pub async fn collector_at(
     cors: &[String],
     now: fn() -> i64,
 ) -> Collector {
+    collector_tuned(db, config, cors, |app| {
+        app.limiter = limiter;
+        app.now = now;
+    })
+    .await
+}
+
+/// A collector over `db` for `config`, its state changed by `tune` (limits, clock) first.
+pub async fn collector_tuned(
+    db: &str,
+    config: OfficeConfig,
+    cors: &[String],
+    tune: impl FnOnce(&mut App),
+) -> Collector {
     let store = Store::open(db, ikm_core::time::UtcOffset::WIB)
         .await
         .unwrap();
     let mut app = App::new(store.clone(), config, Some(TOKEN.into()));
-    app.limiter = limiter;
-    app.now = now;
+    app.now = fixed_now;
+    tune(&mut app);
     let app = Arc::new(app);
     Collector {
         router: router(app, Path::new("../../dist"), cors),
@@ -179,6 +193,16 @@ impl Collector {
         path: &str,
         fields: &[(String, String)],
     ) -> (StatusCode, String) {
+        let (status, _, page) = self.survey_post_headers(path, fields).await;
+        (status, page)
+    }
+
+    /// The same, with the answer's headers.
+    pub async fn survey_post_headers(
+        &self,
+        path: &str,
+        fields: &[(String, String)],
+    ) -> (StatusCode, axum::http::HeaderMap, String) {
         let body = fields
             .iter()
             .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
@@ -189,8 +213,7 @@ impl Collector {
             .header("sec-fetch-site", "same-origin")
             .body(Body::from(body))
             .unwrap();
-        let (status, _, page) = self.send(request).await;
-        (status, page)
+        self.send(request).await
     }
 
     pub async fn get(
@@ -306,4 +329,24 @@ pub async fn call(
         .unwrap();
     let (status, _, body) = c.send(request).await;
     (status, body)
+}
+
+/// The hosted form's fields for one complete response under `id`, scoring every element `score`.
+pub fn form_fields(id: &str, score: &str) -> Vec<(String, String)> {
+    let mut fields: Vec<(String, String)> = [
+        ("id", id),
+        ("lang", "id"),
+        ("service", "paspor-baru"),
+        ("respondent.gender", "L"),
+        ("respondent.age", "44"),
+        ("respondent.education", "SMA"),
+        ("respondent.occupation", "PNS"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    for e in ikm_core::Element::ALL {
+        fields.push((format!("answers.{}", e.key()), score.to_string()));
+    }
+    fields
 }
