@@ -16,6 +16,7 @@ use crate::report::{
     TrendPoint,
 };
 use crate::store::{PeriodAction, PeriodEvent, Suggestion};
+use crate::tables::{module_table, profile_tables, services_table};
 use axum::extract::rejection::FormRejection;
 use axum::extract::{FromRequest, Path, Query, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -23,7 +24,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use ikm_core::followup::{FollowUpInput, Status};
 use ikm_core::period::Period;
-use ikm_core::questionnaire::Module;
 use ikm_core::score::Grade;
 use ikm_core::time::Date;
 use ikm_core::{Element, Lang, OfficeConfig};
@@ -108,14 +108,14 @@ async fn ranking_page(
             header {
                 p.office { (report.label) }
                 h1 { "Peringkat IKM unit " (title) }
-                p.period { (long_date(request.from, Lang::Id)) " s.d. " (long_date(request.to, Lang::Id)) " (zona waktu tiap unit) · bobot " (request.weights.printed()) }
+                p.period { (long_date(request.from(), Lang::Id)) " s.d. " (long_date(request.to(), Lang::Id)) " (zona waktu tiap unit) · bobot " (request.weights.printed()) }
             }
             form.filters.no-print method="get" action="/admin" {
                 @if let Some(id) = &report.region { input type="hidden" name="region" value=(id); } @else { input type="hidden" name="all" value="1"; }
                 label {
                     "Periode"
                     select name="period" {
-                        @for (group, periods) in picker_periods(Period::month_of(request.to).last_day().min(app.first_site().config.offset().local_date((app.now)())), request.period) {
+                        @for (group, periods) in picker_periods(Period::month_of(request.to()).last_day().min(app.first_site().config.offset().local_date((app.now)())), request.period) {
                             optgroup label=(group) {
                                 @for p in periods {
                                     option value=(p.key()) selected[Some(p) == request.period] { (p.label(Lang::Id)) }
@@ -307,7 +307,7 @@ impl View<'_> {
     fn acting_period(&self) -> Period {
         self.request
             .period
-            .unwrap_or_else(|| Period::month_of(self.request.to))
+            .unwrap_or_else(|| Period::month_of(self.request.to()))
     }
 
     fn page(
@@ -325,7 +325,7 @@ impl View<'_> {
                             p.office { (r.office) }
                             h1 { "Rekapitulasi IKM " (title) }
                             p.period {
-                                (long_date(self.request.from, Lang::Id)) " s.d. " (long_date(self.request.to, Lang::Id))
+                                (long_date(self.request.from(), Lang::Id)) " s.d. " (long_date(self.request.to(), Lang::Id))
                                 " (" (self.config().time_zone) ") · bobot " (self.request.weights.printed())
                                 @if let Some(s) = &self.request.filter.service {
                                     " · layanan " (self.config().service(s).map_or(s.as_str(), |o| o.label.id.as_str()))
@@ -339,8 +339,8 @@ impl View<'_> {
                             @if let Some(key) = &key {
                                 a href=(self.with_unit(&format!("/admin/laporan?period={key}"))) { "Laporan resmi (cetak/PDF)" }
                             }
-                            a href=(self.with_unit(&format!("/admin/responses.csv?from={}&to={}", self.request.from, self.request.to))) { "Unduh CSV" }
-                            a href=(self.with_unit(&format!("/api/v1/report?from={}&to={}", self.request.from, self.request.to))) { "JSON" }
+                            a href=(self.with_unit(&format!("/admin/responses.csv?from={}&to={}", self.request.from(), self.request.to()))) { "Unduh CSV" }
+                            a href=(self.with_unit(&format!("/api/v1/report?from={}&to={}", self.request.from(), self.request.to()))) { "JSON" }
                             a href=(self.with_unit("/hasil")) { "Halaman publik" }
                             a href=(self.with_unit("/admin/qr")) { "Poster QR loket" }
                             a href=(self.with_unit("/admin/audit")) { "Jejak audit" }
@@ -516,7 +516,7 @@ impl View<'_> {
         let form = FormKind::Population;
         let typed = |name: &str| Problem::value(problem, &form, name);
         let default_month =
-            Period::month_of(self.request.to.min(self.today).max(self.request.from));
+            Period::month_of(self.request.to().min(self.today).max(self.request.from()));
         html! {
             section aria-labelledby="h-sample" {
                 h2 id="h-sample" { "Sampel (Krejcie & Morgan)" }
@@ -598,19 +598,7 @@ impl View<'_> {
     fn services_table(&self) -> Markup {
         html! {
             h2 { "IKM per jenis layanan" }
-            table {
-                thead { tr { th scope="col" { "Jenis layanan" } th scope="col" { "Responden" } th scope="col" { "IKM" } th scope="col" { "Mutu" } } }
-                tbody {
-                    @for s in self.report.per_service.values() {
-                        tr {
-                            th scope="row" { (s.label) }
-                            td.num { (s.respondents) }
-                            td.num { (s.ikm.map_or("–".into(), |v| number(v, 2, Lang::Id))) }
-                            td { (s.mutu.map_or("–".into(), |g| g.to_string())) }
-                        }
-                    }
-                }
-            }
+            (services_table(self.report))
         }
     }
 
@@ -630,23 +618,7 @@ impl View<'_> {
     fn profile_section(&self) -> Markup {
         html! {
             h2 { "Profil responden" }
-            div.profile {
-                @for (title, rows) in self.report.profile.titled() {
-                    table {
-                        caption { (title.id) }
-                        thead { tr { th scope="col" { "Kategori" } th scope="col" { "Jumlah" } th scope="col" { "%" } } }
-                        tbody {
-                            @for row in rows {
-                                tr {
-                                    th scope="row" { (row.label.id) }
-                                    td.num { (row.count) }
-                                    td.num { (row.percent.map_or("–".into(), |p| number(p, 1, Lang::Id))) }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
+            (profile_tables(self.report))
         }
     }
 
@@ -856,35 +828,6 @@ impl View<'_> {
                         }
                     }
                 }
-            }
-        }
-    }
-}
-
-/// One module's IPK table: item means, the index and who answered.
-pub fn module_table(module: Module, recap: &ikm_core::ipk::ModuleRecap, lang: Lang) -> Markup {
-    let (item, mean, index, scale) = match lang {
-        Lang::Id => ("Pernyataan", "Rata-rata", "Indeks", "skala"),
-        Lang::En => ("Statement", "Mean", "Index", "scale"),
-    };
-    html! {
-        table {
-            caption {
-                (module.title().get(lang)) " — " (scale) " 1–" (recap.scale) ", " (recap.respondents)
-                (if lang == Lang::Id { " responden" } else { " respondents" })
-            }
-            thead { tr { th scope="col" { "No" } th scope="col" { (item) } th scope="col" { (mean) } } }
-            tbody {
-                @for (i, (statement, (_, m))) in module.statements().iter().zip(&recap.items.0).enumerate() {
-                    tr {
-                        td { (i + 1) }
-                        th scope="row" { (statement.text.get(lang)) }
-                        td.num { (m.map_or("–".into(), |v| number(v, 2, lang))) }
-                    }
-                }
-            }
-            tfoot {
-                tr { th scope="row" colspan="2" { (index) " " (module.short_name()) } td.num { strong { (recap.index.map_or("–".into(), |v| number(v, 2, lang))) } } }
             }
         }
     }

@@ -551,7 +551,8 @@ pub async fn get_csv(
     };
     let filename = format!(
         "attachment; filename=\"ikm-responses-{prefix}{}-{}.csv\"",
-        request.from, request.to
+        request.from(),
+        request.to()
     );
     let mut response = (StatusCode::OK, bytes).into_response();
     let h = response.headers_mut();

@@ -2,7 +2,6 @@
 //! document (the browser's "save as PDF" gives the PDF). Every sentence is built from the data
 //! and the office configuration, so nothing is typed twice.
 
-use crate::admin::module_table;
 use crate::api::Shared;
 use crate::auth::Viewer;
 use crate::charts::{document, local_time, long_date, nrr_bars, number, trend_line};
@@ -11,6 +10,7 @@ use crate::report::{
     add_suggestions, build_report, trend, FollowUpView, Report, ReportRequest, SuggestionsReport,
 };
 use crate::store::Suggestion;
+use crate::tables::{module_table, profile_tables, services_table};
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -255,7 +255,7 @@ impl Laporan<'_> {
         let long = |d: ikm_core::time::Date| long_date(d, Lang::Id);
         html! {
             (n.heading("Periode Survei"))
-            p { "Survei dilaksanakan pada " (long(request.from)) " sampai dengan " (long(request.to)) " (" (config.time_zone) "). Setiap respons dihitung pada periode waktu pengisiannya menurut zona waktu kantor." }
+            p { "Survei dilaksanakan pada " (long(request.from())) " sampai dengan " (long(request.to())) " (" (config.time_zone) "). Setiap respons dihitung pada periode waktu pengisiannya menurut zona waktu kantor." }
             (n.heading("Populasi dan Sampel"))
             @match &report.sample {
                 Some(s) => p { "Populasi adalah pengguna layanan pada periode ini, sebanyak " (s.population) " orang. Besar sampel minimum ditentukan dengan tabel Krejcie dan Morgan (tingkat kepercayaan 95%, X² = 3,841, P = 0,5, d = 0,05), yaitu " (s.target) " responden. Jumlah responden yang terkumpul " (s.respondents) " orang, sehingga sampel minimum " (if s.reached { "tercapai" } else { "belum tercapai" }) "."
@@ -323,27 +323,9 @@ impl Laporan<'_> {
             p.note { "Kolom 1–4: jumlah jawaban dengan nilai tersebut. Mutu per unsur: NRR × 25 pada tabel mutu." }
             (nrr_bars("lap-nrr", &n.figure("NRR per unsur (tanda ! = prioritas perbaikan)"), &r.nrr, &r.lowest, Lang::Id))
             (n.heading("IKM per Jenis Layanan"))
-            table {
-                thead { tr { th { "Jenis layanan" } th { "Responden" } th { "IKM" } th { "Mutu" } } }
-                tbody {
-                    @for s in report.per_service.values() {
-                        tr { td { (s.label) } td.num { (s.respondents) } td.num { (s.ikm.map_or("–".into(), |v| number(v, 2, Lang::Id))) } td { (s.mutu.map_or("–".into(), |g| g.to_string())) } }
-                    }
-                }
-            }
+            (services_table(report))
             (n.heading("Profil Responden"))
-            div.profile {
-                @for (heading, rows) in report.profile.titled() {
-                    table {
-                        caption { (heading.id) }
-                        tbody {
-                            @for row in rows {
-                                tr { td { (row.label.id) } td.num { (row.count) } td.num { (row.percent.map_or("–".into(), |p| number(p, 1, Lang::Id))) "%" } }
-                            }
-                        }
-                    }
-                }
-            }
+            (profile_tables(report))
             @if !report.modules.0.is_empty() {
                 (n.heading("Indeks Persepsi (IPK)"))
                 p { "Nilai rata-rata tiap pernyataan pada skala modulnya; indeks adalah rata-rata dari nilai rata-rata pernyataan. IPK tidak termasuk dalam perhitungan IKM." }

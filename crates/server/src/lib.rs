@@ -32,5 +32,6 @@ pub mod store;
 pub mod suggestion_summary;
 pub mod suggestions_api;
 pub mod survey_page;
+pub mod tables;
 pub mod tls;
 pub mod tv;

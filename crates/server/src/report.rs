@@ -25,8 +25,7 @@ use std::collections::{BTreeMap, HashMap};
 pub struct ReportRequest {
     /// The reporting period, unless the request named a free range of days.
     pub period: Option<Period>,
-    pub from: Date,
-    pub to: Date,
+    /// Its days `from..=to` and what else it is narrowed to.
     pub filter: Filter,
     pub weights: Weights,
     /// A population typed into the request; otherwise the stored ones are used.
@@ -104,8 +103,6 @@ pub fn parse_request(
     };
     Ok(ReportRequest {
         period,
-        from,
-        to,
         filter,
         weights,
         population,
@@ -114,13 +111,23 @@ pub fn parse_request(
 }
 
 impl ReportRequest {
+    /// The first day reported on, in the office's time zone.
+    pub fn from(&self) -> Date {
+        self.filter.from
+    }
+
+    /// The last day reported on.
+    pub fn to(&self) -> Date {
+        self.filter.to
+    }
+
     /// The title of the report: the period's label, or the range of days.
     pub fn title(&self) -> String {
         match self.period {
             Some(p) => p.label(self.lang),
             None => match self.lang {
-                Lang::En => format!("{} to {}", self.from, self.to),
-                Lang::Id => format!("{} s.d. {}", self.from, self.to),
+                Lang::En => format!("{} to {}", self.from(), self.to()),
+                Lang::Id => format!("{} s.d. {}", self.from(), self.to()),
             },
         }
     }
@@ -128,8 +135,8 @@ impl ReportRequest {
     /// The months the request's days touch, first to last.
     pub fn months(&self) -> Vec<Period> {
         let mut months = Vec::new();
-        let mut month = self.from.first_of_month();
-        while month <= self.to {
+        let mut month = self.from().first_of_month();
+        while month <= self.to() {
             months.push(Period::month_of(month));
             month = month.add_months(1);
         }
@@ -676,8 +683,8 @@ pub async fn build_report(
         period: PeriodInfo {
             key: request.period.map(Period::key),
             label: request.title(),
-            from: request.from.to_string(),
-            to: request.to.to_string(),
+            from: request.from().to_string(),
+            to: request.to().to_string(),
             time_zone: config.time_zone.name().to_string(),
         },
         filters: Filters {
@@ -706,12 +713,12 @@ pub async fn build_report(
         follow_ups: FollowUps {
             plan: follow_ups
                 .iter()
-                .filter(|f| f.planned_within(request.from, request.to))
+                .filter(|f| f.planned_within(request.from(), request.to()))
                 .map(|f| FollowUpView::new(f, lang, &texts))
                 .collect(),
             carried: follow_ups
                 .iter()
-                .filter(|f| f.carried_into(request.from))
+                .filter(|f| f.carried_into(request.from()))
                 .map(|f| FollowUpView::new(f, lang, &texts))
                 .collect(),
         },
@@ -856,8 +863,8 @@ pub async fn build_region_report(
         period: PeriodInfo {
             key: request.period.map(Period::key),
             label: request.title(),
-            from: request.from.to_string(),
-            to: request.to.to_string(),
+            from: request.from().to_string(),
+            to: request.to().to_string(),
             time_zone: "unit".to_string(),
         },
         ikm_rounded: recap.ikm_rounded(),
@@ -958,7 +965,7 @@ pub struct TrendPoint {
     pub closed: bool,
 }
 
-/// The IKM of the `months` months ending with the month of `request.to`, for the request's
+/// The IKM of the `months` months ending with the month of `request.to()`, for the request's
 /// filters, in two queries: the months' counts, and the late arrivals of the closed ones
 /// (taken away, so a closed month shows its frozen figure). With `closed_only`, only closed
 /// months are listed (the public page).
@@ -968,7 +975,7 @@ pub async fn trend(
     months: i32,
     closed_only: bool,
 ) -> Result<Vec<TrendPoint>, StoreError> {
-    let last = request.to.first_of_month();
+    let last = request.to().first_of_month();
     let first = last.add_months(1 - months);
     let filter = Filter {
         from: first,
@@ -1055,7 +1062,7 @@ mod tests {
         let now = parse_rfc3339("2026-11-30T20:00:00Z").unwrap();
         let r = parse_request(&params(&[]), &config, now).unwrap();
         assert_eq!(
-            (r.from.to_string(), r.to.to_string()),
+            (r.from().to_string(), r.to().to_string()),
             ("2026-12-01".into(), "2026-12-31".into())
         );
         let r = parse_request(
@@ -1068,7 +1075,7 @@ mod tests {
             now,
         )
         .unwrap();
-        assert_eq!(r.to.to_string(), "2026-02-28");
+        assert_eq!(r.to().to_string(), "2026-02-28");
         assert_eq!(r.weights, Weights::Legacy0111);
         assert_eq!(r.population, Some(1000));
     }
@@ -1093,7 +1100,7 @@ mod tests {
         let read = |pairs: &[(&str, &str)]| parse_request(&params(pairs), &config, now).unwrap();
         let q = read(&[("period", "2026-Q4")]);
         assert_eq!(
-            (q.from.to_string(), q.to.to_string()),
+            (q.from().to_string(), q.to().to_string()),
             ("2026-10-01".into(), "2026-12-31".into())
         );
         assert_eq!(q.title(), "Triwulan IV 2026");

@@ -593,6 +593,23 @@ async fn only_closed_periods_are_published_and_the_formal_report_prints() {
         ] {
             assert!(doc.contains(part), "{db}: the report has {part}");
         }
+        // The signed paper and the dashboard show the services and who answered alike.
+        let (_, _, dashboard) = c.get("/admin?period=2026-10", Some(TOKEN)).await;
+        for (start, end) in [
+            (
+                "<table><thead><tr><th scope=\"col\">Jenis layanan",
+                "</table>",
+            ),
+            ("<div class=\"profile\">", "</div>"),
+        ] {
+            let cut = |page: &str| -> String {
+                let at = page.find(start).unwrap_or_else(|| panic!("{db}: {start}"));
+                let len = page[at..].find(end).unwrap() + end.len();
+                page[at..at + len].to_string()
+            };
+            assert_eq!(cut(&doc), cut(&dashboard), "{db}: {start}");
+            assert!(cut(&doc).contains("<th scope=\"row\">"), "{db}: rows named");
+        }
         assert_eq!(
             c.get("/admin/laporan?period=2026-10", None).await.0,
             StatusCode::UNAUTHORIZED
