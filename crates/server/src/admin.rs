@@ -12,13 +12,13 @@ use crate::office_api::{
 };
 use crate::origin::{is_from_this_site, OriginPolicy};
 use crate::report::{
-    add_suggestions, build_region_report, build_report, trend, FollowUpView, Report, ReportRequest,
-    TrendPoint,
+    add_suggestions, build_region_report, build_report, trend, FollowUpView, Report, ReportQuery,
+    ReportRequest, TrendPoint,
 };
 use crate::store::{PeriodAction, PeriodEvent, Suggestion};
 use crate::tables::{module_table, profile_tables, services_table};
 use axum::extract::rejection::FormRejection;
-use axum::extract::{FromRequest, Path, Query, Request, State};
+use axum::extract::{FromRequest, Path, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
@@ -28,7 +28,6 @@ use ikm_core::score::Grade;
 use ikm_core::time::Date;
 use ikm_core::{Element, Lang, OfficeConfig};
 use maud::{html, Markup};
-use std::collections::HashMap;
 
 const STYLESHEET: &str = include_str!("admin.css");
 
@@ -73,7 +72,7 @@ impl Problem {
 pub async fn admin_page(
     Reader(caller, subject): Reader,
     State(app): State<Shared>,
-    Query(params): Query<HashMap<String, String>>,
+    params: ReportQuery,
 ) -> Result<Response, ApiError> {
     match app.target(&subject)? {
         Target::Unit(site) => {
@@ -88,7 +87,7 @@ pub async fn admin_page(
 async fn ranking_page(
     app: &App,
     target: Target<'_>,
-    params: &HashMap<String, String>,
+    params: &ReportQuery,
 ) -> Result<Response, ApiError> {
     let request = app.unit_request(params, app.first_site())?;
     let mut snapshot = app.store.snapshot().await?;
@@ -181,7 +180,7 @@ async fn ranking_page(
 async fn dashboard(
     app: &App,
     site: &Site,
-    params: &HashMap<String, String>,
+    params: &ReportQuery,
     problem: Option<Problem>,
     wider: bool,
 ) -> Result<Response, ApiError> {
@@ -941,10 +940,12 @@ async fn refuse(
     form: FormKind,
     message: String,
 ) -> Result<Response, ApiError> {
-    let mut params = HashMap::new();
-    if let Some(p) = field(&fields, return_key).and_then(Period::parse) {
-        params.insert("period".to_string(), p.key());
-    }
+    let params = ReportQuery {
+        period: field(&fields, return_key)
+            .and_then(Period::parse)
+            .map(|p| p.key()),
+        ..ReportQuery::default()
+    };
     dashboard(
         app,
         app.site_by_key(unit),

@@ -7,7 +7,7 @@ use crate::error::ApiError;
 use crate::proof::Sender;
 use crate::rate_limit::{ClientKeys, ClientLimiter, LoginGuard};
 use crate::report::{
-    add_suggestions, build_region_report, build_report, parse_request, ReportRequest,
+    add_suggestions, build_region_report, build_report, parse_request, ReportQuery, ReportRequest,
 };
 use crate::store::{Insert, NewResponse, Store};
 use crate::survey_page::Assets;
@@ -253,7 +253,7 @@ impl App {
     /// only its responses.
     pub fn unit_request(
         &self,
-        params: &HashMap<String, String>,
+        params: &ReportQuery,
         site: &Site,
     ) -> Result<ReportRequest, ApiError> {
         let mut request =
@@ -514,7 +514,7 @@ fn check_submission_code(
 pub async fn get_report(
     Reader(_, subject): Reader,
     State(app): State<Shared>,
-    Query(params): Query<HashMap<String, String>>,
+    params: ReportQuery,
 ) -> Result<Response, ApiError> {
     let mut snapshot = app.store.snapshot().await?;
     match app.target(&subject)? {
@@ -537,7 +537,7 @@ pub async fn get_report(
 pub async fn get_csv(
     Viewer(_, unit): Viewer,
     State(app): State<Shared>,
-    Query(params): Query<HashMap<String, String>>,
+    params: ReportQuery,
 ) -> Result<Response, ApiError> {
     let site = app.site_by_key(&unit);
     let request = app.unit_request(&params, site)?;
@@ -573,4 +573,20 @@ pub async fn office_json(
 ) -> Result<Response, ApiError> {
     let site = app.site(params.get("unit").map(String::as_str))?;
     Ok(Json(&site.config).into_response())
+}
+
+/// The report pages read their query through this, so a query that cannot be read (a name
+/// given twice, broken percent-encoding) is the API's own 400, not axum's plain text.
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ReportQuery {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<ReportQuery, ApiError> {
+        match Query::<ReportQuery>::from_request_parts(parts, state).await {
+            Ok(Query(query)) => Ok(query),
+            Err(rejection) => Err(ApiError::BadRequest(rejection.body_text())),
+        }
+    }
 }

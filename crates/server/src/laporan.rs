@@ -7,11 +7,12 @@ use crate::auth::Viewer;
 use crate::charts::{document, local_time, long_date, nrr_bars, number, trend_line};
 use crate::error::ApiError;
 use crate::report::{
-    add_suggestions, build_report, trend, FollowUpView, Report, ReportRequest, SuggestionsReport,
+    add_suggestions, build_report, trend, FollowUpView, Report, ReportQuery, ReportRequest,
+    SuggestionsReport,
 };
 use crate::store::Suggestion;
 use crate::tables::{module_table, profile_tables, services_table};
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use ikm_core::questionnaire::{Choice, Education, Gender, Module, Occupation, STANDARD};
@@ -20,7 +21,6 @@ use ikm_core::score::Grade;
 use ikm_core::{Element, Lang, OfficeConfig};
 use maud::{html, Markup};
 use std::cell::Cell;
-use std::collections::HashMap;
 
 const STYLESHEET: &str = include_str!("laporan.css");
 
@@ -37,7 +37,7 @@ pub async fn laporan_stylesheet() -> Response {
 pub async fn laporan_page(
     Viewer(_, unit): Viewer,
     State(app): State<Shared>,
-    Query(params): Query<HashMap<String, String>>,
+    params: ReportQuery,
 ) -> Result<Response, ApiError> {
     let site = app.site_by_key(&unit);
     let request = app.unit_request(&params, site)?;

@@ -5,16 +5,15 @@
 use crate::api::{with_unit, App, Shared, Site};
 use crate::charts::{document, local_time, nrr_bars, number, trend_line};
 use crate::error::ApiError;
-use crate::report::{build_report, trend, Report, ReportRequest};
+use crate::report::{build_report, trend, Report, ReportQuery, ReportRequest};
 use crate::store::{Closure, Snapshot};
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use ikm_core::period::Period;
 use ikm_core::score::Grade;
 use ikm_core::{Element, Lang};
 use maud::{html, Markup};
-use std::collections::HashMap;
 
 /// How long browsers and proxies may keep a public page or badge: a reopened period
 /// disappears within minutes.
@@ -22,8 +21,8 @@ const PUBLIC_CACHE: &str = "public, max-age=300";
 
 /// The public pages' language: a `lang` they cannot read is shown in Indonesian, not refused
 /// (the badge is embedded in other sites' pages, where an error helps nobody).
-fn lang_of(params: &HashMap<String, String>) -> Lang {
-    Lang::from_param(params.get("lang").map(String::as_str)).unwrap_or(Lang::Id)
+fn lang_of(params: &ReportQuery) -> Lang {
+    params.lang().unwrap_or(Lang::Id)
 }
 
 /// The report of a closed period as the public sees it: the whole office, frozen figures.
@@ -34,10 +33,7 @@ async fn public_report(
     period: Period,
     lang: Lang,
 ) -> Result<(ReportRequest, Report), ApiError> {
-    let mut params = HashMap::new();
-    params.insert("period".to_string(), period.key());
-    params.insert("lang".to_string(), lang.code().to_string());
-    let request = app.unit_request(&params, site)?;
+    let request = app.unit_request(&ReportQuery::of_period(period, lang), site)?;
     let report = build_report(snapshot.for_unit(site.key()), &site.config, &request).await?;
     Ok((request, report))
 }
@@ -55,16 +51,9 @@ async fn published(snapshot: &mut Snapshot) -> Result<Vec<Closure>, ApiError> {
 }
 
 /// The closed period a request asks for (`period=`), or the latest one.
-async fn chosen(
-    snapshot: &mut Snapshot,
-    params: &HashMap<String, String>,
-) -> Result<Option<Period>, ApiError> {
+async fn chosen(snapshot: &mut Snapshot, params: &ReportQuery) -> Result<Option<Period>, ApiError> {
     let closures = published(snapshot).await?;
-    match params
-        .get("period")
-        .map(|p| p.trim())
-        .filter(|p| !p.is_empty())
-    {
+    match params.period_key() {
         None => Ok(closures.first().map(|c| c.period)),
         Some(key) => {
             let period = Period::parse(key)
@@ -98,14 +87,11 @@ fn with_public_headers(mut response: Response) -> Response {
 /// and none named, the list of units.
 pub async fn results_page(
     State(app): State<Shared>,
-    Query(params): Query<HashMap<String, String>>,
+    params: ReportQuery,
 ) -> Result<Response, ApiError> {
     let lang = lang_of(&params);
     let en = lang == Lang::En;
-    let unit = params
-        .get("unit")
-        .map(|u| u.trim())
-        .filter(|u| !u.is_empty());
+    let unit = params.unit();
     if app.is_multi_unit() && unit.is_none() {
         return Ok(with_public_headers(units_page(&app, lang).into_response()));
     }
@@ -308,13 +294,10 @@ pub fn badge_svg(office: &str, period: &str, figure: &str, detail: &str, lang: L
 
 /// `GET /badge.svg[?period=…&lang=en]`: the published IKM of a closed period (the latest by
 /// default) as a small image for the office website.
-pub async fn badge(
-    State(app): State<Shared>,
-    Query(params): Query<HashMap<String, String>>,
-) -> Result<Response, ApiError> {
+pub async fn badge(State(app): State<Shared>, params: ReportQuery) -> Result<Response, ApiError> {
     let lang = lang_of(&params);
     let en = lang == Lang::En;
-    let site = app.site(params.get("unit").map(String::as_str))?;
+    let site = app.site(params.unit())?;
     let mut snapshot = app.store.snapshot().await?;
     snapshot.for_unit(site.key());
     let (status, svg) = match chosen(&mut snapshot, &params).await {

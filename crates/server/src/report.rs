@@ -17,7 +17,7 @@ use ikm_core::sample::krejcie_morgan;
 use ikm_core::score::Grade;
 use ikm_core::time::{format_rfc3339, Date};
 use ikm_core::{Lang, OfficeConfig, Recap, ScoreTally, Weights};
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Serialize, Serializer};
 use std::collections::{BTreeMap, HashMap};
 
 /// A checked report request: office-local days `from..=to` and filters.
@@ -34,26 +34,81 @@ pub struct ReportRequest {
     pub lang: Lang,
 }
 
-/// Parses the query string of `/api/v1/report`, `/api/v1/responses.csv`, `/admin` and the
-/// formal report.
-///
-/// `period=YYYY-MM|YYYY-Qn|YYYY-Sn|YYYY`, or `month=YYYY-MM`, or `from`/`to` days; the
-/// current month by default.
+/// The query string of the report pages (`/api/v1/report`, `/api/v1/responses.csv`,
+/// `/admin`, the formal report, the public results, `/tv`) as sent: the only names they
+/// read, each value checked by [`parse_request`] with a 400 that names it. Other names are
+/// ignored; a name given twice is a 400.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub struct ReportQuery {
+    pub period: Option<String>,
+    pub month: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub weights: Option<String>,
+    pub population: Option<String>,
+    pub lang: Option<String>,
+    pub unit: Option<String>,
+    pub service: Option<String>,
+    pub counter: Option<String>,
+}
+
+impl ReportQuery {
+    /// The query of a whole period, in `lang`.
+    pub fn of_period(period: Period, lang: Lang) -> ReportQuery {
+        ReportQuery {
+            period: Some(period.key()),
+            lang: Some(lang.code().to_string()),
+            ..ReportQuery::default()
+        }
+    }
+
+    /// The query of the days `from..=to`, in `lang`.
+    pub fn of_days(from: Date, to: Date, lang: Lang) -> ReportQuery {
+        ReportQuery {
+            from: Some(from.to_string()),
+            to: Some(to.to_string()),
+            lang: Some(lang.code().to_string()),
+            ..ReportQuery::default()
+        }
+    }
+
+    /// The language asked for, if it is one the pages speak.
+    pub fn lang(&self) -> Result<Lang, String> {
+        Lang::from_param(given(&self.lang))
+    }
+
+    /// The period key asked for, unchecked (the public pages answer 404 for one not published).
+    pub fn period_key(&self) -> Option<&str> {
+        given(&self.period)
+    }
+
+    /// The unit named, if any (blank is none).
+    pub fn unit(&self) -> Option<&str> {
+        given(&self.unit)
+    }
+}
+
+/// A query value with its spaces trimmed; blank is absent.
+fn given(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
+/// Turns `period=YYYY-MM|YYYY-Qn|YYYY-Sn|YYYY`, or `month=YYYY-MM`, or `from`/`to` days (the
+/// current month by default) and the filters into a checked request.
 pub fn parse_request(
-    params: &HashMap<String, String>,
+    query: &ReportQuery,
     config: &OfficeConfig,
     now: i64,
 ) -> Result<ReportRequest, String> {
     let offset = config.offset();
-    let get = |key: &str| params.get(key).map(|v| v.trim()).filter(|v| !v.is_empty());
     let today = offset.local_date(now);
     let mut period = Some(Period::month_of(today));
-    if let Some(month) = get("month") {
+    if let Some(month) = given(&query.month) {
         let first = Date::parse(&format!("{month}-01"))
             .ok_or_else(|| format!("`month` must be YYYY-MM, got `{month}`"))?;
         period = Some(Period::month_of(first));
     }
-    if let Some(p) = get("period") {
+    if let Some(p) = given(&query.period) {
         period = Some(Period::parse(p).ok_or_else(|| {
             format!("`period` must be YYYY-MM, YYYY-Qn (triwulan), YYYY-Sn (semester) or YYYY, got `{p}`")
         })?);
@@ -62,32 +117,32 @@ pub fn parse_request(
         Some(p) => (p.first_day(), p.last_day()),
         None => (today.first_of_month(), today.last_of_month()),
     };
-    if let Some(v) = get("from") {
+    if let Some(v) = given(&query.from) {
         from =
             Date::parse(v).ok_or_else(|| format!("`from` must be a date YYYY-MM-DD, got `{v}`"))?;
         period = None;
     }
-    if let Some(v) = get("to") {
+    if let Some(v) = given(&query.to) {
         to = Date::parse(v).ok_or_else(|| format!("`to` must be a date YYYY-MM-DD, got `{v}`"))?;
         period = None;
     }
     if to < from {
         return Err(format!("`to` ({to}) is before `from` ({from})"));
     }
-    let weights = match get("weights") {
+    let weights = match given(&query.weights) {
         None => config.weights,
         Some(w) => w.parse()?,
     };
-    let population = match get("population") {
+    let population = match given(&query.population) {
         None => None,
         Some(p) => Some(
             p.parse::<u64>()
                 .map_err(|_| format!("`population` must be a whole number, got `{p}`"))?,
         ),
     };
-    let lang = Lang::from_param(get("lang"))?;
-    let slug = |key: &str| -> Result<Option<String>, String> {
-        match get(key) {
+    let lang = query.lang()?;
+    let slug = |key: &str, value: &Option<String>| -> Result<Option<String>, String> {
+        match given(value) {
             Some(v) if !is_slug(v) => Err(format!(
                 "`{key}` must be an id of lowercase letters, digits and hyphens, got `{v}`"
             )),
@@ -97,9 +152,9 @@ pub fn parse_request(
     let filter = Filter {
         from,
         to,
-        unit: slug("unit")?,
-        service: slug("service")?,
-        counter: slug("counter")?,
+        unit: slug("unit", &query.unit)?,
+        service: slug("service", &query.service)?,
+        counter: slug("counter", &query.counter)?,
     };
     Ok(ReportRequest {
         period,
@@ -1028,11 +1083,13 @@ mod tests {
     use super::*;
     use ikm_core::time::parse_rfc3339;
 
-    fn params(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-        pairs
+    /// The query as a browser would send these pairs.
+    fn params(pairs: &[(&str, &str)]) -> ReportQuery {
+        let object = pairs
             .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
+            .map(|(k, v)| (k.to_string(), serde_json::Value::from(*v)))
+            .collect();
+        serde_json::from_value(serde_json::Value::Object(object)).unwrap()
     }
 
     #[test]

@@ -6,9 +6,9 @@ use crate::api::{Shared, Site};
 use crate::charts::{document_with_head, nrr_bars, number};
 use crate::error::ApiError;
 use crate::qr::{qr_svg, survey_url};
-use crate::report::{build_report, Report};
+use crate::report::{build_report, Report, ReportQuery};
 use crate::store::{Snapshot, Suggestion};
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use ikm_core::period::Period;
@@ -35,13 +35,10 @@ pub async fn tv_stylesheet() -> Response {
 pub async fn tv_page(
     State(app): State<Shared>,
     headers: HeaderMap,
-    Query(params): Query<HashMap<String, String>>,
+    params: ReportQuery,
 ) -> Result<Response, ApiError> {
-    let lang = Lang::from_param(params.get("lang").map(String::as_str)).unwrap_or(Lang::Id);
-    let unit = params
-        .get("unit")
-        .map(|u| u.trim())
-        .filter(|u| !u.is_empty());
+    let lang = params.lang().unwrap_or(Lang::Id);
+    let unit = params.unit();
     if app.is_multi_unit() && unit.is_none() {
         let on: Vec<&Site> = app.sites().filter(|s| s.config.tv.enabled).collect();
         return Ok(screen(units_page(&on, lang), 3600));
@@ -54,32 +51,17 @@ pub async fn tv_page(
     }
     let mut snapshot = app.store.snapshot().await?;
     let today = site.config.offset().local_date((app.now)());
-    let month = report_of(
-        &app,
-        site,
-        &mut snapshot,
-        &[
-            ("period", Period::month_of(today).key()),
-            ("lang", lang.code().to_string()),
-        ],
-    )
-    .await?;
-    let day = today.to_string();
+    let this_month = ReportQuery::of_period(Period::month_of(today), lang);
+    let month = report_of(&app, site, &mut snapshot, &this_month).await?;
     let today_report = report_of(
         &app,
         site,
         &mut snapshot,
-        &[
-            ("from", day.clone()),
-            ("to", day),
-            ("lang", lang.code().to_string()),
-        ],
+        &ReportQuery::of_days(today, today, lang),
     )
     .await?;
     let approved = if site.config.tv.suggestions {
-        let params: HashMap<String, String> =
-            [("period".to_string(), Period::month_of(today).key())].into();
-        let request = app.unit_request(&params, site)?;
+        let request = app.unit_request(&this_month, site)?;
         snapshot
             .for_unit(site.key())
             .suggestions_on_tv(&request.filter, MAX_ON_SCREEN)
@@ -138,13 +120,9 @@ async fn report_of(
     app: &Shared,
     site: &Site,
     snapshot: &mut Snapshot,
-    query: &[(&str, String)],
+    query: &ReportQuery,
 ) -> Result<Report, ApiError> {
-    let params: HashMap<String, String> = query
-        .iter()
-        .map(|(k, v)| ((*k).to_string(), v.clone()))
-        .collect();
-    let request = app.unit_request(&params, site)?;
+    let request = app.unit_request(query, site)?;
     Ok(build_report(snapshot.for_unit(site.key()), &site.config, &request).await?)
 }
 

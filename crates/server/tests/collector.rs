@@ -106,6 +106,20 @@ async fn every_status_code_of_the_contract() {
             c.get("/api/v1/report?from=2026-13-01", Some(TOKEN)).await.0,
             StatusCode::BAD_REQUEST
         );
+        // A period named twice is ambiguous: the API's own 400, naming it, on every report page.
+        for path in [
+            "/api/v1/report",
+            "/admin",
+            "/admin/laporan",
+            "/api/v1/responses.csv",
+        ] {
+            let uri = format!("{path}?period=2026-10&period=2026-11");
+            let (status, _, body) = c.get(&uri, Some(TOKEN)).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{path}: {body}");
+            let error: serde_json::Value = serde_json::from_str(&body).unwrap();
+            assert_eq!(error["error"], "bad_request", "{path}: {body}");
+            assert!(body.contains("period"), "{path}: {body}");
+        }
     }
 }
 

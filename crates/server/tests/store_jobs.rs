@@ -14,9 +14,8 @@ use ikm_core::followup::{FollowUp, FollowUpInput};
 use ikm_core::period::Period;
 use ikm_core::time::{parse_rfc3339, Date};
 use ikm_core::OfficeConfig;
-use ikm_server::report::{build_report, parse_request};
+use ikm_server::report::{build_report, parse_request, ReportQuery};
 use ikm_server::store::{Filter, Insert, NewResponse, Store, StoreErrorKind};
-use std::collections::HashMap;
 
 fn new_response(seed: u64, at: &str) -> NewResponse {
     let submission = submission(seed, at);
@@ -65,10 +64,12 @@ async fn a_report_reads_one_snapshot_while_responses_arrive() {
             .await
             .unwrap();
         assert_eq!(late, Insert::Stored);
-        let params: HashMap<String, String> =
-            [("period".to_string(), "2026-11".to_string())].into();
+        let november = ReportQuery {
+            period: Some("2026-11".into()),
+            ..ReportQuery::default()
+        };
         let config = OfficeConfig::default();
-        let request = parse_request(&params, &config, fixed_now()).unwrap();
+        let request = parse_request(&november, &config, fixed_now()).unwrap();
         let report = build_report(&mut snapshot, &config, &request)
             .await
             .unwrap();
