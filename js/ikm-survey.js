@@ -83,7 +83,7 @@ async function prerender(element) {
   const page = new URLSearchParams(location.search);
   for (const name of ['layanan', 'loket', 'lang', 'mode']) if (page.get(name)) url.searchParams.set(name, page.get(name));
   // Only what changes the form, so the URL stays the one a page may preload.
-  for (const [attribute, name] of [['service', 'service'], ['counter', 'counter'], ['lang', 'attr-lang']]) {
+  for (const [attribute, name] of [['service', 'service'], ['counter', 'counter'], ['lang', 'attr-lang'], ['mode', 'attr-mode']]) {
     const value = element.getAttribute(attribute);
     if (value) url.searchParams.set(name, value);
   }

@@ -231,6 +231,25 @@ test('the two-line embed with mode="steps" loads the steps build and sends one r
   await context.close();
 });
 
+test('the prerendered embed with mode="steps" shows its first screen before the wasm, never the one-page form', async () => {
+  const context = await env.browser.newContext({ viewport: { width: 360, height: 740 } });
+  const page = await context.newPage();
+  // The wasm is held back: what shows is the collector's fragment alone.
+  await page.route(/\.wasm$/, () => {});
+  await page.route(`${env.base}/kantor-pre.html`, (route) => route.fulfill({ contentType: 'text/html', body: `<!doctype html>
+<html lang="id"><head><meta charset="utf-8"><title>Kantor</title><script type="module" src="/ikm-survey.js"></script></head>
+<body><ikm-survey prerender="/api/v1/form" mode="steps"></ikm-survey></body></html>` }));
+  await page.goto(`${env.base}/kantor-pre.html`);
+  await page.locator('ikm-survey form[data-steps]').waitFor({ timeout: 20000 });
+  const shown = await page.evaluate(() => {
+    const root = document.querySelector('ikm-survey').shadowRoot;
+    return { title: root.querySelector('.ikm-step-title')?.textContent ?? '', questions: root.querySelectorAll('fieldset[data-kind=question]').length };
+  });
+  assert.match(shown.title, /^Langkah 1 dari \d+/);
+  assert.equal(shown.questions, 0, 'no question of the one-page form on the first screen');
+  await context.close();
+});
+
 test('one question per screen offline: the page loads again, the walk is saved on the device and delivered once', async () => {
   const context = await env.browser.newContext();
   const page = await context.newPage();

@@ -21,7 +21,7 @@ use ikm_core::form;
 use ikm_core::i18n::ui;
 use ikm_core::submission::is_canonical_id;
 use ikm_core::{Lang, Submission};
-use ikm_survey::options::{resolve_setup, MountOptions, Page};
+use ikm_survey::options::{resolve_setup, wants_steps, MountOptions, Page};
 use ikm_survey::state::{Action, Failure, Phase, Setup, SurveyState};
 use ikm_survey::steps::{self, Flow, Move, Position};
 use maud::{html, Markup, PreEscaped};
@@ -152,12 +152,13 @@ fn setup_of(site: &Site, page: &Page) -> Setup {
 }
 
 /// The element's own attributes, as an embedding page forwards them (`service`, `counter`,
-/// `unit`, `attr-lang`): the widget's precedence rules then run here, unchanged.
+/// `unit`, `attr-lang`, `attr-mode`): the widget's precedence rules then run here, unchanged.
 fn attributes_of(query: &HashMap<String, String>, site: &Site) -> MountOptions {
     let get = |name: &str| nonblank(query, name);
     MountOptions {
         unit: get("unit").or_else(|| site.config.unit.clone()),
         lang: get("attr-lang"),
+        mode: get("attr-mode"),
         service: get("service"),
         counter: get("counter"),
         ..MountOptions::default()
@@ -271,7 +272,7 @@ fn render_page(app: &App, site: &Site, state: SurveyState, status: StatusCode) -
 /// `GET /api/v1/form`: the same server-rendered form as a fragment, for `<ikm-survey
 /// prerender>` on an office website, which shows it inside the element before its wasm has
 /// arrived (one round trip to a fillable form). Query: the page's `layanan`, `loket`,
-/// `lang`, `mode` and the element's `service`, `counter`, `unit`, `attr-lang`. The office
+/// `lang`, `mode` and the element's `service`, `counter`, `unit`, `attr-lang`, `attr-mode`. The office
 /// configuration comes along in `data-config`, so the widget needs no second request.
 pub async fn form_fragment(
     State(app): State<Shared>,
@@ -280,10 +281,16 @@ pub async fn form_fragment(
 ) -> Result<Response, ApiError> {
     let site = app.site(query.get("unit").map(String::as_str))?;
     let page = page_of(&query, &headers);
-    let setup = resolve_setup(&attributes_of(&query, site), &page, site.config.clone());
+    let attributes = attributes_of(&query, site);
+    let setup = resolve_setup(&attributes, &page, site.config.clone());
     let unit = setup.unit.clone();
-    // The page's own `?mode=steps` only: the element's build follows the page, not the office.
-    let mode = address_mode(&query).unwrap_or_default();
+    // The page's `?mode=`, then the element's `mode`: what the loader read to pick its build,
+    // never the office's configuration, which it cannot know before the wasm is in.
+    let mode = if wants_steps(&attributes, &page) {
+        SurveyMode::Steps
+    } else {
+        SurveyMode::Form
+    };
     let survey = ikm_survey::render::render(blank_state(setup, mode));
     let fragment = html! {
         div.ikm-host data-ikm-takeover data-unit=[unit.as_deref()] data-config=(site.config_json) {

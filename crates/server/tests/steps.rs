@@ -212,7 +212,7 @@ async fn the_configuration_sets_the_mode_and_the_address_overrides_it() {
 }
 
 #[tokio::test]
-async fn the_prerendered_fragment_follows_the_page_s_mode_only() {
+async fn the_prerendered_fragment_follows_the_page_then_the_element_never_the_office() {
     for db in databases().await {
         let c = steps_office(&db).await;
         // An office website's element follows its page, not the collector's configuration.
@@ -222,6 +222,14 @@ async fn the_prerendered_fragment_follows_the_page_s_mode_only() {
         let (_, _, fragment) = c.get("/api/v1/form?mode=steps", None).await;
         assert!(fragment.contains("ikm-step-title"), "{db}");
         assert!(fragment.contains("Langkah 1 dari 11"), "{db}");
+        // `<ikm-survey mode="steps" prerender>` on a page without `?mode=`: steps at once,
+        // not the one-page form first; the page's own word wins over the element's.
+        let (_, _, fragment) = c.get("/api/v1/form?attr-mode=steps", None).await;
+        assert!(fragment.contains("Langkah 1 dari 11"), "{db}: {fragment}");
+        let (_, _, fragment) = c.get("/api/v1/form?mode=form&attr-mode=steps", None).await;
+        assert!(!fragment.contains("ikm-step-title"), "{db}");
+        let (_, _, fragment) = c.get("/api/v1/form?mode=steps&attr-mode=form", None).await;
+        assert!(fragment.contains("ikm-step-title"), "{db}");
         c.store.close().await;
     }
 }
