@@ -3,7 +3,7 @@
 //! closing the period, each with a plain HTML form (no script; the page prints on A4).
 
 use crate::accounts::Scope;
-use crate::api::{with_unit, App, Shared, Site, Target};
+use crate::api::{with_unit, App, Params, Shared, Site, Target};
 use crate::auth::{Editor, Reader};
 use crate::charts::{document, local_time, long_date, nrr_bars, number, trend_line};
 use crate::error::ApiError;
@@ -72,7 +72,7 @@ impl Problem {
 pub async fn admin_page(
     Reader(caller, subject): Reader,
     State(app): State<Shared>,
-    params: ReportQuery,
+    Params(params): Params<ReportQuery>,
 ) -> Result<Response, ApiError> {
     match app.target(&subject)? {
         Target::Unit(site) => {

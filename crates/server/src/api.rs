@@ -23,7 +23,6 @@ use ikm_core::time::parse_rfc3339;
 use ikm_core::validate::{field, validate};
 use ikm_core::{Deployment, ErrorCode, FieldError, OfficeConfig, Region, Submission};
 use serde_json::json;
-use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -514,7 +513,7 @@ fn check_submission_code(
 pub async fn get_report(
     Reader(_, subject): Reader,
     State(app): State<Shared>,
-    params: ReportQuery,
+    Params(params): Params<ReportQuery>,
 ) -> Result<Response, ApiError> {
     let mut snapshot = app.store.snapshot().await?;
     match app.target(&subject)? {
@@ -537,7 +536,7 @@ pub async fn get_report(
 pub async fn get_csv(
     Viewer(_, unit): Viewer,
     State(app): State<Shared>,
-    params: ReportQuery,
+    Params(params): Params<ReportQuery>,
 ) -> Result<Response, ApiError> {
     let site = app.site_by_key(&unit);
     let request = app.unit_request(&params, site)?;
@@ -569,24 +568,35 @@ pub async fn get_csv(
 /// `GET /office.json[?unit=…]`: a unit's configuration, so the widget it serves agrees with it.
 pub async fn office_json(
     State(app): State<Shared>,
-    Query(params): Query<HashMap<String, String>>,
+    Params(params): Params<UnitQuery>,
 ) -> Result<Response, ApiError> {
-    let site = app.site(params.get("unit").map(String::as_str))?;
+    let site = app.site(params.unit.as_deref())?;
     Ok(Json(&site.config).into_response())
 }
 
-/// The report pages read their query through this, so a query that cannot be read (a name
-/// given twice, broken percent-encoding) is the API's own 400, not axum's plain text.
-impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ReportQuery {
+/// A query string read into `T`: the names a handler reads, typed; other names ignored. One
+/// that cannot be read (a name given twice, broken percent-encoding) is the API's own 400
+/// naming the problem, not axum's plain text.
+pub struct Params<T>(pub T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequestParts<S>
+    for Params<T>
+{
     type Rejection = ApiError;
 
     async fn from_request_parts(
         parts: &mut axum::http::request::Parts,
         state: &S,
-    ) -> Result<ReportQuery, ApiError> {
-        match Query::<ReportQuery>::from_request_parts(parts, state).await {
-            Ok(Query(query)) => Ok(query),
+    ) -> Result<Params<T>, ApiError> {
+        match Query::<T>::from_request_parts(parts, state).await {
+            Ok(Query(query)) => Ok(Params(query)),
             Err(rejection) => Err(ApiError::BadRequest(rejection.body_text())),
         }
     }
+}
+
+/// `?unit=…`, where that is all a query says.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct UnitQuery {
+    pub unit: Option<String>,
 }

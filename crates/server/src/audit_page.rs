@@ -3,33 +3,41 @@
 //! the admin token, accounts of a region) only with a scope over every unit.
 
 use crate::accounts::Scope;
-use crate::api::{with_unit, App, Shared, Target};
+use crate::api::{with_unit, App, Params, Shared, Target};
 use crate::auth::{Caller, Reader, Subject};
 use crate::charts::{document, local_time};
 use crate::error::ApiError;
 use crate::store::{AuditEvent, AuditQuery};
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use ikm_core::time::{format_rfc3339, Date};
 use ikm_core::Lang;
 use maud::html;
 use serde_json::{json, Value};
-use std::collections::HashMap;
 
 /// Most events one request returns (newest first); narrow `from`/`to` for older ones.
 pub const MAX_EVENTS: u32 = 5000;
+
+/// The audit trail's query: the unit (read by the caller's extractor too) and office-local
+/// days `from..=to`.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct AuditParams {
+    pub unit: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
 
 /// Reads `unit`, `from` and `to` (office-local days, inclusive) into the query this caller may make.
 fn audit_query(
     app: &App,
     caller: &Caller,
     subject: &Subject,
-    params: &HashMap<String, String>,
+    params: &AuditParams,
 ) -> Result<AuditQuery, ApiError> {
-    let day = |name: &str| -> Result<Option<Date>, ApiError> {
-        params
-            .get(name)
+    let day = |name: &str, value: &Option<String>| -> Result<Option<Date>, ApiError> {
+        value
+            .as_deref()
             .map(|v| v.trim())
             .filter(|v| !v.is_empty())
             .map(|v| {
@@ -39,7 +47,7 @@ fn audit_query(
             })
             .transpose()
     };
-    let (from, to) = (day("from")?, day("to")?);
+    let (from, to) = (day("from", &params.from)?, day("to", &params.to)?);
     if let (Some(from), Some(to)) = (from, to) {
         if from > to {
             return Err(ApiError::BadRequest("`from` is after `to`".into()));
@@ -47,7 +55,7 @@ fn audit_query(
     }
     // Days are read in the first unit's time zone (every unit's, for a single office).
     let offset = app.first_site().config.offset();
-    let named_unit = params.get("unit").is_some_and(|u| !u.trim().is_empty());
+    let named_unit = params.unit.as_deref().is_some_and(|u| !u.trim().is_empty());
     let wide = matches!(caller.scope, Scope::All);
     let units = match subject {
         // The events of no one unit go with a single office's own, for a caller of every unit.
@@ -71,7 +79,7 @@ async fn read_events(
     app: &App,
     caller: &Caller,
     subject: &Subject,
-    params: &HashMap<String, String>,
+    params: &AuditParams,
 ) -> Result<Vec<AuditEvent>, ApiError> {
     let query = audit_query(app, caller, subject, params)?;
     Ok(app.store.snapshot().await?.audit_events(&query).await?)
@@ -93,7 +101,7 @@ fn event_json(e: &AuditEvent) -> Value {
 pub async fn get_audit(
     Reader(caller, subject): Reader,
     State(app): State<Shared>,
-    Query(params): Query<HashMap<String, String>>,
+    Params(params): Params<AuditParams>,
 ) -> Result<Response, ApiError> {
     let query = audit_query(&app, &caller, &subject, &params)?;
     let events = app.store.snapshot().await?.audit_events(&query).await?;
@@ -112,7 +120,7 @@ fn shown(value: Option<&Value>) -> String {
 pub async fn audit_page(
     Reader(caller, subject): Reader,
     State(app): State<Shared>,
-    Query(params): Query<HashMap<String, String>>,
+    Params(params): Params<AuditParams>,
 ) -> Result<Response, ApiError> {
     let events = read_events(&app, &caller, &subject, &params).await?;
     let (name, back) = match app.target(&subject)? {
@@ -130,7 +138,10 @@ pub async fn audit_page(
         _ => String::new(),
     };
     let zone = &app.first_site().config.time_zone;
-    let value = |name: &str| params.get(name).cloned().unwrap_or_default();
+    let (from, to) = (
+        params.from.clone().unwrap_or_default(),
+        params.to.clone().unwrap_or_default(),
+    );
     let body = html! {
         main {
             header {
@@ -140,7 +151,7 @@ pub async fn audit_page(
             }
             nav.actions aria-label="Tautan" {
                 a href=(back) { "Kembali ke rekap" }
-                a href={ "/api/v1/audit?" (scope_q) "from=" (value("from")) "&to=" (value("to")) } { "JSON" }
+                a href={ "/api/v1/audit?" (scope_q) "from=" (from) "&to=" (to) } { "JSON" }
             }
             form.picker method="get" action="/admin/audit" {
                 @match &subject {
@@ -149,8 +160,8 @@ pub async fn audit_page(
                     Subject::All if app.is_multi_unit() => { input type="hidden" name="all" value="1"; }
                     _ => {}
                 }
-                label { "Dari " input type="date" name="from" value=(value("from")); }
-                label { "Sampai " input type="date" name="to" value=(value("to")); }
+                label { "Dari " input type="date" name="from" value=(from); }
+                label { "Sampai " input type="date" name="to" value=(to); }
                 button type="submit" { "Tampilkan" }
             }
             @if events.is_empty() {

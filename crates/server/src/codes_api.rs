@@ -2,7 +2,7 @@
 //! integrations) and `ikm codes` (a printable sheet of ticket-sized slips). Both take their
 //! serials from the database, so two batches never repeat one.
 
-use crate::api::{Shared, Site};
+use crate::api::{Params, Shared, Site};
 use crate::auth::{unit_for, Caller};
 use crate::codes::{mint_batch, Batch, CodeSecret, MintedCode};
 use crate::error::ApiError;
@@ -10,7 +10,7 @@ use crate::office_api::json_body;
 use crate::qr::{qr_svg, survey_url};
 use crate::store::{Actor, Store, COLLECTOR_SERIALS};
 use axum::body::Bytes;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -19,7 +19,6 @@ use ikm_core::time::Date;
 use ikm_core::{Lang, OfficeConfig};
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 use serde_json::json;
-use std::collections::HashMap;
 
 /// Most codes in one batch.
 pub const MAX_BATCH: u32 = 1000;
@@ -93,17 +92,25 @@ pub async fn mint(
         .map_err(ApiError::Unprocessable)
 }
 
+/// `POST /api/v1/codes`'s query: the unit (also allowed in the body) and the survey address
+/// the codes' links use (`url=`, as for the posters).
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct CodesQuery {
+    pub unit: Option<String>,
+    pub url: Option<String>,
+}
+
 /// `POST /api/v1/codes` with `{"service", "count", "day"?: "YYYY-MM-DD", "unit"?}` (admin of the
 /// unit): a batch of single-use codes as JSON, with their survey links.
 pub async fn post_codes(
     caller: Caller,
     State(app): State<Shared>,
-    Query(params): Query<HashMap<String, String>>,
+    Params(params): Params<CodesQuery>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let value = json_body(&body)?;
-    let mut unit = params.get("unit").cloned();
+    let mut unit = params.unit;
     let mut service = None;
     let mut count = None;
     let mut day = None;
@@ -132,7 +139,7 @@ pub async fn post_codes(
         day,
         count: count.unwrap_or_default(),
     };
-    let url = survey_url(&app, site, &params, &headers);
+    let url = survey_url(&app, site, params.url.as_deref(), &headers);
     let codes = mint(
         &app.store,
         secret,

@@ -2,7 +2,7 @@
 //! document (the browser's "save as PDF" gives the PDF). Every sentence is built from the data
 //! and the office configuration, so nothing is typed twice.
 
-use crate::api::Shared;
+use crate::api::{Params, Shared};
 use crate::auth::Viewer;
 use crate::charts::{document, local_time, long_date, nrr_bars, number, trend_line};
 use crate::error::ApiError;
@@ -37,7 +37,7 @@ pub async fn laporan_stylesheet() -> Response {
 pub async fn laporan_page(
     Viewer(_, unit): Viewer,
     State(app): State<Shared>,
-    params: ReportQuery,
+    Params(params): Params<ReportQuery>,
 ) -> Result<Response, ApiError> {
     let site = app.site_by_key(&unit);
     let request = app.unit_request(&params, site)?;

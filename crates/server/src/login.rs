@@ -92,9 +92,17 @@ fn page(status: StatusCode, markup: Markup) -> Response {
     no_store((status, markup).into_response())
 }
 
-/// `GET /login[?next=/admin…]`.
-pub async fn get_login(Query(query): Query<HashMap<String, String>>) -> Response {
-    let next = safe_next(query.get("next").map(String::as_str));
+/// `/login`'s query: where to go once logged in.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct LoginQuery {
+    pub next: Option<String>,
+}
+
+/// `GET /login[?next=/admin…]`; a query it cannot read is the plain login page.
+pub async fn get_login(
+    query: Result<Query<LoginQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let next = safe_next(query.ok().and_then(|Query(q)| q.next).as_deref());
     page(StatusCode::OK, login_page(&next, None))
 }
 

@@ -1,13 +1,13 @@
 //! The office's own writes as a JSON API (admin token): the monthly population, closing and
 //! reopening a period, and the follow-up plan. `/admin`'s forms call the same functions.
 
-use crate::api::{App, Shared};
+use crate::api::{App, Params, Shared, UnitQuery};
 use crate::auth::{unit_for, Caller, Editor, Viewer};
 use crate::error::ApiError;
-use crate::report::{cited_texts, FollowUpView};
+use crate::report::{cited_texts, FollowUpView, ReportQuery};
 use crate::store::Closure;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -17,7 +17,6 @@ use ikm_core::period::Period;
 use ikm_core::time::format_rfc3339;
 use ikm_core::Lang;
 use serde_json::json;
-use std::collections::HashMap;
 
 /// The largest population accepted: more than any unit serves in a month.
 pub const MAX_POPULATION: u64 = 100_000_000;
@@ -114,14 +113,14 @@ pub async fn put_population(
     caller: Caller,
     State(app): State<Shared>,
     Path(month): Path<String>,
-    Query(params): Query<HashMap<String, String>>,
+    Params(params): Params<UnitQuery>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let month = parse_month(&month).map_err(ApiError::NotFound)?;
     let value = json_body(&body)?;
     let mut population = None;
     let mut service = String::new();
-    let mut unit = params.get("unit").cloned();
+    let mut unit = params.unit;
     json::read_object!(&value, |v| {
         "population" (required) => population = Some(v.i64()?),
         "service" => service = v.string()?,
@@ -225,15 +224,14 @@ pub async fn get_period(
 pub async fn list_follow_ups(
     Viewer(_, unit): Viewer,
     State(app): State<Shared>,
-    Query(params): Query<HashMap<String, String>>,
+    Params(params): Params<ReportQuery>,
 ) -> Result<Response, ApiError> {
-    let lang =
-        Lang::from_param(params.get("lang").map(String::as_str)).map_err(ApiError::BadRequest)?;
+    let lang = params.lang().map_err(ApiError::BadRequest)?;
     let mut snapshot = app.store.snapshot().await?;
     let all = snapshot.for_unit(&unit).follow_ups().await?;
     let texts = cited_texts(&mut snapshot, &all).await?;
     let view = |f: &FollowUp| FollowUpView::new(f, lang, &texts);
-    let body = match params.get("period").filter(|p| !p.trim().is_empty()) {
+    let body = match params.period_key() {
         None => json!({ "follow_ups": all.iter().map(view).collect::<Vec<_>>() }),
         Some(p) => {
             let period = parse_period(p).map_err(ApiError::BadRequest)?;

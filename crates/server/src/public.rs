@@ -2,7 +2,7 @@
 //! `/badge.svg`, a small badge for the office website. Only closed periods are shown, so the
 //! office decides what is public; never a suggestion or an individual response.
 
-use crate::api::{with_unit, App, Shared, Site};
+use crate::api::{with_unit, App, Params, Shared, Site};
 use crate::charts::{document, local_time, nrr_bars, number, trend_line};
 use crate::error::ApiError;
 use crate::report::{build_report, trend, Report, ReportQuery, ReportRequest};
@@ -87,7 +87,7 @@ fn with_public_headers(mut response: Response) -> Response {
 /// and none named, the list of units.
 pub async fn results_page(
     State(app): State<Shared>,
-    params: ReportQuery,
+    Params(params): Params<ReportQuery>,
 ) -> Result<Response, ApiError> {
     let lang = lang_of(&params);
     let en = lang == Lang::En;
@@ -294,7 +294,10 @@ pub fn badge_svg(office: &str, period: &str, figure: &str, detail: &str, lang: L
 
 /// `GET /badge.svg[?period=…&lang=en]`: the published IKM of a closed period (the latest by
 /// default) as a small image for the office website.
-pub async fn badge(State(app): State<Shared>, params: ReportQuery) -> Result<Response, ApiError> {
+pub async fn badge(
+    State(app): State<Shared>,
+    Params(params): Params<ReportQuery>,
+) -> Result<Response, ApiError> {
     let lang = lang_of(&params);
     let en = lang == Lang::En;
     let site = app.site(params.unit())?;

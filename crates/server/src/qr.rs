@@ -2,12 +2,12 @@
 //! (`?layanan=…&loket=…`), the office, service and counter in words, a short address to type,
 //! and one line of instructions in Indonesian and English. `/admin/qr` and `ikm qr` make them.
 
-use crate::api::{App, Shared, Site};
+use crate::api::{App, Params, Shared, Site};
 use crate::auth::Viewer;
 use crate::charts::document;
 use crate::error::ApiError;
 use crate::survey_page::survey_path;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
 use ikm_core::config::{CounterOption, ServiceOption};
@@ -15,7 +15,6 @@ use ikm_core::form::survey_query;
 use ikm_core::{Lang, OfficeConfig};
 use maud::{html, Markup, PreEscaped};
 use qrcode::{Color, EcLevel, QrCode};
-use std::collections::HashMap;
 use std::fmt::Write;
 
 /// Modules of white space around the code: the quiet zone the QR standard asks for.
@@ -273,11 +272,11 @@ pub fn write_posters(
 pub(crate) fn survey_url(
     app: &App,
     site: &Site,
-    params: &HashMap<String, String>,
+    asked: Option<&str>,
     headers: &HeaderMap,
 ) -> String {
-    if let Some(url) = params.get("url").filter(|u| is_http_url(u)) {
-        return url.clone();
+    if let Some(url) = asked.filter(|u| is_http_url(u)) {
+        return url.to_string();
     }
     if let Some(url) = &site.config.survey_url {
         return url.clone();
@@ -296,6 +295,16 @@ fn is_http_url(url: &str) -> bool {
         && url.chars().all(|c| c.is_ascii_graphic())
 }
 
+/// `/admin/qr`'s query: the paper, one counter's poster (`counter` with `service`), and the
+/// survey address to print.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct PosterQuery {
+    pub paper: Option<String>,
+    pub counter: Option<String>,
+    pub service: Option<String>,
+    pub url: Option<String>,
+}
+
 /// `GET /admin/qr[?paper=a5&counter=…&service=…&url=…]`: the poster sheet. The survey
 /// address is `url=`, else the configuration's `survey_url`, else the address this request
 /// came to (fine on the office network, not for phones if that is `127.0.0.1`).
@@ -303,13 +312,12 @@ pub async fn qr_page(
     Viewer(_, unit): Viewer,
     State(app): State<Shared>,
     headers: HeaderMap,
-    Query(params): Query<HashMap<String, String>>,
+    Params(params): Params<PosterQuery>,
 ) -> Result<Response, ApiError> {
     let site = app.site_by_key(&unit);
-    let paper =
-        Paper::parse(params.get("paper").map(String::as_str)).map_err(ApiError::BadRequest)?;
-    let url = survey_url(&app, site, &params, &headers);
-    let only = match (params.get("counter"), params.get("service")) {
+    let paper = Paper::parse(params.paper.as_deref()).map_err(ApiError::BadRequest)?;
+    let url = survey_url(&app, site, params.url.as_deref(), &headers);
+    let only = match (&params.counter, &params.service) {
         (Some(c), Some(s)) => Some((c.as_str(), s.as_str())),
         _ => None,
     };

@@ -2,7 +2,7 @@
 //! survey's QR code beside them; no token, off unless the unit's configuration enables it.
 //! It shows no individual response, only, where enabled, suggestions staff approved for it.
 
-use crate::api::{Shared, Site};
+use crate::api::{Params, Shared, Site};
 use crate::charts::{document_with_head, nrr_bars, number};
 use crate::error::ApiError;
 use crate::qr::{qr_svg, survey_url};
@@ -14,7 +14,6 @@ use axum::response::{IntoResponse, Response};
 use ikm_core::period::Period;
 use ikm_core::{Element, Lang};
 use maud::{html, Markup, PreEscaped};
-use std::collections::HashMap;
 
 const STYLESHEET: &str = include_str!("tv.css");
 
@@ -35,7 +34,7 @@ pub async fn tv_stylesheet() -> Response {
 pub async fn tv_page(
     State(app): State<Shared>,
     headers: HeaderMap,
-    params: ReportQuery,
+    Params(params): Params<ReportQuery>,
 ) -> Result<Response, ApiError> {
     let lang = params.lang().unwrap_or(Lang::Id);
     let unit = params.unit();
@@ -73,7 +72,7 @@ pub async fn tv_page(
     let refresh = site.config.tv.refresh_secs;
     let shown = in_turn(&approved, (app.now)() / i64::from(refresh.max(1)));
     // The configured address, or the one this screen was reached at; never one from the query.
-    let url = survey_url(&app, site, &HashMap::new(), &headers);
+    let url = survey_url(&app, site, None, &headers);
     let qr = qr_svg(&url, &format!("QR: {url}")).map_err(ApiError::BadRequest)?;
     let screen_parts = Figures {
         month: &month,

@@ -106,19 +106,22 @@ async fn every_status_code_of_the_contract() {
             c.get("/api/v1/report?from=2026-13-01", Some(TOKEN)).await.0,
             StatusCode::BAD_REQUEST
         );
-        // A period named twice is ambiguous: the API's own 400, naming it, on every report page.
-        for path in [
-            "/api/v1/report",
-            "/admin",
-            "/admin/laporan",
-            "/api/v1/responses.csv",
+        // A name given twice is ambiguous: the API's own 400, naming it, on every typed query.
+        for uri in [
+            "/api/v1/report?period=2026-10&period=2026-11",
+            "/admin?period=2026-10&period=2026-11",
+            "/admin/laporan?period=2026-10&period=2026-11",
+            "/api/v1/responses.csv?period=2026-10&period=2026-11",
+            "/api/v1/follow-ups?period=2026-10&period=2026-11",
+            "/api/v1/audit?from=2026-10-01&from=2026-10-02",
+            "/admin/qr?paper=a4&paper=a5",
         ] {
-            let uri = format!("{path}?period=2026-10&period=2026-11");
-            let (status, _, body) = c.get(&uri, Some(TOKEN)).await;
-            assert_eq!(status, StatusCode::BAD_REQUEST, "{path}: {body}");
+            let name = uri.split(['?', '=']).nth(1).unwrap_or_default();
+            let (status, _, body) = c.get(uri, Some(TOKEN)).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}: {body}");
             let error: serde_json::Value = serde_json::from_str(&body).unwrap();
-            assert_eq!(error["error"], "bad_request", "{path}: {body}");
-            assert!(body.contains("period"), "{path}: {body}");
+            assert_eq!(error["error"], "bad_request", "{uri}: {body}");
+            assert!(body.contains(name), "{uri}: {body} names `{name}`");
         }
     }
 }
