@@ -347,6 +347,78 @@ pub const LANGUAGE_NAMES: [(Lang, Text); 2] = [
     (Lang::En, Text::new("English", "English")),
 ];
 
+/// The words of the collector's public pages (`/hasil`, `/badge.svg`, `/tv`), beside the
+/// survey's own: one catalog, so a translation is checked in one place.
+pub mod pages {
+    use super::Text;
+
+    /// A period asked for that is not closed and published.
+    pub const NOT_PUBLISHED: Text = Text::new(
+        "Hasil periode ini belum dipublikasikan.",
+        "This period has not been published.",
+    );
+    pub const ALL_PUBLISHED_RESULTS: Text =
+        Text::new("Semua hasil yang dipublikasikan", "All published results");
+    /// The results page before any period is closed.
+    pub const NOTHING_PUBLISHED: Text = Text::new(
+        "Belum ada hasil survei yang dipublikasikan.",
+        "No results have been published yet.",
+    );
+    /// The results page's title, before the unit's name.
+    pub const SURVEY_RESULTS: Text =
+        Text::new("Hasil Survei Kepuasan Masyarakat", "Survey results");
+    /// The badge of a period not published.
+    pub const NOT_PUBLISHED_YET: Text = Text::new("belum dipublikasikan", "not published yet");
+    /// `/tv` of many units: the list of the screens that are on.
+    pub const SCREENS: Text = Text::new("Layar ruang tunggu", "Waiting-room screens");
+    /// A waiting-room screen's title, before the unit's name.
+    pub const SCREEN_TITLE: Text = Text::new("Survei Kepuasan Masyarakat", "Satisfaction survey");
+    pub const SUMMARY: Text = Text::new("Ringkasan", "Summary");
+    pub const SERVICE_QUALITY: Text = Text::new("Mutu pelayanan", "Service quality");
+    pub const PERFORMANCE: Text = Text::new("Kinerja unit", "Performance");
+    pub const RESPONDENTS: Text = Text::new("Responden", "Respondents");
+    /// The nine elements as bars or a table, on the 1–4 scale.
+    pub const SCORES_1_TO_4: Text = Text::new("Nilai per unsur (1–4)", "Score per element (1–4)");
+    pub const ELEMENT: Text = Text::new("Unsur pelayanan", "Element");
+    pub const GRADE: Text = Text::new("Mutu", "Grade");
+    pub const SCORE_PER_ELEMENT: Text = Text::new("NRR per unsur", "Score per element");
+    pub const IKM_OF_PUBLISHED_MONTHS: Text = Text::new(
+        "IKM bulan-bulan yang dipublikasikan",
+        "IKM of the published months",
+    );
+    /// Followed by the time the period was closed.
+    pub const CLOSED_ON: Text = Text::new("Ditutup pada ", "Closed on ");
+    /// How the published figure is computed, before the grade thresholds.
+    pub const IKM_FORMULA: Text = Text::new(
+        "IKM = rata-rata tertimbang sembilan unsur × 25 (PermenPAN-RB 14/2017); ",
+        "IKM = weighted mean of the nine elements × 25 (PermenPAN-RB 14/2017); ",
+    );
+    pub const ALL_PUBLISHED_PERIODS: Text =
+        Text::new("Semua periode yang dipublikasikan", "All published periods");
+    pub const PERIOD: Text = Text::new("Periode", "Period");
+    pub const RESULTS_TITLE: Text = Text::new(
+        "Hasil Survei Kepuasan Masyarakat",
+        "Public satisfaction survey results",
+    );
+    pub const NO_SCREEN_ON: Text = Text::new(
+        "Belum ada unit yang mengaktifkan layarnya.",
+        "No unit has its screen enabled.",
+    );
+    /// The waiting-room screen's heading.
+    pub const SURVEY_NAME: Text =
+        Text::new("Survei Kepuasan Masyarakat", "Public satisfaction survey");
+    pub const THIS_MONTH: Text = Text::new("Bulan ini", "This month");
+    pub const IKM_THIS_MONTH: Text = Text::new("IKM bulan ini", "IKM this month");
+    pub const RESPONDENTS_TODAY: Text = Text::new("Responden hari ini", "Respondents today");
+    pub const RESPONDENTS_THIS_MONTH: Text =
+        Text::new("Responden bulan ini", "Respondents this month");
+    pub const WHAT_RESPONDENTS_SAID: Text = Text::new("Kata responden", "What respondents said");
+    pub const SCAN_TO_RATE: Text = Text::new(
+        "Pindai untuk menilai layanan kami",
+        "Scan to rate our service",
+    );
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,6 +10,7 @@ use crate::store::{Closure, Snapshot};
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use ikm_core::i18n::{pages, ui};
 use ikm_core::period::Period;
 use ikm_core::score::Grade;
 use ikm_core::{Element, Lang};
@@ -106,7 +107,7 @@ pub async fn results_page(
                 &app,
                 site,
                 lang,
-                html! { p { (if en { "This period has not been published." } else { "Hasil periode ini belum dipublikasikan." }) } a href=(link("/hasil")) { (if en { "All published results" } else { "Semua hasil yang dipublikasikan" }) } },
+                html! { p { (pages::NOT_PUBLISHED.get(lang)) } a href=(link("/hasil")) { (pages::ALL_PUBLISHED_RESULTS.get(lang)) } },
             );
             return Ok(with_public_headers(
                 (StatusCode::NOT_FOUND, page).into_response(),
@@ -127,7 +128,7 @@ pub async fn results_page(
     }
     let body = match period {
         None => {
-            html! { p { (if en { "No results have been published yet." } else { "Belum ada hasil survei yang dipublikasikan." }) } }
+            html! { p { (pages::NOTHING_PUBLISHED.get(lang)) } }
         }
         Some(period) => {
             let (request, report) = public_report(&app, site, &mut snapshot, period, lang).await?;
@@ -136,17 +137,17 @@ pub async fn results_page(
             let r = &report.recap;
             html! {
                 h2 { (period.label(lang)) }
-                section.summary aria-label=(if en { "Summary" } else { "Ringkasan" }) {
+                section.summary aria-label=(pages::SUMMARY.get(lang)) {
                     div { span { "IKM" } strong { (report.ikm_rounded.map_or("–".into(), |v| number(v, 2, lang))) } }
-                    div { span { (if en { "Service quality" } else { "Mutu pelayanan" }) } strong { (r.mutu.map_or("–".into(), |g| g.to_string())) } }
-                    div { span { (if en { "Performance" } else { "Kinerja unit" }) } strong { (r.mutu.map_or("–", |g| if en { g.kinerja_en() } else { g.kinerja() })) } }
-                    div { span { (if en { "Respondents" } else { "Responden" }) } strong { (r.respondents) } }
+                    div { span { (pages::SERVICE_QUALITY.get(lang)) } strong { (r.mutu.map_or("–".into(), |g| g.to_string())) } }
+                    div { span { (pages::PERFORMANCE.get(lang)) } strong { (r.mutu.map_or("–", |g| if en { g.kinerja_en() } else { g.kinerja() })) } }
+                    div { span { (pages::RESPONDENTS.get(lang)) } strong { (r.respondents) } }
                 }
                 p.verified { (report.verified.sentence(r.respondents, lang)) }
                 p.excluded { (report.excluded.sentence(lang)) }
                 table {
-                    caption { (if en { "Score per element (1–4)" } else { "Nilai per unsur (1–4)" }) }
-                    thead { tr { th scope="col" { "No" } th scope="col" { (if en { "Element" } else { "Unsur pelayanan" }) } th scope="col" { "NRR" } th scope="col" { (if en { "Grade" } else { "Mutu" }) } } }
+                    caption { (pages::SCORES_1_TO_4.get(lang)) }
+                    thead { tr { th scope="col" { "No" } th scope="col" { (pages::ELEMENT.get(lang)) } th scope="col" { "NRR" } th scope="col" { (pages::GRADE.get(lang)) } } }
                     tbody {
                         @for e in Element::ALL {
                             tr {
@@ -158,12 +159,12 @@ pub async fn results_page(
                         }
                     }
                 }
-                (nrr_bars("pub-nrr", if en { "Score per element" } else { "NRR per unsur" }, &r.nrr, &[], lang))
+                (nrr_bars("pub-nrr", pages::SCORE_PER_ELEMENT.get(lang), &r.nrr, &[], lang))
                 @if points.len() > 1 {
-                    (trend_line("pub-trend", if en { "IKM of the published months" } else { "IKM bulan-bulan yang dipublikasikan" }, &points, lang))
+                    (trend_line("pub-trend", pages::IKM_OF_PUBLISHED_MONTHS.get(lang), &points, lang))
                 }
-                p.note { (if en { "Closed on " } else { "Ditutup pada " }) (report.closed.as_ref().map_or(String::new(), |c| local_time(c.closed_at_unix, &site.config.time_zone, lang))) ". "
-                    (if en { "IKM = weighted mean of the nine elements × 25 (PermenPAN-RB 14/2017); " } else { "IKM = rata-rata tertimbang sembilan unsur × 25 (PermenPAN-RB 14/2017); " }) (Grade::thresholds(lang)) "."  }
+                p.note { (pages::CLOSED_ON.get(lang)) (report.closed.as_ref().map_or(String::new(), |c| local_time(c.closed_at_unix, &site.config.time_zone, lang))) ". "
+                    (pages::IKM_FORMULA.get(lang)) (Grade::thresholds(lang)) "."  }
             }
         }
     };
@@ -174,9 +175,9 @@ pub async fn results_page(
         html! {
             (body)
             @if !rows.is_empty() {
-                h2 { (if en { "All published periods" } else { "Semua periode yang dipublikasikan" }) }
+                h2 { (pages::ALL_PUBLISHED_PERIODS.get(lang)) }
                 table {
-                    thead { tr { th scope="col" { (if en { "Period" } else { "Periode" }) } th scope="col" { "IKM" } th scope="col" { (if en { "Grade" } else { "Mutu" }) } th scope="col" { (if en { "Respondents" } else { "Responden" }) } } }
+                    thead { tr { th scope="col" { (pages::PERIOD.get(lang)) } th scope="col" { "IKM" } th scope="col" { (pages::GRADE.get(lang)) } th scope="col" { (pages::RESPONDENTS.get(lang)) } } }
                     tbody {
                         @for (p, ikm, mutu, n) in &rows {
                             tr {
@@ -204,11 +205,7 @@ pub async fn results_page(
 /// `/hasil` of a deployment of many units: each unit's published results, by name.
 fn units_page(app: &App, lang: Lang) -> Markup {
     let en = lang == Lang::En;
-    let title = if en {
-        "Public satisfaction survey results"
-    } else {
-        "Hasil Survei Kepuasan Masyarakat"
-    };
+    let title = pages::RESULTS_TITLE.get(lang);
     let suffix = if en { "&lang=en" } else { "" };
     let page = html! {
         main {
@@ -227,11 +224,7 @@ fn shell(app: &App, site: &Site, lang: Lang, body: Markup) -> Markup {
     let en = lang == Lang::En;
     let title = format!(
         "{} — {}",
-        if en {
-            "Survey results"
-        } else {
-            "Hasil Survei Kepuasan Masyarakat"
-        },
+        pages::SURVEY_RESULTS.get(lang),
         site.config.office_name
     );
     let link = |url: &str| with_unit(app, site.key(), url);
@@ -239,8 +232,8 @@ fn shell(app: &App, site: &Site, lang: Lang, body: Markup) -> Markup {
                 main {
                     header {
                         p.office { (site.config.office_name) }
-                        h1 { (if en { "Public satisfaction survey results" } else { "Hasil Survei Kepuasan Masyarakat" }) }
-                        nav aria-label=(if en { "Language" } else { "Bahasa" }) {
+                        h1 { (pages::RESULTS_TITLE.get(lang)) }
+                        nav aria-label=(ui::LANGUAGE.get(lang)) {
                             a href=(link("/hasil")) hreflang="id" lang="id" aria-current=[(!en).then_some("true")] { "Bahasa Indonesia" }
                             " · "
                             a href=(link("/hasil?lang=en")) hreflang="en" lang="en" aria-current=[en.then_some("true")] { "English" }
@@ -299,7 +292,6 @@ pub async fn badge(
     Params(params): Params<ReportQuery>,
 ) -> Result<Response, ApiError> {
     let lang = lang_of(&params);
-    let en = lang == Lang::En;
     let site = app.site(params.unit())?;
     let mut snapshot = app.store.snapshot().await?;
     snapshot.for_unit(site.key());
@@ -310,7 +302,7 @@ pub async fn badge(
                 (Some(ikm), Some(mutu)) => format!(
                     "IKM {} · {} {mutu}",
                     number(ikm, 2, lang),
-                    if en { "Grade" } else { "Mutu" }
+                    pages::GRADE.get(lang)
                 ),
                 _ => "IKM –".to_string(),
             };
@@ -326,11 +318,7 @@ pub async fn badge(
             )
         }
         Ok(None) | Err(ApiError::NotFound(_)) => {
-            let text = if en {
-                "not published yet"
-            } else {
-                "belum dipublikasikan"
-            };
+            let text = pages::NOT_PUBLISHED_YET.get(lang);
             (
                 StatusCode::NOT_FOUND,
                 badge_svg(&site.config.office_name, text, "IKM –", "", lang),

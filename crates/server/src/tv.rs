@@ -11,6 +11,7 @@ use crate::store::{Snapshot, Suggestion};
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use ikm_core::i18n::pages;
 use ikm_core::period::Period;
 use ikm_core::{Element, Lang};
 use maud::{html, Markup, PreEscaped};
@@ -151,18 +152,13 @@ fn screen(page: (Lang, String, Markup), refresh_secs: u32) -> Response {
 
 fn units_page(on: &[&Site], lang: Lang) -> (Lang, String, Markup) {
     let en = lang == Lang::En;
-    let title = if en {
-        "Waiting-room screens"
-    } else {
-        "Layar ruang tunggu"
-    }
-    .to_string();
+    let title = pages::SCREENS.get(lang).to_string();
     let suffix = if en { "&lang=en" } else { "" };
     let body = html! {
         main.list {
             h1 { (title) }
             @if on.is_empty() {
-                p { (if en { "No unit has its screen enabled." } else { "Belum ada unit yang mengaktifkan layarnya." }) }
+                p { (pages::NO_SCREEN_ON.get(lang)) }
             }
             ul {
                 @for site in on {
@@ -186,11 +182,7 @@ fn figures(site: &Site, f: &Figures<'_>, lang: Lang) -> (Lang, String, Markup) {
     let r = &month.recap;
     let title = format!(
         "{} — {}",
-        if en {
-            "Satisfaction survey"
-        } else {
-            "Survei Kepuasan Masyarakat"
-        },
+        pages::SCREEN_TITLE.get(lang),
         site.config.office_name
     );
     let dash = || "–".to_string();
@@ -198,32 +190,32 @@ fn figures(site: &Site, f: &Figures<'_>, lang: Lang) -> (Lang, String, Markup) {
         main.tv {
             header {
                 p.office { (site.config.office_name) }
-                h1 { (if en { "Public satisfaction survey" } else { "Survei Kepuasan Masyarakat" }) " · " (month.period.label) }
+                h1 { (pages::SURVEY_NAME.get(lang)) " · " (month.period.label) }
             }
-            section.figures aria-label=(if en { "This month" } else { "Bulan ini" }) {
+            section.figures aria-label=(pages::THIS_MONTH.get(lang)) {
                 div.ikm {
-                    span { (if en { "IKM this month" } else { "IKM bulan ini" }) }
+                    span { (pages::IKM_THIS_MONTH.get(lang)) }
                     strong { (month.ikm_rounded.map_or_else(dash, |v| number(v, 2, lang))) }
                     span.grade { (r.mutu.map_or_else(dash, |g| format!("{} · {}", g, if en { g.kinerja_en() } else { g.kinerja() }))) }
                 }
-                div { span { (if en { "Respondents today" } else { "Responden hari ini" }) } strong { (today) } }
-                div { span { (if en { "Respondents this month" } else { "Responden bulan ini" }) } strong { (r.respondents) } }
+                div { span { (pages::RESPONDENTS_TODAY.get(lang)) } strong { (today) } }
+                div { span { (pages::RESPONDENTS_THIS_MONTH.get(lang)) } strong { (r.respondents) } }
             }
-            (nrr_bars("tv-nrr", if en { "Score per element (1–4)" } else { "Nilai per unsur (1–4)" }, &r.nrr, &[], lang))
+            (nrr_bars("tv-nrr", pages::SCORES_1_TO_4.get(lang), &r.nrr, &[], lang))
             ol.elements {
                 @for e in Element::ALL {
                     li { b { (e.form_label()) } " " (e.name().get(lang)) }
                 }
             }
             @if !suggestions.is_empty() {
-                section.said aria-label=(if en { "What respondents said" } else { "Kata responden" }) {
-                    h2 { (if en { "What respondents said" } else { "Kata responden" }) }
+                section.said aria-label=(pages::WHAT_RESPONDENTS_SAID.get(lang)) {
+                    h2 { (pages::WHAT_RESPONDENTS_SAID.get(lang)) }
                     @for text in suggestions { blockquote { "“" (text) "”" } }
                 }
             }
             aside.scan {
                 div.code { (PreEscaped(qr)) }
-                p { (if en { "Scan to rate our service" } else { "Pindai untuk menilai layanan kami" }) }
+                p { (pages::SCAN_TO_RATE.get(lang)) }
                 p.url { (url) }
             }
         }
