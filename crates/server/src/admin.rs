@@ -22,6 +22,7 @@ use axum::extract::{FromRequest, Path, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
+use ikm_core::config::Slug;
 use ikm_core::followup::{FollowUpInput, Status};
 use ikm_core::period::Period;
 use ikm_core::score::Grade;
@@ -327,7 +328,7 @@ impl View<'_> {
                                 (long_date(self.request.from(), Lang::Id)) " s.d. " (long_date(self.request.to(), Lang::Id))
                                 " (" (self.config().time_zone) ") · bobot " (self.request.weights.printed())
                                 @if let Some(s) = &self.request.filter.service {
-                                    " · layanan " (self.config().service(s).map_or(s.as_str(), |o| o.label.id.as_str()))
+                                    " · layanan " (self.config().service(s.as_str()).map_or(s.as_str(), |o| o.label.id.as_str()))
                                 }
                             }
                             (self.status_line())
@@ -418,7 +419,7 @@ impl View<'_> {
                     select name="service" {
                         option value="" { "Semua" }
                         @for s in &self.config().services {
-                            option value=(s.id) selected[self.request.filter.service.as_deref() == Some(s.id.as_str())] { (s.label.id) }
+                            option value=(s.id) selected[self.request.filter.service.as_ref().map(Slug::as_str) == Some(s.id.as_str())] { (s.label.id) }
                         }
                     }
                 }

@@ -7,7 +7,7 @@ use crate::store::{
     Aggregate, Closure, Filter, ReviewRow, Snapshot, StoreError, StoredAfter, Suggestion,
 };
 use crate::suggestion_summary::{Lexicon, SuggestionSummary, SuggestionText};
-use ikm_core::config::is_slug;
+use ikm_core::config::Slug;
 use ikm_core::followup::FollowUp;
 use ikm_core::ipk::ModuleRecap;
 use ikm_core::period::Period;
@@ -141,18 +141,19 @@ pub fn parse_request(
         ),
     };
     let lang = query.lang()?;
-    let slug = |key: &str, value: &Option<String>| -> Result<Option<String>, String> {
-        match given(value) {
-            Some(v) if !is_slug(v) => Err(format!(
+    let slug = |key: &str, value: &Option<String>| -> Result<Option<Slug>, String> {
+        match given(value).map(|v| (v, Slug::parse(v))) {
+            None => Ok(None),
+            Some((_, Some(slug))) => Ok(Some(slug)),
+            Some((v, None)) => Err(format!(
                 "`{key}` must be an id of lowercase letters, digits and hyphens, got `{v}`"
             )),
-            other => Ok(other.map(String::from)),
         }
     };
     let filter = Filter {
         from,
         to,
-        unit: slug("unit", &query.unit)?,
+        unit: slug("unit", &query.unit)?.map(|s| s.to_string()),
         service: slug("service", &query.service)?,
         counter: slug("counter", &query.counter)?,
     };
@@ -419,7 +420,11 @@ async fn review(
     let offset = config.time_zone.offset();
     let mut flags = find_flags(&rows, &config.review, offset);
     let months = request.months();
-    let service = request.filter.service.clone().unwrap_or_default();
+    let service = request
+        .filter
+        .service
+        .as_ref()
+        .map_or_else(String::new, Slug::to_string);
     let populations = store.populations(&months, &service).await?;
     for month in months {
         let counted = rows
@@ -744,8 +749,8 @@ pub async fn build_report(
         },
         filters: Filters {
             unit: request.filter.unit.clone(),
-            service: request.filter.service.clone(),
-            counter: request.filter.counter.clone(),
+            service: request.filter.service.as_ref().map(Slug::to_string),
+            counter: request.filter.counter.as_ref().map(Slug::to_string),
         },
         ikm_rounded: recap.ikm_rounded(),
         recap,
@@ -986,7 +991,7 @@ async fn sample(
     let (population, months_missing) = match request.population {
         Some(p) => (p, Vec::new()),
         None => {
-            let service = request.filter.service.as_deref().unwrap_or("");
+            let service = request.filter.service.as_ref().map_or("", Slug::as_str);
             let stored = store.populations(&months, service).await?;
             if stored.is_empty() {
                 return Ok(None);

@@ -8,6 +8,7 @@ use super::sql::{
     summed_counts, Sql,
 };
 use super::Snapshot;
+use ikm_core::config::Slug;
 use ikm_core::ipk::ModuleTally;
 use ikm_core::profile::{ProfileDistribution, NO_COUNTER};
 use ikm_core::questionnaire::Module;
@@ -22,9 +23,10 @@ use std::collections::BTreeMap;
 pub struct Filter {
     pub from: Date,
     pub to: Date,
+    /// The unit's key: set from the configuration (`App::unit_request`), not from the query.
     pub unit: Option<String>,
-    pub service: Option<String>,
-    pub counter: Option<String>,
+    pub service: Option<Slug>,
+    pub counter: Option<Slug>,
 }
 
 impl Filter {
@@ -67,12 +69,15 @@ impl Filter {
 
     fn push_equalities(&self, sql: &mut Sql) {
         for (column, value) in [
-            ("unit", &self.unit),
-            ("service", &self.service),
-            ("counter", &self.counter),
+            ("unit", self.unit.as_deref()),
+            ("service", self.service.as_ref().map(Slug::as_str)),
+            ("counter", self.counter.as_ref().map(Slug::as_str)),
         ] {
             if let Some(v) = value {
-                sql.push(" AND ").push(column).push(" = ").bind(v.clone());
+                sql.push(" AND ")
+                    .push(column)
+                    .push(" = ")
+                    .bind(v.to_string());
             }
         }
     }
