@@ -887,13 +887,18 @@ pub(crate) fn cited_list(cited: &[crate::report::CitedSuggestion]) -> Markup {
 /// How many of the newest suggestions `/admin` lists with their buttons.
 const NEWEST_SUGGESTIONS: usize = 200;
 
-/// The fields of an `/admin` form post, taken only from this site's own pages.
-pub struct AdminForm(pub Vec<(String, String)>);
+/// An `/admin` form post, taken only from this site's own pages: the names its handler reads,
+/// typed (`T`; a name given twice is a 400), and every field as sent, so that a refused form
+/// comes back with what was typed.
+pub struct AdminForm<T> {
+    pub form: T,
+    pub fields: Vec<(String, String)>,
+}
 
-impl FromRequest<Shared> for AdminForm {
+impl<T: serde::de::DeserializeOwned> FromRequest<Shared> for AdminForm<T> {
     type Rejection = ApiError;
 
-    async fn from_request(request: Request, app: &Shared) -> Result<AdminForm, ApiError> {
+    async fn from_request(request: Request, app: &Shared) -> Result<AdminForm<T>, ApiError> {
         if !is_from_this_site(request.headers(), OriginPolicy::Strict) {
             return Err(ApiError::Forbidden(
                 "admin forms are accepted from this site's own pages only".into(),
@@ -905,8 +910,44 @@ impl FromRequest<Shared> for AdminForm {
                 status: rejection.status(),
                 detail: rejection.body_text(),
             })?;
-        Ok(AdminForm(fields))
+        // The same pairs read again into `T`, so both views agree on every byte.
+        let encoded = serde_urlencoded::to_string(&fields)
+            .map_err(|e| ApiError::BadRequest(format!("the form's fields: {e}")))?;
+        let form = serde_urlencoded::from_str::<T>(&encoded)
+            .map_err(|e| ApiError::BadRequest(format!("the form's fields: {e}")))?;
+        Ok(AdminForm { form, fields })
     }
+}
+
+/// A form that only says where to go back: `/admin` for its `period`.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct PeriodFields {
+    pub period: Option<String>,
+}
+
+/// A form that names its period (`period`, also where it goes back to) and a note.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct ReopenFields {
+    pub period: Option<String>,
+    pub note: Option<String>,
+}
+
+/// A form on one follow-up action: it goes back to the period shown (`return`), which may
+/// not be the action's own.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct ReturnFields {
+    #[serde(rename = "return")]
+    pub back: Option<String>,
+}
+
+/// `POST /admin/population`'s fields.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct PopulationFields {
+    pub month: Option<String>,
+    pub service: Option<String>,
+    pub population: Option<String>,
+    #[serde(rename = "return")]
+    pub back: Option<String>,
 }
 
 fn field<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
@@ -916,9 +957,10 @@ fn field<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
         .map(|(_, v)| v.as_str())
 }
 
-/// Back to `/admin` for the unit and period a form came from (never anywhere else).
-fn back_to(app: &App, unit: &str, fields: &[(String, String)], key: &str) -> Response {
-    let period = field(fields, key).and_then(Period::parse);
+/// Back to `/admin` of `unit` for the period a form came from (never anywhere else), after a
+/// change made from it.
+pub(crate) fn back_to(app: &App, unit: &str, period: Option<&str>) -> Response {
+    let period = period.and_then(Period::parse);
     let unit = if app.is_multi_unit() { unit } else { "" };
     let mut response = Redirect::to(&admin_url(unit, period, None)).into_response();
     response
@@ -928,23 +970,16 @@ fn back_to(app: &App, unit: &str, fields: &[(String, String)], key: &str) -> Res
 }
 
 /// The page again for the form's period with `message` at `form` and the typed values kept.
-/// Back to `/admin` of `unit` for the form's `period`, after a change made from it.
-pub(crate) fn back_to_admin(app: &App, unit: &str, fields: &[(String, String)]) -> Response {
-    back_to(app, unit, fields, "period")
-}
-
 async fn refuse(
     app: &App,
     unit: &str,
     fields: Vec<(String, String)>,
-    return_key: &str,
+    period: Option<&str>,
     form: FormKind,
     message: String,
 ) -> Result<Response, ApiError> {
     let params = ReportQuery {
-        period: field(&fields, return_key)
-            .and_then(Period::parse)
-            .map(|p| p.key()),
+        period: period.and_then(Period::parse).map(|p| p.key()),
         ..ReportQuery::default()
     };
     dashboard(
@@ -965,28 +1000,29 @@ async fn refuse(
 pub async fn post_population(
     Editor(caller, unit): Editor,
     State(app): State<Shared>,
-    AdminForm(fields): AdminForm,
+    AdminForm { form, fields }: AdminForm<PopulationFields>,
 ) -> Result<Response, ApiError> {
-    let service = field(&fields, "service").unwrap_or("").to_string();
-    let checked = parse_month(field(&fields, "month").unwrap_or("")).and_then(|month| {
+    let service = form.service.unwrap_or_default();
+    let checked = parse_month(form.month.as_deref().unwrap_or("")).and_then(|month| {
         Ok((
             month,
             check_population(
                 &app,
                 &unit,
-                field(&fields, "population").unwrap_or(""),
+                form.population.as_deref().unwrap_or(""),
                 &service,
             )?,
         ))
     });
+    let back = form.back.as_deref();
     match checked {
         Ok((month, n)) => {
             app.store
                 .set_population(month, &service, n, (app.now)(), caller.acting_for(&unit))
                 .await?;
-            Ok(back_to(&app, &unit, &fields, "return"))
+            Ok(back_to(&app, &unit, back))
         }
-        Err(message) => refuse(&app, &unit, fields, "return", FormKind::Population, message).await,
+        Err(message) => refuse(&app, &unit, fields, back, FormKind::Population, message).await,
     }
 }
 
@@ -994,55 +1030,46 @@ pub async fn post_population(
 pub async fn post_close_form(
     Editor(caller, unit): Editor,
     State(app): State<Shared>,
-    AdminForm(fields): AdminForm,
+    AdminForm { form, .. }: AdminForm<PeriodFields>,
 ) -> Result<Response, ApiError> {
-    let period =
-        parse_period(field(&fields, "period").unwrap_or("")).map_err(ApiError::BadRequest)?;
+    let key = form.period.as_deref();
+    let period = parse_period(key.unwrap_or("")).map_err(ApiError::BadRequest)?;
     close(&app, &caller, &unit, period).await?;
-    Ok(back_to(&app, &unit, &fields, "period"))
+    Ok(back_to(&app, &unit, key))
 }
 
 /// `POST /admin/periods/reopen`, with an optional note.
 pub async fn post_reopen_form(
     Editor(caller, unit): Editor,
     State(app): State<Shared>,
-    AdminForm(fields): AdminForm,
+    AdminForm { form, fields }: AdminForm<ReopenFields>,
 ) -> Result<Response, ApiError> {
-    let period =
-        parse_period(field(&fields, "period").unwrap_or("")).map_err(ApiError::BadRequest)?;
-    match check_note(field(&fields, "note").map(str::to_string)) {
+    let key = form.period.as_deref();
+    let period = parse_period(key.unwrap_or("")).map_err(ApiError::BadRequest)?;
+    match check_note(form.note.clone()) {
         Ok(note) => {
             app.store
                 .reopen_period(period, (app.now)(), note, caller.acting_for(&unit))
                 .await?;
-            Ok(back_to(&app, &unit, &fields, "period"))
+            Ok(back_to(&app, &unit, key))
         }
-        Err(message) => refuse(&app, &unit, fields, "period", FormKind::Reopen, message).await,
+        Err(message) => refuse(&app, &unit, fields, key, FormKind::Reopen, message).await,
     }
 }
 
-/// `POST /admin/follow-ups`: a new action.
+/// `POST /admin/follow-ups`: a new action (the core reads its fields), back to its period.
 pub async fn post_follow_up_form(
     Editor(caller, unit): Editor,
     State(app): State<Shared>,
-    AdminForm(fields): AdminForm,
+    AdminForm { form, fields }: AdminForm<PeriodFields>,
 ) -> Result<Response, ApiError> {
+    let back = form.period.as_deref();
     match FollowUpInput::from_fields(|name| field(&fields, name)) {
         Ok(input) => {
             create_follow_up(&app, &caller, &unit, input).await?;
-            Ok(back_to(&app, &unit, &fields, "period"))
+            Ok(back_to(&app, &unit, back))
         }
-        Err(message) => {
-            refuse(
-                &app,
-                &unit,
-                fields,
-                "period",
-                FormKind::NewFollowUp,
-                message,
-            )
-            .await
-        }
+        Err(message) => refuse(&app, &unit, fields, back, FormKind::NewFollowUp, message).await,
     }
 }
 
@@ -1051,8 +1078,9 @@ pub async fn post_follow_up_edit(
     Editor(caller, unit): Editor,
     State(app): State<Shared>,
     Path(id): Path<String>,
-    AdminForm(fields): AdminForm,
+    AdminForm { form, fields }: AdminForm<ReturnFields>,
 ) -> Result<Response, ApiError> {
+    let back = form.back.as_deref();
     match FollowUpInput::from_fields(|name| field(&fields, name)) {
         Ok(input) => {
             if !app
@@ -1062,14 +1090,14 @@ pub async fn post_follow_up_edit(
             {
                 return Err(ApiError::NotFound(format!("no follow-up action `{id}`")));
             }
-            Ok(back_to(&app, &unit, &fields, "return"))
+            Ok(back_to(&app, &unit, back))
         }
         Err(message) => {
             refuse(
                 &app,
                 &unit,
                 fields,
-                "return",
+                back,
                 FormKind::EditFollowUp(id),
                 message,
             )
@@ -1083,7 +1111,7 @@ pub async fn post_follow_up_delete(
     Editor(caller, unit): Editor,
     State(app): State<Shared>,
     Path(id): Path<String>,
-    AdminForm(fields): AdminForm,
+    AdminForm { form, .. }: AdminForm<ReturnFields>,
 ) -> Result<Response, ApiError> {
     if !app
         .store
@@ -1092,7 +1120,7 @@ pub async fn post_follow_up_delete(
     {
         return Err(ApiError::NotFound(format!("no follow-up action `{id}`")));
     }
-    Ok(back_to(&app, &unit, &fields, "return"))
+    Ok(back_to(&app, &unit, form.back.as_deref()))
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! Review (docs/review.md): an admin of the unit excludes responses from the recap with a
 //! reason, or takes them back in, through the API or the `/admin` page's forms.
 
-use crate::admin::back_to_admin;
+use crate::admin::{back_to, AdminForm};
 use crate::api::{App, Shared};
 use crate::auth::{Caller, Editor};
 use crate::error::ApiError;
@@ -132,42 +132,37 @@ fn form_ids(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// `POST /admin/exclusions`'s fields (and the undo's, without a reason): the response ids
+/// separated by spaces, commas or lines, and the period to go back to.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct ExclusionFields {
+    pub responses: Option<String>,
+    pub reason: Option<String>,
+    pub period: Option<String>,
+}
+
 /// `POST /admin/exclusions` (fields `responses`, `reason`, `period`), back to `/admin`.
 pub async fn post_exclusions_form(
     Editor(caller, unit): Editor,
     State(app): State<Shared>,
-    crate::admin::AdminForm(fields): crate::admin::AdminForm,
+    AdminForm { form, .. }: AdminForm<ExclusionFields>,
 ) -> Result<Response, ApiError> {
-    let get = |name: &str| {
-        fields
-            .iter()
-            .find(|(k, _)| k == name)
-            .map_or("", |(_, v)| v.as_str())
-    };
-    let reason = check_reason(get("reason")).map_err(ApiError::BadRequest)?;
-    apply_review(
-        &app,
-        &caller,
-        &unit,
-        form_ids(get("responses")),
-        ReviewChange::Exclude { reason },
-    )
-    .await?;
-    Ok(back_to_admin(&app, &unit, &fields))
+    let reason =
+        check_reason(form.reason.as_deref().unwrap_or("")).map_err(ApiError::BadRequest)?;
+    let ids = form_ids(form.responses.as_deref().unwrap_or(""));
+    apply_review(&app, &caller, &unit, ids, ReviewChange::Exclude { reason }).await?;
+    Ok(back_to(&app, &unit, form.period.as_deref()))
 }
 
 /// `POST /admin/exclusions/undo` (fields `responses`, `period`), back to `/admin`.
 pub async fn post_exclusions_undo_form(
     Editor(caller, unit): Editor,
     State(app): State<Shared>,
-    crate::admin::AdminForm(fields): crate::admin::AdminForm,
+    AdminForm { form, .. }: AdminForm<ExclusionFields>,
 ) -> Result<Response, ApiError> {
-    let ids = fields
-        .iter()
-        .find(|(k, _)| k == "responses")
-        .map_or_else(Vec::new, |(_, v)| form_ids(v));
+    let ids = form_ids(form.responses.as_deref().unwrap_or(""));
     apply_review(&app, &caller, &unit, ids, ReviewChange::Include).await?;
-    Ok(back_to_admin(&app, &unit, &fields))
+    Ok(back_to(&app, &unit, form.period.as_deref()))
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! a complaint that needs an answer, or approves it for the waiting-room screen, through the
 //! API or the `/admin` page's buttons. Each change is audited as `suggestion.mark`.
 
-use crate::admin::{back_to_admin, AdminForm};
+use crate::admin::{back_to, AdminForm};
 use crate::api::{App, Shared};
 use crate::auth::{Caller, Editor};
 use crate::error::ApiError;
@@ -86,21 +86,25 @@ pub async fn put_suggestion(
     .into_response())
 }
 
+/// `POST /admin/suggestions`'s fields: the response, the marks as `1`/`0`, and the period
+/// to go back to.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct SuggestionFields {
+    pub response: Option<String>,
+    pub complaint: Option<String>,
+    pub on_tv: Option<String>,
+    pub period: Option<String>,
+}
+
 /// `POST /admin/suggestions` (fields `response`, `complaint` or `on_tv` as `1`/`0`, `period`),
 /// back to `/admin`.
 pub async fn post_suggestion_form(
     Editor(caller, unit): Editor,
     State(app): State<Shared>,
-    AdminForm(fields): AdminForm,
+    AdminForm { form, .. }: AdminForm<SuggestionFields>,
 ) -> Result<Response, ApiError> {
-    let get = |name: &str| {
-        fields
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    };
-    let flag = |name: &str| -> Result<Option<bool>, ApiError> {
-        match get(name) {
+    let flag = |name: &str, value: &Option<String>| -> Result<Option<bool>, ApiError> {
+        match value.as_deref() {
             None => Ok(None),
             Some("1") => Ok(Some(true)),
             Some("0") => Ok(Some(false)),
@@ -110,10 +114,10 @@ pub async fn post_suggestion_form(
         }
     };
     let marks = SuggestionMarks {
-        complaint: flag("complaint")?,
-        on_tv: flag("on_tv")?,
+        complaint: flag("complaint", &form.complaint)?,
+        on_tv: flag("on_tv", &form.on_tv)?,
     };
-    let id = get("response").unwrap_or("").to_string();
+    let id = form.response.clone().unwrap_or_default();
     mark(&app, &caller, &unit, id, marks).await?;
-    Ok(back_to_admin(&app, &unit, &fields))
+    Ok(back_to(&app, &unit, form.period.as_deref()))
 }

@@ -740,4 +740,16 @@ async fn admin_forms_work_without_script_and_keep_what_was_typed() {
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert_eq!(report(&c, "period=2026-11").await["closed"], Value::Null);
+
+    // A field given twice is ambiguous: a 400 naming it, and nothing changes.
+    let (status, _, body) = c
+        .admin_form(
+            "/admin/periods/close",
+            &[("period", "2026-11"), ("period", "2026-10")],
+            origin,
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body.contains("period"), "{body}");
+    assert_eq!(report(&c, "period=2026-11").await["closed"], Value::Null);
 }
