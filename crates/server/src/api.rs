@@ -17,6 +17,7 @@ use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use ikm_core::config::Slug;
 use ikm_core::period::reporting_instant;
 use ikm_core::submission::SCHEMA;
 use ikm_core::time::parse_rfc3339;
@@ -592,6 +593,23 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequestP
             Ok(Query(query)) => Ok(Params(query)),
             Err(rejection) => Err(ApiError::BadRequest(rejection.body_text())),
         }
+    }
+}
+
+/// A query or form field holding a service or counter id, checked where it comes in: blank
+/// (a form's "all" choice) is none, anything else must be an id or the request is a 400
+/// that quotes it. Use as `#[serde(default, deserialize_with = "api::optional_id")]`.
+pub fn optional_id<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Slug>, D::Error> {
+    let text: Option<String> = serde::Deserialize::deserialize(deserializer)?;
+    match text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(None),
+        Some(text) => Slug::parse(text).map(Some).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "an id must be lowercase letters, digits and hyphens (at most 64), got `{text}`"
+            ))
+        }),
     }
 }
 

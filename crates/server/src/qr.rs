@@ -10,7 +10,7 @@ use crate::survey_page::survey_path;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
-use ikm_core::config::{CounterOption, ServiceOption};
+use ikm_core::config::{CounterOption, ServiceOption, Slug};
 use ikm_core::form::survey_query;
 use ikm_core::{Lang, OfficeConfig};
 use maud::{html, Markup, PreEscaped};
@@ -300,8 +300,10 @@ fn is_http_url(url: &str) -> bool {
 #[derive(Debug, Default, serde::Deserialize)]
 pub struct PosterQuery {
     pub paper: Option<String>,
-    pub counter: Option<String>,
-    pub service: Option<String>,
+    #[serde(default, deserialize_with = "crate::api::optional_id")]
+    pub counter: Option<Slug>,
+    #[serde(default, deserialize_with = "crate::api::optional_id")]
+    pub service: Option<Slug>,
     pub url: Option<String>,
 }
 

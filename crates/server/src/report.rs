@@ -48,8 +48,10 @@ pub struct ReportQuery {
     pub population: Option<String>,
     pub lang: Option<String>,
     pub unit: Option<String>,
-    pub service: Option<String>,
-    pub counter: Option<String>,
+    #[serde(default, deserialize_with = "crate::api::optional_id")]
+    pub service: Option<Slug>,
+    #[serde(default, deserialize_with = "crate::api::optional_id")]
+    pub counter: Option<Slug>,
 }
 
 impl ReportQuery {
@@ -141,21 +143,20 @@ pub fn parse_request(
         ),
     };
     let lang = query.lang()?;
-    let slug = |key: &str, value: &Option<String>| -> Result<Option<Slug>, String> {
-        match given(value).map(|v| (v, Slug::parse(v))) {
-            None => Ok(None),
-            Some((_, Some(slug))) => Ok(Some(slug)),
-            Some((v, None)) => Err(format!(
-                "`{key}` must be an id of lowercase letters, digits and hyphens, got `{v}`"
-            )),
+    let unit = match given(&query.unit) {
+        Some(v) if Slug::parse(v).is_none() => {
+            return Err(format!(
+                "`unit` must be an id of lowercase letters, digits and hyphens, got `{v}`"
+            ))
         }
+        unit => unit.map(str::to_string),
     };
     let filter = Filter {
         from,
         to,
-        unit: slug("unit", &query.unit)?.map(|s| s.to_string()),
-        service: slug("service", &query.service)?,
-        counter: slug("counter", &query.counter)?,
+        unit,
+        service: query.service.clone(),
+        counter: query.counter.clone(),
     };
     Ok(ReportRequest {
         period,
@@ -1150,9 +1151,22 @@ mod tests {
         assert!(bad(&[("from", "2026-11-05"), ("to", "2026-11-01")]).contains("before"));
         assert!(bad(&[("weights", "0.1")]).contains("use `exact` or `0.111`"));
         assert!(bad(&[("population", "-3")]).contains("whole number"));
-        assert!(bad(&[("service", "Paspor Baru")]).contains("`service`"));
+        assert!(bad(&[("unit", "Kanim Bengkulu")]).contains("`unit`"));
         assert!(bad(&[("period", "2026-Q5")]).contains("`period` must be"));
         assert!(bad(&[("lang", "fr")]).contains("`lang`"));
+    }
+
+    #[test]
+    fn an_id_is_checked_as_the_query_is_read_and_blank_is_all() {
+        let read = serde_urlencoded::from_str::<ReportQuery>;
+        let refused = read("service=Paspor+Baru").unwrap_err().to_string();
+        assert!(refused.contains("`Paspor Baru`"), "{refused}");
+        assert!(read("counter=loket-2%2F").is_err());
+        let all = read("service=&counter=+").unwrap();
+        assert_eq!((all.service, all.counter), (None, None));
+        let one = read("service=paspor-baru&counter=loket-2").unwrap();
+        assert_eq!(one.service.as_ref().map(Slug::as_str), Some("paspor-baru"));
+        assert_eq!(one.counter.as_ref().map(Slug::as_str), Some("loket-2"));
     }
 
     #[test]

@@ -168,6 +168,11 @@ async fn the_admin_prints_the_sheet_and_short_addresses_redirect() {
         c.get("/admin/qr?paper=letter", Some(TOKEN)).await.0,
         StatusCode::BAD_REQUEST
     );
+    let (status, _, body) = c
+        .get("/admin/qr?counter=Loket+2&service=paspor-baru", Some(TOKEN))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "an id that is not one");
+    assert!(body.contains("`Loket 2`"), "{body}");
     let (status, headers, css) = c.get("/admin/poster-a5.css", None).await;
     assert_eq!(status, StatusCode::OK);
     assert!(headers[header::CONTENT_TYPE]
