@@ -1002,7 +1002,6 @@ pub async fn post_population(
     State(app): State<Shared>,
     AdminForm { form, fields }: AdminForm<PopulationFields>,
 ) -> Result<Response, ApiError> {
-    let service = form.service.unwrap_or_default();
     let checked = parse_month(form.month.as_deref().unwrap_or("")).and_then(|month| {
         Ok((
             month,
@@ -1010,15 +1009,21 @@ pub async fn post_population(
                 &app,
                 &unit,
                 form.population.as_deref().unwrap_or(""),
-                &service,
+                form.service.as_deref().unwrap_or(""),
             )?,
         ))
     });
     let back = form.back.as_deref();
     match checked {
-        Ok((month, n)) => {
+        Ok((month, (n, service))) => {
             app.store
-                .set_population(month, &service, n, (app.now)(), caller.acting_for(&unit))
+                .set_population(
+                    month,
+                    service.as_ref(),
+                    n,
+                    (app.now)(),
+                    caller.acting_for(&unit),
+                )
                 .await?;
             Ok(back_to(&app, &unit, back))
         }

@@ -114,7 +114,7 @@ pub async fn seed(
         store
             .set_population(
                 month,
-                "",
+                None,
                 population,
                 crate::api::system_now(),
                 crate::store::Actor::new(crate::accounts::CLI_ACTOR, ""),

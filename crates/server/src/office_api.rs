@@ -11,6 +11,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use ikm_core::config::Slug;
 use ikm_core::followup::{read_strings, FollowUp, FollowUpInput};
 use ikm_core::json::{self, Value};
 use ikm_core::period::Period;
@@ -39,13 +40,14 @@ pub fn parse_period(text: &str) -> Result<Period, String> {
     })
 }
 
-/// Checks a population typed into a form and the service it is for (`""`: the whole office).
+/// Checks a population typed into a form and the service it is for (blank: the whole
+/// office); the figure and the service as an id (none: the office).
 pub fn check_population(
     app: &App,
     unit: &str,
     population: &str,
     service: &str,
-) -> Result<u64, String> {
+) -> Result<(u64, Option<Slug>), String> {
     let population = population.trim();
     let n: i64 = population
         .parse()
@@ -53,24 +55,28 @@ pub fn check_population(
     check_population_figure(app, unit, n, service)
 }
 
-/// Checks a population figure (from JSON or a form) and the service it is for.
+/// Checks a population figure (from JSON or a form) and the service it is for: a blank
+/// service is the whole office, any other must be one of the unit's configured services.
 pub fn check_population_figure(
     app: &App,
     unit: &str,
     n: i64,
     service: &str,
-) -> Result<u64, String> {
+) -> Result<(u64, Option<Slug>), String> {
     let n =
         u64::try_from(n).map_err(|_| format!("`population` must be a whole number, got `{n}`"))?;
     if n > MAX_POPULATION {
         return Err(format!("`population` must be at most {MAX_POPULATION}"));
     }
-    if !service.is_empty() && app.site_by_key(unit).config.service(service).is_none() {
-        return Err(format!(
-            "`service` `{service}` is not one of the configured services"
-        ));
+    if service.is_empty() {
+        return Ok((n, None));
     }
-    Ok(n)
+    match Slug::parse(service) {
+        Some(id) if app.site_by_key(unit).config.service(service).is_some() => Ok((n, Some(id))),
+        _ => Err(format!(
+            "`service` `{service}` is not one of the configured services"
+        )),
+    }
 }
 
 /// Closes `period`, freezing its recap (idempotent: a closed period keeps its first closing).
@@ -129,12 +135,17 @@ pub async fn put_population(
     let unit = unit_for(&app, &caller, unit.as_deref(), true)?;
     let population =
         population.ok_or_else(|| ApiError::Unprocessable("`population` is missing".into()))?;
-    let n = check_population_figure(&app, &unit, population, &service)
+    let (n, service) = check_population_figure(&app, &unit, population, &service)
         .map_err(ApiError::Unprocessable)?;
     app.store
-        .set_population(month, &service, n, (app.now)(), caller.acting_for(&unit))
+        .set_population(
+            month,
+            service.as_ref(),
+            n,
+            (app.now)(),
+            caller.acting_for(&unit),
+        )
         .await?;
-    let service = (!service.is_empty()).then_some(service);
     let unit = (!unit.is_empty()).then_some(unit);
     Ok(
         Json(json!({ "month": month.key(), "unit": unit, "service": service, "population": n }))

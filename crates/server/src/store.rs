@@ -39,6 +39,7 @@ pub use sql::Zones;
 pub use suggestions::{MarkOutcome, SuggestionMarks};
 pub use url::{redact_url, Backend};
 
+use ikm_core::config::Slug;
 use ikm_core::followup::{FollowUp, FollowUpInput};
 use ikm_core::period::Period;
 use ikm_core::time::UtcOffset;
@@ -261,18 +262,18 @@ impl Store {
         .await
     }
 
-    /// Records the number of service users of `month` (for `service`, or `""`: the office).
+    /// Records the number of service users of `month` (for `service`, or none: the office).
     pub async fn set_population(
         &self,
         month: Period,
-        service: &str,
+        service: Option<&Slug>,
         population: u64,
         at: i64,
         by: Actor,
     ) -> Result<(), StoreError> {
         self.write(office::SetPopulation {
             month,
-            service: service.to_string(),
+            service: service.cloned(),
             population,
             at,
             by,

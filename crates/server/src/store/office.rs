@@ -7,6 +7,7 @@ use super::responses::hold_response_numbers;
 use super::sql::{count, Sql};
 use super::writer::{WriteContext, WriteJob};
 use super::Snapshot;
+use ikm_core::config::Slug;
 use ikm_core::followup::{FollowUp, FollowUpInput};
 use ikm_core::period::Period;
 use serde_json::{json, Value};
@@ -62,14 +63,23 @@ pub struct PeriodEvent {
     pub note: Option<String>,
 }
 
-/// Records the number of service users of a month (for a service, or `""`: the office).
-/// An upsert: writing the same figure twice leaves one row.
+/// Records the number of service users of a month (for a service, or none: the office,
+/// stored as service `''`). An upsert: writing the same figure twice leaves one row.
 pub(crate) struct SetPopulation {
     pub(crate) month: Period,
-    pub(crate) service: String,
+    pub(crate) service: Option<Slug>,
     pub(crate) population: u64,
     pub(crate) at: i64,
     pub(crate) by: Actor,
+}
+
+impl SetPopulation {
+    /// The `populations.service` column: the id, or `''` for the whole office.
+    fn service_column(&self) -> String {
+        self.service
+            .as_ref()
+            .map_or_else(String::new, Slug::to_string)
+    }
 }
 
 impl WriteJob for SetPopulation {
@@ -81,7 +91,7 @@ impl WriteJob for SetPopulation {
             .push(" AND month = ")
             .bind(self.month.key())
             .push(" AND service = ")
-            .bind(self.service.clone());
+            .bind(self.service_column());
         let before: Option<i64> = match sql.query()?.fetch_optional(&mut *conn).await? {
             Some(row) => Some(row.try_get(0)?),
             None => None,
@@ -93,7 +103,7 @@ impl WriteJob for SetPopulation {
             .push(", ")
             .bind(self.month.key())
             .push(", ")
-            .bind(self.service.clone())
+            .bind(self.service_column())
             .push(", ")
             .bind(i64::try_from(self.population).unwrap_or(i64::MAX))
             .push(", ")
@@ -103,10 +113,9 @@ impl WriteJob for SetPopulation {
                  updated_at = excluded.updated_at",
             );
         sql.query()?.execute(&mut *conn).await?;
-        let target = if self.service.is_empty() {
-            self.month.key()
-        } else {
-            format!("{}/{}", self.month.key(), self.service)
+        let target = match &self.service {
+            None => self.month.key(),
+            Some(service) => format!("{}/{service}", self.month.key()),
         };
         record(
             conn,
