@@ -356,12 +356,7 @@ pub fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 Some(text) => ikm_core::time::Date::parse(&text)
                     .ok_or_else(|| format!("--day must be a date YYYY-MM-DD, got `{text}`"))?,
             };
-            let request = crate::codes_api::MintRequest {
-                service,
-                day,
-                count,
-            };
-            crate::codes_api::check_mint(&site.config, &request)?;
+            let request = crate::codes_api::MintRequest::check(&site.config, &service, day, count)?;
             let zones = zones_of(&load_deployment(config_file.as_deref())?);
             let runtime = tokio::runtime::Runtime::new()?;
             let codes = runtime.block_on(async {
@@ -377,7 +372,12 @@ pub fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                     other => other.sentence(),
                 })
             })?;
-            let page = crate::codes_api::slips_page(&site.config, &request.service, day, &codes)?;
+            let page = crate::codes_api::slips_page(
+                &site.config,
+                request.service().as_str(),
+                day,
+                &codes,
+            )?;
             std::fs::write(&out, page.into_string())
                 .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
             let (Some(first), Some(last)) = (codes.first(), codes.last()) else {

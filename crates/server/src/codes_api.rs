@@ -14,6 +14,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use ikm_core::config::Slug;
 use ikm_core::json;
 use ikm_core::time::Date;
 use ikm_core::{Lang, OfficeConfig};
@@ -34,31 +35,58 @@ body { margin: 0; font-family: Arial, \"Liberation Sans\", \"Noto Sans\", sans-s
 .slip .how { font-size: 7pt; margin: 0.5mm 0; }
 ";
 
-/// A checked mint request: codes of `service` issued `day`, how many.
+/// A checked mint request: codes of `service` issued `day`, how many. Made only by
+/// [`MintRequest::check`], so a request in hand is one the unit can mint.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MintRequest {
-    pub service: String,
-    pub day: Date,
-    pub count: u32,
+    service: Slug,
+    day: Date,
+    count: u32,
 }
 
-/// Why a batch cannot be minted, in words for the caller.
-pub fn check_mint(config: &OfficeConfig, request: &MintRequest) -> Result<(), String> {
-    if config.service(&request.service).is_none() {
-        let ids: Vec<&str> = config.services.iter().map(|s| s.id.as_str()).collect();
-        return Err(format!(
-            "`service` must be one of the unit's services ({}), got `{}`",
-            ids.join(", "),
-            request.service
-        ));
+impl MintRequest {
+    /// The request, or why a batch cannot be minted, in words for the caller.
+    pub fn check(
+        config: &OfficeConfig,
+        service: &str,
+        day: Date,
+        count: u32,
+    ) -> Result<MintRequest, String> {
+        let service = Slug::parse(service)
+            .filter(|id| config.service(id.as_str()).is_some())
+            .ok_or_else(|| {
+                let ids: Vec<&str> = config.services.iter().map(|s| s.id.as_str()).collect();
+                format!(
+                    "`service` must be one of the unit's services ({}), got `{service}`",
+                    ids.join(", ")
+                )
+            })?;
+        if !(1..=MAX_BATCH).contains(&count) {
+            return Err(format!(
+                "`count` must be between 1 and {MAX_BATCH}, got {count}"
+            ));
+        }
+        Ok(MintRequest {
+            service,
+            day,
+            count,
+        })
     }
-    if !(1..=MAX_BATCH).contains(&request.count) {
-        return Err(format!(
-            "`count` must be between 1 and {MAX_BATCH}, got {}",
-            request.count
-        ));
+
+    /// The service the codes are for.
+    pub fn service(&self) -> &Slug {
+        &self.service
     }
-    Ok(())
+
+    /// The day the codes are issued.
+    pub fn day(&self) -> Date {
+        self.day
+    }
+
+    /// How many codes.
+    pub fn count(&self) -> u32 {
+        self.count
+    }
 }
 
 /// Reserves serials and mints the batch at `site`, on behalf of `by` (audited).
@@ -71,7 +99,15 @@ pub async fn mint(
     at: i64,
     by: Actor,
 ) -> Result<Vec<MintedCode>, ApiError> {
-    check_mint(&site.config, request).map_err(ApiError::Unprocessable)?;
+    // Checked again against the unit that mints: a request checked for another unit's
+    // services must not mint here.
+    let request = MintRequest::check(
+        &site.config,
+        request.service.as_str(),
+        request.day,
+        request.count,
+    )
+    .map_err(ApiError::Unprocessable)?;
     let first = store
         .reserve_code_serials(&request.service, request.day, request.count, at, by)
         .await?
@@ -83,7 +119,7 @@ pub async fn mint(
         })?;
     let unit = site.key();
     let batch = Batch {
-        service: request.service.clone(),
+        service: request.service.to_string(),
         day: request.day,
         first,
         count: request.count,
@@ -134,11 +170,13 @@ pub async fn post_codes(
             ApiError::Unprocessable(format!("`day` must be a date YYYY-MM-DD, got `{text}`"))
         })?,
     };
-    let request = MintRequest {
-        service: service.unwrap_or_default(),
+    let request = MintRequest::check(
+        &site.config,
+        service.as_deref().unwrap_or_default(),
         day,
-        count: count.unwrap_or_default(),
-    };
+        count.unwrap_or_default(),
+    )
+    .map_err(ApiError::Unprocessable)?;
     let url = survey_url(&app, site, params.url.as_deref(), &headers);
     let codes = mint(
         &app.store,
@@ -155,7 +193,7 @@ pub async fn post_codes(
         StatusCode::CREATED,
         Json(json!({
             "unit": (!unit.is_empty()).then_some(unit),
-            "service": request.service,
+            "service": request.service(),
             "day": day.to_string(),
             "valid_until": valid_until.to_string(),
             "codes": codes,
@@ -237,21 +275,19 @@ mod tests {
             assert!(check_code(&key, "", &config, &c.code, &service, day).is_ok());
         }
         assert!(page.contains("berlaku s.d. 2026-12-19"));
-        let request = MintRequest {
-            service: "nope".into(),
-            day,
-            count: 1,
-        };
-        assert!(check_mint(&config, &request)
+        assert!(MintRequest::check(&config, "nope", day, 1)
             .unwrap_err()
             .contains("`service`"));
-        let request = MintRequest {
-            service,
-            day,
-            count: 0,
-        };
-        assert!(check_mint(&config, &request)
+        assert!(MintRequest::check(&config, "Paspor Baru", day, 1)
+            .unwrap_err()
+            .contains("got `Paspor Baru`"));
+        assert!(MintRequest::check(&config, &service, day, 0)
             .unwrap_err()
             .contains("`count`"));
+        let request = MintRequest::check(&config, &service, day, 4).unwrap();
+        assert_eq!(
+            (request.service().as_str(), request.count()),
+            (service.as_str(), 4)
+        );
     }
 }

@@ -216,14 +216,14 @@ impl Store {
     /// collector serials would run out.
     pub async fn reserve_code_serials(
         &self,
-        service: &str,
+        service: &Slug,
         day: ikm_core::time::Date,
         count: u32,
         at: i64,
         by: Actor,
     ) -> Result<Option<u32>, StoreError> {
         self.write(codes::ReserveSerials {
-            service: service.to_string(),
+            service: service.clone(),
             day,
             count,
             at,

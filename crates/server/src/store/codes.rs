@@ -5,6 +5,7 @@ use super::audit::{record, Actor, AuditAction};
 use super::error::{StoreError, StoreErrorKind};
 use super::sql::Sql;
 use super::writer::{WriteContext, WriteJob};
+use ikm_core::config::Slug;
 use ikm_core::time::Date;
 use serde_json::json;
 use sqlx::AnyConnection;
@@ -15,7 +16,7 @@ pub const COLLECTOR_SERIALS: u32 = 65_535;
 /// Reserves `count` serials of `service` on `day` for `by.unit`; answers the first, or None
 /// when the collector's serials for that day would run out (nothing is reserved then).
 pub(crate) struct ReserveSerials {
-    pub(crate) service: String,
+    pub(crate) service: Slug,
     pub(crate) day: Date,
     pub(crate) count: u32,
     pub(crate) at: i64,
@@ -34,7 +35,7 @@ impl WriteJob for ReserveSerials {
         let mut sql = Sql::new("SELECT last FROM code_serials WHERE unit = ");
         sql.bind(self.by.unit.clone())
             .push(" AND service = ")
-            .bind(self.service.clone())
+            .bind(self.service.to_string())
             .push(" AND day = ")
             .bind(self.day.days_since_epoch());
         let given: i64 = match sql.query()?.fetch_optional(&mut *conn).await? {
@@ -47,7 +48,7 @@ impl WriteJob for ReserveSerials {
         let mut sql = Sql::new("INSERT INTO code_serials (unit, service, day, last) VALUES (");
         sql.bind(self.by.unit.clone())
             .push(", ")
-            .bind(self.service.clone())
+            .bind(self.service.to_string())
             .push(", ")
             .bind(self.day.days_since_epoch())
             .push(", ")
