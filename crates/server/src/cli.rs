@@ -356,7 +356,7 @@ pub fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 Some(text) => ikm_core::time::Date::parse(&text)
                     .ok_or_else(|| format!("--day must be a date YYYY-MM-DD, got `{text}`"))?,
             };
-            let request = crate::codes_api::MintRequest::check(&site.config, &service, day, count)?;
+            let request = crate::codes_api::MintRequest::check(&site, &service, day, count)?;
             let zones = zones_of(&load_deployment(config_file.as_deref())?);
             let runtime = tokio::runtime::Runtime::new()?;
             let codes = runtime.block_on(async {
@@ -364,8 +364,7 @@ pub fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                     .await
                     .map_err(|e| e.to_string())?;
                 let by = crate::store::Actor::new(&by, site.key());
-                let minted =
-                    crate::codes_api::mint(&store, &secret, &site, &request, &url, now, by).await;
+                let minted = crate::codes_api::mint(&store, &secret, &request, &url, now, by).await;
                 store.close().await;
                 minted.map_err(|e| match e {
                     crate::error::ApiError::Store(e) => e.to_string(),

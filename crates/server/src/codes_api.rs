@@ -35,23 +35,37 @@ body { margin: 0; font-family: Arial, \"Liberation Sans\", \"Noto Sans\", sans-s
 .slip .how { font-size: 7pt; margin: 0.5mm 0; }
 ";
 
-/// A checked mint request: codes of `service` issued `day`, how many. Made only by
-/// [`MintRequest::check`], so a request in hand is one the unit can mint.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MintRequest {
+/// A checked mint request: codes of `service` issued `day` at `site`, how many. Made only
+/// by [`MintRequest::check`] and holding the site it was checked for, so a request in hand
+/// is one that unit can mint.
+#[derive(Clone)]
+pub struct MintRequest<'a> {
+    site: &'a Site,
     service: Slug,
     day: Date,
     count: u32,
 }
 
-impl MintRequest {
-    /// The request, or why a batch cannot be minted, in words for the caller.
+impl std::fmt::Debug for MintRequest<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MintRequest")
+            .field("unit", &self.site.key())
+            .field("service", &self.service)
+            .field("day", &self.day)
+            .field("count", &self.count)
+            .finish()
+    }
+}
+
+impl<'a> MintRequest<'a> {
+    /// The request, or why `site` cannot mint that batch, in words for the caller.
     pub fn check(
-        config: &OfficeConfig,
+        site: &'a Site,
         service: &str,
         day: Date,
         count: u32,
-    ) -> Result<MintRequest, String> {
+    ) -> Result<MintRequest<'a>, String> {
+        let config = &site.config;
         let service = Slug::parse(service)
             .filter(|id| config.service(id.as_str()).is_some())
             .ok_or_else(|| {
@@ -67,6 +81,7 @@ impl MintRequest {
             ));
         }
         Ok(MintRequest {
+            site,
             service,
             day,
             count,
@@ -78,36 +93,22 @@ impl MintRequest {
         &self.service
     }
 
-    /// The day the codes are issued.
-    pub fn day(&self) -> Date {
-        self.day
-    }
-
     /// How many codes.
     pub fn count(&self) -> u32 {
         self.count
     }
 }
 
-/// Reserves serials and mints the batch at `site`, on behalf of `by` (audited).
+/// Reserves serials and mints the batch at the request's site, on behalf of `by` (audited).
 pub async fn mint(
     store: &Store,
     secret: &CodeSecret,
-    site: &Site,
-    request: &MintRequest,
+    request: &MintRequest<'_>,
     url: &str,
     at: i64,
     by: Actor,
 ) -> Result<Vec<MintedCode>, ApiError> {
-    // Checked again against the unit that mints: a request checked for another unit's
-    // services must not mint here.
-    let request = MintRequest::check(
-        &site.config,
-        request.service.as_str(),
-        request.day,
-        request.count,
-    )
-    .map_err(ApiError::Unprocessable)?;
+    let site = request.site;
     let first = store
         .reserve_code_serials(&request.service, request.day, request.count, at, by)
         .await?
@@ -171,7 +172,7 @@ pub async fn post_codes(
         })?,
     };
     let request = MintRequest::check(
-        &site.config,
+        site,
         service.as_deref().unwrap_or_default(),
         day,
         count.unwrap_or_default(),
@@ -181,7 +182,6 @@ pub async fn post_codes(
     let codes = mint(
         &app.store,
         secret,
-        site,
         &request,
         &url,
         now,
@@ -275,16 +275,17 @@ mod tests {
             assert!(check_code(&key, "", &config, &c.code, &service, day).is_ok());
         }
         assert!(page.contains("berlaku s.d. 2026-12-19"));
-        assert!(MintRequest::check(&config, "nope", day, 1)
+        let site = Site::new(config.clone());
+        assert!(MintRequest::check(&site, "nope", day, 1)
             .unwrap_err()
             .contains("`service`"));
-        assert!(MintRequest::check(&config, "Paspor Baru", day, 1)
+        assert!(MintRequest::check(&site, "Paspor Baru", day, 1)
             .unwrap_err()
             .contains("got `Paspor Baru`"));
-        assert!(MintRequest::check(&config, &service, day, 0)
+        assert!(MintRequest::check(&site, &service, day, 0)
             .unwrap_err()
             .contains("`count`"));
-        let request = MintRequest::check(&config, &service, day, 4).unwrap();
+        let request = MintRequest::check(&site, &service, day, 4).unwrap();
         assert_eq!(
             (request.service().as_str(), request.count()),
             (service.as_str(), 4)
