@@ -150,16 +150,6 @@ impl Lang {
         value.one_of(&[("id", Lang::Id), ("en", Lang::En)], "`id` or `en`")
     }
 
-    /// Reads a page's or an API's `lang` parameter: absent or empty is Indonesian, then any
-    /// code [`Lang::from_code`] knows; anything else is explained.
-    pub fn from_param(value: Option<&str>) -> Result<Lang, String> {
-        match value.map(str::trim).filter(|v| !v.is_empty()) {
-            None => Ok(Lang::Id),
-            Some(code) => Lang::from_code(code)
-                .ok_or_else(|| format!("`lang` must be `id` or `en`, got `{code}`")),
-        }
-    }
-
     /// The language for a code or a browser locale (`en-US` → En); None if we do not speak it.
     pub fn from_code(code: &str) -> Option<Lang> {
         let primary = code.trim().split(['-', '_']).next().unwrap_or("");

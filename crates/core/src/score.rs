@@ -27,7 +27,7 @@ impl Weights {
         [("exact", Weights::Exact), ("0.111", Weights::Legacy0111)];
 
     /// What a wrong name is told to use instead.
-    const EXPECTED: &'static str = "`exact` or `0.111`";
+    pub const EXPECTED: &'static str = "`exact` or `0.111`";
 
     /// Weights in JSON: one of the names in [`Weights::ALL`].
     pub fn from_value(value: &Value) -> Result<Weights, json::Error> {

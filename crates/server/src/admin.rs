@@ -7,10 +7,9 @@ use crate::api::{with_unit, App, Params, Shared, Site, Target};
 use crate::auth::{Editor, Reader};
 use crate::charts::{document, local_time, long_date, nrr_bars, number, trend_line};
 use crate::error::ApiError;
-use crate::office_api::{
-    check_note, check_population, close, create_follow_up, parse_month, parse_period,
-};
+use crate::office_api::{check_note, check_population, close, create_follow_up};
 use crate::origin::{is_from_this_site, OriginPolicy};
+use crate::param::{Month, Param};
 use crate::report::{
     add_suggestions, build_region_report, build_report, trend, FollowUpView, Report, ReportQuery,
     ReportRequest, TrendPoint,
@@ -921,33 +920,40 @@ impl<T: serde::de::DeserializeOwned> FromRequest<Shared> for AdminForm<T> {
 
 /// A form that only says where to go back: `/admin` for its `period`.
 #[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
 pub struct PeriodFields {
-    pub period: Option<String>,
+    pub period: Param<Period>,
 }
 
 /// A form that names its period (`period`, also where it goes back to) and a note.
 #[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
 pub struct ReopenFields {
-    pub period: Option<String>,
+    pub period: Param<Period>,
     pub note: Option<String>,
 }
 
 /// A form on one follow-up action: it goes back to the period shown (`return`), which may
 /// not be the action's own.
 #[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
 pub struct ReturnFields {
     #[serde(rename = "return")]
-    pub back: Option<String>,
+    pub back: Param<Period>,
 }
 
 /// `POST /admin/population`'s fields.
+///
+/// The service and the figure stay text: they are checked with the office's services (the
+/// API's rule too), and a refusal shows the form again as typed.
 #[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
 pub struct PopulationFields {
-    pub month: Option<String>,
+    pub month: Param<Month>,
     pub service: Option<String>,
     pub population: Option<String>,
     #[serde(rename = "return")]
-    pub back: Option<String>,
+    pub back: Param<Period>,
 }
 
 fn field<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
@@ -959,8 +965,8 @@ fn field<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
 
 /// Back to `/admin` of `unit` for the period a form came from (never anywhere else), after a
 /// change made from it.
-pub(crate) fn back_to(app: &App, unit: &str, period: Option<&str>) -> Response {
-    let period = period.and_then(Period::parse);
+pub(crate) fn back_to(app: &App, unit: &str, period: &Param<Period>) -> Response {
+    let period = period.given().copied();
     let unit = if app.is_multi_unit() { unit } else { "" };
     let mut response = Redirect::to(&admin_url(unit, period, None)).into_response();
     response
@@ -974,12 +980,12 @@ async fn refuse(
     app: &App,
     unit: &str,
     fields: Vec<(String, String)>,
-    period: Option<&str>,
+    period: &Param<Period>,
     form: FormKind,
     message: String,
 ) -> Result<Response, ApiError> {
     let params = ReportQuery {
-        period: period.and_then(Period::parse).map(|p| p.key()),
+        period: period.given().map_or(Param::Absent, |p| Param::Given(*p)),
         ..ReportQuery::default()
     };
     dashboard(
@@ -1002,9 +1008,9 @@ pub async fn post_population(
     State(app): State<Shared>,
     AdminForm { form, fields }: AdminForm<PopulationFields>,
 ) -> Result<Response, ApiError> {
-    let checked = parse_month(form.month.as_deref().unwrap_or("")).and_then(|month| {
+    let checked = form.month.required("month").and_then(|Month(month)| {
         Ok((
-            month,
+            *month,
             check_population(
                 &app,
                 &unit,
@@ -1013,7 +1019,7 @@ pub async fn post_population(
             )?,
         ))
     });
-    let back = form.back.as_deref();
+    let back = &form.back;
     match checked {
         Ok((month, (n, service))) => {
             app.store
@@ -1037,10 +1043,12 @@ pub async fn post_close_form(
     State(app): State<Shared>,
     AdminForm { form, .. }: AdminForm<PeriodFields>,
 ) -> Result<Response, ApiError> {
-    let key = form.period.as_deref();
-    let period = parse_period(key.unwrap_or("")).map_err(ApiError::BadRequest)?;
+    let period = *form
+        .period
+        .required("period")
+        .map_err(ApiError::BadRequest)?;
     close(&app, &caller, &unit, period).await?;
-    Ok(back_to(&app, &unit, key))
+    Ok(back_to(&app, &unit, &form.period))
 }
 
 /// `POST /admin/periods/reopen`, with an optional note.
@@ -1049,8 +1057,8 @@ pub async fn post_reopen_form(
     State(app): State<Shared>,
     AdminForm { form, fields }: AdminForm<ReopenFields>,
 ) -> Result<Response, ApiError> {
-    let key = form.period.as_deref();
-    let period = parse_period(key.unwrap_or("")).map_err(ApiError::BadRequest)?;
+    let key = &form.period;
+    let period = *key.required("period").map_err(ApiError::BadRequest)?;
     match check_note(form.note.clone()) {
         Ok(note) => {
             app.store
@@ -1068,7 +1076,7 @@ pub async fn post_follow_up_form(
     State(app): State<Shared>,
     AdminForm { form, fields }: AdminForm<PeriodFields>,
 ) -> Result<Response, ApiError> {
-    let back = form.period.as_deref();
+    let back = &form.period;
     match FollowUpInput::from_fields(|name| field(&fields, name)) {
         Ok(input) => {
             create_follow_up(&app, &caller, &unit, input).await?;
@@ -1085,7 +1093,7 @@ pub async fn post_follow_up_edit(
     Path(id): Path<String>,
     AdminForm { form, fields }: AdminForm<ReturnFields>,
 ) -> Result<Response, ApiError> {
-    let back = form.back.as_deref();
+    let back = &form.back;
     match FollowUpInput::from_fields(|name| field(&fields, name)) {
         Ok(input) => {
             if !app
@@ -1125,7 +1133,7 @@ pub async fn post_follow_up_delete(
     {
         return Err(ApiError::NotFound(format!("no follow-up action `{id}`")));
     }
-    Ok(back_to(&app, &unit, form.back.as_deref()))
+    Ok(back_to(&app, &unit, &form.back))
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ use crate::api::{with_unit, App, Params, Shared, Target};
 use crate::auth::{Caller, Reader, Subject};
 use crate::charts::{document, local_time};
 use crate::error::ApiError;
+use crate::param::Param;
 use crate::store::{AuditEvent, AuditQuery};
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
@@ -22,10 +23,11 @@ pub const MAX_EVENTS: u32 = 5000;
 /// The audit trail's query: the unit (read by the caller's extractor too) and office-local
 /// days `from..=to`.
 #[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
 pub struct AuditParams {
     pub unit: Option<String>,
-    pub from: Option<String>,
-    pub to: Option<String>,
+    pub from: Param<Date>,
+    pub to: Param<Date>,
 }
 
 /// Reads `unit`, `from` and `to` (office-local days, inclusive) into the query this caller may make.
@@ -35,19 +37,12 @@ fn audit_query(
     subject: &Subject,
     params: &AuditParams,
 ) -> Result<AuditQuery, ApiError> {
-    let day = |name: &str, value: &Option<String>| -> Result<Option<Date>, ApiError> {
-        value
-            .as_deref()
-            .map(|v| v.trim())
-            .filter(|v| !v.is_empty())
-            .map(|v| {
-                Date::parse(v).ok_or_else(|| {
-                    ApiError::BadRequest(format!("`{name}` must be a date YYYY-MM-DD, got `{v}`"))
-                })
-            })
-            .transpose()
+    let checked = |name: &str, day: &Param<Date>| {
+        day.checked(name)
+            .map(Option::<&Date>::copied)
+            .map_err(ApiError::BadRequest)
     };
-    let (from, to) = (day("from", &params.from)?, day("to", &params.to)?);
+    let (from, to) = (checked("from", &params.from)?, checked("to", &params.to)?);
     if let (Some(from), Some(to)) = (from, to) {
         if from > to {
             return Err(ApiError::BadRequest("`from` is after `to`".into()));
@@ -139,8 +134,8 @@ pub async fn audit_page(
     };
     let zone = &app.first_site().config.time_zone;
     let (from, to) = (
-        params.from.clone().unwrap_or_default(),
-        params.to.clone().unwrap_or_default(),
+        params.from.given().map(Date::to_string).unwrap_or_default(),
+        params.to.given().map(Date::to_string).unwrap_or_default(),
     );
     let body = html! {
         main {

@@ -19,6 +19,7 @@ pub mod laporan;
 pub mod login;
 pub mod office_api;
 pub mod origin;
+pub mod param;
 pub mod proof;
 pub mod proxy;
 pub mod public;

@@ -242,10 +242,13 @@ pub async fn list_follow_ups(
     let all = snapshot.for_unit(&unit).follow_ups().await?;
     let texts = cited_texts(&mut snapshot, &all).await?;
     let view = |f: &FollowUp| FollowUpView::new(f, lang, &texts);
-    let body = match params.period_key() {
+    let body = match params
+        .period
+        .checked("period")
+        .map_err(ApiError::BadRequest)?
+    {
         None => json!({ "follow_ups": all.iter().map(view).collect::<Vec<_>>() }),
-        Some(p) => {
-            let period = parse_period(p).map_err(ApiError::BadRequest)?;
+        Some(period) => {
             let (first, last) = (period.first_day(), period.last_day());
             json!({
                 "period": period.key(),

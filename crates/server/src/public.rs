@@ -5,6 +5,7 @@
 use crate::api::{with_unit, App, Params, Shared, Site};
 use crate::charts::{document, local_time, nrr_bars, number, trend_line};
 use crate::error::ApiError;
+use crate::param::Param;
 use crate::report::{build_report, trend, Report, ReportQuery, ReportRequest};
 use crate::store::{Closure, Snapshot};
 use axum::extract::State;
@@ -19,12 +20,6 @@ use maud::{html, Markup};
 /// How long browsers and proxies may keep a public page or badge: a reopened period
 /// disappears within minutes.
 const PUBLIC_CACHE: &str = "public, max-age=300";
-
-/// The public pages' language: a `lang` they cannot read is shown in Indonesian, not refused
-/// (the badge is embedded in other sites' pages, where an error helps nobody).
-fn lang_of(params: &ReportQuery) -> Lang {
-    params.lang().unwrap_or(Lang::Id)
-}
 
 /// The report of a closed period as the public sees it: the whole office, frozen figures.
 async fn public_report(
@@ -54,11 +49,11 @@ async fn published(snapshot: &mut Snapshot) -> Result<Vec<Closure>, ApiError> {
 /// The closed period a request asks for (`period=`), or the latest one.
 async fn chosen(snapshot: &mut Snapshot, params: &ReportQuery) -> Result<Option<Period>, ApiError> {
     let closures = published(snapshot).await?;
-    match params.period_key() {
-        None => Ok(closures.first().map(|c| c.period)),
-        Some(key) => {
-            let period = Period::parse(key)
-                .ok_or_else(|| ApiError::NotFound(format!("`{key}` is not a period")))?;
+    match &params.period {
+        Param::Absent => Ok(closures.first().map(|c| c.period)),
+        Param::Malformed(key) => Err(ApiError::NotFound(format!("`{key}` is not a period"))),
+        Param::Given(period) => {
+            let period = *period;
             if closures.iter().any(|c| c.period == period) {
                 Ok(Some(period))
             } else {
@@ -90,7 +85,7 @@ pub async fn results_page(
     State(app): State<Shared>,
     Params(params): Params<ReportQuery>,
 ) -> Result<Response, ApiError> {
-    let lang = lang_of(&params);
+    let lang = params.lenient_lang();
     let en = lang == Lang::En;
     let unit = params.unit();
     if app.is_multi_unit() && unit.is_none() {
@@ -291,7 +286,7 @@ pub async fn badge(
     State(app): State<Shared>,
     Params(params): Params<ReportQuery>,
 ) -> Result<Response, ApiError> {
-    let lang = lang_of(&params);
+    let lang = params.lenient_lang();
     let site = app.site(params.unit())?;
     let mut snapshot = app.store.snapshot().await?;
     snapshot.for_unit(site.key());

@@ -3,6 +3,7 @@
 
 use crate::api::{App, Target};
 use crate::flags::{find_flags, over_population, FlagView};
+use crate::param::{Month, Param};
 use crate::store::{
     Aggregate, Closure, Filter, ReviewRow, Snapshot, StoreError, StoredAfter, Suggestion,
 };
@@ -36,21 +37,24 @@ pub struct ReportRequest {
 
 /// The query string of the report pages (`/api/v1/report`, `/api/v1/responses.csv`,
 /// `/admin`, the formal report, the public results, `/tv`) as sent: the only names they
-/// read, each value checked by [`parse_request`] with a 400 that names it. Other names are
+/// read, each typed as it is read. A service or counter that is not an id is a 400 at once;
+/// the other values are kept as [`Param`]s, so that [`parse_request`] answers a 400 that names
+/// the parameter while the public pages stay lenient with printed links. Other names are
 /// ignored; a name given twice is a 400.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
 pub struct ReportQuery {
-    pub period: Option<String>,
-    pub month: Option<String>,
-    pub from: Option<String>,
-    pub to: Option<String>,
-    pub weights: Option<String>,
-    pub population: Option<String>,
-    pub lang: Option<String>,
-    pub unit: Option<String>,
-    #[serde(default, deserialize_with = "crate::api::optional_id")]
+    pub period: Param<Period>,
+    pub month: Param<Month>,
+    pub from: Param<Date>,
+    pub to: Param<Date>,
+    pub weights: Param<Weights>,
+    pub population: Param<u64>,
+    pub lang: Param<Lang>,
+    pub unit: Param<Slug>,
+    #[serde(deserialize_with = "crate::api::optional_id")]
     pub service: Option<Slug>,
-    #[serde(default, deserialize_with = "crate::api::optional_id")]
+    #[serde(deserialize_with = "crate::api::optional_id")]
     pub counter: Option<Slug>,
 }
 
@@ -58,8 +62,8 @@ impl ReportQuery {
     /// The query of a whole period, in `lang`.
     pub fn of_period(period: Period, lang: Lang) -> ReportQuery {
         ReportQuery {
-            period: Some(period.key()),
-            lang: Some(lang.code().to_string()),
+            period: Param::Given(period),
+            lang: Param::Given(lang),
             ..ReportQuery::default()
         }
     }
@@ -67,32 +71,32 @@ impl ReportQuery {
     /// The query of the days `from..=to`, in `lang`.
     pub fn of_days(from: Date, to: Date, lang: Lang) -> ReportQuery {
         ReportQuery {
-            from: Some(from.to_string()),
-            to: Some(to.to_string()),
-            lang: Some(lang.code().to_string()),
+            from: Param::Given(from),
+            to: Param::Given(to),
+            lang: Param::Given(lang),
             ..ReportQuery::default()
         }
     }
 
-    /// The language asked for, if it is one the pages speak.
+    /// The language asked for (Indonesian if none), or the 400's message.
     pub fn lang(&self) -> Result<Lang, String> {
-        Lang::from_param(given(&self.lang))
+        Ok(self.lang.checked("lang")?.copied().unwrap_or_default())
     }
 
-    /// The period key asked for, unchecked (the public pages answer 404 for one not published).
-    pub fn period_key(&self) -> Option<&str> {
-        given(&self.period)
+    /// The language for a public page: one it cannot read is shown in Indonesian, not refused
+    /// (the badge and `/tv` are embedded or bookmarked, where an error helps nobody).
+    pub fn lenient_lang(&self) -> Lang {
+        self.lang.given().copied().unwrap_or_default()
     }
 
-    /// The unit named, if any (blank is none).
+    /// The unit named, as sent (a malformed one is then not a unit here: 404).
     pub fn unit(&self) -> Option<&str> {
-        given(&self.unit)
+        match &self.unit {
+            Param::Absent => None,
+            Param::Given(unit) => Some(unit.as_str()),
+            Param::Malformed(text) => Some(text),
+        }
     }
-}
-
-/// A query value with its spaces trimmed; blank is absent.
-fn given(value: &Option<String>) -> Option<&str> {
-    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
 }
 
 /// Turns `period=YYYY-MM|YYYY-Qn|YYYY-Sn|YYYY`, or `month=YYYY-MM`, or `from`/`to` days (the
@@ -102,55 +106,37 @@ pub fn parse_request(
     config: &OfficeConfig,
     now: i64,
 ) -> Result<ReportRequest, String> {
-    let offset = config.offset();
-    let today = offset.local_date(now);
+    let today = config.offset().local_date(now);
     let mut period = Some(Period::month_of(today));
-    if let Some(month) = given(&query.month) {
-        let first = Date::parse(&format!("{month}-01"))
-            .ok_or_else(|| format!("`month` must be YYYY-MM, got `{month}`"))?;
-        period = Some(Period::month_of(first));
+    if let Some(Month(month)) = query.month.checked("month")? {
+        period = Some(*month);
     }
-    if let Some(p) = given(&query.period) {
-        period = Some(Period::parse(p).ok_or_else(|| {
-            format!("`period` must be YYYY-MM, YYYY-Qn (triwulan), YYYY-Sn (semester) or YYYY, got `{p}`")
-        })?);
+    if let Some(p) = query.period.checked("period")? {
+        period = Some(*p);
     }
     let (mut from, mut to) = match period {
         Some(p) => (p.first_day(), p.last_day()),
         None => (today.first_of_month(), today.last_of_month()),
     };
-    if let Some(v) = given(&query.from) {
-        from =
-            Date::parse(v).ok_or_else(|| format!("`from` must be a date YYYY-MM-DD, got `{v}`"))?;
+    if let Some(day) = query.from.checked("from")? {
+        from = *day;
         period = None;
     }
-    if let Some(v) = given(&query.to) {
-        to = Date::parse(v).ok_or_else(|| format!("`to` must be a date YYYY-MM-DD, got `{v}`"))?;
+    if let Some(day) = query.to.checked("to")? {
+        to = *day;
         period = None;
     }
     if to < from {
         return Err(format!("`to` ({to}) is before `from` ({from})"));
     }
-    let weights = match given(&query.weights) {
-        None => config.weights,
-        Some(w) => w.parse()?,
-    };
-    let population = match given(&query.population) {
-        None => None,
-        Some(p) => Some(
-            p.parse::<u64>()
-                .map_err(|_| format!("`population` must be a whole number, got `{p}`"))?,
-        ),
-    };
+    let weights = query
+        .weights
+        .checked("weights")?
+        .copied()
+        .unwrap_or(config.weights);
+    let population = query.population.checked("population")?.copied();
     let lang = query.lang()?;
-    let unit = match given(&query.unit) {
-        Some(v) if Slug::parse(v).is_none() => {
-            return Err(format!(
-                "`unit` must be an id of lowercase letters, digits and hyphens, got `{v}`"
-            ))
-        }
-        unit => unit.map(str::to_string),
-    };
+    let unit = query.unit.checked("unit")?.map(|u| u.as_str().to_string());
     let filter = Filter {
         from,
         to,
@@ -1149,7 +1135,7 @@ mod tests {
         let bad = |pairs: &[(&str, &str)]| parse_request(&params(pairs), &config, 0).unwrap_err();
         assert!(bad(&[("from", "2026-11-31")]).contains("`from` must be a date"));
         assert!(bad(&[("from", "2026-11-05"), ("to", "2026-11-01")]).contains("before"));
-        assert!(bad(&[("weights", "0.1")]).contains("use `exact` or `0.111`"));
+        assert!(bad(&[("weights", "0.1")]).contains("`weights` must be `exact` or `0.111`"));
         assert!(bad(&[("population", "-3")]).contains("whole number"));
         assert!(bad(&[("unit", "Kanim Bengkulu")]).contains("`unit`"));
         assert!(bad(&[("period", "2026-Q5")]).contains("`period` must be"));

@@ -6,12 +6,14 @@ use crate::api::{App, Shared};
 use crate::auth::{Caller, Editor};
 use crate::error::ApiError;
 use crate::office_api::json_body;
+use crate::param::Param;
 use crate::store::{ReviewChange, ReviewOutcome};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use ikm_core::json::{self, Value};
+use ikm_core::period::Period;
 use serde_json::json;
 
 /// Most responses one review names (a flagged group is far smaller).
@@ -135,10 +137,11 @@ fn form_ids(text: &str) -> Vec<String> {
 /// `POST /admin/exclusions`'s fields (and the undo's, without a reason): the response ids
 /// separated by spaces, commas or lines, and the period to go back to.
 #[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
 pub struct ExclusionFields {
     pub responses: Option<String>,
     pub reason: Option<String>,
-    pub period: Option<String>,
+    pub period: Param<Period>,
 }
 
 /// `POST /admin/exclusions` (fields `responses`, `reason`, `period`), back to `/admin`.
@@ -151,7 +154,7 @@ pub async fn post_exclusions_form(
         check_reason(form.reason.as_deref().unwrap_or("")).map_err(ApiError::BadRequest)?;
     let ids = form_ids(form.responses.as_deref().unwrap_or(""));
     apply_review(&app, &caller, &unit, ids, ReviewChange::Exclude { reason }).await?;
-    Ok(back_to(&app, &unit, form.period.as_deref()))
+    Ok(back_to(&app, &unit, &form.period))
 }
 
 /// `POST /admin/exclusions/undo` (fields `responses`, `period`), back to `/admin`.
@@ -162,7 +165,7 @@ pub async fn post_exclusions_undo_form(
 ) -> Result<Response, ApiError> {
     let ids = form_ids(form.responses.as_deref().unwrap_or(""));
     apply_review(&app, &caller, &unit, ids, ReviewChange::Include).await?;
-    Ok(back_to(&app, &unit, form.period.as_deref()))
+    Ok(back_to(&app, &unit, &form.period))
 }
 
 #[cfg(test)]

@@ -7,12 +7,14 @@ use crate::api::{App, Shared};
 use crate::auth::{Caller, Editor};
 use crate::error::ApiError;
 use crate::office_api::json_body;
+use crate::param::Param;
 use crate::store::{MarkOutcome, SuggestionMarks};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use ikm_core::json;
+use ikm_core::period::Period;
 use serde_json::json;
 
 /// The marks of a suggestion as they stand after a mark, and whether it changed them.
@@ -89,11 +91,12 @@ pub async fn put_suggestion(
 /// `POST /admin/suggestions`'s fields: the response, the marks as `1`/`0`, and the period
 /// to go back to.
 #[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
 pub struct SuggestionFields {
     pub response: Option<String>,
     pub complaint: Option<String>,
     pub on_tv: Option<String>,
-    pub period: Option<String>,
+    pub period: Param<Period>,
 }
 
 /// `POST /admin/suggestions` (fields `response`, `complaint` or `on_tv` as `1`/`0`, `period`),
@@ -119,5 +122,5 @@ pub async fn post_suggestion_form(
     };
     let id = form.response.clone().unwrap_or_default();
     mark(&app, &caller, &unit, id, marks).await?;
-    Ok(back_to(&app, &unit, form.period.as_deref()))
+    Ok(back_to(&app, &unit, &form.period))
 }

@@ -37,7 +37,7 @@ pub async fn tv_page(
     headers: HeaderMap,
     Params(params): Params<ReportQuery>,
 ) -> Result<Response, ApiError> {
-    let lang = params.lang().unwrap_or(Lang::Id);
+    let lang = params.lenient_lang();
     let unit = params.unit();
     if app.is_multi_unit() && unit.is_none() {
         let on: Vec<&Site> = app.sites().filter(|s| s.config.tv.enabled).collect();

@@ -753,3 +753,122 @@ async fn admin_forms_work_without_script_and_keep_what_was_typed() {
     assert!(body.contains("period"), "{body}");
     assert_eq!(report(&c, "period=2026-11").await["closed"], Value::Null);
 }
+
+/// Each report parameter is read once, as the request comes in: the staff's pages and the API
+/// answer a 400 that names it, the public pages are lenient with printed links, and a form is
+/// strict about what it acts on but goes back to `/admin` whatever its return period says.
+#[tokio::test]
+async fn typed_parameters_are_strict_for_staff_and_lenient_in_public() {
+    let db = databases().await.remove(0);
+    let c = collector_with(&db, office(), None, &[]).await;
+    post_all(&c, &[response(1, "2026-10-10T03:00:00Z")]).await;
+    let reports = ["/api/v1/report", "/admin", "/admin/laporan"];
+    let with_follow_ups = ["/api/v1/report", "/admin", "/api/v1/follow-ups"];
+    for (query, message, pages) in [
+        ("period=2026-Q5", "`period` must be", with_follow_ups),
+        (
+            "month=2026-13",
+            "`month` must be YYYY-MM, got `2026-13`",
+            reports,
+        ),
+        (
+            "from=2026-11-31",
+            "`from` must be a date YYYY-MM-DD",
+            reports,
+        ),
+        (
+            "weights=0.1",
+            "`weights` must be `exact` or `0.111`, got `0.1`",
+            reports,
+        ),
+        (
+            "population=-3",
+            "`population` must be a whole number",
+            reports,
+        ),
+        (
+            "lang=fr",
+            "`lang` must be `id` or `en`, got `fr`",
+            with_follow_ups,
+        ),
+    ] {
+        for page in pages {
+            let (status, _, body) = c.get(&format!("{page}?{query}"), Some(TOKEN)).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{page}?{query}: {body}");
+            assert!(body.contains(message), "{page}?{query}: {body}");
+        }
+    }
+    let (status, _, body) = c.get("/api/v1/audit?to=kemarin", Some(TOKEN)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(
+        body.contains("`to` must be a date YYYY-MM-DD, got `kemarin`"),
+        "{body}"
+    );
+    let (status, _, _) = c
+        .get("/api/v1/report?period=+2026-10+&lang=", Some(TOKEN))
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "spaces are trimmed and blank is the default"
+    );
+
+    let origin = Some("http://ikm.test");
+    let (status, _, _) = c
+        .admin_form("/admin/periods/close", &[("period", "2026-10")], origin)
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    // The public pages: an unknown language is Indonesian, a malformed period is not found.
+    let (status, _, page) = c.get("/hasil?lang=fr", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("lang=\"id\""), "{page}");
+    assert_eq!(
+        c.get("/hasil?period=Oktober", None).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        c.get("/badge.svg?period=2026-10&lang=xx", None).await.0,
+        StatusCode::OK
+    );
+
+    // A form: a period it acts on must be one; where it goes back to need not be.
+    for fields in [&[("period", "Oktober")][..], &[][..]] {
+        let (status, _, body) = c.admin_form("/admin/periods/reopen", fields, origin).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{fields:?}: {body}");
+        assert!(body.contains("`period`"), "{body}");
+    }
+    assert!(
+        report(&c, "period=2026-10").await["closed"].is_object(),
+        "still closed"
+    );
+    let (status, headers, _) = c
+        .admin_form(
+            "/admin/population",
+            &[
+                ("month", "2026-10"),
+                ("population", "300"),
+                ("return", "bulan lalu"),
+            ],
+            origin,
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers[header::LOCATION], "/admin");
+    let (status, _, page) = c
+        .admin_form(
+            "/admin/population",
+            &[
+                ("month", "Oktober"),
+                ("population", "300"),
+                ("return", "2026-10"),
+            ],
+            origin,
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains("`month` must be YYYY-MM, got `Oktober`"),
+        "{page}"
+    );
+    assert!(page.contains("value=\"Oktober\""), "what was typed is kept");
+}

@@ -13,7 +13,7 @@ use common::*;
 use ikm_core::followup::{FollowUp, FollowUpInput};
 use ikm_core::period::Period;
 use ikm_core::time::{parse_rfc3339, Date};
-use ikm_core::OfficeConfig;
+use ikm_core::{Lang, OfficeConfig};
 use ikm_server::report::{build_report, parse_request, ReportQuery};
 use ikm_server::store::{Filter, Insert, NewResponse, Store, StoreErrorKind};
 
@@ -64,10 +64,7 @@ async fn a_report_reads_one_snapshot_while_responses_arrive() {
             .await
             .unwrap();
         assert_eq!(late, Insert::Stored);
-        let november = ReportQuery {
-            period: Some("2026-11".into()),
-            ..ReportQuery::default()
-        };
+        let november = ReportQuery::of_period(Period::parse("2026-11").unwrap(), Lang::Id);
         let config = OfficeConfig::default();
         let request = parse_request(&november, &config, fixed_now()).unwrap();
         let report = build_report(&mut snapshot, &config, &request)
