@@ -4,6 +4,7 @@ use crate::auth::{Reader, Subject, Viewer};
 use crate::codes::{check_code, CodeSecret};
 use crate::csv_export::responses_csv;
 use crate::error::ApiError;
+use crate::param::Param;
 use crate::proof::Sender;
 use crate::rate_limit::{ClientKeys, ClientLimiter, LoginGuard};
 use crate::report::{
@@ -571,7 +572,7 @@ pub async fn office_json(
     State(app): State<Shared>,
     Params(params): Params<UnitQuery>,
 ) -> Result<Response, ApiError> {
-    let site = app.site(params.unit.as_deref())?;
+    let site = app.site(params.unit.as_sent())?;
     Ok(Json(&site.config).into_response())
 }
 
@@ -615,6 +616,7 @@ pub fn optional_id<'de, D: serde::Deserializer<'de>>(
 
 /// `?unit=…`, where that is all a query says.
 #[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
 pub struct UnitQuery {
-    pub unit: Option<String>,
+    pub unit: Param<Slug>,
 }

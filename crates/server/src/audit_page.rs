@@ -12,6 +12,7 @@ use crate::store::{AuditEvent, AuditQuery};
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use ikm_core::config::Slug;
 use ikm_core::time::{format_rfc3339, Date};
 use ikm_core::Lang;
 use maud::html;
@@ -25,7 +26,7 @@ pub const MAX_EVENTS: u32 = 5000;
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(default)]
 pub struct AuditParams {
-    pub unit: Option<String>,
+    pub unit: Param<Slug>,
     pub from: Param<Date>,
     pub to: Param<Date>,
 }
@@ -50,7 +51,7 @@ fn audit_query(
     }
     // Days are read in the first unit's time zone (every unit's, for a single office).
     let offset = app.first_site().config.offset();
-    let named_unit = params.unit.as_deref().is_some_and(|u| !u.trim().is_empty());
+    let named_unit = params.unit.is_named();
     let wide = matches!(caller.scope, Scope::All);
     let units = match subject {
         // The events of no one unit go with a single office's own, for a caller of every unit.

@@ -10,11 +10,13 @@ use crate::accounts::{
 };
 use crate::api::{App, Shared};
 use crate::error::ApiError;
+use crate::param::Param;
 use crate::store::{Actor, AuditAction, SessionOwner};
 use axum::extract::FromRequestParts;
 use axum::http::header;
 use axum::http::request::Parts;
 use base64::Engine;
+use ikm_core::config::Slug;
 
 /// Shortest admin token accepted at start: long enough that guessing it is hopeless.
 pub const MIN_TOKEN_CHARS: usize = 16;
@@ -306,36 +308,31 @@ pub enum Subject {
     All,
 }
 
-/// The `unit`, `region` and `all` parameters of a request's query string.
+/// The `unit`, `region` and `all` parameters of a request's query string, typed as they are
+/// read (other names are the handler's). A name given twice is a 400: which unit was meant?
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
 struct Named {
-    unit: Option<String>,
-    region: Option<String>,
-    all: bool,
+    unit: Param<Slug>,
+    region: Param<Slug>,
+    all: Option<String>,
 }
 
-fn named(parts: &Parts) -> Named {
-    let mut out = Named {
-        unit: None,
-        region: None,
-        all: false,
-    };
-    let query: std::collections::HashMap<String, String> =
-        axum::extract::Query::try_from_uri(&parts.uri)
+impl Named {
+    /// Reads the request's query string.
+    fn of(parts: &Parts) -> Result<Named, ApiError> {
+        axum::extract::Query::<Named>::try_from_uri(&parts.uri)
             .map(|q| q.0)
-            .unwrap_or_default();
-    for (key, value) in query {
-        let value = value.trim().to_string();
-        if value.is_empty() {
-            continue;
-        }
-        match key.as_str() {
-            "unit" => out.unit = Some(value),
-            "region" => out.region = Some(value),
-            "all" => out.all = value != "0",
-            _ => {}
-        }
+            .map_err(|rejection| ApiError::BadRequest(rejection.body_text()))
     }
-    out
+
+    /// `all=` with anything but `0` (or blank) asks for every unit.
+    fn all(&self) -> bool {
+        self.all
+            .as_deref()
+            .map(str::trim)
+            .is_some_and(|v| !v.is_empty() && v != "0")
+    }
 }
 
 /// The unit a caller acts on: the one named, else (with a single unit) the only one, else
@@ -385,7 +382,7 @@ impl FromRequestParts<Shared> for Viewer {
 
     async fn from_request_parts(parts: &mut Parts, app: &Shared) -> Result<Viewer, ApiError> {
         let caller = Caller::from_request_parts(parts, app).await?;
-        let unit = unit_for(app, &caller, named(parts).unit.as_deref(), false)?;
+        let unit = unit_for(app, &caller, Named::of(parts)?.unit.as_sent(), false)?;
         Ok(Viewer(caller, unit))
     }
 }
@@ -395,7 +392,7 @@ impl FromRequestParts<Shared> for Editor {
 
     async fn from_request_parts(parts: &mut Parts, app: &Shared) -> Result<Editor, ApiError> {
         let caller = Caller::from_request_parts(parts, app).await?;
-        let unit = unit_for(app, &caller, named(parts).unit.as_deref(), true)?;
+        let unit = unit_for(app, &caller, Named::of(parts)?.unit.as_sent(), true)?;
         Ok(Editor(caller, unit))
     }
 }
@@ -405,8 +402,8 @@ impl FromRequestParts<Shared> for Reader {
 
     async fn from_request_parts(parts: &mut Parts, app: &Shared) -> Result<Reader, ApiError> {
         let caller = Caller::from_request_parts(parts, app).await?;
-        let named = named(parts);
-        let subject = match (&named.unit, &named.region, named.all) {
+        let named = Named::of(parts)?;
+        let subject = match (named.unit.as_sent(), named.region.as_sent(), named.all()) {
             (Some(unit), _, _) => Subject::Unit(unit_for(app, &caller, Some(unit), false)?),
             (None, Some(region), _) => Subject::Region(app.region(region)?.id.clone()),
             (None, None, true) => Subject::All,

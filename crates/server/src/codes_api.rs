@@ -7,6 +7,7 @@ use crate::auth::{unit_for, Caller};
 use crate::codes::{mint_batch, Batch, CodeSecret, MintedCode};
 use crate::error::ApiError;
 use crate::office_api::json_body;
+use crate::param::Param;
 use crate::qr::{qr_svg, survey_url};
 use crate::store::{Actor, Store, COLLECTOR_SERIALS};
 use axum::body::Bytes;
@@ -132,8 +133,9 @@ pub async fn mint(
 /// `POST /api/v1/codes`'s query: the unit (also allowed in the body) and the survey address
 /// the codes' links use (`url=`, as for the posters).
 #[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
 pub struct CodesQuery {
-    pub unit: Option<String>,
+    pub unit: Param<Slug>,
     pub url: Option<String>,
 }
 
@@ -147,7 +149,7 @@ pub async fn post_codes(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let value = json_body(&body)?;
-    let mut unit = params.unit;
+    let mut unit = params.unit.as_sent().map(str::to_string);
     let mut service = None;
     let mut count = None;
     let mut day = None;

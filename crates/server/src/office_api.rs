@@ -126,7 +126,7 @@ pub async fn put_population(
     let value = json_body(&body)?;
     let mut population = None;
     let mut service = String::new();
-    let mut unit = params.unit;
+    let mut unit = params.unit.as_sent().map(str::to_string);
     json::read_object!(&value, |v| {
         "population" (required) => population = Some(v.i64()?),
         "service" => service = v.string()?,

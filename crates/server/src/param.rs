@@ -71,6 +71,18 @@ impl<T> Param<T> {
     }
 }
 
+impl Param<Slug> {
+    /// The id as sent, well-formed or not: a lookup among the configured units or regions
+    /// is its check, and one that is not there is a 404 either way.
+    pub fn as_sent(&self) -> Option<&str> {
+        match self {
+            Param::Absent => None,
+            Param::Given(id) => Some(id.as_str()),
+            Param::Malformed(text) => Some(text),
+        }
+    }
+}
+
 impl<'de, T: ParamValue> Deserialize<'de> for Param<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let text = String::deserialize(deserializer)?;

@@ -91,11 +91,7 @@ impl ReportQuery {
 
     /// The unit named, as sent (a malformed one is then not a unit here: 404).
     pub fn unit(&self) -> Option<&str> {
-        match &self.unit {
-            Param::Absent => None,
-            Param::Given(unit) => Some(unit.as_str()),
-            Param::Malformed(text) => Some(text),
-        }
+        self.unit.as_sent()
     }
 }
 

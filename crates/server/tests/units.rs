@@ -105,6 +105,17 @@ async fn each_unit_keeps_its_own_days_records_and_survey_address() {
         assert_eq!(denpasar_dec["period"]["time_zone"], "Asia/Makassar");
         let (status, body) = call(&c, "GET", "/api/v1/report?unit=kanim-bogor", TOKEN, "").await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        // Which unit is meant must be plain: a unit named twice is refused before any
+        // handler runs, on a route whose own query has no `unit` too, and nothing changes.
+        for uri in [
+            "/api/v1/follow-ups?unit=kanim-bengkulu&unit=kanim-denpasar",
+            "/api/v1/periods/2026-11/close?unit=kanim-denpasar&unit=kanim-bengkulu",
+        ] {
+            let method = if uri.contains("close") { "POST" } else { "GET" };
+            let (status, body) = call(&c, method, uri, TOKEN, "").await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{db}: {uri}: {body}");
+            assert!(body.contains("unit"), "{db}: {body}");
+        }
 
         // Records are per unit: a closing, a population, a follow-up action.
         let (status, body) = call(
