@@ -5,7 +5,8 @@ use crate::accounts::Role;
 use crate::auth::admin_token_from_env;
 use crate::codes::CodeSecret;
 use crate::csv_scores::score_csv;
-use crate::qr::Paper;
+use crate::param::ParamValue;
+use crate::qr::{Paper, SurveyUrl};
 use crate::recap_text::render_recap;
 use crate::serve::{load_config, load_deployment, serve, zones_of, Deadlines, ServeOptions};
 use clap::{Parser, Subcommand};
@@ -442,10 +443,8 @@ pub fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             let url = url.or_else(|| config.survey_url.clone()).ok_or(
                 "give the survey's public address with --url https://… (or `survey_url` in the configuration)",
             )?;
-            if !(url.starts_with("https://") || url.starts_with("http://")) {
-                return Err(
-                    format!("--url must start with https:// or http://, got `{url}`").into(),
-                );
+            if SurveyUrl::from_text(&url).is_none() {
+                return Err(format!("--url must be {}, got `{url}`", SurveyUrl::EXPECTED).into());
             }
             let written = crate::qr::write_posters(&config, &url, paper, &out)?;
             println!(

@@ -8,7 +8,7 @@ use crate::codes::{mint_batch, Batch, CodeSecret, MintedCode};
 use crate::error::ApiError;
 use crate::office_api::json_body;
 use crate::param::Param;
-use crate::qr::{qr_svg, survey_url};
+use crate::qr::{qr_svg, survey_url, SurveyUrl};
 use crate::store::{Actor, Store, COLLECTOR_SERIALS};
 use axum::body::Bytes;
 use axum::extract::State;
@@ -136,7 +136,7 @@ pub async fn mint(
 #[serde(default)]
 pub struct CodesQuery {
     pub unit: Param<Slug>,
-    pub url: Option<String>,
+    pub url: Param<SurveyUrl>,
 }
 
 /// `POST /api/v1/codes` with `{"service", "count", "day"?: "YYYY-MM-DD", "unit"?}` (admin of the
@@ -180,7 +180,8 @@ pub async fn post_codes(
         count.unwrap_or_default(),
     )
     .map_err(ApiError::Unprocessable)?;
-    let url = survey_url(&app, site, params.url.as_deref(), &headers);
+    let asked = params.url.checked("url").map_err(ApiError::BadRequest)?;
+    let url = survey_url(&app, site, asked, &headers);
     let codes = mint(
         &app.store,
         secret,

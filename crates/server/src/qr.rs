@@ -6,6 +6,7 @@ use crate::api::{App, Params, Shared, Site};
 use crate::auth::Viewer;
 use crate::charts::document;
 use crate::error::ApiError;
+use crate::param::{Param, ParamValue};
 use crate::survey_page::survey_path;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue};
@@ -125,16 +126,18 @@ pub enum Paper {
     A5,
 }
 
-impl Paper {
-    /// `a4` or `a5` (default A4).
-    pub fn parse(text: Option<&str>) -> Result<Paper, String> {
-        match text.map(str::trim) {
-            None | Some("") | Some("a4") | Some("A4") => Ok(Paper::A4),
-            Some("a5") | Some("A5") => Ok(Paper::A5),
-            Some(other) => Err(format!("`paper` must be `a4` or `a5`, got `{other}`")),
+impl ParamValue for Paper {
+    const EXPECTED: &'static str = "`a4` or `a5`";
+    fn from_text(text: &str) -> Option<Paper> {
+        match text {
+            "a4" | "A4" => Some(Paper::A4),
+            "a5" | "A5" => Some(Paper::A5),
+            _ => None,
         }
     }
+}
 
+impl Paper {
     /// `a4` or `a5`, as file names and queries write it.
     pub fn key(self) -> &'static str {
         match self {
@@ -272,11 +275,11 @@ pub fn write_posters(
 pub(crate) fn survey_url(
     app: &App,
     site: &Site,
-    asked: Option<&str>,
+    asked: Option<&SurveyUrl>,
     headers: &HeaderMap,
 ) -> String {
-    if let Some(url) = asked.filter(|u| is_http_url(u)) {
-        return url.to_string();
+    if let Some(SurveyUrl(url)) = asked {
+        return url.clone();
     }
     if let Some(url) = &site.config.survey_url {
         return url.clone();
@@ -289,22 +292,33 @@ pub(crate) fn survey_url(
     format!("http://{host}{}", path.trim_end_matches('/'))
 }
 
-fn is_http_url(url: &str) -> bool {
-    (url.starts_with("https://") || url.starts_with("http://"))
-        && url.len() <= 200
-        && url.chars().all(|c| c.is_ascii_graphic())
+/// A survey address asked for in a query (`url=`), to print under a code: checked as it is
+/// read, so a poster never silently carries another address than the one asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SurveyUrl(String);
+
+impl ParamValue for SurveyUrl {
+    const EXPECTED: &'static str =
+        "an http:// or https:// address (at most 200 characters, no spaces)";
+    fn from_text(url: &str) -> Option<SurveyUrl> {
+        ((url.starts_with("https://") || url.starts_with("http://"))
+            && url.len() <= 200
+            && url.chars().all(|c| c.is_ascii_graphic()))
+        .then(|| SurveyUrl(url.to_string()))
+    }
 }
 
 /// `/admin/qr`'s query: the paper, one counter's poster (`counter` with `service`), and the
 /// survey address to print.
 #[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
 pub struct PosterQuery {
-    pub paper: Option<String>,
-    #[serde(default, deserialize_with = "crate::api::optional_id")]
+    pub paper: Param<Paper>,
+    #[serde(deserialize_with = "crate::api::optional_id")]
     pub counter: Option<Slug>,
-    #[serde(default, deserialize_with = "crate::api::optional_id")]
+    #[serde(deserialize_with = "crate::api::optional_id")]
     pub service: Option<Slug>,
-    pub url: Option<String>,
+    pub url: Param<SurveyUrl>,
 }
 
 /// `GET /admin/qr[?paper=a5&counter=…&service=…&url=…]`: the poster sheet. The survey
@@ -317,8 +331,13 @@ pub async fn qr_page(
     Params(params): Params<PosterQuery>,
 ) -> Result<Response, ApiError> {
     let site = app.site_by_key(&unit);
-    let paper = Paper::parse(params.paper.as_deref()).map_err(ApiError::BadRequest)?;
-    let url = survey_url(&app, site, params.url.as_deref(), &headers);
+    let paper = params
+        .paper
+        .checked("paper")
+        .map_err(ApiError::BadRequest)?;
+    let paper = paper.copied().unwrap_or(Paper::A4);
+    let asked = params.url.checked("url").map_err(ApiError::BadRequest)?;
+    let url = survey_url(&app, site, asked, &headers);
     let only = match (&params.counter, &params.service) {
         (Some(c), Some(s)) => Some((c.as_str(), s.as_str())),
         _ => None,
@@ -391,8 +410,12 @@ mod tests {
         let plain = OfficeConfig::default();
         assert_eq!(targets(&plain).len(), plain.services.len());
         assert!(targets(&plain).iter().all(|t| t.counter.is_none()));
-        assert_eq!(Paper::parse(Some("a5")), Ok(Paper::A5));
-        assert!(Paper::parse(Some("letter")).is_err());
+        assert_eq!(Param::<Paper>::read(Some("A5")).given(), Some(&Paper::A5));
+        assert!(Param::<Paper>::read(Some("letter")).given().is_none());
+        let url = |text| Param::<SurveyUrl>::read(Some(text)).given().cloned();
+        assert!(url("https://survei.example.go.id/?layanan=x").is_some());
+        assert_eq!(url("javascript:alert(1)"), None);
+        assert_eq!(url("https://survei.example.go.id/a b"), None);
         assert!(poster_css(Paper::A5).contains("size: A5"));
     }
 }

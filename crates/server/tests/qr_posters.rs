@@ -173,6 +173,26 @@ async fn the_admin_prints_the_sheet_and_short_addresses_redirect() {
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "an id that is not one");
     assert!(body.contains("`Loket 2`"), "{body}");
+    // An address asked for is printed as asked, or refused: never swapped for another.
+    let (status, _, body) = c
+        .get("/admin/qr?url=javascript:alert(1)", Some(TOKEN))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(
+        body.contains("`url` must be an http:// or https:// address"),
+        "{body}"
+    );
+    let (status, _, asked) = c
+        .get(
+            "/admin/qr?url=https://survei.example.go.id&counter=loket-2&service=paspor-baru",
+            Some(TOKEN),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        decode(&asked),
+        "https://survei.example.go.id/?layanan=paspor-baru&loket=loket-2"
+    );
     let (status, headers, css) = c.get("/admin/poster-a5.css", None).await;
     assert_eq!(status, StatusCode::OK);
     assert!(headers[header::CONTENT_TYPE]
