@@ -944,14 +944,14 @@ pub struct ReturnFields {
 
 /// `POST /admin/population`'s fields.
 ///
-/// The service and the figure stay text: they are checked with the office's services (the
-/// API's rule too), and a refusal shows the form again as typed.
+/// A refusal (a figure that is not one, a service the office does not offer) shows the form
+/// again as typed.
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(default)]
 pub struct PopulationFields {
     pub month: Param<Month>,
-    pub service: Option<String>,
-    pub population: Option<String>,
+    pub service: Param<Slug>,
+    pub population: Param<u64>,
     #[serde(rename = "return")]
     pub back: Param<Period>,
 }
@@ -1011,12 +1011,7 @@ pub async fn post_population(
     let checked = form.month.required("month").and_then(|Month(month)| {
         Ok((
             *month,
-            check_population(
-                &app,
-                &unit,
-                form.population.as_deref().unwrap_or(""),
-                form.service.as_deref().unwrap_or(""),
-            )?,
+            check_population(&app, &unit, &form.population, &form.service)?,
         ))
     });
     let back = &form.back;

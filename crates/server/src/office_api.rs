@@ -4,6 +4,7 @@
 use crate::api::{App, Params, Shared, UnitQuery};
 use crate::auth::{unit_for, Caller, Editor, Viewer};
 use crate::error::ApiError;
+use crate::param::Param;
 use crate::report::{cited_texts, FollowUpView, ReportQuery};
 use crate::store::Closure;
 use axum::body::Bytes;
@@ -40,19 +41,16 @@ pub fn parse_period(text: &str) -> Result<Period, String> {
     })
 }
 
-/// Checks a population typed into a form and the service it is for (blank: the whole
-/// office); the figure and the service as an id (none: the office).
+/// Checks a population typed into a form (`population`, `service`: blank or absent is the
+/// whole office); the figure and the service as an id (none: the office).
 pub fn check_population(
     app: &App,
     unit: &str,
-    population: &str,
-    service: &str,
+    population: &Param<u64>,
+    service: &Param<Slug>,
 ) -> Result<(u64, Option<Slug>), String> {
-    let population = population.trim();
-    let n: i64 = population
-        .parse()
-        .map_err(|_| format!("`population` must be a whole number, got `{population}`"))?;
-    check_population_figure(app, unit, n, service)
+    let n = *population.required("population")?;
+    check_population_figure(app, unit, n, service.as_sent().unwrap_or_default())
 }
 
 /// Checks a population figure (from JSON or a form) and the service it is for: a blank
@@ -60,11 +58,9 @@ pub fn check_population(
 pub fn check_population_figure(
     app: &App,
     unit: &str,
-    n: i64,
+    n: u64,
     service: &str,
 ) -> Result<(u64, Option<Slug>), String> {
-    let n =
-        u64::try_from(n).map_err(|_| format!("`population` must be a whole number, got `{n}`"))?;
     if n > MAX_POPULATION {
         return Err(format!("`population` must be at most {MAX_POPULATION}"));
     }
@@ -135,6 +131,11 @@ pub async fn put_population(
     let unit = unit_for(&app, &caller, unit.as_deref(), true)?;
     let population =
         population.ok_or_else(|| ApiError::Unprocessable("`population` is missing".into()))?;
+    let population = u64::try_from(population).map_err(|_| {
+        ApiError::Unprocessable(format!(
+            "`population` must be a whole number, got `{population}`"
+        ))
+    })?;
     let (n, service) = check_population_figure(&app, &unit, population, &service)
         .map_err(ApiError::Unprocessable)?;
     app.store
