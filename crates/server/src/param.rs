@@ -136,6 +136,18 @@ impl ParamValue for u64 {
     }
 }
 
+/// A form's mark: `1` sets it, `0` clears it.
+impl ParamValue for bool {
+    const EXPECTED: &'static str = "`1` or `0`";
+    fn from_text(text: &str) -> Option<bool> {
+        match text {
+            "1" => Some(true),
+            "0" => Some(false),
+            _ => None,
+        }
+    }
+}
+
 impl ParamValue for Slug {
     const EXPECTED: &'static str = "an id of lowercase letters, digits and hyphens";
     fn from_text(text: &str) -> Option<Slug> {

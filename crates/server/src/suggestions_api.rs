@@ -94,8 +94,8 @@ pub async fn put_suggestion(
 #[serde(default)]
 pub struct SuggestionFields {
     pub response: Option<String>,
-    pub complaint: Option<String>,
-    pub on_tv: Option<String>,
+    pub complaint: Param<bool>,
+    pub on_tv: Param<bool>,
     pub period: Param<Period>,
 }
 
@@ -106,15 +106,8 @@ pub async fn post_suggestion_form(
     State(app): State<Shared>,
     AdminForm { form, .. }: AdminForm<SuggestionFields>,
 ) -> Result<Response, ApiError> {
-    let flag = |name: &str, value: &Option<String>| -> Result<Option<bool>, ApiError> {
-        match value.as_deref() {
-            None => Ok(None),
-            Some("1") => Ok(Some(true)),
-            Some("0") => Ok(Some(false)),
-            Some(other) => Err(ApiError::BadRequest(format!(
-                "`{name}` must be 1 or 0, got `{other}`"
-            ))),
-        }
+    let flag = |name: &str, value: &Param<bool>| -> Result<Option<bool>, ApiError> {
+        Ok(value.checked(name).map_err(ApiError::BadRequest)?.copied())
     };
     let marks = SuggestionMarks {
         complaint: flag("complaint", &form.complaint)?,

@@ -218,7 +218,7 @@ async fn staff_mark_complaints_and_the_recap_lists_them_apart() {
             .await;
         assert_eq!(status, StatusCode::SEE_OTHER);
         assert_eq!(report(&c).await["suggestions"]["complaints"]["count"], 2);
-        let (status, _, _) = c
+        let (status, _, body) = c
             .admin_form(
                 "/admin/suggestions",
                 &[("response", &ids[1]), ("complaint", "yes")],
@@ -226,6 +226,11 @@ async fn staff_mark_complaints_and_the_recap_lists_them_apart() {
             )
             .await;
         assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(
+            body.contains("`complaint` must be `1` or `0`, got `yes`"),
+            "{body}"
+        );
+        assert_eq!(report(&c).await["suggestions"]["complaints"]["count"], 2);
         let (_, _, admin) = c.get("/admin?period=2026-11", Some(TOKEN)).await;
         assert!(admin.contains("Antrean dan waktu tunggu"), "{admin}");
         assert!(admin.contains("Kata yang sering muncul"), "{admin}");
