@@ -319,11 +319,18 @@ struct Named {
 }
 
 impl Named {
-    /// Reads the request's query string.
+    /// Reads the request's query string: a unit or region that is not even an id is a 400
+    /// naming it (one that is an id but not configured is the lookup's 404).
     fn of(parts: &Parts) -> Result<Named, ApiError> {
-        axum::extract::Query::<Named>::try_from_uri(&parts.uri)
+        let named = axum::extract::Query::<Named>::try_from_uri(&parts.uri)
             .map(|q| q.0)
-            .map_err(|rejection| ApiError::BadRequest(rejection.body_text()))
+            .map_err(|rejection| ApiError::BadRequest(rejection.body_text()))?;
+        named.unit.checked("unit").map_err(ApiError::BadRequest)?;
+        named
+            .region
+            .checked("region")
+            .map_err(ApiError::BadRequest)?;
+        Ok(named)
     }
 
     /// `all=` with anything but `0` (or blank) asks for every unit.

@@ -105,6 +105,14 @@ async fn each_unit_keeps_its_own_days_records_and_survey_address() {
         assert_eq!(denpasar_dec["period"]["time_zone"], "Asia/Makassar");
         let (status, body) = call(&c, "GET", "/api/v1/report?unit=kanim-bogor", TOKEN, "").await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        // A unit that is not even an id is refused as such; one not configured is not found.
+        let (status, body) = call(&c, "GET", "/api/v1/report?unit=Kanim+Bogor", TOKEN, "").await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert!(body.contains("`unit` must be an id"), "{body}");
+        let (status, body) =
+            call(&c, "GET", "/api/v1/follow-ups?region=Bali+Nusra", TOKEN, "").await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert!(body.contains("`region` must be an id"), "{body}");
         // Which unit is meant must be plain: a unit named twice is refused before any
         // handler runs, on a route whose own query has no `unit` too, and nothing changes.
         for uri in [
