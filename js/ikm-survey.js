@@ -3,7 +3,8 @@
 //
 // A form rendered on the server can be on screen before the wasm arrives: the collector's
 // own survey page has one ([data-ikm-takeover]), and <ikm-survey prerender="…/api/v1/form">
-// fetches one into its shadow root. Either is taken over by the widget without losing what
+// fetches one into its shadow root (or a static copy that `ikm form` wrote, for an office
+// whose endpoint is not `ikm serve`). Either is taken over by the widget without losing what
 // the respondent did meanwhile. scripts/bundle.mjs bundles this module with the
 // wasm-bindgen glue and js/platform.js into one content-hashed module and puts the hashed
 // names of the wasm and the stylesheet in place of IKM_WASM / IKM_CSS. No inline script or
@@ -81,22 +82,33 @@ function optionsOf(element) {
 async function prerender(element) {
   const url = new URL(element.getAttribute('prerender'), document.baseURI);
   const page = new URLSearchParams(location.search);
-  for (const name of ['layanan', 'loket', 'lang', 'mode']) if (page.get(name)) url.searchParams.set(name, page.get(name));
+  // Whether the link or the element changes the form: a static copy (`ikm form`, the plain
+  // form in the office's own language) is then not what the widget will show.
+  let changed = page.get('kode') || page.get('kiosk') || element.hasAttribute('kiosk');
+  for (const name of ['layanan', 'loket', 'lang', 'mode']) {
+    if (page.get(name)) {
+      url.searchParams.set(name, page.get(name));
+      changed = true;
+    }
+  }
   // Only what changes the form, so the URL stays the one a page may preload.
   for (const [attribute, name] of [['service', 'service'], ['counter', 'counter'], ['lang', 'attr-lang'], ['mode', 'attr-mode']]) {
     const value = element.getAttribute(attribute);
-    if (value) url.searchParams.set(name, value);
+    if (value) {
+      url.searchParams.set(name, value);
+      changed = true;
+    }
   }
   // The default credentials mode, so that a <link rel="preload" as="fetch" crossorigin> of
   // the same URL in the page is reused rather than fetched again.
   const response = await fetch(url);
   if (!response.ok) return;
-  const html = await response.text();
+  const template = document.createElement('template');
+  template.innerHTML = await response.text();
+  if (changed && template.content.querySelector('[data-ikm-static]')) return;
   if (element.shadowRoot) return; // the widget got there first
   const root = await styledRoot(element);
   if (root.querySelector('.ikm-host')) return; // the widget mounted meanwhile
-  const template = document.createElement('template');
-  template.innerHTML = html;
   // A send before the widget is in is held, not posted to the office's page, and made by
   // the widget once it has taken over.
   template.content.querySelector('form')?.addEventListener('submit', (event) => {

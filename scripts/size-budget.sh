@@ -9,7 +9,7 @@
 # wasm are summed apart (on the collector's page that is all it loads) against STEPS_LIMIT_KIB.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-LIMIT_KIB=${LIMIT_KIB:-99.8}
+LIMIT_KIB=${LIMIT_KIB:-99.9}
 STEPS_LIMIT_KIB=${STEPS_LIMIT_KIB:-107.3}
 TARGET_KIB=100
 [ -f dist/manifest.json ] || { echo "size budget: run scripts/dist.sh first" >&2; exit 1; }

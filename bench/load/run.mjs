@@ -12,7 +12,7 @@
 // send until the end screen shows (for today's widget: the response is on the device's disk).
 //
 // Usage: node bench/load/run.mjs   (bench/load.sh builds and passes everything; env below)
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -89,6 +89,11 @@ function writePages(dir, collector, surveyHtml) {
     element('/ikm', ` prerender="${form}"`)));
   writeFileSync(join(dir, 'embed-any.html'), page('Survei',
     `${script('/ikm')}<link rel="preload" href="/office.json" as="fetch" crossorigin>`, element('/ikm')));
+  // Any endpoint with the static copy of the form that `ikm form` wrote (form.html, beside
+  // the page; written in main()), as the README shows.
+  writeFileSync(join(dir, 'embed-static.html'), page('Survei',
+    `${script('/ikm')}<link rel="preload" href="/form.html" as="fetch" crossorigin>`,
+    `<ikm-survey endpoint="${collector}/api/v1/responses" unit="kanim-bengkulu" prerender="/form.html"></ikm-survey>`));
   writeFileSync(join(dir, 'embed-before.html'), page('Survei', script('/ikm-before'), element('/ikm-before')));
 }
 
@@ -190,6 +195,7 @@ async function main() {
   (await import('node:fs')).mkdirSync(pages);
   writePages(pages, collector, await (await fetch(surveyUrl)).text());
   writeFileSync(join(pages, 'office.json'), JSON.stringify(office));
+  execFileSync(SERVER, ['form', '--config', officeFile, '--out', join(pages, 'form.html')]);
   const mounts = [`/=${pages}`, `/ikm/=${join(ROOT, 'dist')}`, `/formbricks/=${join(ROOT, 'node_modules/@formbricks/surveys/dist')}`];
   if (BASELINE) mounts.push(`/ikm-before/=${BASELINE}`);
   children.push(spawn('node', [join(ROOT, 'bench/load/server.mjs'), String(sitePort), ...mounts], { stdio: ['ignore', 'ignore', 'inherit'] }));
@@ -204,6 +210,7 @@ async function main() {
     { name: 'Formbricks 1.99 inline renderer', url: `${site}/formbricks.html` },
     { name: '<ikm-survey> embedded on a third-party page (prerender from ikm serve)', url: `${site}/embed.html`, ready: widgetReady, answer: 'now' },
     { name: '<ikm-survey> embedded, any endpoint (no prerender)', url: `${site}/embed-any.html`, ready: widgetReady, answer: 'now' },
+    { name: '<ikm-survey> embedded, any endpoint (static copy from ikm form)', url: `${site}/embed-static.html`, ready: widgetReady, answer: 'now' },
     { name: 'ikm serve survey page (server-rendered)', url: surveyUrl,
       ready: () => !!document.querySelector('#ikm-survey:not([data-ikm-takeover]) form'), answer: 'now' },
     // One question per screen: the first screen (the profile) is the whole page, no widget.

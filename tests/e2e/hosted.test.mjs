@@ -5,7 +5,9 @@
 // server-rendered form, the form sent back with errors, and the thank-you page.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { axeViolations, ELEMENT_KEYS, fillAndSend, collectorAndBrowser, phonePage, widgetReady } from './support.mjs';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { axeViolations, ELEMENT_KEYS, fillAndSend, collectorAndBrowser, phonePage, ROOT, widgetReady } from './support.mjs';
 
 const TOKEN = 'hosted-token-0123456789abcdef';
 const env = collectorAndBrowser(TOKEN);
@@ -128,6 +130,70 @@ test('an office website shows the prerendered form at once; a send made before t
   assert.equal(recap.nrr.waktu, 2);
   assert.deepEqual(problems, [], 'no console errors and no CSP violations');
   await page.close();
+});
+
+/**
+ * An office website whose endpoint is not `ikm serve`: the page, and the static copy of the
+ * form that `ikm form` wrote, come from the office's own server (here, routes of the page).
+ */
+async function officeSite(page, query = '') {
+  const form = execFileSync(join(ROOT, 'target/debug/ikm'), ['form', '--config', join(ROOT, 'examples/office.json')], { encoding: 'utf8' });
+  let served;
+  const fetched = new Promise((r) => { served = r; });
+  await page.route(`${env.base}/situs/form.html*`, async (route) => {
+    await route.fulfill({ contentType: 'text/html', body: form });
+    served();
+  });
+  await page.route(`${env.base}/situs/survei.html*`, (route) => route.fulfill({
+    contentType: 'text/html',
+    body: `<!doctype html><html lang="id"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Survei</title><script type="module" src="/ikm-survey.js"></script></head><body><main>
+<ikm-survey endpoint="/api/v1/responses" unit="kanim-bengkulu" prerender="/situs/form.html"></ikm-survey></main></body></html>`,
+  }));
+  await page.goto(`${env.base}/situs/survei.html${query}`);
+  return fetched;
+}
+
+test('a static copy of the form (ikm form) is shown at once on any office website, and each respondent still gets an id of their own', async () => {
+  const before = (await report()).respondents;
+  for (const round of [1, 2]) {
+    const { page, problems, release } = await phonePage(env.browser, { holdWasm: true });
+    await officeSite(page);
+    await page.waitForFunction(() => !!document.querySelector('ikm-survey').shadowRoot?.querySelector('[data-ikm-static] form'));
+    assert.equal(await page.evaluate(() => document.querySelector('ikm-survey').shadowRoot.querySelector('input[name=id]').value), '', 'the file carries no response id');
+    await page.selectOption('#ikm-service', 'paspor-baru'); // the open shadow root is pierced
+    await fillAndSend(page, 'ikm-survey', { gender: round, age: 40 + round, education: 'SMA', occupation: 3, scores: Array(9).fill(3) });
+    release();
+    await page.waitForFunction(() => !!document.querySelector('ikm-survey').shadowRoot.querySelector('.ikm-done[data-state=sent]'), null, { timeout: 20000 });
+    assert.deepEqual(problems, [], 'no console errors');
+    await page.close();
+  }
+  assert.equal((await report()).respondents, before + 2, 'both counted: the second was not taken for a repeat of the first');
+});
+
+test('the static copy is shown only where the widget would show that same form', async () => {
+  // The office's language is Indonesian (examples/office.json), so an English browser still
+  // gets the copy; a QR link's service or `lang=en` would change the form, so the wasm draws it.
+  for (const [query, locale, shown] of [['', 'en-US', true], ['?layanan=paspor-baru', 'id-ID', false], ['?lang=en', 'id-ID', false]]) {
+    const context = await env.browser.newContext({ viewport: { width: 360, height: 740 }, locale });
+    const page = await context.newPage();
+    let release;
+    const held = new Promise((r) => { release = r; });
+    await page.route(/\.wasm$/, async (route) => { await held; await route.continue(); });
+    await (await officeSite(page, query));
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 100))));
+    const copy = await page.evaluate(() => !!document.querySelector('ikm-survey').shadowRoot?.querySelector('[data-ikm-static]'));
+    assert.equal(copy, shown, `${query || 'no query'}, ${locale}`);
+    release();
+    await widgetReady(page);
+    const widget = await page.evaluate(() => {
+      const root = document.querySelector('ikm-survey').shadowRoot;
+      return { lang: root.querySelector('[lang]').lang, fixed: root.querySelector('.ikm-fixed')?.textContent ?? '' };
+    });
+    assert.equal(widget.lang, query === '?lang=en' ? 'en' : 'id', `${query}: the widget's language`);
+    if (query.includes('layanan')) assert.match(widget.fixed, /Paspor baru/, 'the widget applies the QR link');
+    await context.close();
+  }
 });
 
 test('axe finds no WCAG 2.1 A/AA violation on the server-rendered form, its error page and the thank-you page', async () => {

@@ -118,6 +118,21 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Paper::A4)]
         paper: Paper,
     },
+    /// Print the plain survey form of a configuration as a static HTML fragment, for an office
+    /// website whose endpoint is not `ikm serve`: save it next to the widget and point
+    /// `<ikm-survey prerender="…">` at it, so the form shows before the wasm arrives. Run it
+    /// again whenever the configuration changes.
+    Form {
+        /// The office configuration (JSON).
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// With a deployment file of many units: the unit whose form to print.
+        #[arg(long)]
+        unit: Option<String>,
+        /// The file to write (default: standard output).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Mint single-use service codes and write a printable sheet of ticket-sized slips (QR code,
     /// the code to type, one line of instructions). Needs `IKM_CODE_SECRET`, the same as
     /// `ikm serve`'s; serials come from the database, so batches never repeat one.
@@ -430,6 +445,24 @@ pub fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 first.map(|p| p.label(ikm_core::Lang::En)).unwrap_or_default(),
                 last.map(|p| p.label(ikm_core::Lang::En)).unwrap_or_default(),
             );
+            Ok(())
+        }
+        Command::Form { config, unit, out } => {
+            let config = load_config(config.as_deref(), unit.as_deref())?;
+            // The element shows the copy only where the widget opens on the same form, so
+            // its language must not depend on the respondent's browser.
+            if config.default_lang.is_none() {
+                return Err("set `default_lang` (\"id\" or \"en\") in the configuration: the static form is in that language, and the widget then opens in it on every browser".into());
+            }
+            if config.kiosk.enabled {
+                return Err("this configuration is a kiosk (`kiosk.enabled`), which draws its own screens: a static form would not match them".into());
+            }
+            let fragment = crate::survey_page::static_fragment(config) + "\n";
+            match out {
+                Some(path) => std::fs::write(&path, fragment)
+                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?,
+                None => io::stdout().lock().write_all(fragment.as_bytes())?,
+            }
             Ok(())
         }
         Command::Qr {

@@ -20,7 +20,7 @@ use ikm_core::delivery::Outcome;
 use ikm_core::form;
 use ikm_core::i18n::ui;
 use ikm_core::submission::is_canonical_id;
-use ikm_core::{Lang, Submission};
+use ikm_core::{Lang, OfficeConfig, Submission};
 use ikm_survey::options::{resolve_setup, wants_steps, MountOptions, Page};
 use ikm_survey::state::{Action, Failure, Phase, Setup, SurveyState};
 use ikm_survey::steps::{self, Flow, Move, Position};
@@ -303,6 +303,25 @@ pub async fn form_fragment(
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(response)
+}
+
+/// The plain one-page form of `config` as a static file (`ikm form`), for an office website
+/// whose endpoint is not `ikm serve`: `<ikm-survey prerender="/ikm/form.html">` shows it
+/// before the wasm as `/api/v1/form` would. It carries no response id (each respondent's
+/// widget draws its own, so a shared file can never merge two responses) and is marked
+/// `data-ikm-static`: the element uses it only where the widget would show exactly this form
+/// (no QR-link or attribute that changes it, the same language), else the wasm draws it.
+pub fn static_fragment(config: OfficeConfig) -> String {
+    let site = Site::new(config);
+    let setup = setup_of(&site, &Page::default());
+    let unit = setup.unit.clone();
+    let survey = ikm_survey::render::render(SurveyState::new(setup, String::new()));
+    html! {
+        div.ikm-host data-ikm-takeover data-ikm-static data-unit=[unit.as_deref()] data-config=(site.config_json) {
+            (PreEscaped(survey))
+        }
+    }
+    .into_string()
 }
 
 /// The unit a survey address is for: `/u/{unit}/` or `?unit=`, else the single office.
