@@ -292,12 +292,7 @@ pub async fn form_fragment(
         SurveyMode::Form
     };
     let survey = ikm_survey::render::render(blank_state(setup, mode));
-    let fragment = html! {
-        div.ikm-host data-ikm-takeover data-unit=[unit.as_deref()] data-config=(site.config_json) {
-            (PreEscaped(survey))
-        }
-    };
-    let mut response = fragment.into_response();
+    let mut response = takeover_host(site, unit.as_deref(), &survey, false).into_response();
     // A fresh response id each time: never cached.
     response
         .headers_mut()
@@ -316,12 +311,17 @@ pub fn static_fragment(config: OfficeConfig) -> String {
     let setup = setup_of(&site, &Page::default());
     let unit = setup.unit.clone();
     let survey = ikm_survey::render::render(SurveyState::new(setup, String::new()));
+    takeover_host(&site, unit.as_deref(), &survey, true).into_string()
+}
+
+/// A rendered survey in the host the widget takes over, with the unit and the configuration
+/// it needs (so no second request); `fixed` marks a static copy.
+fn takeover_host(site: &Site, unit: Option<&str>, survey: &str, fixed: bool) -> Markup {
     html! {
-        div.ikm-host data-ikm-takeover data-ikm-static data-unit=[unit.as_deref()] data-config=(site.config_json) {
+        div.ikm-host data-ikm-takeover data-ikm-static[fixed] data-unit=[unit] data-config=(site.config_json) {
             (PreEscaped(survey))
         }
     }
-    .into_string()
 }
 
 /// The unit a survey address is for: `/u/{unit}/` or `?unit=`, else the single office.
