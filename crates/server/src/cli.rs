@@ -282,6 +282,12 @@ impl clap::ValueEnum for WeightsArg {
     }
 }
 
+/// Prints one line on standard output; a closed pipe (`ikm … | head`) is an error to return,
+/// not a panic.
+fn say(line: std::fmt::Arguments<'_>) -> io::Result<()> {
+    writeln!(io::stdout().lock(), "{line}")
+}
+
 /// Runs one command; errors are printed by `main` with a non-zero exit.
 pub fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     match cli.command {
@@ -398,14 +404,14 @@ pub fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             let (Some(first), Some(last)) = (codes.first(), codes.last()) else {
                 return Err("no codes were minted".into());
             };
-            println!(
+            say(format_args!(
                 "wrote {} codes (serials {}–{}, issued {day}, valid until {}) to {}",
                 codes.len(),
                 first.serial,
                 last.serial,
                 crate::codes_api::valid_until(&site.config, day),
                 out.display()
-            );
+            ))?;
             Ok(())
         }
         Command::CodeKey {
@@ -415,7 +421,7 @@ pub fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             let secret = code_secret()?;
             let config = load_config(config_file.as_deref(), unit.as_deref())?;
             let site = crate::api::Site::new(config);
-            println!("{}", secret.unit_key(site.key()).to_hex());
+            say(format_args!("{}", secret.unit_key(site.key()).to_hex()))?;
             Ok(())
         }
         Command::DemoData {
@@ -438,13 +444,13 @@ pub fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 seeded
             })?;
             let (first, last) = (seeded.months.first(), seeded.months.last());
-            println!(
+            say(format_args!(
                 "{}: added {} example responses for {} to {} and each month's population; delete the database to start empty",
                 crate::store::redact_url(&db),
                 seeded.responses,
                 first.map(|p| p.label(ikm_core::Lang::En)).unwrap_or_default(),
                 last.map(|p| p.label(ikm_core::Lang::En)).unwrap_or_default(),
-            );
+            ))?;
             Ok(())
         }
         Command::Form { config, unit, out } => {
@@ -480,12 +486,12 @@ pub fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 return Err(format!("--url must be {}, got `{url}`", SurveyUrl::EXPECTED).into());
             }
             let written = crate::qr::write_posters(&config, &url, paper, &out)?;
-            println!(
+            say(format_args!(
                 "{}: {written} posters for {} (index.html prints them all on {})",
                 out.display(),
                 url,
                 paper.key().to_uppercase()
-            );
+            ))?;
             Ok(())
         }
         Command::User { command } => {
@@ -507,7 +513,7 @@ pub fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                     } => list_users(&db).await,
                 }
             })?;
-            println!("{printed}");
+            say(format_args!("{printed}"))?;
             Ok(())
         }
         Command::Token {
@@ -519,7 +525,7 @@ pub fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         } => {
             let runtime = tokio::runtime::Runtime::new()?;
             let token = runtime.block_on(create_token(&db, &name))?;
-            println!("{token}");
+            say(format_args!("{token}"))?;
             Ok(())
         }
         Command::CheckConfig { file } => {
@@ -530,13 +536,13 @@ pub fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                     .iter()
                     .map(|u| u.time_zone.to_string())
                     .collect();
-                println!(
+                say(format_args!(
                     "{}: valid deployment ({} units, {} regions, time zones {})",
                     file.display(),
                     deployment.units.len(),
                     deployment.regions.len(),
                     zones.into_iter().collect::<Vec<_>>().join(", ")
-                );
+                ))?;
                 return Ok(());
             }
             let config = load_config(Some(&file), None)?;
@@ -549,7 +555,7 @@ pub fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                         .map(|c| format!("{} 1–{}", m.short_name(), c.scale))
                 })
                 .collect();
-            println!(
+            say(format_args!(
                 "{}: valid ({} services, {} counters, {}, {} rated items, minimum age {}, time zone {})",
                 file.display(),
                 config.services.len(),
@@ -558,7 +564,7 @@ pub fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 config.rated_items(),
                 config.min_age,
                 config.time_zone
-            );
+            ))?;
             Ok(())
         }
     }

@@ -133,3 +133,30 @@ fn check_config_names_the_path_of_a_problem() {
         "{out}"
     );
 }
+
+/// Output that cannot be written (a full disk, a pipe closed by `| head`) is an error the
+/// binary reports and exits 1 on, never a panic, for every command that prints.
+#[test]
+fn output_that_cannot_be_written_is_an_error_not_a_panic() {
+    let example = repo("examples/office.json");
+    let example = example.to_str().unwrap();
+    for args in [
+        vec!["check-config", example],
+        vec!["form", "--config", example],
+        vec!["score", repo("examples/responses.csv").to_str().unwrap()],
+    ] {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_ikm"))
+            .args(&args)
+            .stdout(full)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(stderr.starts_with("ikm: "), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+}
