@@ -604,13 +604,12 @@ pub fn optional_id<'de, D: serde::Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Option<Slug>, D::Error> {
     let text: Option<String> = serde::Deserialize::deserialize(deserializer)?;
-    match text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        None => Ok(None),
-        Some(text) => Slug::parse(text).map(Some).ok_or_else(|| {
-            serde::de::Error::custom(format!(
-                "an id must be lowercase letters, digits and hyphens (at most 64), got `{text}`"
-            ))
-        }),
+    match Param::<Slug>::read(text.as_deref()) {
+        Param::Absent => Ok(None),
+        Param::Given(id) => Ok(Some(id)),
+        Param::Malformed(text) => Err(serde::de::Error::custom(format!(
+            "an id must be lowercase letters, digits and hyphens (at most 64), got `{text}`"
+        ))),
     }
 }
 

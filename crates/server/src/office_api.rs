@@ -4,7 +4,7 @@
 use crate::api::{App, Params, Shared, UnitQuery};
 use crate::auth::{unit_for, Caller, Editor, Viewer};
 use crate::error::ApiError;
-use crate::param::Param;
+use crate::param::{Month, Param};
 use crate::report::{cited_texts, FollowUpView, ReportQuery};
 use crate::store::Closure;
 use axum::body::Bytes;
@@ -23,22 +23,18 @@ use serde_json::json;
 /// The largest population accepted: more than any unit serves in a month.
 pub const MAX_POPULATION: u64 = 100_000_000;
 
-/// A month key (`2026-11`) from a URL or a form.
+/// A month key (`2026-11`) in a URL path, read as the query's `month` is.
 pub fn parse_month(text: &str) -> Result<Period, String> {
-    match Period::parse(text) {
-        Some(p @ Period::Month { .. }) => Ok(p),
-        _ => Err(format!("the month must be YYYY-MM, got `{}`", text.trim())),
-    }
+    Param::<Month>::read(Some(text))
+        .required("month")
+        .map(|month| month.0)
 }
 
-/// A period key from a URL or a form.
+/// A period key in a URL path, read as the query's `period` is.
 pub fn parse_period(text: &str) -> Result<Period, String> {
-    Period::parse(text).ok_or_else(|| {
-        format!(
-            "the period must be YYYY-MM, YYYY-Qn, YYYY-Sn or YYYY, got `{}`",
-            text.trim()
-        )
-    })
+    Param::<Period>::read(Some(text))
+        .required("period")
+        .copied()
 }
 
 /// Checks a population typed into a form (`population`, `service`: blank or absent is the

@@ -104,7 +104,10 @@ pub struct Month(pub Period);
 impl ParamValue for Month {
     const EXPECTED: &'static str = "YYYY-MM";
     fn from_text(text: &str) -> Option<Month> {
-        Date::parse(&format!("{text}-01")).map(|first| Month(Period::month_of(first)))
+        match Period::parse(text)? {
+            month @ Period::Month { .. } => Some(Month(month)),
+            _ => None,
+        }
     }
 }
 
