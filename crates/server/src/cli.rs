@@ -455,15 +455,7 @@ pub fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         }
         Command::Form { config, unit, out } => {
             let config = load_config(config.as_deref(), unit.as_deref())?;
-            // The element shows the copy only where the widget opens on the same form, so
-            // its language must not depend on the respondent's browser.
-            if config.default_lang.is_none() {
-                return Err("set `default_lang` (\"id\" or \"en\") in the configuration: the static form is in that language, and the widget then opens in it on every browser".into());
-            }
-            if config.kiosk.enabled {
-                return Err("this configuration is a kiosk (`kiosk.enabled`), which draws its own screens: a static form would not match them".into());
-            }
-            let fragment = crate::survey_page::static_fragment(config) + "\n";
+            let fragment = crate::survey_page::static_fragment(config)? + "\n";
             match out {
                 Some(path) => std::fs::write(&path, fragment)
                     .map_err(|e| format!("cannot write {}: {e}", path.display()))?,

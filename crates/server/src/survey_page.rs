@@ -305,13 +305,21 @@ pub async fn form_fragment(
 /// before the wasm as `/api/v1/form` would. It carries no response id (each respondent's
 /// widget draws its own, so a shared file can never merge two responses) and is marked
 /// `data-ikm-static`: the element uses it only where the widget would show exactly this form
-/// (no QR-link or attribute that changes it, the same language), else the wasm draws it.
-pub fn static_fragment(config: OfficeConfig) -> String {
+/// (no QR-link or attribute that changes it), else the wasm draws it. A configuration the
+/// widget would open on another form for (no `default_lang`: the browser's language would
+/// decide; a kiosk) has none, and the reason is the error.
+pub fn static_fragment(config: OfficeConfig) -> Result<String, String> {
+    if config.default_lang.is_none() {
+        return Err("set `default_lang` (\"id\" or \"en\") in the configuration: the static form is in that language, and the widget then opens in it on every browser".into());
+    }
+    if config.kiosk.enabled {
+        return Err("this configuration is a kiosk (`kiosk.enabled`), which draws its own screens: a static form would not match them".into());
+    }
     let site = Site::new(config);
     let setup = setup_of(&site, &Page::default());
     let unit = setup.unit.clone();
     let survey = ikm_survey::render::render(SurveyState::new(setup, String::new()));
-    takeover_host(&site, unit.as_deref(), &survey, true).into_string()
+    Ok(takeover_host(&site, unit.as_deref(), &survey, true).into_string())
 }
 
 /// A rendered survey in the host the widget takes over, with the unit and the configuration
