@@ -7,6 +7,8 @@
 # that keeps the build from growing; TARGET_KIB is the product goal (under 100 KiB).
 # One question per screen is a second build that only pages asking for it load: its module and
 # wasm are summed apart (on the collector's page that is all it loads) against STEPS_LIMIT_KIB.
+# An office website's `<ikm-survey mode="steps">` loads the stable module first, which then
+# imports the steps build: that figure is printed too, so no one reads the smaller one as it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LIMIT_KIB=${LIMIT_KIB:-99.9}
@@ -47,6 +49,9 @@ for f in "$steps_module" "$steps_wasm"; do
 done
 steps_kib=$(awk -v b="$steps_total" 'BEGIN { printf "%.1f", b / 1024 }')
 echo "size budget: one question per screen ${steps_kib} KiB gzip (limit ${STEPS_LIMIT_KIB} KiB; goal ${TARGET_KIB} KiB: $(awk -v k="$steps_kib" -v t="$TARGET_KIB" 'BEGIN { print (k <= t ? "met" : "not met") }'))"
+entry_gz=$(gzip -9 -c dist/ikm-survey.js | wc -c)
+embedded_kib=$(awk -v b="$((steps_total + entry_gz))" 'BEGIN { printf "%.1f", b / 1024 }')
+echo "size budget: one question per screen embedded on an office website (ikm-survey.js first) ${embedded_kib} KiB gzip (not limited; goal ${TARGET_KIB} KiB: $(awk -v k="$embedded_kib" -v t="$TARGET_KIB" 'BEGIN { print (k <= t ? "met" : "not met") }'))"
 if awk -v k="$steps_kib" -v l="$STEPS_LIMIT_KIB" 'BEGIN { exit !(k > l) }'; then
   echo "size budget: FAILED, the steps build's ${steps_kib} KiB is over the ${STEPS_LIMIT_KIB} KiB limit" >&2
   exit 1
