@@ -18,6 +18,7 @@ TARGET_KIB=100
 read -r module wasm css < <(node -e 'const m = require("./dist/manifest.json"); console.log(m.module, m.wasm, m.css)')
 total=0
 brotli_total=0
+entry_gz=0
 printf '%-36s %10s %10s %10s\n' file bytes gzip brotli
 cmp -s dist/ikm-survey.js "dist/$module" || { echo "size budget: ikm-survey.js differs from $module" >&2; exit 1; }
 for f in ikm-survey.js "$wasm" "$css"; do
@@ -26,6 +27,7 @@ for f in ikm-survey.js "$wasm" "$css"; do
   br=$(node -e 'const z = require("zlib"); const b = require("fs").readFileSync(process.argv[1]); console.log(z.brotliCompressSync(b, { params: { [z.constants.BROTLI_PARAM_QUALITY]: 11 } }).length)' "dist/$f")
   if [ "$f" != "$css" ]; then
     total=$((total + gz))
+    [ "$f" != ikm-survey.js ] || entry_gz=$gz
     brotli_total=$((brotli_total + br))
     printf '%-36s %10d %10d %10d\n' "$f" "$raw" "$gz" "$br"
   else
@@ -49,7 +51,6 @@ for f in "$steps_module" "$steps_wasm"; do
 done
 steps_kib=$(awk -v b="$steps_total" 'BEGIN { printf "%.1f", b / 1024 }')
 echo "size budget: one question per screen ${steps_kib} KiB gzip (limit ${STEPS_LIMIT_KIB} KiB; goal ${TARGET_KIB} KiB: $(awk -v k="$steps_kib" -v t="$TARGET_KIB" 'BEGIN { print (k <= t ? "met" : "not met") }'))"
-entry_gz=$(gzip -9 -c dist/ikm-survey.js | wc -c)
 embedded_kib=$(awk -v b="$((steps_total + entry_gz))" 'BEGIN { printf "%.1f", b / 1024 }')
 echo "size budget: one question per screen embedded on an office website (ikm-survey.js first) ${embedded_kib} KiB gzip (not limited; goal ${TARGET_KIB} KiB: $(awk -v k="$embedded_kib" -v t="$TARGET_KIB" 'BEGIN { print (k <= t ? "met" : "not met") }'))"
 if awk -v k="$steps_kib" -v l="$STEPS_LIMIT_KIB" 'BEGIN { exit !(k > l) }'; then
