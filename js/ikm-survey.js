@@ -10,14 +10,11 @@
 // names of the wasm and the stylesheet in place of IKM_WASM / IKM_CSS. No inline script or
 // style is needed.
 //
-// Office websites load this module through the small stable entry `ikm-survey.js`
-// (js/entry.js), which has already started the wasm and each widget's configuration or form;
-// the requests below reuse those downloads. One question per screen (`<ikm-survey
-// mode="steps">` or `?mode=steps`) is a second build of the same module and wasm (IKM_STEPS
-// names it; null inside it), so the phone's default download stays small: the entry loads
-// that one instead, and so does this module if a page names it directly and asks for steps.
+// One question per screen (`<ikm-survey mode="steps">` or `?mode=steps`) is a second build
+// of the same module and wasm (IKM_STEPS names it; null inside it), so the phone's default
+// download stays small: a page that asks for it loads that one instead, which then does all
+// of the below itself.
 import init, { mount as mountWasm, takeOver as takeOverWasm } from './ikm-survey-wasm.js';
-import { preload, prerenderRequest, wantsSteps } from './early.js';
 
 /* global IKM_WASM, IKM_CSS, IKM_CSS_TEXT, IKM_STEPS */
 const STYLESHEET = new URL(IKM_CSS, import.meta.url).href;
@@ -52,7 +49,18 @@ async function styledRoot(element) {
   return root;
 }
 const ATTRIBUTES = ['endpoint', 'unit', 'lang', 'service', 'counter', 'config', 'mode'];
-const STEPS = IKM_STEPS && wantsSteps();
+const STEPS = IKM_STEPS && (new URLSearchParams(location.search).get('mode') === 'steps' || !!document.querySelector('ikm-survey[mode=steps]'));
+
+/** Starts a download now, so that it runs alongside the wasm's instead of after it. */
+function preload(href, as) {
+  if (document.querySelector(`link[rel=preload][href="${CSS.escape(href)}"]`)) return;
+  const link = document.createElement('link');
+  link.rel = 'preload';
+  link.as = as;
+  link.href = href;
+  if (as === 'fetch') link.crossOrigin = 'anonymous';
+  document.head.append(link);
+}
 
 /** The element's attributes as mount options. */
 function optionsOf(element) {
@@ -72,7 +80,25 @@ function optionsOf(element) {
  * the collector applies the widget's own precedence rules to them.
  */
 async function prerender(element) {
-  const { url, changed } = prerenderRequest(element);
+  const url = new URL(element.getAttribute('prerender'), document.baseURI);
+  const page = new URLSearchParams(location.search);
+  // Whether the link or the element changes the form: a static copy (`ikm form`, the plain
+  // form in the office's own language) is then not what the widget will show.
+  let changed = page.get('kode') || page.get('kiosk') || element.hasAttribute('kiosk');
+  for (const name of ['layanan', 'loket', 'lang', 'mode']) {
+    if (page.get(name)) {
+      url.searchParams.set(name, page.get(name));
+      changed = true;
+    }
+  }
+  // Only what changes the form, so the URL stays the one a page may preload.
+  for (const [attribute, name] of [['service', 'service'], ['counter', 'counter'], ['lang', 'attr-lang'], ['mode', 'attr-mode']]) {
+    const value = element.getAttribute(attribute);
+    if (value) {
+      url.searchParams.set(name, value);
+      changed = true;
+    }
+  }
   // The default credentials mode, so that a <link rel="preload" as="fetch" crossorigin> of
   // the same URL in the page is reused rather than fetched again.
   const response = await fetch(url);

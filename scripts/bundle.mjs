@@ -1,6 +1,6 @@
 // Bundles the widget for shipping: one content-hashed ES module (the element, the
 // wasm-bindgen glue and js/platform.js), the content-hashed wasm and stylesheet, and the
-// small stable entry `ikm-survey.js` for office websites (js/entry.js), which names them.
+// same module under the stable name `ikm-survey.js` for office websites.
 //
 // The glue's property names are shortened with the mapping tools/wasm-names wrote for the
 // wasm (an esbuild mangle cache): esbuild's own parser renames exactly those properties, and
@@ -113,30 +113,10 @@ const sw = readFileSync(join(staging, 'sw.js'), 'utf8')
 if (sw.includes('const RELEASE = IKM_RELEASE;') || !sw.includes(names.worker)) fail('sw.js has no `const RELEASE = IKM_RELEASE;` to fill in');
 writeFileSync(join(out, 'sw.js'), sw);
 
-// The stable entry, the one name an office website writes in its page: a few hundred bytes
-// (js/entry.js) that start the wasm of the build the page needs at once and import that
-// build's hashed module alongside it. Served without long caching (everything it names is
-// immutable). Pages that can name the hashed modules (the collector's own) use those.
-const entry = await build({
-  entryPoints: [join(staging, 'entry.js')],
-  bundle: true,
-  format: 'esm',
-  target: ['es2022'],
-  minify: true,
-  write: false,
-  legalComments: 'none',
-  define: {
-    IKM_MODULE: JSON.stringify(names.module),
-    IKM_WASM: JSON.stringify(names.wasm),
-    IKM_STEPS_MODULE: JSON.stringify(steps?.module ?? null),
-    IKM_STEPS_WASM: JSON.stringify(steps?.wasm ?? null),
-  },
-  logLevel: 'warning',
-});
-const entryCode = entry.outputFiles[0].contents;
-for (const name of [names.module, names.wasm, steps?.module, steps?.wasm].filter(Boolean)) {
-  if (!Buffer.from(entryCode).toString('utf8').includes(JSON.stringify(name))) fail(`the entry does not name ${name}`);
-}
-writeFileSync(join(out, 'ikm-survey.js'), entryCode);
+// The stable entry, the one name an office website writes in its page, is the same module
+// under a name that never changes: served without long caching (everything it names is
+// immutable), it costs no extra round trip before the wasm, stylesheet and configuration
+// downloads start. Pages that can name the hashed module (the collector's own) use that.
+writeFileSync(join(out, 'ikm-survey.js'), code);
 writeFileSync(join(out, 'manifest.json'), `${JSON.stringify(names, null, 2)}\n`);
 console.log(`bundle: ${names.module} ${names.wasm} ${names.css} ${names.worker} (+ ikm-survey.js, sw.js, manifest.json)`);

@@ -1,18 +1,18 @@
 #!/usr/bin/env bash
-# Size budget: what a browser loads to run the survey from an office website: the stable entry
-# ikm-survey.js (a few hundred bytes that name the release's files), the module (the
-# stylesheet travels inside it) and the wasm, gzip -9 and brotli -q 11. The collector's own
-# page names the module directly and skips the entry. The stylesheet file, which only the
-# collector's server-rendered page links, is listed but not summed.
+# Size budget: what a browser loads to run the survey: the module (under its stable name, as
+# an office website loads it; the hashed copy the collector's page loads is the same bytes;
+# the stylesheet travels inside it) and the wasm, gzip -9 and brotli -q 11. The stylesheet
+# file, which only the collector's own server-rendered page links, is listed but not summed.
 # Prints each file and the totals. Fails when the gzip total exceeds LIMIT_KIB, the ratchet
 # that keeps the build from growing; TARGET_KIB is the product goal (under 100 KiB).
 # One question per screen is a second build that only pages asking for it load: its module and
-# wasm are summed apart (on the collector's page that is all it loads) against STEPS_LIMIT_KIB;
-# on an office website the entry comes first, and that figure is printed too.
+# wasm are summed apart (on the collector's page that is all it loads) against STEPS_LIMIT_KIB.
+# An office website's `<ikm-survey mode="steps">` loads the stable module first, which then
+# imports the steps build: that figure is printed too, so no one reads the smaller one as it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-LIMIT_KIB=${LIMIT_KIB:-98.9}
-STEPS_LIMIT_KIB=${STEPS_LIMIT_KIB:-105.3}
+LIMIT_KIB=${LIMIT_KIB:-99.9}
+STEPS_LIMIT_KIB=${STEPS_LIMIT_KIB:-107.3}
 TARGET_KIB=100
 [ -f dist/manifest.json ] || { echo "size budget: run scripts/dist.sh first" >&2; exit 1; }
 read -r module wasm css < <(node -e 'const m = require("./dist/manifest.json"); console.log(m.module, m.wasm, m.css)')
@@ -20,7 +20,8 @@ total=0
 brotli_total=0
 entry_gz=0
 printf '%-36s %10s %10s %10s\n' file bytes gzip brotli
-for f in ikm-survey.js "$module" "$wasm" "$css"; do
+cmp -s dist/ikm-survey.js "dist/$module" || { echo "size budget: ikm-survey.js differs from $module" >&2; exit 1; }
+for f in ikm-survey.js "$wasm" "$css"; do
   raw=$(stat -c %s "dist/$f")
   gz=$(gzip -9 -c "dist/$f" | wc -c)
   br=$(node -e 'const z = require("zlib"); const b = require("fs").readFileSync(process.argv[1]); console.log(z.brotliCompressSync(b, { params: { [z.constants.BROTLI_PARAM_QUALITY]: 11 } }).length)' "dist/$f")
@@ -51,7 +52,7 @@ done
 steps_kib=$(awk -v b="$steps_total" 'BEGIN { printf "%.1f", b / 1024 }')
 echo "size budget: one question per screen ${steps_kib} KiB gzip (limit ${STEPS_LIMIT_KIB} KiB; goal ${TARGET_KIB} KiB: $(awk -v k="$steps_kib" -v t="$TARGET_KIB" 'BEGIN { print (k <= t ? "met" : "not met") }'))"
 embedded_kib=$(awk -v b="$((steps_total + entry_gz))" 'BEGIN { printf "%.1f", b / 1024 }')
-echo "size budget: one question per screen embedded on an office website (ikm-survey.js, then the steps build) ${embedded_kib} KiB gzip (not limited; goal ${TARGET_KIB} KiB: $(awk -v k="$embedded_kib" -v t="$TARGET_KIB" 'BEGIN { print (k <= t ? "met" : "not met") }'))"
+echo "size budget: one question per screen embedded on an office website (ikm-survey.js first) ${embedded_kib} KiB gzip (not limited; goal ${TARGET_KIB} KiB: $(awk -v k="$embedded_kib" -v t="$TARGET_KIB" 'BEGIN { print (k <= t ? "met" : "not met") }'))"
 if awk -v k="$steps_kib" -v l="$STEPS_LIMIT_KIB" 'BEGIN { exit !(k > l) }'; then
   echo "size budget: FAILED, the steps build's ${steps_kib} KiB is over the ${STEPS_LIMIT_KIB} KiB limit" >&2
   exit 1

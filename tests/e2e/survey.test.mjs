@@ -150,40 +150,6 @@ test('the module exports mount() and destroy()', async () => {
   await page.close();
 });
 
-test('the stable entry starts the wasm at once, before its module has arrived, and the wasm downloads once', async () => {
-  const context = await env.browser.newContext();
-  const page = await context.newPage();
-  const seen = [];
-  page.on('request', (r) => seen.push(new URL(r.url()).pathname));
-  // Any script bigger than a few KB (the widget's code) is held back a second: the wasm
-  // download must not wait for it, only for the small entry.
-  let codeServed = false;
-  await page.route(/\.js$/, async (route) => {
-    const response = await route.fetch();
-    const body = await response.body();
-    if (body.length > 4096) {
-      await new Promise((r) => setTimeout(r, 1000));
-      codeServed = true;
-    }
-    await route.fulfill({ response, body });
-  });
-  let wasmBeforeModule = null;
-  page.on('request', (r) => {
-    if (wasmBeforeModule === null && /\.wasm$/.test(r.url())) wasmBeforeModule = !codeServed;
-  });
-  await page.route(`${env.base}/kantor-entry.html`, (route) => route.fulfill({ contentType: 'text/html', body: `<!doctype html>
-<html lang="id"><head><meta charset="utf-8"><title>Kantor</title><script type="module" src="/ikm-survey.js"></script></head>
-<body><ikm-survey endpoint="/api/v1/responses" config="/office.json"></ikm-survey></body></html>` }));
-  await page.goto(`${env.base}/kantor-entry.html`);
-  await page.locator('ikm-survey form').waitFor({ timeout: 20000 });
-  assert.equal(wasmBeforeModule, true, 'the wasm was requested while the widget\'s code was still on its way');
-  const wasm = seen.filter((p) => /^\/ikm-survey\.[0-9a-f]{10}\.wasm$/.test(p));
-  assert.equal(wasm.length, 1, `the preloaded wasm is the one compiled, not fetched again: ${wasm}`);
-  assert.equal(seen.filter((p) => p === '/office.json').length, 1, 'the configuration once too');
-  assert.ok(!seen.some((p) => p.includes('-steps.')), 'nothing of the steps build');
-  await context.close();
-});
-
 test('staff see what the device holds and export it as JSON', async () => {
   const context = await env.browser.newContext({ acceptDownloads: true });
   const page = await context.newPage();
