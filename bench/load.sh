@@ -4,6 +4,8 @@
 # target/bench-baseline/REV and reused), then measures every contender in one run.
 #   bench/load.sh                 7 interleaved runs (IKM_BENCH_RUNS to change)
 #   IKM_BENCH_BASELINE_REV=none bench/load.sh   without the before-build
+#   IKM_BENCH_ONLY='no prerender' bench/load.sh  the floor, Formbricks and the matching contenders
+#   IKM_BENCH_TRACE=/tmp/traces bench/load.sh     also a Chrome trace of every load (DevTools' Performance panel)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"

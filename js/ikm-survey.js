@@ -16,7 +16,7 @@
 // of the below itself.
 import init, { mount as mountWasm, takeOver as takeOverWasm } from './ikm-survey-wasm.js';
 
-/* global IKM_WASM, IKM_CSS, IKM_CSS_TEXT, IKM_STEPS */
+/* global IKM_WASM, IKM_CSS, IKM_CSS_TEXT, IKM_STEPS, IKM_STABLE_WASM */
 const STYLESHEET = new URL(IKM_CSS, import.meta.url).href;
 
 // The stylesheet travels inside this module, so a shadow root is styled the moment it exists,
@@ -118,17 +118,54 @@ async function prerender(element) {
   root.append(template.content);
 }
 
+/**
+ * This release's wasm: the bytes of the page's own early download of the stable copy
+ * (`<link rel="preload" href="…/ikm-survey.wasm" as="fetch" crossorigin>`, which a page
+ * without a server-rendered form may add so the wasm does not wait for this module) when
+ * they are this release's (their SHA-256 matches the hashed name: a deploy may be half done),
+ * otherwise the content-hashed file (streaming compilation).
+ */
+async function wasmSource() {
+  const hashed = new URL(IKM_WASM, import.meta.url);
+  const stable = IKM_STABLE_WASM && new URL(IKM_STABLE_WASM, import.meta.url).href;
+  const preloaded = stable && [...document.querySelectorAll('link[rel=preload]')].some((link) => link.href === stable);
+  if (!preloaded || !globalThis.crypto?.subtle) return hashed;
+  try {
+    const response = await fetch(stable);
+    const bytes = response.ok ? await response.arrayBuffer() : null;
+    const digest = bytes && new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+    const hex = digest && [...digest.subarray(0, 5)].map((b) => b.toString(16).padStart(2, '0')).join('');
+    if (hex && IKM_WASM.endsWith(`.${hex}.wasm`)) return bytes;
+  } catch { /* unreachable or not this release's: the hashed file below */ }
+  return hashed;
+}
+
+// Each widget's configuration as text, fetched alongside the wasm (reusing the page's
+// preload of it) and handed to the widget, whose first render is then the form itself. A
+// configuration that did not arrive (or not in time) the widget fetches and reports itself.
+const CONFIGS = new Map();
+const CONFIG_WAIT_MS = 3000;
+
+/** Fetches `href` now; its text lands in CONFIGS if the server answers with success. */
+function prefetchConfig(href) {
+  return fetch(href)
+    .then((response) => (response.ok ? response.text() : null))
+    .then((text) => { if (text != null) CONFIGS.set(href, text); })
+    .catch(() => {});
+}
+
 // Everything the first screen needs starts at once: each widget's office configuration or
-// server-rendered form, and the wasm (streaming compilation); the stylesheet where it must
-// be fetched.
+// server-rendered form, and the wasm; the stylesheet where it must be fetched.
 const steps = STEPS && await import(new URL(IKM_STEPS, import.meta.url).href);
 if (!steps) {
   if (!SHEET) preload(STYLESHEET, 'style');
+  const configs = [];
   for (const element of document.querySelectorAll('ikm-survey')) {
     if (element.hasAttribute('prerender')) prerender(element).catch(() => {});
-    else if (element.hasAttribute('config')) preload(new URL(element.getAttribute('config'), document.baseURI).href, 'fetch');
+    else if (element.hasAttribute('config')) configs.push(prefetchConfig(new URL(element.getAttribute('config'), document.baseURI).href));
   }
-  await init({ module_or_path: new URL(IKM_WASM, import.meta.url) });
+  const arrived = Promise.race([Promise.all(configs), new Promise((resolve) => setTimeout(resolve, CONFIG_WAIT_MS))]);
+  await Promise.all([init({ module_or_path: await wasmSource() }), arrived]);
 }
 
 /** Renders the survey into element's open shadow root; config holds the attribute values. */
@@ -136,7 +173,9 @@ export function mount(element, config = {}) {
   if (steps) return steps.mount(element, config);
   const root = element.shadowRoot ?? element.attachShadow({ mode: 'open' });
   styledRoot(element);
-  const handle = mountWasm(element, optionsOf(config));
+  const options = optionsOf(config);
+  const configJson = options.config && CONFIGS.get(new URL(options.config, document.baseURI).href);
+  const handle = mountWasm(element, configJson ? { ...options, configJson } : options);
   return { destroy() { handle.destroy(); root.querySelector('link[rel=stylesheet]')?.remove(); } };
 }
 

@@ -23,6 +23,7 @@ const ROOT = new URL('../../', import.meta.url).pathname;
 const RUNS = Number(process.env.IKM_BENCH_RUNS || 7);
 const BASELINE = process.env.IKM_BENCH_BASELINE_DIST; // dist/ of the widget before this release
 const SERVER = process.env.IKM_BENCH_SERVER || join(ROOT, 'target/release/ikm');
+const TRACE_DIR = process.env.IKM_BENCH_TRACE;
 const CONDITIONS = { offline: false, latency: 150, downloadThroughput: 1.6e6 / 8, uploadThroughput: 750e3 / 8 };
 
 const freePort = async () => {
@@ -79,7 +80,8 @@ function writePages(dir, collector, surveyHtml) {
     '<script src="/formbricks/index.umd.js" defer></script><script src="/formbricks-start.js" defer></script>',
     '<div id="fb"></div>'));
   // The README's embed snippets: with the form pre-rendered by ikm serve, and for any other
-  // endpoint (the configuration fetched at once); the before-build's snippet as it was.
+  // endpoint (the wasm's stable copy and the configuration fetched at once); the
+  // before-build's snippet as it was.
   const script = (base) => `<script type="module" src="${base}/ikm-survey.js"></script>`;
   const element = (base, extra = '') =>
     `<ikm-survey endpoint="${collector}/api/v1/responses" unit="kanim-bengkulu" config="/office.json"${extra}></ikm-survey>`;
@@ -88,7 +90,7 @@ function writePages(dir, collector, surveyHtml) {
     `${script('/ikm')}<link rel="preload" href="${form}" as="fetch" crossorigin>`,
     element('/ikm', ` prerender="${form}"`)));
   writeFileSync(join(dir, 'embed-any.html'), page('Survei',
-    `${script('/ikm')}<link rel="preload" href="/office.json" as="fetch" crossorigin>`, element('/ikm')));
+    `${script('/ikm')}<link rel="preload" href="/ikm/ikm-survey.wasm" as="fetch" crossorigin><link rel="preload" href="/office.json" as="fetch" crossorigin>`, element('/ikm')));
   // Any endpoint with the static copy of the form that `ikm form` wrote (form.html, beside
   // the page; written in main()), as the README shows.
   writeFileSync(join(dir, 'embed-static.html'), page('Survei',
@@ -156,9 +158,22 @@ async function measure(browser, contender) {
   cdp.on('Network.loadingFinished', (e) => { bytes += e.encodedDataLength; });
   const problems = [];
   page.on('pageerror', (e) => problems.push(String(e)));
+  // IKM_BENCH_TRACE=DIR: a Chrome trace of the load (open it in DevTools' Performance panel).
+  const trace = TRACE_DIR && [];
+  if (trace) {
+    cdp.on('Tracing.dataCollected', (e) => trace.push(...e.value));
+    await cdp.send('Tracing.start', { categories: 'devtools.timeline,blink.user_timing,v8,disabled-by-default-devtools.timeline', transferMode: 'ReportEvents' });
+  }
   await page.goto(contender.url, { waitUntil: 'commit' });
   await page.waitForFunction(() => window.__usable !== null, null, { timeout: 60000, polling: 50 });
   const usable = await page.evaluate(() => window.__usable);
+  if (trace) {
+    const done = new Promise((r) => cdp.once('Tracing.tracingComplete', r));
+    await cdp.send('Tracing.end');
+    await done;
+    const file = join(TRACE_DIR, `${contender.name.replace(/[^a-z0-9]+/gi, '-')}-${Math.round(usable)}ms.json`);
+    writeFileSync(file, JSON.stringify({ traceEvents: trace }));
+  }
   if (contender.ready) await page.waitForFunction(contender.ready, null, { timeout: 60000, polling: 50 });
   await page.waitForLoadState('networkidle');
   const { usedSize } = await cdp.send('Runtime.getHeapUsage');
@@ -217,6 +232,11 @@ async function main() {
     { name: 'ikm serve survey page, one question per screen (?mode=steps)', url: `${surveyUrl}&mode=steps` },
   ];
   if (BASELINE) contenders.push({ name: '<ikm-survey> before this release (embedded)', url: `${site}/embed-before.html`, ready: widgetReady, answer: 'before' });
+  // IKM_BENCH_ONLY=pattern: the floor, Formbricks and the contenders whose name matches.
+  if (process.env.IKM_BENCH_ONLY) {
+    const only = new RegExp(process.env.IKM_BENCH_ONLY);
+    contenders.splice(2, Infinity, ...contenders.slice(2).filter((c) => only.test(c.name)));
+  }
 
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',

@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { axeViolations, ELEMENT_KEYS, fillAndSend, collectorAndBrowser, phonePage, ROOT, widgetReady } from './support.mjs';
 
@@ -194,6 +195,65 @@ test('the static copy is shown only where the widget would show that same form',
     if (query.includes('layanan')) assert.match(widget.fixed, /Paspor baru/, 'the widget applies the QR link');
     await context.close();
   }
+});
+
+/**
+ * An office website without `prerender`, as the README shows: the page starts the wasm's
+ * stable copy and the configuration alongside the module. `stableWasm`, when given, is what
+ * the site serves as that copy (another release's, mid-deploy). Resolves to the paths of the
+ * page's wasm and configuration requests once the widget is in.
+ */
+async function preloadingSite(page, stableWasm) {
+  const requests = [];
+  page.on('request', (r) => requests.push(new URL(r.url()).pathname));
+  // Whether the widget ever showed its loading notice (it need not: the configuration is in).
+  await page.addInitScript(() => {
+    const attach = Element.prototype.attachShadow;
+    Element.prototype.attachShadow = function (init) {
+      const root = attach.call(this, init);
+      new MutationObserver(() => { if (root.querySelector('.ikm-loading')) window.sawLoading = true; })
+        .observe(root, { childList: true, subtree: true });
+      return root;
+    };
+  });
+  if (stableWasm) await page.route(`${env.base}/ikm-survey.wasm`, (route) => route.fulfill({ contentType: 'application/wasm', body: stableWasm }));
+  await page.route(`${env.base}/situs/preload.html`, (route) => route.fulfill({
+    contentType: 'text/html',
+    body: `<!doctype html><html lang="id"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Survei</title><script type="module" src="/ikm-survey.js"></script>
+<link rel="preload" href="/ikm-survey.wasm" as="fetch" crossorigin><link rel="preload" href="/office.json" as="fetch" crossorigin></head><body><main>
+<ikm-survey endpoint="/api/v1/responses" config="/office.json"></ikm-survey></main></body></html>`,
+  }));
+  await page.goto(`${env.base}/situs/preload.html`);
+  await widgetReady(page);
+  return requests.filter((path) => path.endsWith('.wasm') || path.endsWith('.json'));
+}
+
+test('an office website that preloads the wasm downloads it and the configuration once, alongside the module, draws the form at once and sends', async () => {
+  const { page, problems } = await phonePage(env.browser);
+  const fetched = await preloadingSite(page);
+  assert.deepEqual(fetched.sort(), ['/ikm-survey.wasm', '/office.json'], 'the preloads are the only wasm and configuration downloads');
+  const office = await page.evaluate(() => document.querySelector('ikm-survey').shadowRoot.querySelector('.ikm-office')?.textContent);
+  assert.equal(office, 'Kantor Imigrasi Kelas I TPI Bengkulu', 'the configuration the module fetched is the one in use');
+  assert.equal(await page.evaluate(() => window.sawLoading ?? false), false, 'the first render is the form, not a loading notice');
+  const before = (await report()).respondents;
+  await page.selectOption('#ikm-service', 'paspor-baru');
+  await fillAndSend(page, 'ikm-survey', { gender: 1, age: 30, education: 'SMA', occupation: 3, scores: Array(9).fill(4) });
+  await page.waitForFunction(() => !!document.querySelector('ikm-survey').shadowRoot.querySelector('.ikm-done[data-state=sent]'), null, { timeout: 20000 });
+  assert.equal((await report()).respondents, before + 1);
+  assert.deepEqual(problems, [], 'no console errors');
+  await page.close();
+});
+
+test('a stable wasm copy of another release (a deploy half done) is not used: the widget loads its own', async () => {
+  const { page, problems } = await phonePage(env.browser);
+  const manifest = JSON.parse(readFileSync(join(ROOT, 'dist/manifest.json'), 'utf8'));
+  // A valid wasm, but not this module's: the one-question-per-screen build.
+  const fetched = await preloadingSite(page, readFileSync(join(ROOT, 'dist', manifest.steps_wasm)));
+  assert.ok(fetched.includes(`/${manifest.wasm}`), `the release's own wasm is fetched: ${fetched}`);
+  assert.equal(await page.locator('input[name="answers.waktu"]').count(), 4, 'the form works');
+  assert.deepEqual(problems, [], 'no console errors');
+  await page.close();
 });
 
 test('axe finds no WCAG 2.1 A/AA violation on the server-rendered form, its error page and the thank-you page', async () => {
