@@ -141,14 +141,14 @@ async function wasmSource() {
 }
 
 // Each widget's configuration as text, fetched alongside the wasm (reusing the page's
-// preload of it) and handed to the widget, whose first render is then the form itself. A
-// configuration that did not arrive (or not in time) the widget fetches and reports itself.
+// preload of it) and handed to the widget, whose first render is then the form itself. One
+// that has not arrived by the time the wasm has (or failed) the widget fetches and reports
+// itself, showing that it is loading meanwhile.
 const CONFIGS = new Map();
-const CONFIG_WAIT_MS = 3000;
 
 /** Fetches `href` now; its text lands in CONFIGS if the server answers with success. */
 function prefetchConfig(href) {
-  return fetch(href)
+  fetch(href)
     .then((response) => (response.ok ? response.text() : null))
     .then((text) => { if (text != null) CONFIGS.set(href, text); })
     .catch(() => {});
@@ -159,13 +159,11 @@ function prefetchConfig(href) {
 const steps = STEPS && await import(new URL(IKM_STEPS, import.meta.url).href);
 if (!steps) {
   if (!SHEET) preload(STYLESHEET, 'style');
-  const configs = [];
   for (const element of document.querySelectorAll('ikm-survey')) {
     if (element.hasAttribute('prerender')) prerender(element).catch(() => {});
-    else if (element.hasAttribute('config')) configs.push(prefetchConfig(new URL(element.getAttribute('config'), document.baseURI).href));
+    else if (element.hasAttribute('config')) prefetchConfig(new URL(element.getAttribute('config'), document.baseURI).href);
   }
-  const arrived = Promise.race([Promise.all(configs), new Promise((resolve) => setTimeout(resolve, CONFIG_WAIT_MS))]);
-  await Promise.all([init({ module_or_path: await wasmSource() }), arrived]);
+  await init({ module_or_path: await wasmSource() });
 }
 
 /** Renders the survey into element's open shadow root; config holds the attribute values. */
