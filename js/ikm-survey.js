@@ -120,8 +120,9 @@ async function prerender(element) {
 
 /**
  * This release's wasm: the bytes of the page's own early download of the stable copy
- * (`<link rel="preload" href="…/ikm-survey.wasm" as="fetch" crossorigin>`, which a page
- * without a server-rendered form may add so the wasm does not wait for this module) when
+ * (`<link rel="preload" href="…/ikm-survey.wasm" as="fetch" crossorigin>`, or
+ * `ikm-survey-steps.wasm` for one question per screen, which a page without a
+ * server-rendered form may add so the wasm does not wait for this module) when
  * they are this release's (their SHA-256 matches the hashed name: a deploy may be half done),
  * otherwise the content-hashed file (streaming compilation).
  */

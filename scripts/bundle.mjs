@@ -70,10 +70,10 @@ const checked = (result, what) => {
   return code;
 };
 
-// The default build's wasm also under a stable name, so that an office page without a
-// server-rendered form can start its download alongside the module (a preload; the module
-// checks the bytes are its own release's before it uses them).
-const STABLE_WASM = 'ikm-survey.wasm';
+// Each build's wasm also under a stable name (ikm-survey.wasm, ikm-survey-steps.wasm), so
+// that an office page without a server-rendered form can start its download alongside the
+// module (a preload; the module checks the bytes are its own release's before it uses them).
+const STABLE_WASM = `ikm-survey${variant ? `-${variant}` : ''}.wasm`;
 const steps = !variant && existsSync(stepsList) ? JSON.parse(readFileSync(stepsList, 'utf8')) : null;
 const code = checked(
   await bundle('ikm-survey.js', 'esm', {
@@ -81,7 +81,7 @@ const code = checked(
     IKM_CSS: JSON.stringify(names.css),
     IKM_CSS_TEXT: JSON.stringify(css.toString('utf8')),
     IKM_STEPS: JSON.stringify(steps?.module ?? null),
-    IKM_STABLE_WASM: JSON.stringify(variant ? null : STABLE_WASM),
+    IKM_STABLE_WASM: JSON.stringify(STABLE_WASM),
   }),
   'bundle',
 );
@@ -90,9 +90,10 @@ names.module = hashed(code, 'js');
 writeFileSync(join(out, names.wasm), wasm);
 writeFileSync(join(out, names.css), css);
 writeFileSync(join(out, names.module), code);
+writeFileSync(join(out, STABLE_WASM), wasm);
 if (variant) {
   writeFileSync(stepsList, `${JSON.stringify(names, null, 2)}\n`);
-  console.log(`bundle: ${names.module} ${names.wasm} ${names.css} (the ${variant} build)`);
+  console.log(`bundle: ${names.module} ${names.wasm} ${names.css} (+ ${STABLE_WASM}; the ${variant} build)`);
   process.exit(0);
 }
 if (steps) Object.assign(names, { steps_module: steps.module, steps_wasm: steps.wasm, steps_css: steps.css });
@@ -123,6 +124,5 @@ writeFileSync(join(out, 'sw.js'), sw);
 // immutable), it costs no extra round trip before the wasm, stylesheet and configuration
 // downloads start. Pages that can name the hashed module (the collector's own) use that.
 writeFileSync(join(out, 'ikm-survey.js'), code);
-writeFileSync(join(out, STABLE_WASM), wasm);
 writeFileSync(join(out, 'manifest.json'), `${JSON.stringify(names, null, 2)}\n`);
 console.log(`bundle: ${names.module} ${names.wasm} ${names.css} ${names.worker} (+ ikm-survey.js, ${STABLE_WASM}, sw.js, manifest.json)`);

@@ -96,6 +96,10 @@ function writePages(dir, collector, surveyHtml) {
   writeFileSync(join(dir, 'embed-static.html'), page('Survei',
     `${script('/ikm')}<link rel="preload" href="/form.html" as="fetch" crossorigin>`,
     `<ikm-survey endpoint="${collector}/api/v1/responses" unit="kanim-bengkulu" prerender="/form.html"></ikm-survey>`));
+  // One question per screen on any endpoint: the steps build's wasm preloaded instead.
+  writeFileSync(join(dir, 'embed-steps.html'), page('Survei',
+    `${script('/ikm')}<link rel="preload" href="/ikm/ikm-survey-steps.wasm" as="fetch" crossorigin><link rel="preload" href="/office.json" as="fetch" crossorigin>`,
+    element('/ikm', ' mode="steps"')));
   writeFileSync(join(dir, 'embed-before.html'), page('Survei', script('/ikm-before'), element('/ikm-before')));
 }
 
@@ -226,6 +230,7 @@ async function main() {
     { name: '<ikm-survey> embedded on a third-party page (prerender from ikm serve)', url: `${site}/embed.html`, ready: widgetReady, answer: 'now' },
     { name: '<ikm-survey> embedded, any endpoint (no prerender)', url: `${site}/embed-any.html`, ready: widgetReady, answer: 'now' },
     { name: '<ikm-survey> embedded, any endpoint (static copy from ikm form)', url: `${site}/embed-static.html`, ready: widgetReady, answer: 'now' },
+    { name: '<ikm-survey mode="steps"> embedded, any endpoint (no prerender)', url: `${site}/embed-steps.html`, ready: widgetReady },
     { name: 'ikm serve survey page (server-rendered)', url: surveyUrl,
       ready: () => !!document.querySelector('#ikm-survey:not([data-ikm-takeover]) form'), answer: 'now' },
     // One question per screen: the first screen (the profile) is the whole page, no widget.

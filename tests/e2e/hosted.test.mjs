@@ -200,10 +200,12 @@ test('the static copy is shown only where the widget would show that same form',
 /**
  * An office website without `prerender`, as the README shows: the page starts the wasm's
  * stable copy and the configuration alongside the module. `stableWasm`, when given, is what
- * the site serves as that copy (another release's, mid-deploy). Resolves to the paths of the
+ * the site serves as that copy (another release's, mid-deploy); `steps`: the element asks
+ * for one question per screen, and the page preloads that build's wasm. Resolves to the paths of the
  * page's wasm and configuration requests once the widget is in.
  */
-async function preloadingSite(page, stableWasm) {
+async function preloadingSite(page, stableWasm, { steps = false } = {}) {
+  const wasm = steps ? 'ikm-survey-steps.wasm' : 'ikm-survey.wasm';
   const requests = [];
   page.on('request', (r) => requests.push(new URL(r.url()).pathname));
   // Whether the widget ever showed its loading notice (it need not: the configuration is in).
@@ -216,13 +218,13 @@ async function preloadingSite(page, stableWasm) {
       return root;
     };
   });
-  if (stableWasm) await page.route(`${env.base}/ikm-survey.wasm`, (route) => route.fulfill({ contentType: 'application/wasm', body: stableWasm }));
+  if (stableWasm) await page.route(`${env.base}/${wasm}`, (route) => route.fulfill({ contentType: 'application/wasm', body: stableWasm }));
   await page.route(`${env.base}/situs/preload.html`, (route) => route.fulfill({
     contentType: 'text/html',
     body: `<!doctype html><html lang="id"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Survei</title><script type="module" src="/ikm-survey.js"></script>
-<link rel="preload" href="/ikm-survey.wasm" as="fetch" crossorigin><link rel="preload" href="/office.json" as="fetch" crossorigin></head><body><main>
-<ikm-survey endpoint="/api/v1/responses" config="/office.json"></ikm-survey></main></body></html>`,
+<link rel="preload" href="/${wasm}" as="fetch" crossorigin><link rel="preload" href="/office.json" as="fetch" crossorigin></head><body><main>
+<ikm-survey endpoint="/api/v1/responses" config="/office.json"${steps ? ' mode="steps"' : ''}></ikm-survey></main></body></html>`,
   }));
   await page.goto(`${env.base}/situs/preload.html`);
   await widgetReady(page);
@@ -241,6 +243,15 @@ test('an office website that preloads the wasm downloads it and the configuratio
   await fillAndSend(page, 'ikm-survey', { gender: 1, age: 30, education: 'SMA', occupation: 3, scores: Array(9).fill(4) });
   await page.waitForFunction(() => !!document.querySelector('ikm-survey').shadowRoot.querySelector('.ikm-done[data-state=sent]'), null, { timeout: 20000 });
   assert.equal((await report()).respondents, before + 1);
+  assert.deepEqual(problems, [], 'no console errors');
+  await page.close();
+});
+
+test('one question per screen on an office website: its preloaded wasm is the only wasm download', async () => {
+  const { page, problems } = await phonePage(env.browser);
+  const fetched = await preloadingSite(page, null, { steps: true });
+  assert.deepEqual(fetched.sort(), ['/ikm-survey-steps.wasm', '/office.json']);
+  assert.match(await page.locator('.ikm-step-count').textContent(), /^(Langkah 1 dari|Step 1 of) \d+$/, 'the first step shows');
   assert.deepEqual(problems, [], 'no console errors');
   await page.close();
 });
