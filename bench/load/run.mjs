@@ -13,7 +13,7 @@
 //
 // Usage: node bench/load/run.mjs   (bench/load.sh builds and passes everything; env below)
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -24,6 +24,7 @@ const RUNS = Number(process.env.IKM_BENCH_RUNS || 7);
 const BASELINE = process.env.IKM_BENCH_BASELINE_DIST; // dist/ of the widget before this release
 const SERVER = process.env.IKM_BENCH_SERVER || join(ROOT, 'target/release/ikm');
 const TRACE_DIR = process.env.IKM_BENCH_TRACE;
+if (TRACE_DIR) mkdirSync(TRACE_DIR, { recursive: true });
 const CONDITIONS = { offline: false, latency: 150, downloadThroughput: 1.6e6 / 8, uploadThroughput: 750e3 / 8 };
 
 const freePort = async () => {
@@ -175,7 +176,7 @@ async function measure(browser, contender) {
     const done = new Promise((r) => cdp.once('Tracing.tracingComplete', r));
     await cdp.send('Tracing.end');
     await done;
-    const file = join(TRACE_DIR, `${contender.name.replace(/[^a-z0-9]+/gi, '-')}-${Math.round(usable)}ms.json`);
+    const file = join(TRACE_DIR, `${contender.name.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '')}-${Math.round(usable)}ms.json`);
     writeFileSync(file, JSON.stringify({ traceEvents: trace }));
   }
   if (contender.ready) await page.waitForFunction(contender.ready, null, { timeout: 60000, polling: 50 });
