@@ -13,7 +13,7 @@
 //
 // Usage: node bench/load/run.mjs   (bench/load.sh builds and passes everything; env below)
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -101,7 +101,12 @@ function writePages(dir, collector, surveyHtml) {
   writeFileSync(join(dir, 'embed-steps.html'), page('Survei',
     `${script('/ikm')}<link rel="preload" href="/ikm/ikm-survey-steps.wasm" as="fetch" crossorigin><link rel="preload" href="/office.json" as="fetch" crossorigin>`,
     element('/ikm', ' mode="steps"')));
-  writeFileSync(join(dir, 'embed-before.html'), page('Survei', script('/ikm-before'), element('/ikm-before')));
+  // The before-build as the page without prerender loads today's: with its wasm's stable copy
+  // preloaded where it has one, so the two differ only in the widget.
+  const beforePreload = BASELINE && existsSync(join(BASELINE, 'ikm-survey.wasm'))
+    ? '<link rel="preload" href="/ikm-before/ikm-survey.wasm" as="fetch" crossorigin><link rel="preload" href="/office.json" as="fetch" crossorigin>'
+    : '';
+  writeFileSync(join(dir, 'embed-before.html'), page('Survei', `${script('/ikm-before')}${beforePreload}`, element('/ikm-before')));
 }
 
 // In the page before anything else runs: the first frame in which an answer button of the
@@ -123,9 +128,11 @@ const PROBE = `(() => {
  * Answers every question through the DOM as taps would and sends; resolves at the end screen
  * with the milliseconds spent answering and from the send until the end screen.
  */
-const ANSWER_ALL = async ({ before }) => {
+const ANSWER_ALL = async () => {
   const host = document.querySelector('ikm-survey') ?? document.querySelector('#ikm-survey');
   const root = host.shadowRoot ?? host;
+  // A before-build older than the payload paths as control names (21efc83) names them by id.
+  const before = !root.querySelector("input[name='respondent.gender']");
   const frame = () => new Promise((r) => requestAnimationFrame(() => r()));
   const set = async (selector, value, event) => {
     const el = root.querySelector(selector);
@@ -182,7 +189,7 @@ async function measure(browser, contender) {
   if (contender.ready) await page.waitForFunction(contender.ready, null, { timeout: 60000, polling: 50 });
   await page.waitForLoadState('networkidle');
   const { usedSize } = await cdp.send('Runtime.getHeapUsage');
-  const complete = contender.answer ? await page.evaluate(ANSWER_ALL, { before: contender.answer === 'before' }) : null;
+  const complete = contender.answer ? await page.evaluate(ANSWER_ALL) : null;
   await context.close();
   if (problems.length) throw new Error(`${contender.name}: ${problems.join('; ')}`);
   return { usable, bytes, heap: usedSize, complete };
@@ -228,16 +235,16 @@ async function main() {
   const contenders = [
     { name: 'plain HTML form (the floor)', url: `${site}/plain.html` },
     { name: 'Formbricks 1.99 inline renderer', url: `${site}/formbricks.html` },
-    { name: '<ikm-survey> embedded on a third-party page (prerender from ikm serve)', url: `${site}/embed.html`, ready: widgetReady, answer: 'now' },
-    { name: '<ikm-survey> embedded, any endpoint (no prerender)', url: `${site}/embed-any.html`, ready: widgetReady, answer: 'now' },
-    { name: '<ikm-survey> embedded, any endpoint (static copy from ikm form)', url: `${site}/embed-static.html`, ready: widgetReady, answer: 'now' },
+    { name: '<ikm-survey> embedded on a third-party page (prerender from ikm serve)', url: `${site}/embed.html`, ready: widgetReady, answer: true },
+    { name: '<ikm-survey> embedded, any endpoint (no prerender)', url: `${site}/embed-any.html`, ready: widgetReady, answer: true },
+    { name: '<ikm-survey> embedded, any endpoint (static copy from ikm form)', url: `${site}/embed-static.html`, ready: widgetReady, answer: true },
     { name: '<ikm-survey mode="steps"> embedded, any endpoint (no prerender)', url: `${site}/embed-steps.html`, ready: widgetReady },
     { name: 'ikm serve survey page (server-rendered)', url: surveyUrl,
-      ready: () => !!document.querySelector('#ikm-survey:not([data-ikm-takeover]) form'), answer: 'now' },
+      ready: () => !!document.querySelector('#ikm-survey:not([data-ikm-takeover]) form'), answer: true },
     // One question per screen: the first screen (the profile) is the whole page, no widget.
     { name: 'ikm serve survey page, one question per screen (?mode=steps)', url: `${surveyUrl}&mode=steps` },
   ];
-  if (BASELINE) contenders.push({ name: '<ikm-survey> before this release (embedded)', url: `${site}/embed-before.html`, ready: widgetReady, answer: 'before' });
+  if (BASELINE) contenders.push({ name: '<ikm-survey> before this release (embedded, no prerender)', url: `${site}/embed-before.html`, ready: widgetReady, answer: true });
   // IKM_BENCH_ONLY=pattern: the floor, Formbricks and the contenders whose name matches.
   if (process.env.IKM_BENCH_ONLY) {
     const only = new RegExp(process.env.IKM_BENCH_ONLY);
