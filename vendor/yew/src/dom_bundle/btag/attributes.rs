@@ -1,9 +1,7 @@
 use std::ops::Deref;
 
-use indexmap::IndexMap;
 use wasm_bindgen::{intern, JsValue};
 use web_sys::{Element, HtmlInputElement as InputElement, HtmlTextAreaElement as TextAreaElement};
-use yew::AttrValue;
 
 use super::Apply;
 use crate::dom_bundle::BSubtree;
@@ -104,30 +102,6 @@ impl Apply for TextareaFields {
 }
 
 impl Attributes {
-    #[cold]
-    fn apply_diff_index_maps(
-        el: &Element,
-        new: &IndexMap<AttrValue, AttributeOrProperty>,
-        old: &IndexMap<AttrValue, AttributeOrProperty>,
-    ) {
-        for (key, value) in new.iter() {
-            match old.get(key) {
-                Some(old_value) => {
-                    if value != old_value {
-                        Self::set(el, key, value);
-                    }
-                }
-                None => Self::set(el, key, value),
-            }
-        }
-
-        for (key, value) in old.iter() {
-            if !new.contains_key(key) {
-                Self::remove(el, key, value);
-            }
-        }
-    }
-
     /// Convert [Attributes] pair to [HashMap]s and patch changes to `el`.
     /// Works with any [Attributes] variants.
     #[cold]
@@ -277,12 +251,9 @@ impl Apply for Attributes {
                     }
                 }
             }
-            // For VTag's constructed outside the html! macro
-            (Self::IndexMap(new), Self::IndexMap(ref old)) => {
-                Self::apply_diff_index_maps(el, new, old);
-            }
             // Cold path. Happens only with conditional swapping and reordering of `VTag`s with the
-            // same tag and no keys.
+            // same tag and no keys, and for `VTag`s constructed outside the html! macro (both
+            // `IndexMap`s: a linear diff, no hashing).
             (new, ref ancestor) => {
                 Self::apply_diff_as_maps(el, new, ancestor);
             }
@@ -301,7 +272,7 @@ mod tests {
     use wasm_bindgen_test::{wasm_bindgen_test as test, wasm_bindgen_test_configure};
 
     use super::*;
-    use crate::{component, html, Html};
+    use crate::{component, html, AttrValue, Html};
 
     wasm_bindgen_test_configure!(run_in_browser);
 
