@@ -26,6 +26,8 @@ fn set_default_panic_hook() {
         // very unlikely, but avoid hitting this when running parallel tests.
         return;
     }
+    // Panics that abort at once run no hook: the hook would only weigh on the build.
+    #[cfg(not(panic = "immediate-abort"))]
     if !PANIC_HOOK_IS_SET.with(|hook_is_set| hook_is_set.replace(true)) {
         std::panic::set_hook(Box::new(console_error_panic_hook::hook));
     }
