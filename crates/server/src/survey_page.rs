@@ -199,11 +199,6 @@ fn page(
         @if heading.is_some() {
             style { (PreEscaped(STEPS_CSS)) }
         }
-        @if let (Some(module), Some(wasm), true) = (&module, &wasm, takeover) {
-            // The form works before these arrive; they must not slow its first paint.
-            link rel="preload" as="fetch" crossorigin="anonymous" fetchpriority="low" href={ "/" (wasm) };
-            script type="module" src={ "/" (module) } fetchpriority="low" {}
-        }
     };
     let body = html! {
         main {
@@ -214,6 +209,12 @@ fn page(
             }
         }
         script type="application/json" id="ikm-config" { (PreEscaped(config)) }
+        // The form works before these arrive, and they must not slow its first paint: named
+        // last, they start once the form's HTML is in, instead of sharing a slow link with it.
+        @if let (Some(module), Some(wasm), true) = (&module, &wasm, takeover) {
+            link rel="preload" as="fetch" crossorigin="anonymous" fetchpriority="low" href={ "/" (wasm) };
+            script type="module" src={ "/" (module) } fetchpriority="low" {}
+        }
     };
     let mut title = format!("{} — {}", ui::TITLE.get(lang), site.config.office_name);
     if let Some(heading) = heading {
