@@ -84,6 +84,9 @@ function writePages(dir, collector, surveyHtml) {
   // endpoint (the wasm's stable copy and the configuration fetched at once); the
   // before-build's snippet as it was.
   const script = (base) => `<script type="module" src="${base}/ikm-survey.js"></script>`;
+  // A page without prerender starts the wasm's stable copy and the configuration at once.
+  const preloads = (wasm) =>
+    `<link rel="preload" href="${wasm}" as="fetch" crossorigin><link rel="preload" href="/office.json" as="fetch" crossorigin>`;
   const element = (base, extra = '') =>
     `<ikm-survey endpoint="${collector}/api/v1/responses" unit="kanim-bengkulu" config="/office.json"${extra}></ikm-survey>`;
   const form = `${collector}/api/v1/form`;
@@ -91,7 +94,7 @@ function writePages(dir, collector, surveyHtml) {
     `${script('/ikm')}<link rel="preload" href="${form}" as="fetch" crossorigin>`,
     element('/ikm', ` prerender="${form}"`)));
   writeFileSync(join(dir, 'embed-any.html'), page('Survei',
-    `${script('/ikm')}<link rel="preload" href="/ikm/ikm-survey.wasm" as="fetch" crossorigin><link rel="preload" href="/office.json" as="fetch" crossorigin>`, element('/ikm')));
+    `${script('/ikm')}${preloads('/ikm/ikm-survey.wasm')}`, element('/ikm')));
   // Any endpoint with the static copy of the form that `ikm form` wrote (form.html, beside
   // the page; written in main()), as the README shows.
   writeFileSync(join(dir, 'embed-static.html'), page('Survei',
@@ -99,13 +102,11 @@ function writePages(dir, collector, surveyHtml) {
     `<ikm-survey endpoint="${collector}/api/v1/responses" unit="kanim-bengkulu" prerender="/form.html"></ikm-survey>`));
   // One question per screen on any endpoint: the steps build's wasm preloaded instead.
   writeFileSync(join(dir, 'embed-steps.html'), page('Survei',
-    `${script('/ikm')}<link rel="preload" href="/ikm/ikm-survey-steps.wasm" as="fetch" crossorigin><link rel="preload" href="/office.json" as="fetch" crossorigin>`,
+    `${script('/ikm')}${preloads('/ikm/ikm-survey-steps.wasm')}`,
     element('/ikm', ' mode="steps"')));
   // The before-build as the page without prerender loads today's: with its wasm's stable copy
   // preloaded where it has one, so the two differ only in the widget.
-  const beforePreload = BASELINE && existsSync(join(BASELINE, 'ikm-survey.wasm'))
-    ? '<link rel="preload" href="/ikm-before/ikm-survey.wasm" as="fetch" crossorigin><link rel="preload" href="/office.json" as="fetch" crossorigin>'
-    : '';
+  const beforePreload = BASELINE && existsSync(join(BASELINE, 'ikm-survey.wasm')) ? preloads('/ikm-before/ikm-survey.wasm') : '';
   writeFileSync(join(dir, 'embed-before.html'), page('Survei', `${script('/ikm-before')}${beforePreload}`, element('/ikm-before')));
 }
 
@@ -157,6 +158,17 @@ const ANSWER_ALL = async () => {
   return { answering: sent - started, saving: performance.now() - sent };
 };
 
+/**
+ * Resolves with the value of `expression` (a promise, awaited in the page). Through the
+ * DevTools protocol with a few bytes of script: Playwright's own helpers (waitForFunction,
+ * evaluate) first inject a large script, whose evaluation took about 100 ms of the throttled
+ * main thread in the middle of the load, and which would sit in the heap measured below.
+ */
+async function inPage(cdp, expression) {
+  const { result } = await cdp.send('Runtime.evaluate', { expression, awaitPromise: true, returnByValue: true, timeout: 60000 });
+  return result.value;
+}
+
 async function measure(browser, contender) {
   const context = await browser.newContext({
     viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true,
@@ -179,14 +191,7 @@ async function measure(browser, contender) {
     await cdp.send('Tracing.start', { categories: 'devtools.timeline,blink.user_timing,v8,disabled-by-default-devtools.timeline', transferMode: 'ReportEvents' });
   }
   await page.goto(contender.url, { waitUntil: 'commit' });
-  // Waited for through the DevTools protocol with a few bytes of script: Playwright's own
-  // helpers (waitForFunction, evaluate) first inject a large script, whose evaluation took
-  // about 100 ms of the throttled main thread in the middle of the load.
-  const { result } = await cdp.send('Runtime.evaluate', {
-    expression: '(async () => { while (!window.__usableSoon) await new Promise((r) => setTimeout(r, 20)); return window.__usableSoon; })()',
-    awaitPromise: true, returnByValue: true, timeout: 60000,
-  });
-  const usable = result.value;
+  const usable = await inPage(cdp, '(async () => { while (!window.__usableSoon) await new Promise((r) => setTimeout(r, 20)); return window.__usableSoon; })()');
   if (trace) {
     const done = new Promise((r) => cdp.once('Tracing.tracingComplete', r));
     await cdp.send('Tracing.end');
@@ -194,13 +199,7 @@ async function measure(browser, contender) {
     const file = join(TRACE_DIR, `${contender.name.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '')}-${Math.round(usable)}ms.json`);
     writeFileSync(file, JSON.stringify({ traceEvents: trace }));
   }
-  // The same way (so the heap below holds no Playwright script for any contender).
-  if (contender.ready) {
-    await cdp.send('Runtime.evaluate', {
-      expression: `(async () => { const ready = ${contender.ready}; while (!ready()) await new Promise((r) => setTimeout(r, 50)); })()`,
-      awaitPromise: true, timeout: 60000,
-    });
-  }
+  if (contender.ready) await inPage(cdp, `(async () => { const ready = ${contender.ready}; while (!ready()) await new Promise((r) => setTimeout(r, 50)); })()`);
   await page.waitForLoadState('networkidle');
   const { usedSize } = await cdp.send('Runtime.getHeapUsage');
   const complete = contender.answer ? await page.evaluate(ANSWER_ALL) : null;
