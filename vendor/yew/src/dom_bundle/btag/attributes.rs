@@ -102,7 +102,7 @@ impl Apply for TextareaFields {
 }
 
 impl Attributes {
-    /// Convert [Attributes] pair to [HashMap]s and patch changes to `el`.
+    /// Convert [Attributes] pair to `Vec`s of pairs and patch changes to `el` (linear lookups).
     /// Works with any [Attributes] variants.
     #[cold]
     fn apply_diff_as_maps<'a>(el: &Element, new: &'a Self, old: &'a Self) {
