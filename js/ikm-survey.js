@@ -11,9 +11,11 @@
 // style is needed.
 //
 // One question per screen (`<ikm-survey mode="steps">` or `?mode=steps`) is a second build
-// of the same module and wasm (IKM_STEPS names it; null inside it), so the phone's default
-// download stays small: a page that asks for it loads that one instead, which then does all
-// of the below itself.
+// of the same module and wasm (IKM_STEPS names it; null inside it) that carries no one-page
+// form, so neither build carries what the other does. This module routes each survey to the
+// build for its mode and loads only the builds the page's surveys use: a page that asks only
+// for steps never downloads the default wasm. The collector's own step page loads the steps
+// module directly, which then does all of the below itself.
 import init, { mount as mountWasm, takeOver as takeOverWasm } from './ikm-survey-wasm.js';
 
 /* global IKM_WASM, IKM_CSS, IKM_CSS_TEXT, IKM_STEPS, IKM_STABLE_WASM */
@@ -49,7 +51,18 @@ async function styledRoot(element) {
   return root;
 }
 const ATTRIBUTES = ['endpoint', 'unit', 'lang', 'service', 'counter', 'config', 'mode'];
-const STEPS = IKM_STEPS && (new URLSearchParams(location.search).get('mode') === 'steps' || !!document.querySelector('ikm-survey[mode=steps]'));
+
+/** `form` or `steps`, as the widget reads a mode (`SurveyMode::from_code`); undefined for any other word. */
+const modeWord = (word) => ['form', 'steps'].find((mode) => mode === word?.trim().toLowerCase());
+const PAGE_MODE = modeWord(new URLSearchParams(location.search).get('mode'));
+
+/** Whether a survey of mode `mode` asks one question per screen: the page's `?mode=` first (`options::wants_steps`). */
+const asksSteps = (mode) => (PAGE_MODE ?? modeWord(mode)) === 'steps';
+
+// The steps build imported by this module (the default build's): it loads the wasm for the
+// surveys routed to it and leaves the element, the takeovers and the worker to this module.
+const ROUTES = Symbol.for('ikm-survey.routes');
+const ROUTED = !IKM_STEPS && globalThis[ROUTES] === import.meta.url;
 
 /** Starts a download now, so that it runs alongside the wasm's instead of after it. */
 function preload(href, as) {
@@ -155,21 +168,58 @@ function prefetchConfig(href) {
     .catch(() => {});
 }
 
-// Everything the first screen needs starts at once: each widget's office configuration or
-// server-rendered form, and the wasm; the stylesheet where it must be fetched.
-const steps = STEPS && await import(new URL(IKM_STEPS, import.meta.url).href);
-if (!steps) {
+/**
+ * This module's wasm, once: everything the first screen of its surveys needs starts at
+ * once (each one's office configuration or server-rendered form, and the wasm; the
+ * stylesheet where it must be fetched). A routed steps build prepares only the surveys
+ * that ask for steps, the default build only the others.
+ */
+let ownBuild;
+let ownReady;
+const loadOwn = () => (ownBuild ??= (async () => {
   if (!SHEET) preload(STYLESHEET, 'style');
   for (const element of document.querySelectorAll('ikm-survey')) {
+    if ((IKM_STEPS || ROUTED) && asksSteps(element.getAttribute('mode')) === !!IKM_STEPS) continue;
     if (element.hasAttribute('prerender')) prerender(element).catch(() => {});
     else if (element.hasAttribute('config')) prefetchConfig(new URL(element.getAttribute('config'), document.baseURI).href);
   }
   await init({ module_or_path: await wasmSource() });
+  ownReady = 1;
+})());
+
+/** The steps build's module, once (from the default build). */
+let stepsBuild;
+let steps;
+const loadSteps = () => (stepsBuild ??= import(globalThis[ROUTES] = new URL(IKM_STEPS, import.meta.url).href).then((module) => (steps = module)));
+
+/**
+ * Runs a survey of mode `mode` in the build for it: `here` in this module's, `there` in the
+ * steps build. At once if that build is loaded, otherwise as soon as it is (a survey added or
+ * changed after the page loaded may need the other one); a handle either way.
+ */
+function routed(mode, here, there) {
+  const toSteps = IKM_STEPS && asksSteps(mode);
+  const start = () => (toSteps ? there() : here());
+  if (toSteps ? steps : ownReady) return start();
+  let handle;
+  let gone;
+  (toSteps ? loadSteps() : loadOwn()).then(() => { if (!gone) handle = start(); });
+  return { destroy() { gone = 1; handle?.destroy(); } };
 }
+
+// The builds the page's surveys use, loaded side by side; a page without a survey yet (one
+// that calls mount() itself) gets this module's own.
+const surveys = IKM_STEPS ? [...document.querySelectorAll('ikm-survey')].map((element) => element.getAttribute('mode'))
+  .concat([...document.querySelectorAll('[data-ikm-takeover]')].map((host) => host.dataset.mode)).map(asksSteps) : [];
+await Promise.all([surveys.some((s) => s) && loadSteps(), (!surveys.length || !surveys.every((s) => s)) && loadOwn()]);
 
 /** Renders the survey into element's open shadow root; config holds the attribute values. */
 export function mount(element, config = {}) {
-  if (steps) return steps.mount(element, config);
+  return routed(optionsOf(config).mode, () => mountHere(element, config), () => steps.mount(element, config));
+}
+
+/** Mounts with this module's own wasm, which has loaded. */
+function mountHere(element, config) {
   const root = element.shadowRoot ?? element.attachShadow({ mode: 'open' });
   styledRoot(element);
   const options = optionsOf(config);
@@ -213,7 +263,11 @@ function focusSelector(element) {
  * where the respondent left them. `config` holds the element's attributes, if any.
  */
 export function takeOver(host, config = {}) {
-  if (steps) return steps.takeOver(host, config);
+  return routed(optionsOf(config).mode ?? host.dataset.mode, () => takeOverHere(host, config), () => steps.takeOver(host, config));
+}
+
+/** Takes over with this module's own wasm, once it has loaded. */
+function takeOverHere(host, config) {
   const form = host.querySelector('form');
   const configJson = host.dataset.config ?? document.getElementById(host.dataset.configId ?? '')?.textContent;
   const options = { endpoint: host.dataset.endpoint, unit: host.dataset.unit, mode: host.dataset.mode, ...optionsOf(config), configJson };
@@ -265,7 +319,7 @@ class IkmSurvey extends HTMLElement {
   }
 }
 
-if (!steps) {
+if (!ROUTED) {
   if (!customElements.get('ikm-survey')) customElements.define('ikm-survey', IkmSurvey);
   for (const host of document.querySelectorAll('[data-ikm-takeover]')) takeOver(host);
 

@@ -79,9 +79,12 @@ impl App {
             _ => new_id(),
         };
         let state = SurveyState::new(setup, id);
-        // One question per screen is in the build made for it (feature `steps`) only.
+        // One question per screen is in the build made for it (feature `steps`) only, which
+        // the module loads only for surveys that ask for it (the server's build renders both).
         #[cfg(feature = "steps")]
-        let state = if crate::options::wants_steps(&ctx.props().options, &self.page) {
+        let state = if cfg!(not(feature = "ssr"))
+            || crate::options::wants_steps(&ctx.props().options, &self.page)
+        {
             state.in_steps()
         } else {
             state

@@ -1,17 +1,12 @@
 //! The survey screen as a view function: the questionnaire, or the end-of-survey screen.
 
-use crate::components::fields::{
-    choice_group, profile_section, score_value, suggestion_box, ChoiceGroup,
-};
-use crate::components::notices::{
-    error_summary, kiosk_staff, language_switch, staff_view, thank_you,
-};
+use crate::components::fields::{choice_group, score_value, ChoiceGroup};
+use crate::components::notices::{kiosk_staff, language_switch, staff_view, thank_you};
 use crate::components::Msg;
 use crate::kiosk::Screen;
 use crate::state::{ChoiceField, Failure, Phase, SurveyState};
-use ikm_core::form;
-use ikm_core::i18n::{progress, ui};
-use ikm_core::questionnaire::{scale_labels, Module, STANDARD};
+use ikm_core::i18n::ui;
+use ikm_core::questionnaire::{scale_labels, Module};
 use ikm_core::validate::field;
 use yew::prelude::*;
 
@@ -207,12 +202,29 @@ pub fn send_row(state: &SurveyState) -> Html {
     }
 }
 
-/// The questionnaire itself: intro, form, status and the send button.
+/// The questionnaire itself: one question per screen where the survey asks so, otherwise
+/// the whole form on one page.
 fn form_body(state: &SurveyState, dispatch: &Callback<Msg>, root: &NodeRef) -> Html {
     #[cfg(feature = "steps")]
     if let Some(flow) = state.flow {
         return crate::components::steps::body(state, flow, dispatch, root);
     }
+    one_page(state, dispatch, root)
+}
+
+/// The steps wasm carries no one-page form: the module routes each survey to the build for
+/// its mode, and this build starts every survey on its first screen (`App::ready`).
+#[cfg(all(feature = "steps", not(feature = "ssr")))]
+fn one_page(state: &SurveyState, dispatch: &Callback<Msg>, root: &NodeRef) -> Html {
+    crate::components::steps::body(state, crate::steps::Flow::START, dispatch, root)
+}
+
+/// The whole questionnaire on one page: intro, form, status and the send button.
+#[cfg(any(not(feature = "steps"), feature = "ssr"))]
+fn one_page(state: &SurveyState, dispatch: &Callback<Msg>, root: &NodeRef) -> Html {
+    use crate::components::fields::{profile_section, suggestion_box};
+    use crate::components::notices::error_summary;
+    use ikm_core::{form, i18n::progress, questionnaire::STANDARD};
     let lang = state.setup.lang;
     let kiosk = state.kiosk.as_ref();
     let on_submit = dispatch.reform(|e: SubmitEvent| {

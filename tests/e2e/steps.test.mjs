@@ -8,7 +8,7 @@
 // next respondent starts on the first screen with nothing of the last).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { axeViolations, collectorAndBrowser, ELEMENT_KEYS, outboxCount } from './support.mjs';
+import { axeViolations, collectorAndBrowser, ELEMENT_KEYS, fillAndSend, outboxCount, widgetReady } from './support.mjs';
 
 const TOKEN = 'steps-token-0123456789abcdef0';
 const env = collectorAndBrowser(TOKEN);
@@ -228,6 +228,62 @@ test('the two-line embed with mode="steps" loads the steps build and sends one r
   await stepAll(page, 'ikm-survey');
   await page.locator('ikm-survey .ikm-done[data-state=sent]').waitFor({ timeout: 20000 });
   assert.equal(await respondents('loket-7'), 1);
+  await context.close();
+});
+
+test('one page with both modes: each survey runs in the build for its mode, ?mode=form wins, and a survey added later loads the build it needs', async () => {
+  const context = await env.browser.newContext({ viewport: { width: 360, height: 740 } });
+  const page = await context.newPage();
+  const loaded = [];
+  page.on('request', (r) => loaded.push(new URL(r.url()).pathname));
+  const wasms = () => ({
+    form: loaded.some((p) => /^\/ikm-survey\.[0-9a-f]{10}\.wasm$/.test(p)),
+    steps: loaded.some((p) => /^\/ikm-survey-steps\.[0-9a-f]{10}\.wasm$/.test(p)),
+  });
+  await page.route(/\/dua\.html/, (route) => route.fulfill({ contentType: 'text/html', body: `<!doctype html>
+<html lang="id"><head><meta charset="utf-8"><title>Dua survei</title><script type="module" src="/ikm-survey.js"></script></head>
+<body><ikm-survey id="halaman" endpoint="/api/v1/responses" config="/office.json" service="paspor-baru" counter="loket-21"></ikm-survey>
+<ikm-survey id="langkah" endpoint="/api/v1/responses" config="/office.json" counter="loket-22" mode="steps"></ikm-survey></body></html>` }));
+  await page.goto(`${env.base}/dua.html`);
+  await page.locator('#langkah form[data-steps]').waitFor({ timeout: 20000 });
+  await widgetReady(page, '#halaman');
+  assert.equal(await page.locator('#halaman form[data-steps]').count(), 0, 'the first survey stays on one page');
+  assert.equal(await page.locator('#halaman .ikm-progress').count(), 1);
+  assert.deepEqual(wasms(), { form: true, steps: true });
+  await fillAndSend(page, '#halaman', { gender: 1, age: 40, education: 'SMA', occupation: 2, scores: [4, 4, 3, 3, 4, 4, 3, 3, 4] });
+  await page.locator('#halaman .ikm-done[data-state=sent]').waitFor({ timeout: 20000 });
+  await stepAll(page, '#langkah');
+  await page.locator('#langkah .ikm-done[data-state=sent]').waitFor({ timeout: 20000 });
+  assert.equal(await respondents('loket-21'), 1);
+  assert.equal(await respondents('loket-22'), 1);
+
+  // The page's ?mode=form wins over the element's mode: the steps build is not even loaded.
+  loaded.length = 0;
+  await page.goto(`${env.base}/dua.html?mode=form`);
+  await widgetReady(page, '#langkah');
+  assert.equal(await page.locator('#langkah .ikm-progress').count(), 1);
+  assert.deepEqual(wasms(), { form: true, steps: false });
+
+  // On a page with one survey on one page, a survey that a script adds later asking for
+  // steps loads the steps build then.
+  await page.route(/\/satu\.html/, (route) => route.fulfill({ contentType: 'text/html', body: `<!doctype html>
+<html lang="id"><head><meta charset="utf-8"><title>Satu survei</title><script type="module" src="/ikm-survey.js"></script></head>
+<body><ikm-survey id="halaman" endpoint="/api/v1/responses" config="/office.json"></ikm-survey></body></html>` }));
+  loaded.length = 0;
+  await page.goto(`${env.base}/satu.html`);
+  await widgetReady(page, '#halaman');
+  assert.deepEqual(wasms(), { form: true, steps: false });
+  await page.evaluate(() => {
+    const later = document.createElement('ikm-survey');
+    later.id = 'nanti';
+    later.setAttribute('endpoint', '/api/v1/responses');
+    later.setAttribute('config', '/office.json');
+    later.setAttribute('mode', 'steps');
+    document.body.append(later);
+  });
+  await page.locator('#nanti form[data-steps] .ikm-step-count').waitFor({ timeout: 20000 });
+  assert.deepEqual(wasms(), { form: true, steps: true });
+  assert.equal(await page.locator('#halaman form[data-steps]').count(), 0, 'the first survey unchanged');
   await context.close();
 });
 
