@@ -4,7 +4,9 @@ use std::fmt;
 
 use web_sys::{Element, Node};
 
-use super::{BComp, BList, BPortal, BRaw, BSubtree, BSuspense, BTag, BText, DomSlot};
+use super::{BComp, BList, BSubtree, BTag, BText, DomSlot};
+#[cfg(feature = "extra-nodes")]
+use super::{BPortal, BRaw, BSuspense};
 use crate::dom_bundle::{Reconcilable, ReconcileTarget};
 use crate::html::AnyScope;
 use crate::utils::RcExt;
@@ -21,12 +23,15 @@ pub(super) enum BNode {
     /// A holder for a list of other nodes.
     List(BList),
     /// A portal to another part of the document
+    #[cfg(feature = "extra-nodes")]
     Portal(BPortal),
     /// A holder for any `Node` (necessary for replacing node).
     Ref(Node),
     /// A suspendible document fragment.
+    #[cfg(feature = "extra-nodes")]
     Suspense(Box<BSuspense>),
     /// A raw HTML string, represented by [`AttrValue`](crate::AttrValue).
+    #[cfg(feature = "extra-nodes")]
     Raw(BRaw),
 }
 
@@ -39,8 +44,11 @@ impl BNode {
             Self::Ref(_) => None,
             Self::Tag(btag) => btag.key(),
             Self::Text(_) => None,
+            #[cfg(feature = "extra-nodes")]
             Self::Portal(bportal) => bportal.key(),
+            #[cfg(feature = "extra-nodes")]
             Self::Suspense(bsusp) => bsusp.key(),
+            #[cfg(feature = "extra-nodes")]
             Self::Raw(_) => None,
         }
     }
@@ -60,8 +68,11 @@ impl ReconcileTarget for BNode {
                     tracing::warn!("Node not found to remove VRef");
                 }
             }
+            #[cfg(feature = "extra-nodes")]
             Self::Portal(bportal) => bportal.detach(root, parent, parent_to_detach),
+            #[cfg(feature = "extra-nodes")]
             Self::Suspense(bsusp) => bsusp.detach(root, parent, parent_to_detach),
+            #[cfg(feature = "extra-nodes")]
             Self::Raw(raw) => raw.detach(root, parent, parent_to_detach),
         }
     }
@@ -77,8 +88,11 @@ impl ReconcileTarget for BNode {
 
                 DomSlot::at(node.clone())
             }
+            #[cfg(feature = "extra-nodes")]
             Self::Portal(ref vportal) => vportal.shift(next_parent, slot),
+            #[cfg(feature = "extra-nodes")]
             Self::Suspense(ref vsuspense) => vsuspense.shift(next_parent, slot),
+            #[cfg(feature = "extra-nodes")]
             Self::Raw(ref braw) => braw.shift(next_parent, slot),
         }
     }
@@ -118,16 +132,19 @@ impl Reconcilable for VNode {
                 slot.insert(parent, &node);
                 (DomSlot::at(node.clone()), BNode::Ref(node))
             }
+            #[cfg(feature = "extra-nodes")]
             VNode::VPortal(vportal) => {
                 let (node_ref, portal) =
                     RcExt::unwrap_or_clone(vportal).attach(root, parent_scope, parent, slot);
                 (node_ref, portal.into())
             }
+            #[cfg(feature = "extra-nodes")]
             VNode::VSuspense(vsuspsense) => {
                 let (node_ref, suspsense) =
                     RcExt::unwrap_or_clone(vsuspsense).attach(root, parent_scope, parent, slot);
                 (node_ref, suspsense.into())
             }
+            #[cfg(feature = "extra-nodes")]
             VNode::VRaw(vraw) => {
                 let (node_ref, raw) = vraw.attach(root, parent_scope, parent, slot);
                 (node_ref, raw.into())
@@ -181,6 +198,7 @@ impl Reconcilable for VNode {
                 BNode::Ref(ref n) if &node == n => DomSlot::at(node),
                 _ => VNode::VRef(node).replace(root, parent_scope, parent, slot, bundle),
             },
+            #[cfg(feature = "extra-nodes")]
             VNode::VPortal(vportal) => RcExt::unwrap_or_clone(vportal).reconcile_node(
                 root,
                 parent_scope,
@@ -188,6 +206,7 @@ impl Reconcilable for VNode {
                 slot,
                 bundle,
             ),
+            #[cfg(feature = "extra-nodes")]
             VNode::VSuspense(vsuspsense) => RcExt::unwrap_or_clone(vsuspsense).reconcile_node(
                 root,
                 parent_scope,
@@ -195,6 +214,7 @@ impl Reconcilable for VNode {
                 slot,
                 bundle,
             ),
+            #[cfg(feature = "extra-nodes")]
             VNode::VRaw(vraw) => vraw.reconcile_node(root, parent_scope, parent, slot, bundle),
         }
     }
@@ -228,23 +248,29 @@ impl From<BComp> for BNode {
     }
 }
 
+#[cfg(feature = "extra-nodes")]
 impl From<BPortal> for BNode {
     #[inline]
     fn from(bportal: BPortal) -> Self {
+        #[cfg(feature = "extra-nodes")]
         Self::Portal(bportal)
     }
 }
 
+#[cfg(feature = "extra-nodes")]
 impl From<BSuspense> for BNode {
     #[inline]
     fn from(bsusp: BSuspense) -> Self {
+        #[cfg(feature = "extra-nodes")]
         Self::Suspense(Box::new(bsusp))
     }
 }
 
+#[cfg(feature = "extra-nodes")]
 impl From<BRaw> for BNode {
     #[inline]
     fn from(braw: BRaw) -> Self {
+        #[cfg(feature = "extra-nodes")]
         Self::Raw(braw)
     }
 }
@@ -257,8 +283,11 @@ impl fmt::Debug for BNode {
             Self::Comp(ref bsusp) => bsusp.fmt(f),
             Self::List(ref vlist) => vlist.fmt(f),
             Self::Ref(ref vref) => write!(f, "VRef ( \"{}\" )", crate::utils::print_node(vref)),
+            #[cfg(feature = "extra-nodes")]
             Self::Portal(ref vportal) => vportal.fmt(f),
+            #[cfg(feature = "extra-nodes")]
             Self::Suspense(ref bsusp) => bsusp.fmt(f),
+            #[cfg(feature = "extra-nodes")]
             Self::Raw(ref braw) => braw.fmt(f),
         }
     }
@@ -299,15 +328,18 @@ mod feat_hydration {
                     )
                 }
                 // You cannot hydrate a VPortal.
+                #[cfg(feature = "extra-nodes")]
                 VNode::VPortal(_) => {
                     panic!(
                         "VPortal is not hydratable. Try creating your portal by delaying it with \
                          use_effect."
                     )
                 }
+                #[cfg(feature = "extra-nodes")]
                 VNode::VSuspense(vsuspense) => RcExt::unwrap_or_clone(vsuspense)
                     .hydrate(root, parent_scope, parent, fragment, prev_next_sibling)
                     .into(),
+                #[cfg(feature = "extra-nodes")]
                 VNode::VRaw(vraw) => vraw
                     .hydrate(root, parent_scope, parent, fragment, prev_next_sibling)
                     .into(),

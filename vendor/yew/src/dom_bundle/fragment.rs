@@ -136,6 +136,7 @@ impl Fragment {
     }
 
     /// Deeply clones all nodes.
+    #[cfg(feature = "extra-nodes")]
     pub fn deep_clone(&self) -> Self {
         let nodes = self
             .iter()

@@ -13,8 +13,11 @@ use crate::virtual_dom::VNode;
 mod bcomp;
 mod blist;
 mod bnode;
+#[cfg(feature = "extra-nodes")]
 mod bportal;
+#[cfg(feature = "extra-nodes")]
 mod braw;
+#[cfg(feature = "extra-nodes")]
 mod bsuspense;
 mod btag;
 mod btext;
@@ -27,8 +30,11 @@ mod utils;
 use bcomp::BComp;
 use blist::BList;
 use bnode::BNode;
+#[cfg(feature = "extra-nodes")]
 use bportal::BPortal;
+#[cfg(feature = "extra-nodes")]
 use braw::BRaw;
+#[cfg(feature = "extra-nodes")]
 use bsuspense::BSuspense;
 use btag::{BTag, Registry};
 use btext::BText;

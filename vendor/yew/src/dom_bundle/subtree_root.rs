@@ -527,6 +527,7 @@ impl BSubtree {
 
     /// Create a bundle root at the specified host element, that is logically
     /// mounted under the specified element in this tree.
+    #[cfg(feature = "extra-nodes")]
     pub fn create_subroot(&self, mount_point: Element, host_element: &HtmlEventTarget) -> Self {
         let parent_information = ParentingInformation {
             parent_root: self.0.clone(),

@@ -19,8 +19,11 @@ mod feat_csr_ssr {
     use crate::suspense::Suspension;
     #[cfg(feature = "hydration")]
     use crate::suspense::SuspensionHandle;
+    #[cfg(feature = "extra-nodes")]
     use crate::virtual_dom::{VNode, VSuspense};
-    use crate::{component, html};
+    use crate::html;
+    #[cfg(feature = "extra-nodes")]
+    use crate::component;
 
     #[derive(Properties, PartialEq, Debug, Clone)]
     pub(crate) struct BaseSuspenseProps {
@@ -111,6 +114,7 @@ mod feat_csr_ssr {
             let children = html! {<>{children}</>};
 
             match fallback {
+                #[cfg(feature = "extra-nodes")]
                 Some(fallback) => {
                     let vsuspense = VSuspense::new(
                         children,
@@ -122,7 +126,8 @@ mod feat_csr_ssr {
 
                     VNode::from(vsuspense)
                 }
-                None => children,
+                // Without the feature no `<Suspense>` exists to give a fallback.
+                _ => children,
             }
         }
 
@@ -147,6 +152,7 @@ mod feat_csr_ssr {
     }
 
     /// Suspend rendering and show a fallback UI until the underlying task completes.
+    #[cfg(feature = "extra-nodes")]
     #[component]
     pub fn Suspense(props: &SuspenseProps) -> Html {
         let SuspenseProps { children, fallback } = props.clone();
@@ -166,9 +172,11 @@ mod feat_csr_ssr {
 }
 
 #[cfg(any(feature = "csr", feature = "ssr"))]
-pub use feat_csr_ssr::*;
+pub(crate) use feat_csr_ssr::BaseSuspense;
+#[cfg(all(any(feature = "csr", feature = "ssr"), feature = "extra-nodes"))]
+pub use feat_csr_ssr::Suspense;
 
-#[cfg(not(any(feature = "ssr", feature = "csr")))]
+#[cfg(all(not(any(feature = "ssr", feature = "csr")), feature = "extra-nodes"))]
 mod feat_no_csr_ssr {
     use super::*;
     use crate::component;
@@ -180,5 +188,5 @@ mod feat_no_csr_ssr {
     }
 }
 
-#[cfg(not(any(feature = "ssr", feature = "csr")))]
+#[cfg(all(not(any(feature = "ssr", feature = "csr")), feature = "extra-nodes"))]
 pub use feat_no_csr_ssr::*;

@@ -6,6 +6,8 @@ mod suspension;
 
 #[cfg(any(feature = "csr", feature = "ssr"))]
 pub(crate) use component::BaseSuspense;
-pub use component::{Suspense, SuspenseProps};
+#[cfg(feature = "extra-nodes")]
+pub use component::Suspense;
+pub use component::SuspenseProps;
 pub use hooks::*;
 pub use suspension::{Suspension, SuspensionHandle, SuspensionResult};

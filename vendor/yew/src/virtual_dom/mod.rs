@@ -11,10 +11,13 @@ pub mod vlist;
 #[doc(hidden)]
 pub mod vnode;
 #[doc(hidden)]
+#[cfg(feature = "extra-nodes")]
 pub mod vportal;
 #[doc(hidden)]
+#[cfg(feature = "extra-nodes")]
 pub mod vraw;
 #[doc(hidden)]
+#[cfg(feature = "extra-nodes")]
 pub mod vsuspense;
 #[doc(hidden)]
 pub mod vtag;
@@ -40,10 +43,13 @@ pub use self::vlist::VList;
 #[doc(inline)]
 pub use self::vnode::VNode;
 #[doc(inline)]
+#[cfg(feature = "extra-nodes")]
 pub use self::vportal::VPortal;
 #[doc(inline)]
+#[cfg(feature = "extra-nodes")]
 pub use self::vraw::VRaw;
 #[doc(inline)]
+#[cfg(feature = "extra-nodes")]
 pub use self::vsuspense::VSuspense;
 #[doc(inline)]
 pub use self::vtag::VTag;
@@ -68,7 +74,9 @@ mod feat_ssr_hydration {
     /// This indicates a kind that can be collected from fragment to be processed at a later time
     pub enum Collectable {
         Component(ComponentName),
+        #[cfg(feature = "extra-nodes")]
         Raw,
+        #[cfg(feature = "extra-nodes")]
         Suspense,
     }
 
@@ -93,7 +101,9 @@ mod feat_ssr_hydration {
         pub fn open_start_mark(&self) -> &'static str {
             match self {
                 Self::Component(_) => "<[",
+                #[cfg(feature = "extra-nodes")]
                 Self::Raw => "<#",
+                #[cfg(feature = "extra-nodes")]
                 Self::Suspense => "<?",
             }
         }
@@ -101,7 +111,9 @@ mod feat_ssr_hydration {
         pub fn close_start_mark(&self) -> &'static str {
             match self {
                 Self::Component(_) => "</[",
+                #[cfg(feature = "extra-nodes")]
                 Self::Raw => "</#",
+                #[cfg(feature = "extra-nodes")]
                 Self::Suspense => "</?",
             }
         }
@@ -109,7 +121,9 @@ mod feat_ssr_hydration {
         pub fn end_mark(&self) -> &'static str {
             match self {
                 Self::Component(_) => "]>",
+                #[cfg(feature = "extra-nodes")]
                 Self::Raw => ">",
+                #[cfg(feature = "extra-nodes")]
                 Self::Suspense => ">",
             }
         }
@@ -121,7 +135,9 @@ mod feat_ssr_hydration {
                 Self::Component(m) => format!("Component({m})").into(),
                 #[cfg(not(debug_assertions))]
                 Self::Component(_) => "Component".into(),
+                #[cfg(feature = "extra-nodes")]
                 Self::Raw => "Raw".into(),
+                #[cfg(feature = "extra-nodes")]
                 Self::Suspense => "Suspense".into(),
             }
         }
@@ -148,7 +164,9 @@ mod feat_ssr {
                 Self::Component(type_name) => {
                     let _ = w.write_str(type_name);
                 }
+                #[cfg(feature = "extra-nodes")]
                 Self::Raw => {}
+                #[cfg(feature = "extra-nodes")]
                 Self::Suspense => {}
             }
 
@@ -165,7 +183,9 @@ mod feat_ssr {
                 Self::Component(type_name) => {
                     let _ = w.write_str(type_name);
                 }
+                #[cfg(feature = "extra-nodes")]
                 Self::Raw => {}
+                #[cfg(feature = "extra-nodes")]
                 Self::Suspense => {}
             }
 

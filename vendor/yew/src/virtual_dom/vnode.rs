@@ -7,9 +7,13 @@ use std::{fmt, mem};
 
 use web_sys::Node;
 
-use super::{Key, VChild, VComp, VList, VPortal, VSuspense, VTag, VText};
+use super::{Key, VChild, VComp, VList, VTag, VText};
+#[cfg(feature = "extra-nodes")]
+use super::{VPortal, VSuspense};
 use crate::html::{BaseComponent, ImplicitClone};
+#[cfg(feature = "extra-nodes")]
 use crate::virtual_dom::VRaw;
+#[cfg(feature = "extra-nodes")]
 use crate::AttrValue;
 
 /// Bind virtual element to a DOM reference.
@@ -25,14 +29,17 @@ pub enum VNode {
     /// A holder for a list of other nodes.
     VList(Rc<VList>),
     /// A portal to another part of the document
+    #[cfg(feature = "extra-nodes")]
     VPortal(Rc<VPortal>),
     /// A holder for any `Node` (necessary for replacing node).
     VRef(Node),
     /// A suspendible document fragment.
+    #[cfg(feature = "extra-nodes")]
     VSuspense(Rc<VSuspense>),
     /// A raw HTML string, represented by [`AttrValue`](crate::AttrValue).
     ///
     /// Also see: [`VNode::from_html_unchecked`]
+    #[cfg(feature = "extra-nodes")]
     VRaw(VRaw),
 }
 
@@ -44,8 +51,11 @@ impl VNode {
             VNode::VRef(_) => None,
             VNode::VTag(vtag) => vtag.key.as_ref(),
             VNode::VText(_) => None,
+            #[cfg(feature = "extra-nodes")]
             VNode::VPortal(vportal) => vportal.node.key(),
+            #[cfg(feature = "extra-nodes")]
             VNode::VSuspense(vsuspense) => vsuspense.key.as_ref(),
+            #[cfg(feature = "extra-nodes")]
             VNode::VRaw(_) => None,
         }
     }
@@ -99,6 +109,7 @@ impl VNode {
     /// };
     /// # }
     /// ```
+    #[cfg(feature = "extra-nodes")]
     pub fn from_html_unchecked(html: AttrValue) -> Self {
         VNode::VRaw(VRaw { html })
     }
@@ -138,16 +149,20 @@ impl From<VComp> for VNode {
     }
 }
 
+#[cfg(feature = "extra-nodes")]
 impl From<VSuspense> for VNode {
     #[inline]
     fn from(vsuspense: VSuspense) -> Self {
+        #[cfg(feature = "extra-nodes")]
         VNode::VSuspense(Rc::new(vsuspense))
     }
 }
 
+#[cfg(feature = "extra-nodes")]
 impl From<VPortal> for VNode {
     #[inline]
     fn from(vportal: VPortal) -> Self {
+        #[cfg(feature = "extra-nodes")]
         VNode::VPortal(Rc::new(vportal))
     }
 }
@@ -183,8 +198,11 @@ impl fmt::Debug for VNode {
             VNode::VComp(ref vcomp) => vcomp.fmt(f),
             VNode::VList(ref vlist) => vlist.fmt(f),
             VNode::VRef(ref vref) => write!(f, "VRef ( \"{}\" )", crate::utils::print_node(vref)),
+            #[cfg(feature = "extra-nodes")]
             VNode::VPortal(ref vportal) => vportal.fmt(f),
+            #[cfg(feature = "extra-nodes")]
             VNode::VSuspense(ref vsuspense) => vsuspense.fmt(f),
+            #[cfg(feature = "extra-nodes")]
             VNode::VRaw(ref vraw) => write!(f, "VRaw {{ {} }}", vraw.html),
         }
     }
@@ -240,13 +258,16 @@ mod feat_ssr {
                         panic!("VRef is not possible to be rendered in to a string.")
                     }
                     // Portals are not rendered.
+                    #[cfg(feature = "extra-nodes")]
                     VNode::VPortal(_) => {}
+                    #[cfg(feature = "extra-nodes")]
                     VNode::VSuspense(vsuspense) => {
                         vsuspense
                             .render_into_stream(w, parent_scope, hydratable, parent_vtag_kind)
                             .await
                     }
 
+                    #[cfg(feature = "extra-nodes")]
                     VNode::VRaw(vraw) => vraw.render_into_stream(w, parent_scope, hydratable).await,
                 }
             }
