@@ -11,14 +11,15 @@
 // style is needed.
 //
 // One question per screen (`<ikm-survey mode="steps">` or `?mode=steps`) is a second build
-// of the same module and wasm (IKM_STEPS names it; null inside it) that carries no one-page
-// form, so neither build carries what the other does. This module routes each survey to the
-// build for its mode and loads only the builds the page's surveys use: a page that asks only
-// for steps never downloads the default wasm. The collector's own step page loads the steps
-// module directly, which then does all of the below itself.
+// of the same module and wasm that carries no one-page form, so neither build carries what the
+// other does. Either module, as the page's entry, routes each survey to the build for its
+// mode and loads only the builds the page's surveys use (IKM_OTHER names the other one: the
+// steps build's hashed module in the default build, the stable ikm-survey.js in the steps
+// build): a page that asks only for steps never downloads the default wasm, and an office page
+// whose surveys ask for steps can name ikm-survey-steps.js and skip the default module too.
 import init, { mount as mountWasm, takeOver as takeOverWasm } from './ikm-survey-wasm.js';
 
-/* global IKM_WASM, IKM_CSS, IKM_CSS_TEXT, IKM_STEPS, IKM_STABLE_WASM */
+/* global IKM_WASM, IKM_CSS, IKM_CSS_TEXT, IKM_OTHER, IKM_IS_STEPS, IKM_STABLE_WASM */
 const STYLESHEET = new URL(IKM_CSS, import.meta.url).href;
 
 // The stylesheet travels inside this module, so a shadow root is styled the moment it exists,
@@ -59,10 +60,13 @@ const PAGE_MODE = modeWord(new URLSearchParams(location.search).get('mode'));
 /** Whether a survey of mode `mode` asks one question per screen: the page's `?mode=` first (`options::wants_steps`). */
 const asksSteps = (mode) => (PAGE_MODE ?? modeWord(mode)) === 'steps';
 
-// The steps build imported by this module (the default build's): it loads the wasm for the
-// surveys routed to it and leaves the element, the takeovers and the worker to this module.
+/** Whether this build runs a survey of mode `mode` (the other build runs the rest). */
+const owns = (mode) => !IKM_OTHER || asksSteps(mode) === IKM_IS_STEPS;
+
+// This module imported by the other build's, the page's entry: it loads the wasm for the
+// surveys routed to it and leaves the element, the takeovers and the worker to the entry.
 const ROUTES = Symbol.for('ikm-survey.routes');
-const ROUTED = !IKM_STEPS && globalThis[ROUTES] === import.meta.url;
+const ROUTED = globalThis[ROUTES] === import.meta.url;
 
 /** Starts a download now, so that it runs alongside the wasm's instead of after it. */
 function preload(href, as) {
@@ -171,15 +175,14 @@ function prefetchConfig(href) {
 /**
  * This module's wasm, once: everything the first screen of its surveys needs starts at
  * once (each one's office configuration or server-rendered form, and the wasm; the
- * stylesheet where it must be fetched). A routed steps build prepares only the surveys
- * that ask for steps, the default build only the others.
+ * stylesheet where it must be fetched). Each build prepares only the surveys it runs.
  */
 let ownBuild;
 let ownReady;
 const loadOwn = () => (ownBuild ??= (async () => {
   if (!SHEET) preload(STYLESHEET, 'style');
   for (const element of document.querySelectorAll('ikm-survey')) {
-    if ((IKM_STEPS || ROUTED) && asksSteps(element.getAttribute('mode')) === !!IKM_STEPS) continue;
+    if (!owns(element.getAttribute('mode'))) continue;
     if (element.hasAttribute('prerender')) prerender(element).catch(() => {});
     else if (element.hasAttribute('config')) prefetchConfig(new URL(element.getAttribute('config'), document.baseURI).href);
   }
@@ -187,35 +190,35 @@ const loadOwn = () => (ownBuild ??= (async () => {
   ownReady = 1;
 })());
 
-/** The steps build's module, once (from the default build). */
-let stepsBuild;
-let steps;
-const loadSteps = () => (stepsBuild ??= import(globalThis[ROUTES] = new URL(IKM_STEPS, import.meta.url).href).then((module) => (steps = module)));
+/** The other build's module, once. */
+let otherBuild;
+let other;
+const loadOther = () => (otherBuild ??= import(globalThis[ROUTES] = new URL(IKM_OTHER, import.meta.url).href).then((module) => (other = module)));
 
 /**
  * Runs a survey of mode `mode` in the build for it: `here` in this module's, `there` in the
- * steps build. At once if that build is loaded, otherwise as soon as it is (a survey added or
+ * other. At once if that build is loaded, otherwise as soon as it is (a survey added or
  * changed after the page loaded may need the other one); a handle either way.
  */
 function routed(mode, here, there) {
-  const toSteps = IKM_STEPS && asksSteps(mode);
-  const start = () => (toSteps ? there() : here());
-  if (toSteps ? steps : ownReady) return start();
+  const away = !owns(mode);
+  const start = () => (away ? there() : here());
+  if (away ? other : ownReady) return start();
   let handle;
   let gone;
-  (toSteps ? loadSteps() : loadOwn()).then(() => { if (!gone) handle = start(); });
+  (away ? loadOther() : loadOwn()).then(() => { if (!gone) handle = start(); });
   return { destroy() { gone = 1; handle?.destroy(); } };
 }
 
 // The builds the page's surveys use, loaded side by side; a page without a survey yet (one
 // that calls mount() itself) gets this module's own.
-const surveys = IKM_STEPS ? [...document.querySelectorAll('ikm-survey')].map((element) => element.getAttribute('mode'))
-  .concat([...document.querySelectorAll('[data-ikm-takeover]')].map((host) => host.dataset.mode)).map(asksSteps) : [];
-await Promise.all([surveys.some((s) => s) && loadSteps(), (!surveys.length || !surveys.every((s) => s)) && loadOwn()]);
+const surveys = ROUTED ? [] : [...document.querySelectorAll('ikm-survey')].map((element) => element.getAttribute('mode'))
+  .concat([...document.querySelectorAll('[data-ikm-takeover]')].map((host) => host.dataset.mode)).map(owns);
+await Promise.all([surveys.some((s) => !s) && loadOther(), (!surveys.length || surveys.some((s) => s)) && loadOwn()]);
 
 /** Renders the survey into element's open shadow root; config holds the attribute values. */
 export function mount(element, config = {}) {
-  return routed(optionsOf(config).mode, () => mountHere(element, config), () => steps.mount(element, config));
+  return routed(optionsOf(config).mode, () => mountHere(element, config), () => other.mount(element, config));
 }
 
 /** Mounts with this module's own wasm, which has loaded. */
@@ -263,7 +266,7 @@ function focusSelector(element) {
  * where the respondent left them. `config` holds the element's attributes, if any.
  */
 export function takeOver(host, config = {}) {
-  return routed(optionsOf(config).mode ?? host.dataset.mode, () => takeOverHere(host, config), () => steps.takeOver(host, config));
+  return routed(optionsOf(config).mode ?? host.dataset.mode, () => takeOverHere(host, config), () => other.takeOver(host, config));
 }
 
 /** Takes over with this module's own wasm, once it has loaded. */

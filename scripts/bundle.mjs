@@ -7,9 +7,10 @@
 // the result is checked against the wasm's actual imports before anything is written.
 //
 // One question per screen is a second build of the wasm (feature `steps`), bundled first with
-// VARIANT `steps`: its module, wasm and stylesheet are named `ikm-survey-steps.<hash>.*` and
-// listed in OUT_DIR/steps.json, which the default bundle then reads to name that module
-// (IKM_STEPS) and list its files in the manifest.
+// VARIANT `steps`: its module, wasm and stylesheet are named `ikm-survey-steps.<hash>.*` (the
+// module also under the stable `ikm-survey-steps.js`) and listed in OUT_DIR/steps.json, which
+// the default bundle then reads to name that module (IKM_OTHER) and list its files in the
+// manifest. Each module names the other for the surveys of the other mode.
 //
 // Usage: node scripts/bundle.mjs STAGING_DIR WASM MAPPING.json CSS OUT_DIR [steps]
 import { build } from 'esbuild';
@@ -80,7 +81,9 @@ const code = checked(
     IKM_WASM: JSON.stringify(names.wasm),
     IKM_CSS: JSON.stringify(names.css),
     IKM_CSS_TEXT: JSON.stringify(css.toString('utf8')),
-    IKM_STEPS: JSON.stringify(steps?.module ?? null),
+    // The other build's module, for the surveys of the other mode (js/ikm-survey.js).
+    IKM_OTHER: JSON.stringify(variant ? 'ikm-survey.js' : steps?.module ?? null),
+    IKM_IS_STEPS: JSON.stringify(!!variant),
     IKM_STABLE_WASM: JSON.stringify(STABLE_WASM),
   }),
   'bundle',
@@ -92,8 +95,11 @@ writeFileSync(join(out, names.css), css);
 writeFileSync(join(out, names.module), code);
 writeFileSync(join(out, STABLE_WASM), wasm);
 if (variant) {
+  // Its stable entry too: an office page whose surveys ask one question per screen names it
+  // instead of ikm-survey.js and never downloads the default module.
+  writeFileSync(join(out, `ikm-survey-${variant}.js`), code);
   writeFileSync(stepsList, `${JSON.stringify(names, null, 2)}\n`);
-  console.log(`bundle: ${names.module} ${names.wasm} ${names.css} (+ ${STABLE_WASM}; the ${variant} build)`);
+  console.log(`bundle: ${names.module} ${names.wasm} ${names.css} (+ ikm-survey-${variant}.js, ${STABLE_WASM}; the ${variant} build)`);
   process.exit(0);
 }
 if (steps) Object.assign(names, { steps_module: steps.module, steps_wasm: steps.wasm, steps_css: steps.css });

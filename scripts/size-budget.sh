@@ -7,12 +7,14 @@
 # that keeps the build from growing; TARGET_KIB is the product goal (under 100 KiB).
 # One question per screen is a second build that only pages asking for it load: its module and
 # wasm are summed apart (on the collector's page that is all it loads) against STEPS_LIMIT_KIB.
-# An office website's `<ikm-survey mode="steps">` loads the stable module first, which then
-# imports the steps build: that figure is printed too, so no one reads the smaller one as it.
+# An office website's `<ikm-survey mode="steps">` under the stable ikm-survey.js loads that
+# module first, which then imports the steps build: that figure is printed too, so no one
+# reads the smaller one as it; under the stable ikm-survey-steps.js it loads the steps build
+# alone (the same bytes as its hashed module, checked).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LIMIT_KIB=${LIMIT_KIB:-94.3}
-STEPS_LIMIT_KIB=${STEPS_LIMIT_KIB:-99.1}
+STEPS_LIMIT_KIB=${STEPS_LIMIT_KIB:-99.2}
 TARGET_KIB=100
 [ -f dist/manifest.json ] || { echo "size budget: run scripts/dist.sh first" >&2; exit 1; }
 read -r module wasm css < <(node -e 'const m = require("./dist/manifest.json"); console.log(m.module, m.wasm, m.css)')
@@ -49,8 +51,9 @@ for f in "$steps_module" "$steps_wasm"; do
   steps_total=$((steps_total + gz))
   printf '%-36s %10d %10d\n' "$f" "$(stat -c %s "dist/$f")" "$gz"
 done
+cmp -s dist/ikm-survey-steps.js "dist/$steps_module" || { echo "size budget: ikm-survey-steps.js differs from $steps_module" >&2; exit 1; }
 steps_kib=$(awk -v b="$steps_total" 'BEGIN { printf "%.1f", b / 1024 }')
-echo "size budget: one question per screen ${steps_kib} KiB gzip (limit ${STEPS_LIMIT_KIB} KiB; goal ${TARGET_KIB} KiB: $(awk -v k="$steps_kib" -v t="$TARGET_KIB" 'BEGIN { print (k <= t ? "met" : "not met") }'))"
+echo "size budget: one question per screen (the collector's page, or ikm-survey-steps.js on an office website) ${steps_kib} KiB gzip (limit ${STEPS_LIMIT_KIB} KiB; goal ${TARGET_KIB} KiB: $(awk -v k="$steps_kib" -v t="$TARGET_KIB" 'BEGIN { print (k <= t ? "met" : "not met") }'))"
 embedded_kib=$(awk -v b="$((steps_total + entry_gz))" 'BEGIN { printf "%.1f", b / 1024 }')
 echo "size budget: one question per screen embedded on an office website (ikm-survey.js first) ${embedded_kib} KiB gzip (not limited; goal ${TARGET_KIB} KiB: $(awk -v k="$embedded_kib" -v t="$TARGET_KIB" 'BEGIN { print (k <= t ? "met" : "not met") }'))"
 if awk -v k="$steps_kib" -v l="$STEPS_LIMIT_KIB" 'BEGIN { exit !(k > l) }'; then

@@ -287,6 +287,39 @@ test('one page with both modes: each survey runs in the build for its mode, ?mod
   await context.close();
 });
 
+test('an office page that names ikm-survey-steps.js loads the steps build alone, and still shows a one-page survey beside it in the default build', async () => {
+  const context = await env.browser.newContext({ viewport: { width: 360, height: 740 } });
+  const page = await context.newPage();
+  const loaded = [];
+  page.on('request', (r) => loaded.push(new URL(r.url()).pathname));
+  const office = (surveys) => `<!doctype html>
+<html lang="id"><head><meta charset="utf-8"><title>Kantor</title><script type="module" src="/ikm-survey-steps.js"></script></head>
+<body>${surveys}</body></html>`;
+  const steps = '<ikm-survey id="langkah" endpoint="/api/v1/responses" config="/office.json" counter="loket-23" mode="steps"></ikm-survey>';
+  await page.route(/\/langkah\.html/, (route) => route.fulfill({ contentType: 'text/html', body: office(steps) }));
+  await page.goto(`${env.base}/langkah.html`);
+  await page.locator('#langkah form[data-steps]').waitFor({ timeout: 20000 });
+  assert.ok(loaded.some((p) => /^\/ikm-survey-steps\.[0-9a-f]{10}\.wasm$/.test(p)), 'the steps wasm');
+  assert.deepEqual(loaded.filter((p) => /^\/ikm-survey[.](?:[0-9a-f]{10}[.])?(?:js|wasm)$/.test(p)), [], 'nothing of the default build');
+  await stepAll(page, '#langkah');
+  await page.locator('#langkah .ikm-done[data-state=sent]').waitFor({ timeout: 20000 });
+  assert.equal(await respondents('loket-23'), 1);
+
+  // A one-page survey beside it is run by the default build, which the steps module loads.
+  const form = '<ikm-survey id="halaman" endpoint="/api/v1/responses" config="/office.json" service="paspor-baru" counter="loket-24"></ikm-survey>';
+  await page.route(/\/campur\.html/, (route) => route.fulfill({ contentType: 'text/html', body: office(steps + form) }));
+  loaded.length = 0;
+  await page.goto(`${env.base}/campur.html`);
+  await page.locator('#langkah form[data-steps]').waitFor({ timeout: 20000 });
+  await widgetReady(page, '#halaman');
+  assert.equal(await page.locator('#halaman form[data-steps]').count(), 0, 'one page');
+  assert.ok(loaded.some((p) => /^\/ikm-survey\.[0-9a-f]{10}\.wasm$/.test(p)), 'the default wasm');
+  await fillAndSend(page, '#halaman', { gender: 2, age: 33, education: 'SMA', occupation: 3, scores: [3, 3, 3, 3, 3, 3, 3, 3, 3] });
+  await page.locator('#halaman .ikm-done[data-state=sent]').waitFor({ timeout: 20000 });
+  assert.equal(await respondents('loket-24'), 1);
+  await context.close();
+});
+
 test('the prerendered embed with mode="steps" shows its first screen before the wasm, never the one-page form', async () => {
   const context = await env.browser.newContext({ viewport: { width: 360, height: 740 } });
   const page = await context.newPage();
