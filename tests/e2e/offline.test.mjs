@@ -2,10 +2,14 @@
 // with no network (a fresh response id each time), never touches POSTs or API calls, and a
 // response given offline is stored exactly once when the network returns: by the page if it
 // is still open, and through Background Sync (dispatched here over the DevTools Protocol)
-// if the respondent closed the tab.
+// if the respondent closed the tab. An office page that embeds the element with the stable
+// module and the worker loads offline too.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { answerEverything, collectorAndBrowser, outboxCount } from './support.mjs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { answerEverything, collectorAndBrowser, fillAndSend, outboxCount, ROOT, startCollector } from './support.mjs';
 
 const TOKEN = 'offline-token-0123456789abcdef';
 const env = collectorAndBrowser(TOKEN);
@@ -103,4 +107,35 @@ test('a response saved offline is delivered by Background Sync after the tab was
   await new Promise((r) => setTimeout(r, 1500));
   assert.equal(await stored('loket-4'), 1, 'exactly once, however often the sync fires');
   await context.close();
+});
+
+test('an office page with the two-line embed and the worker loads offline once visited, and its response is stored once', async () => {
+  // The office's own site: a copy of dist/ with its page beside the files.
+  const site = mkdtempSync(join(tmpdir(), 'ikm-office-'));
+  cpSync(join(ROOT, 'dist'), site, { recursive: true });
+  writeFileSync(join(site, 'kantor.html'), `<!doctype html>
+<html lang="id"><head><meta charset="utf-8"><title>Kantor</title><script type="module" src="/ikm-survey.js"></script></head>
+<body><ikm-survey endpoint="/api/v1/responses" config="/office.json" service="paspor-baru" counter="loket-31" sw="/sw.js?page=/kantor.html"></ikm-survey></body></html>`);
+  const office = await startCollector('office-offline-token-0123456789', [], undefined, site);
+  const context = await env.browser.newContext();
+  try {
+    const page = await context.newPage();
+    await page.goto(`${office.base}/kantor.html`);
+    await page.locator('ikm-survey form').waitFor({ timeout: 20000 });
+    await page.waitForFunction(() => !!navigator.serviceWorker.controller, null, { timeout: 20000 });
+    await context.setOffline(true);
+    await page.reload();
+    await page.locator('ikm-survey form').waitFor({ timeout: 20000 });
+    await fillAndSend(page, 'ikm-survey', { gender: 1, age: 50, education: 'SMA', occupation: 4, scores: [4, 3, 4, 3, 4, 3, 4, 3, 4] });
+    await page.locator('ikm-survey .ikm-done[data-state=queued]').waitFor({ timeout: 20000 });
+    await context.setOffline(false);
+    await page.locator('ikm-survey .ikm-done[data-state=sent]').waitFor({ timeout: 30000 });
+    const month = new Date(Date.now() + 7 * 3600 * 1000).toISOString().slice(0, 7);
+    const recap = await fetch(`${office.base}/api/v1/report?month=${month}&counter=loket-31`, { headers: { Authorization: 'Bearer office-offline-token-0123456789' } });
+    assert.equal((await recap.json()).respondents, 1, 'stored once');
+  } finally {
+    await context.close();
+    office.stop();
+    rmSync(site, { recursive: true, force: true });
+  }
 });

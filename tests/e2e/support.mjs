@@ -23,14 +23,14 @@ export async function freePort() {
   });
 }
 
-/** Starts the collector (debug build, examples/office.json or `config`, dist/) and waits until it answers. */
-export async function startCollector(token, extraArgs = [], config = join(ROOT, 'examples/office.json')) {
+/** Starts the collector (debug build, examples/office.json or `config`, dist/ or `dist`) and waits until it answers. */
+export async function startCollector(token, extraArgs = [], config = join(ROOT, 'examples/office.json'), dist = join(ROOT, 'dist')) {
   const dataDir = mkdtempSync(join(tmpdir(), 'ikm-e2e-'));
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const server = spawn(join(ROOT, 'target/debug/ikm'), [
     'serve', '--addr', `127.0.0.1:${port}`, '--db', `sqlite://${dataDir}/ikm.db`,
-    '--config', config, '--dist', join(ROOT, 'dist'), ...extraArgs,
+    '--config', config, '--dist', dist, ...extraArgs,
   ], { env: { ...process.env, IKM_ADMIN_TOKEN: token, IKM_CODE_SECRET: CODE_SECRET }, stdio: ['ignore', 'ignore', 'inherit'] });
   for (let i = 0; i < 100; i++) {
     try { if ((await fetch(`${base}/healthz`)).ok) break; } catch { /* not up yet */ }
