@@ -16,9 +16,10 @@ const env = collectorAndBrowser(TOKEN);
 
 const W = '#ikm-survey';
 
-async function stored(counter) {
+/** How many respondents the collector at `base` (by default this file's) stored for `counter` this month. */
+async function stored(counter, base = env.base, token = TOKEN) {
   const month = new Date(Date.now() + 7 * 3600 * 1000).toISOString().slice(0, 7);
-  const response = await fetch(`${env.base}/api/v1/report?month=${month}&counter=${counter}`, { headers: { Authorization: `Bearer ${TOKEN}` } });
+  const response = await fetch(`${base}/api/v1/report?month=${month}&counter=${counter}`, { headers: { Authorization: `Bearer ${token}` } });
   return (await response.json()).respondents;
 }
 
@@ -116,7 +117,8 @@ test('an office page with the two-line embed and the worker loads offline once v
   writeFileSync(join(site, 'kantor.html'), `<!doctype html>
 <html lang="id"><head><meta charset="utf-8"><title>Kantor</title><script type="module" src="/ikm-survey.js"></script></head>
 <body><ikm-survey endpoint="/api/v1/responses" config="/office.json" service="paspor-baru" counter="loket-31" sw="/sw.js?page=/kantor.html"></ikm-survey></body></html>`);
-  const office = await startCollector('office-offline-token-0123456789', [], undefined, site);
+  const officeToken = 'office-offline-token-0123456789';
+  const office = await startCollector(officeToken, [], undefined, site);
   const context = await env.browser.newContext();
   try {
     const page = await context.newPage();
@@ -130,9 +132,7 @@ test('an office page with the two-line embed and the worker loads offline once v
     await page.locator('ikm-survey .ikm-done[data-state=queued]').waitFor({ timeout: 20000 });
     await context.setOffline(false);
     await page.locator('ikm-survey .ikm-done[data-state=sent]').waitFor({ timeout: 30000 });
-    const month = new Date(Date.now() + 7 * 3600 * 1000).toISOString().slice(0, 7);
-    const recap = await fetch(`${office.base}/api/v1/report?month=${month}&counter=loket-31`, { headers: { Authorization: 'Bearer office-offline-token-0123456789' } });
-    assert.equal((await recap.json()).respondents, 1, 'stored once');
+    assert.equal(await stored('loket-31', office.base, officeToken), 1, 'stored once');
   } finally {
     await context.close();
     office.stop();

@@ -204,6 +204,13 @@ async function stepAll(page, scope) {
   await page.locator(`${scope} .ikm-done`).waitFor();
 }
 
+/** Serves `path` as an office's own page: the widget's `module` in its head, `body` as its body. */
+async function officePage(page, path, module, body, title = 'Kantor') {
+  await page.route((url) => url.pathname === path, (route) => route.fulfill({ contentType: 'text/html', body: `<!doctype html>
+<html lang="id"><head><meta charset="utf-8"><title>${title}</title><script type="module" src="${module}"></script></head>
+<body>${body}</body></html>` }));
+}
+
 async function respondents(counter) {
   const month = new Date(Date.now() + 7 * 3600 * 1000).toISOString().slice(0, 7);
   const response = await fetch(`${env.base}/api/v1/report?month=${month}&counter=${counter}`, { headers: { Authorization: `Bearer ${TOKEN}` } });
@@ -216,9 +223,7 @@ test('the two-line embed with mode="steps" loads the steps build and sends one r
   const loaded = [];
   page.on('request', (r) => loaded.push(new URL(r.url()).pathname));
   // An office page of its own: the README's two lines and the attribute.
-  await page.route(`${env.base}/kantor.html`, (route) => route.fulfill({ contentType: 'text/html', body: `<!doctype html>
-<html lang="id"><head><meta charset="utf-8"><title>Kantor</title><script type="module" src="/ikm-survey.js"></script></head>
-<body><ikm-survey endpoint="/api/v1/responses" config="/office.json" counter="loket-7" mode="steps"></ikm-survey></body></html>` }));
+  await officePage(page, '/kantor.html', '/ikm-survey.js', '<ikm-survey endpoint="/api/v1/responses" config="/office.json" counter="loket-7" mode="steps"></ikm-survey>');
   await page.goto(`${env.base}/kantor.html`);
   await page.locator('ikm-survey form[data-steps]').waitFor({ timeout: 20000 });
   assert.ok(loaded.some((p) => /^\/ikm-survey-steps\.[0-9a-f]{10}\.wasm$/.test(p)), 'the steps wasm');
@@ -240,10 +245,8 @@ test('one page with both modes: each survey runs in the build for its mode, ?mod
     form: loaded.some((p) => /^\/ikm-survey\.[0-9a-f]{10}\.wasm$/.test(p)),
     steps: loaded.some((p) => /^\/ikm-survey-steps\.[0-9a-f]{10}\.wasm$/.test(p)),
   });
-  await page.route(/\/dua\.html/, (route) => route.fulfill({ contentType: 'text/html', body: `<!doctype html>
-<html lang="id"><head><meta charset="utf-8"><title>Dua survei</title><script type="module" src="/ikm-survey.js"></script></head>
-<body><ikm-survey id="halaman" endpoint="/api/v1/responses" config="/office.json" service="paspor-baru" counter="loket-21"></ikm-survey>
-<ikm-survey id="langkah" endpoint="/api/v1/responses" config="/office.json" counter="loket-22" mode="steps"></ikm-survey></body></html>` }));
+  await officePage(page, '/dua.html', '/ikm-survey.js', `<ikm-survey id="halaman" endpoint="/api/v1/responses" config="/office.json" service="paspor-baru" counter="loket-21"></ikm-survey>
+<ikm-survey id="langkah" endpoint="/api/v1/responses" config="/office.json" counter="loket-22" mode="steps"></ikm-survey>`, 'Dua survei');
   await page.goto(`${env.base}/dua.html`);
   await page.locator('#langkah form[data-steps]').waitFor({ timeout: 20000 });
   await widgetReady(page, '#halaman');
@@ -266,9 +269,7 @@ test('one page with both modes: each survey runs in the build for its mode, ?mod
 
   // On a page with one survey on one page, a survey that a script adds later asking for
   // steps loads the steps build then.
-  await page.route(/\/satu\.html/, (route) => route.fulfill({ contentType: 'text/html', body: `<!doctype html>
-<html lang="id"><head><meta charset="utf-8"><title>Satu survei</title><script type="module" src="/ikm-survey.js"></script></head>
-<body><ikm-survey id="halaman" endpoint="/api/v1/responses" config="/office.json"></ikm-survey></body></html>` }));
+  await officePage(page, '/satu.html', '/ikm-survey.js', '<ikm-survey id="halaman" endpoint="/api/v1/responses" config="/office.json"></ikm-survey>', 'Satu survei');
   loaded.length = 0;
   await page.goto(`${env.base}/satu.html`);
   await widgetReady(page, '#halaman');
@@ -292,11 +293,8 @@ test('an office page that names ikm-survey-steps.js loads the steps build alone,
   const page = await context.newPage();
   const loaded = [];
   page.on('request', (r) => loaded.push(new URL(r.url()).pathname));
-  const office = (surveys) => `<!doctype html>
-<html lang="id"><head><meta charset="utf-8"><title>Kantor</title><script type="module" src="/ikm-survey-steps.js"></script></head>
-<body>${surveys}</body></html>`;
   const steps = '<ikm-survey id="langkah" endpoint="/api/v1/responses" config="/office.json" counter="loket-23" mode="steps"></ikm-survey>';
-  await page.route(/\/langkah\.html/, (route) => route.fulfill({ contentType: 'text/html', body: office(steps) }));
+  await officePage(page, '/langkah.html', '/ikm-survey-steps.js', steps);
   await page.goto(`${env.base}/langkah.html`);
   await page.locator('#langkah form[data-steps]').waitFor({ timeout: 20000 });
   assert.ok(loaded.some((p) => /^\/ikm-survey-steps\.[0-9a-f]{10}\.wasm$/.test(p)), 'the steps wasm');
@@ -307,7 +305,7 @@ test('an office page that names ikm-survey-steps.js loads the steps build alone,
 
   // A one-page survey beside it is run by the default build, which the steps module loads.
   const form = '<ikm-survey id="halaman" endpoint="/api/v1/responses" config="/office.json" service="paspor-baru" counter="loket-24"></ikm-survey>';
-  await page.route(/\/campur\.html/, (route) => route.fulfill({ contentType: 'text/html', body: office(steps + form) }));
+  await officePage(page, '/campur.html', '/ikm-survey-steps.js', steps + form);
   loaded.length = 0;
   await page.goto(`${env.base}/campur.html`);
   await page.locator('#langkah form[data-steps]').waitFor({ timeout: 20000 });
