@@ -5,46 +5,47 @@
 // own survey page has one ([data-ikm-takeover]), and <ikm-survey prerender="…/api/v1/form">
 // fetches one into its shadow root (or a static copy that `ikm form` wrote, for an office
 // whose endpoint is not `ikm serve`). Either is taken over by the widget without losing what
-// the respondent did meanwhile. scripts/bundle.mjs bundles this module with the
-// wasm-bindgen glue and js/platform.js into one content-hashed module and puts the hashed
-// names of the wasm and the stylesheet in place of IKM_WASM / IKM_CSS. No inline script or
-// style is needed.
+// the respondent did meanwhile. No inline script or style is needed.
 //
-// One question per screen (`<ikm-survey mode="steps">` or `?mode=steps`) is a second build
-// of the same module and wasm that carries no one-page form, so neither build carries what the
-// other does. Either module, as the page's entry, routes each survey to the build for its
-// mode and loads only the builds the page's surveys use (IKM_OTHER names the other one: the
-// steps build's hashed module in the default build, the stable ikm-survey.js in the steps
-// build): a page that asks only for steps never downloads the default wasm, and an office page
-// whose surveys ask for steps can name ikm-survey-steps.js and skip the default module too.
-import init, { mount as mountWasm, takeOver as takeOverWasm } from './ikm-survey-wasm.js';
+// The widget comes in two builds: the one-page form, and one question per screen
+// (`<ikm-survey mode="steps">` or `?mode=steps`), which carries no one-page form. This module
+// is the part they share (the element, the routing, prerender and takeover); each build is a
+// content-hashed module of its own (js/ikm-survey-build.js: its wasm-bindgen glue with
+// js/platform.js, and its stylesheet as text) and a wasm. It routes each survey to the build
+// for its mode and loads only the builds the page's surveys use, each build's module and wasm
+// side by side: a page that asks only for steps never downloads anything of the other build.
+// scripts/bundle.mjs puts the builds' hashed file names in place of IKM_BUILDS.
 
-/* global IKM_WASM, IKM_CSS, IKM_CSS_TEXT, IKM_OTHER, IKM_IS_STEPS, IKM_STABLE_WASM */
-const STYLESHEET = new URL(IKM_CSS, import.meta.url).href;
+/* global IKM_BUILDS */
+/** Each build's files: `module` (its half of the widget), `wasm`, `stable` (the wasm's stable copy), `css`. */
+const BUILDS = IKM_BUILDS;
 
-// The stylesheet travels inside this module, so a shadow root is styled the moment it exists,
-// without a request. Browsers without constructable stylesheets (Safari before 16.4) link it.
-const SHEET = (() => {
+// Each build's stylesheet travels inside its module, so a shadow root is styled the moment it
+// exists, without a request. Browsers without constructable stylesheets (Safari before 16.4)
+// link the build's stylesheet file.
+const CONSTRUCTABLE = (() => {
   try {
-    const sheet = new CSSStyleSheet();
-    sheet.replaceSync(IKM_CSS_TEXT);
-    return 'adoptedStyleSheets' in ShadowRoot.prototype ? sheet : null;
+    new CSSStyleSheet().replaceSync('');
+    return 'adoptedStyleSheets' in ShadowRoot.prototype;
   } catch {
-    return null;
+    return false;
   }
 })();
 
-/** `element`'s open shadow root, styled: created here if it does not exist yet. */
-async function styledRoot(element) {
+/** `element`'s open shadow root, styled for build `name`: created here if it does not exist yet. */
+async function styledRoot(element, name) {
+  const { sheet } = await moduleOf(name);
   const root = element.shadowRoot ?? element.attachShadow({ mode: 'open' });
-  if (SHEET) {
-    if (!root.adoptedStyleSheets.includes(SHEET)) root.adoptedStyleSheets = [...root.adoptedStyleSheets, SHEET];
+  if (sheet) {
+    // The other build's sheet goes (a survey whose mode changed), the page's own stay.
+    if (!root.adoptedStyleSheets.includes(sheet)) root.adoptedStyleSheets = [...root.adoptedStyleSheets.filter((s) => !SHEETS.has(s)), sheet];
     return root;
   }
-  if (!root.querySelector('link[rel=stylesheet]')) {
+  const href = new URL(BUILDS[name].css, import.meta.url).href;
+  if (!root.querySelector(`link[rel=stylesheet][href="${CSS.escape(href)}"]`)) {
     const link = document.createElement('link');
     link.rel = 'stylesheet';
-    link.href = STYLESHEET;
+    link.href = href;
     const loaded = new Promise((resolve) => { link.onload = link.onerror = resolve; });
     root.append(link);
     await loaded; // never show it unstyled
@@ -57,16 +58,8 @@ const ATTRIBUTES = ['endpoint', 'unit', 'lang', 'service', 'counter', 'config', 
 const modeWord = (word) => ['form', 'steps'].find((mode) => mode === word?.trim().toLowerCase());
 const PAGE_MODE = modeWord(new URLSearchParams(location.search).get('mode'));
 
-/** Whether a survey of mode `mode` asks one question per screen: the page's `?mode=` first (`options::wants_steps`). */
-const asksSteps = (mode) => (PAGE_MODE ?? modeWord(mode)) === 'steps';
-
-/** Whether this build runs a survey of mode `mode` (the other build runs the rest). */
-const owns = (mode) => !IKM_OTHER || asksSteps(mode) === IKM_IS_STEPS;
-
-// This module imported by the other build's, the page's entry: it loads the wasm for the
-// surveys routed to it and leaves the element, the takeovers and the worker to the entry.
-const ROUTES = Symbol.for('ikm-survey.routes');
-const ROUTED = globalThis[ROUTES] === import.meta.url;
+/** The build that runs a survey of mode `mode`: the page's `?mode=` first (`options::wants_steps`). */
+const buildFor = (mode) => ((PAGE_MODE ?? modeWord(mode)) === 'steps' ? 'steps' : 'form');
 
 /** Starts a download now, so that it runs alongside the wasm's instead of after it. */
 function preload(href, as) {
@@ -96,7 +89,7 @@ function optionsOf(element) {
  * arrives. The request carries the page's QR-link parameters and the element's attributes;
  * the collector applies the widget's own precedence rules to them.
  */
-async function prerender(element) {
+async function prerender(element, name) {
   const url = new URL(element.getAttribute('prerender'), document.baseURI);
   const page = new URLSearchParams(location.search);
   // Whether the link or the element changes the form: a static copy (`ikm form`, the plain
@@ -124,7 +117,7 @@ async function prerender(element) {
   template.innerHTML = await response.text();
   if (changed && template.content.querySelector('[data-ikm-static]')) return;
   if (element.shadowRoot) return; // the widget got there first
-  const root = await styledRoot(element);
+  const root = await styledRoot(element, name);
   if (root.querySelector('.ikm-host')) return; // the widget mounted meanwhile
   // A send before the widget is in is held, not posted to the office's page, and made by
   // the widget once it has taken over.
@@ -136,26 +129,28 @@ async function prerender(element) {
 }
 
 /**
- * This release's wasm: the bytes of the page's own early download of the stable copy
- * (`<link rel="preload" href="…/ikm-survey.wasm" as="fetch" crossorigin>`, or
- * `ikm-survey-steps.wasm` for one question per screen, which a page without a
- * server-rendered form may add so the wasm does not wait for this module) when
- * they are this release's (their SHA-256 matches the hashed name: a deploy may be half done),
- * otherwise the content-hashed file (streaming compilation).
+ * Build `name`'s wasm, its download started now: the bytes of the page's own early download
+ * of its stable copy (`<link rel="preload" href="…/ikm-survey.wasm" as="fetch" crossorigin>`,
+ * or `ikm-survey-steps.wasm` for one question per screen, which a page without a
+ * server-rendered form may add so the wasm does not wait for this module) when they are this
+ * release's (their SHA-256 matches the hashed name: a deploy may be half done), otherwise the
+ * content-hashed file (streaming compilation).
  */
-async function wasmSource() {
-  const hashed = new URL(IKM_WASM, import.meta.url);
-  const stable = IKM_STABLE_WASM && new URL(IKM_STABLE_WASM, import.meta.url).href;
-  const preloaded = stable && [...document.querySelectorAll('link[rel=preload]')].some((link) => link.href === stable);
-  if (!preloaded || !globalThis.crypto?.subtle) return hashed;
-  try {
-    const response = await fetch(stable);
-    const bytes = response.ok ? await response.arrayBuffer() : null;
-    const digest = bytes && new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
-    const hex = digest && [...digest.subarray(0, 5)].map((b) => b.toString(16).padStart(2, '0')).join('');
-    if (hex && IKM_WASM.endsWith(`.${hex}.wasm`)) return bytes;
-  } catch { /* unreachable or not this release's: the hashed file below */ }
-  return hashed;
+async function wasmSource(name) {
+  const { wasm, stable } = BUILDS[name];
+  const hashed = new URL(wasm, import.meta.url);
+  const copy = new URL(stable, import.meta.url).href;
+  const preloaded = [...document.querySelectorAll('link[rel=preload]')].some((link) => link.href === copy);
+  if (preloaded && globalThis.crypto?.subtle) {
+    try {
+      const response = await fetch(copy);
+      const bytes = response.ok ? await response.arrayBuffer() : null;
+      const digest = bytes && new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+      const hex = digest && [...digest.subarray(0, 5)].map((b) => b.toString(16).padStart(2, '0')).join('');
+      if (hex && wasm.endsWith(`.${hex}.wasm`)) return bytes;
+    } catch { /* unreachable or not this release's: the hashed file below */ }
+  }
+  return fetch(hashed);
 }
 
 // Each widget's configuration as text, fetched alongside the wasm (reusing the page's
@@ -172,63 +167,80 @@ function prefetchConfig(href) {
     .catch(() => {});
 }
 
+/** The builds' stylesheets made so far. */
+const SHEETS = new Set();
+
+/** Build `name`'s module, once, with its stylesheet made (`sheet`; null where it is linked). */
+const modules = {};
+const moduleOf = (name) => (modules[name] ??= import(new URL(BUILDS[name].module, import.meta.url).href).then((module) => {
+  let sheet = null;
+  if (CONSTRUCTABLE) {
+    sheet = new CSSStyleSheet();
+    sheet.replaceSync(module.CSS_TEXT);
+    SHEETS.add(sheet);
+  }
+  return { module, sheet };
+}).catch((error) => {
+  delete modules[name]; // a later survey tries again
+  throw error;
+}));
+
 /**
- * This module's wasm, once: everything the first screen of its surveys needs starts at
- * once (each one's office configuration or server-rendered form, and the wasm; the
- * stylesheet where it must be fetched). Each build prepares only the surveys it runs.
+ * Build `name`, running, once: everything the first screen of its surveys needs starts at
+ * once (its module, its wasm, each survey's office configuration or server-rendered form;
+ * the stylesheet where it must be fetched).
  */
-let ownBuild;
-let ownReady;
-const loadOwn = () => (ownBuild ??= (async () => {
-  if (!SHEET) preload(STYLESHEET, 'style');
+const builds = {};
+const running = {};
+const load = (name) => (builds[name] ??= (async () => {
+  const source = wasmSource(name);
+  const module = moduleOf(name);
+  if (!CONSTRUCTABLE) preload(new URL(BUILDS[name].css, import.meta.url).href, 'style');
   for (const element of document.querySelectorAll('ikm-survey')) {
-    if (!owns(element.getAttribute('mode'))) continue;
-    if (element.hasAttribute('prerender')) prerender(element).catch(() => {});
+    if (buildFor(element.getAttribute('mode')) !== name) continue;
+    if (element.hasAttribute('prerender')) prerender(element, name).catch(() => {});
     else if (element.hasAttribute('config')) prefetchConfig(new URL(element.getAttribute('config'), document.baseURI).href);
   }
-  await init({ module_or_path: await wasmSource() });
-  ownReady = 1;
-})());
-
-/** The other build's module, once. */
-let otherBuild;
-let other;
-const loadOther = () => (otherBuild ??= import(globalThis[ROUTES] = new URL(IKM_OTHER, import.meta.url).href).then((module) => (other = module)));
+  const loaded = (await module).module;
+  await loaded.init({ module_or_path: await source });
+  return (running[name] = loaded);
+})().catch((error) => {
+  delete builds[name]; // a later survey tries again
+  throw error;
+}));
 
 /**
- * Runs a survey of mode `mode` in the build for it: `here` in this module's, `there` in the
- * other. At once if that build is loaded, otherwise as soon as it is (a survey added or
- * changed after the page loaded may need the other one); a handle either way.
+ * Runs a survey of mode `mode` in the build for it (`run(module, name)`): at once if that build
+ * is running, otherwise as soon as it is (a survey added or changed after the page loaded
+ * may need the other one); a handle either way.
  */
-function routed(mode, here, there) {
-  const away = !owns(mode);
-  const start = () => (away ? there() : here());
-  if (away ? other : ownReady) return start();
+function routed(mode, run) {
+  const name = buildFor(mode);
+  if (running[name]) return run(running[name], name);
   let handle;
   let gone;
-  (away ? loadOther() : loadOwn()).then(() => { if (!gone) handle = start(); });
+  load(name).then((module) => { if (!gone) handle = run(module, name); }, () => {});
   return { destroy() { gone = 1; handle?.destroy(); } };
 }
 
-// The builds the page's surveys use, loaded side by side; a page without a survey yet (one
-// that calls mount() itself) gets this module's own.
-const surveys = ROUTED ? [] : [...document.querySelectorAll('ikm-survey')].map((element) => element.getAttribute('mode'))
-  .concat([...document.querySelectorAll('[data-ikm-takeover]')].map((host) => host.dataset.mode)).map(owns);
-await Promise.all([surveys.some((s) => !s) && loadOther(), (!surveys.length || surveys.some((s) => s)) && loadOwn()]);
-
 /** Renders the survey into element's open shadow root; config holds the attribute values. */
 export function mount(element, config = {}) {
-  return routed(optionsOf(config).mode, () => mountHere(element, config), () => other.mount(element, config));
+  return routed(optionsOf(config).mode, (module, name) => mountIn(module, name, element, config));
 }
 
-/** Mounts with this module's own wasm, which has loaded. */
-function mountHere(element, config) {
+/** Mounts with build `name`'s module, which is running. */
+function mountIn(module, name, element, config) {
   const root = element.shadowRoot ?? element.attachShadow({ mode: 'open' });
-  styledRoot(element);
+  styledRoot(element, name);
   const options = optionsOf(config);
   const configJson = options.config && CONFIGS.get(new URL(options.config, document.baseURI).href);
-  const handle = mountWasm(element, configJson ? { ...options, configJson } : options);
-  return { destroy() { handle.destroy(); root.querySelector('link[rel=stylesheet]')?.remove(); } };
+  const handle = module.mount(element, configJson ? { ...options, configJson } : options);
+  return {
+    destroy() {
+      handle.destroy();
+      root.querySelector('link[rel=stylesheet]')?.remove();
+    },
+  };
 }
 
 /** Lets the widget's scheduled renders run (they follow in microtasks and a frame). */
@@ -266,11 +278,11 @@ function focusSelector(element) {
  * where the respondent left them. `config` holds the element's attributes, if any.
  */
 export function takeOver(host, config = {}) {
-  return routed(optionsOf(config).mode ?? host.dataset.mode, () => takeOverHere(host, config), () => other.takeOver(host, config));
+  return routed(optionsOf(config).mode ?? host.dataset.mode, (module) => takeOverIn(module, host, config));
 }
 
-/** Takes over with this module's own wasm, once it has loaded. */
-function takeOverHere(host, config) {
+/** Takes over with a build's module, which is running. */
+function takeOverIn(module, host, config) {
   const form = host.querySelector('form');
   const configJson = host.dataset.config ?? document.getElementById(host.dataset.configId ?? '')?.textContent;
   const options = { endpoint: host.dataset.endpoint, unit: host.dataset.unit, mode: host.dataset.mode, ...optionsOf(config), configJson };
@@ -279,7 +291,7 @@ function takeOverHere(host, config) {
   delete container.dataset.config;
   const id = form?.elements.namedItem('id')?.value ?? '';
   const root = host.getRootNode();
-  const handle = takeOverWasm(container, options, id, async () => {
+  const handle = module.takeOver(container, options, id, async () => {
     const controls = form ? [...form.elements].filter((c) => c.name) : [];
     for (const c of controls) if (c.type === 'radio' || c.tagName === 'SELECT') replay(container, c);
     await settle();
@@ -317,12 +329,25 @@ class IkmSurvey extends HTMLElement {
 
   #render() {
     this.#handle?.destroy();
-    const prerendered = this.shadowRoot?.querySelector('[data-ikm-takeover]');
-    this.#handle = prerendered ? takeOver(prerendered, this) : mount(this, this);
+    // Decided once the build runs: a prerendered form may arrive in the shadow root meanwhile.
+    this.#handle = routed(optionsOf(this).mode, (module, name) => {
+      const prerendered = this.shadowRoot?.querySelector('[data-ikm-takeover]');
+      return prerendered ? takeOverIn(module, prerendered, this) : mountIn(module, name, this, this);
+    });
   }
 }
 
-if (!ROUTED) {
+// One copy runs the page: the same module under another name (the stable ikm-survey.js and
+// ikm-survey-steps.js, or the hashed file) leaves the element, the takeovers and the worker to it.
+const FIRST = !globalThis[Symbol.for('ikm-survey')];
+globalThis[Symbol.for('ikm-survey')] = 1;
+if (FIRST) {
+  // The builds the page's surveys use, their downloads started at once, side by side; a page
+  // without a survey yet (one that calls mount() itself) gets the one-page build.
+  const names = new Set([...document.querySelectorAll('ikm-survey')].map((element) => buildFor(element.getAttribute('mode')))
+    .concat([...document.querySelectorAll('[data-ikm-takeover]')].map((host) => buildFor(host.dataset.mode))));
+  for (const name of names.size ? names : ['form']) load(name).catch(() => {});
+
   if (!customElements.get('ikm-survey')) customElements.define('ikm-survey', IkmSurvey);
   for (const host of document.querySelectorAll('[data-ikm-takeover]')) takeOver(host);
 

@@ -1,8 +1,8 @@
 // The survey page's service worker. Once the page has been visited, it loads again with no
 // network: the page itself network first (a fresh copy whenever the network answers, the
 // last one otherwise), the content-hashed widget files cache first (they never change), and
-// what an office website names by a stable name (the module `ikm-survey.js`, and
-// `ikm-survey-steps.js`, and the office configuration) network first as the page is. It never
+// what an office website names by a stable name (the module `ikm-survey.js`, and its old
+// name for steps pages `ikm-survey-steps.js`, and the office configuration) network first as the page is. It never
 // touches anything else: no POST, no API call, no admin page goes through it. And on
 // browsers with Background Sync it delivers responses saved offline when the connection
 // returns, even after every tab of the survey was closed.
@@ -36,8 +36,8 @@ const STABLE = ['ikm-survey.js', ...(STEPS ? ['ikm-survey-steps.js'] : []), para
 importScripts(new URL(RELEASE.worker, FILES).href);
 
 self.addEventListener('install', (event) => {
-  const steps = STEPS ? [RELEASE.steps_module, RELEASE.steps_wasm, STEPS_PAGE] : [];
-  const files = [RELEASE.module, RELEASE.wasm, RELEASE.css, RELEASE.worker, ...steps].filter(Boolean).map((f) => new URL(f, FILES).href);
+  const steps = STEPS ? [RELEASE.steps_module, RELEASE.steps_wasm, RELEASE.steps_css, STEPS_PAGE] : [];
+  const files = [RELEASE.module, RELEASE.form_module, RELEASE.wasm, RELEASE.css, RELEASE.worker, ...steps].filter(Boolean).map((f) => new URL(f, FILES).href);
   event.waitUntil(caches.open(CACHE).then((cache) => Promise.all([
     cache.addAll([...files, PAGE]),
     // A site may have no configuration file there (it names another): the rest still installs.

@@ -1,16 +1,18 @@
-// Bundles the widget for shipping: one content-hashed ES module (the element, the
-// wasm-bindgen glue and js/platform.js), the content-hashed wasm and stylesheet, and the
-// same module under the stable name `ikm-survey.js` for office websites.
+// Bundles the widget for shipping: the element's content-hashed ES module (js/ikm-survey.js),
+// and for each build its own module (js/ikm-survey-build.js: the wasm-bindgen glue,
+// js/platform.js and the stylesheet's text), wasm and stylesheet, all content-hashed; the
+// element's module also under the stable names `ikm-survey.js` (and `ikm-survey-steps.js`, the
+// same bytes) for office websites.
 //
 // The glue's property names are shortened with the mapping tools/wasm-names wrote for the
 // wasm (an esbuild mangle cache): esbuild's own parser renames exactly those properties, and
 // the result is checked against the wasm's actual imports before anything is written.
 //
 // One question per screen is a second build of the wasm (feature `steps`), bundled first with
-// VARIANT `steps`: its module, wasm and stylesheet are named `ikm-survey-steps.<hash>.*` (the
-// module also under the stable `ikm-survey-steps.js`) and listed in OUT_DIR/steps.json, which
-// the default bundle then reads to name that module (IKM_OTHER) and list its files in the
-// manifest. Each module names the other for the surveys of the other mode.
+// VARIANT `steps`: its module, wasm and stylesheet are named `ikm-survey-steps.<hash>.*` and
+// listed in OUT_DIR/steps.json, which the default bundle then reads to name them in the
+// element's module (IKM_BUILDS) and the manifest. The default build's module is
+// `ikm-survey-form.<hash>.js`, its wasm and stylesheet `ikm-survey.<hash>.*`.
 //
 // Usage: node scripts/bundle.mjs STAGING_DIR WASM MAPPING.json CSS OUT_DIR [steps]
 import { build } from 'esbuild';
@@ -26,9 +28,10 @@ if (!out || (variant && variant !== 'steps')) {
 const stepsList = join(out, 'steps.json');
 const fail = (why) => { console.error(`bundle: ${why}`); process.exit(1); };
 
-/** `ikm-survey.<first 10 hex of sha256>.<ext>`: a new release never reuses a name. */
-const hashed = (bytes, ext) =>
-  `ikm-survey${variant ? `-${variant}` : ''}.${createHash('sha256').update(bytes).digest('hex').slice(0, 10)}.${ext}`;
+/** `PREFIX.<first 10 hex of sha256>.<ext>`: a new release never reuses a name. */
+const named = (prefix, bytes, ext) => `${prefix}.${createHash('sha256').update(bytes).digest('hex').slice(0, 10)}.${ext}`;
+/** This build's file `ikm-survey[-steps].<hash>.<ext>`. */
+const hashed = (bytes, ext) => named(`ikm-survey${variant ? `-${variant}` : ''}`, bytes, ext);
 
 const wasm = readFileSync(wasmPath);
 const css = readFileSync(cssPath);
@@ -38,8 +41,8 @@ const mapping = JSON.parse(readFileSync(mappingPath, 'utf8'));
 const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const exactly = new RegExp(`^(?:${Object.keys(mapping).map(escape).join('|')})$`);
 
-// Every bundle of the glue: minified, the glue's names shortened with the wasm's mapping.
-const bundle = (entry, format, define) =>
+// Every bundle: minified; with the glue in it, the glue's names shortened with the wasm's mapping.
+const bundle = (entry, format, define, glue = true) =>
   build({
     entryPoints: [join(staging, entry)],
     bundle: true,
@@ -48,9 +51,7 @@ const bundle = (entry, format, define) =>
     minify: true,
     write: false,
     legalComments: 'none',
-    mangleProps: exactly,
-    mangleQuoted: true,
-    mangleCache: mapping,
+    ...(glue && { mangleProps: exactly, mangleQuoted: true, mangleCache: mapping }),
     define,
     logLevel: 'warning',
   });
@@ -77,33 +78,40 @@ const checked = (result, what) => {
 const STABLE_WASM = `ikm-survey${variant ? `-${variant}` : ''}.wasm`;
 const steps = !variant && existsSync(stepsList) ? JSON.parse(readFileSync(stepsList, 'utf8')) : null;
 const code = checked(
-  await bundle('ikm-survey.js', 'esm', {
-    IKM_WASM: JSON.stringify(names.wasm),
-    IKM_CSS: JSON.stringify(names.css),
-    IKM_CSS_TEXT: JSON.stringify(css.toString('utf8')),
-    // The other build's module, for the surveys of the other mode (js/ikm-survey.js).
-    IKM_OTHER: JSON.stringify(variant ? 'ikm-survey.js' : steps?.module ?? null),
-    IKM_IS_STEPS: JSON.stringify(!!variant),
-    IKM_STABLE_WASM: JSON.stringify(STABLE_WASM),
-  }),
+  await bundle('ikm-survey-build.js', 'esm', { IKM_CSS_TEXT: JSON.stringify(css.toString('utf8')) }),
   'bundle',
 );
 
-names.module = hashed(code, 'js');
+// This build's module; the default build's gets a prefix of its own, apart from the element's.
+names.module = variant ? hashed(code, 'js') : named('ikm-survey-form', code, 'js');
 writeFileSync(join(out, names.wasm), wasm);
 writeFileSync(join(out, names.css), css);
 writeFileSync(join(out, names.module), code);
 writeFileSync(join(out, STABLE_WASM), wasm);
 if (variant) {
-  // Its stable entry too: an office page whose surveys ask one question per screen names it
-  // instead of ikm-survey.js and never downloads the default module.
-  writeFileSync(join(out, `ikm-survey-${variant}.js`), code);
-  writeFileSync(stepsList, `${JSON.stringify(names, null, 2)}\n`);
-  console.log(`bundle: ${names.module} ${names.wasm} ${names.css} (+ ikm-survey-${variant}.js, ${STABLE_WASM}; the ${variant} build)`);
+  writeFileSync(stepsList, `${JSON.stringify({ ...names, stable: STABLE_WASM }, null, 2)}\n`);
+  console.log(`bundle: ${names.module} ${names.wasm} ${names.css} (+ ${STABLE_WASM}; the ${variant} build)`);
   process.exit(0);
 }
-if (steps) Object.assign(names, { steps_module: steps.module, steps_wasm: steps.wasm, steps_css: steps.css });
+if (!steps) fail(`no ${stepsList}: bundle the steps build first`);
 rmSync(stepsList, { force: true });
+
+// The element's module, which routes each survey to the build for its mode.
+const builds = {
+  form: { module: names.module, wasm: names.wasm, stable: STABLE_WASM, css: names.css },
+  steps: { module: steps.module, wasm: steps.wasm, stable: steps.stable, css: steps.css },
+};
+const element = (await bundle('ikm-survey.js', 'esm', { IKM_BUILDS: JSON.stringify(builds) }, false)).outputFiles[0].contents;
+const manifest = {
+  module: named('ikm-survey', element, 'js'),
+  wasm: names.wasm,
+  css: names.css,
+  form_module: names.module,
+  steps_module: steps.module,
+  steps_wasm: steps.wasm,
+  steps_css: steps.css,
+};
+writeFileSync(join(out, manifest.module), element);
 
 // The service worker's delivery: the same glue and wasm as a classic script, names shortened
 // with the same mapping, so the worker runs the widget's own outbox rules.
@@ -114,21 +122,24 @@ const workerCode = checked(
   }),
   'worker bundle',
 );
-names.worker = hashed(workerCode, 'js').replace('ikm-survey.', 'ikm-outbox.');
-writeFileSync(join(out, names.worker), workerCode);
+manifest.worker = named('ikm-outbox', workerCode, 'js');
+writeFileSync(join(out, manifest.worker), workerCode);
 
 // The service worker itself under its one stable name, naming this release's files; its
 // bytes change with every release, which is how browsers notice a new one.
-const version = createHash('sha256').update(JSON.stringify(names)).digest('hex').slice(0, 10);
+const version = createHash('sha256').update(JSON.stringify(manifest)).digest('hex').slice(0, 10);
 const sw = readFileSync(join(staging, 'sw.js'), 'utf8')
-  .replace('const RELEASE = IKM_RELEASE;', `const RELEASE = ${JSON.stringify({ version, ...names })};`);
-if (sw.includes('const RELEASE = IKM_RELEASE;') || !sw.includes(names.worker)) fail('sw.js has no `const RELEASE = IKM_RELEASE;` to fill in');
+  .replace('const RELEASE = IKM_RELEASE;', `const RELEASE = ${JSON.stringify({ version, ...manifest })};`);
+if (sw.includes('const RELEASE = IKM_RELEASE;') || !sw.includes(manifest.worker)) fail('sw.js has no `const RELEASE = IKM_RELEASE;` to fill in');
 writeFileSync(join(out, 'sw.js'), sw);
 
-// The stable entry, the one name an office website writes in its page, is the same module
-// under a name that never changes: served without long caching (everything it names is
-// immutable), it costs no extra round trip before the wasm, stylesheet and configuration
-// downloads start. Pages that can name the hashed module (the collector's own) use that.
-writeFileSync(join(out, 'ikm-survey.js'), code);
-writeFileSync(join(out, 'manifest.json'), `${JSON.stringify(names, null, 2)}\n`);
-console.log(`bundle: ${names.module} ${names.wasm} ${names.css} ${names.worker} (+ ikm-survey.js, ${STABLE_WASM}, sw.js, manifest.json)`);
+// The stable entry, the one name an office website writes in its page, is the element's
+// module under a name that never changes: served without long caching (everything it names
+// is immutable), it costs no extra round trip before the downloads of the build, its wasm and
+// the configuration start. `ikm-survey-steps.js` is the same module under the name that an
+// earlier release gave the steps build's, so pages that name it keep working. Pages that can
+// name the hashed module (the collector's own) use that.
+writeFileSync(join(out, 'ikm-survey.js'), element);
+writeFileSync(join(out, 'ikm-survey-steps.js'), element);
+writeFileSync(join(out, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+console.log(`bundle: ${manifest.module} ${manifest.form_module} ${manifest.wasm} ${manifest.css} ${manifest.worker} (+ ikm-survey.js, ikm-survey-steps.js, ${STABLE_WASM}, sw.js, manifest.json)`);

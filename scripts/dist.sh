@@ -36,7 +36,7 @@ variant() {
     "$stage/ikm-survey-wasm_bg.wasm" -o "$stage/optimized.wasm"
   # Short names for the glue's imports and the generated exports (see tools/wasm-names).
   target/release/wasm-names "$stage/optimized.wasm" "$stage/short.wasm" "$stage/names.json"
-  cp js/ikm-survey.js js/outbox-worker.js js/sw.js "$stage/"
+  cp js/ikm-survey.js js/ikm-survey-build.js js/outbox-worker.js js/sw.js "$stage/"
   cat $css > "$stage/styles.css"
   lightningcss --minify "$stage/styles.css" -o "$stage/ikm-survey.css"
   node scripts/bundle.mjs "$stage" "$stage/short.wasm" "$stage/names.json" "$stage/ikm-survey.css" dist "$@"

@@ -31,8 +31,10 @@ use std::path::Path;
 /// The content-hashed files of the widget build (`dist/manifest.json`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Assets {
+    /// The element's module, which loads the build each survey's mode needs.
     pub module: String,
-    pub wasm: String,
+    /// The one-page build: its module and wasm.
+    pub form: (String, String),
     pub css: String,
     /// The build with one question per screen (module and wasm), when it was made.
     pub steps: Option<(String, String)>,
@@ -54,7 +56,7 @@ impl Assets {
         let csp = survey_csp(&[&css_text, STEPS_CSS]);
         Some(Assets {
             module: file("module")?,
-            wasm: file("wasm")?,
+            form: file("form_module").zip(file("wasm"))?,
             steps: file("steps_module").zip(file("steps_wasm")),
             css,
             css_text,
@@ -184,12 +186,16 @@ fn page(
     let config = site.config_json.replace('<', "\\u003c");
     let assets = app.assets.as_ref();
     let steps = heading.is_some();
-    // One question per screen is taken over by its own build of the widget.
-    let (module, wasm) = match assets {
-        Some(a) if steps => a.steps.clone().unzip(),
-        Some(a) => (Some(a.module.clone()), Some(a.wasm.clone())),
-        None => (None, None),
-    };
+    // One question per screen is taken over by its own build of the widget, whose module and
+    // wasm the element's module would otherwise ask for only once it runs.
+    let build = assets.and_then(|a| {
+        if steps {
+            a.steps.clone()
+        } else {
+            Some(a.form.clone())
+        }
+    });
+    let module = assets.map(|a| a.module.clone());
     let worker = if steps { "/sw.js?mode=steps" } else { "/sw.js" };
     let head = html! {
         @if let Some(a) = assets {
@@ -211,8 +217,9 @@ fn page(
         script type="application/json" id="ikm-config" { (PreEscaped(config)) }
         // The form works before these arrive, and they must not slow its first paint: named
         // last, they start once the form's HTML is in, instead of sharing a slow link with it.
-        @if let (Some(module), Some(wasm), true) = (&module, &wasm, takeover) {
+        @if let (Some(module), Some((build, wasm)), true) = (&module, &build, takeover) {
             link rel="preload" as="fetch" crossorigin="anonymous" fetchpriority="low" href={ "/" (wasm) };
+            link rel="modulepreload" fetchpriority="low" href={ "/" (build) };
             script type="module" src={ "/" (module) } fetchpriority="low" {}
         }
     };
