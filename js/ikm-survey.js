@@ -9,36 +9,48 @@
 //
 // The widget comes in two builds: the one-page form, and one question per screen
 // (`<ikm-survey mode="steps">` or `?mode=steps`), which carries no one-page form. This module
-// is the part they share (the element, the routing, prerender and takeover); each build is a
-// content-hashed module of its own (js/ikm-survey-build.js: its wasm-bindgen glue with
-// js/platform.js, and its stylesheet as text) and a wasm. It routes each survey to the build
+// is the part they share (the element, the routing, prerender, takeover and the stylesheet);
+// each build is a content-hashed module of its own (js/ikm-survey-build.js: its wasm-bindgen
+// glue with js/platform.js) and a wasm. It routes each survey to the build
 // for its mode and loads only the builds the page's surveys use, each build's module and wasm
 // side by side: a page that asks only for steps never downloads anything of the other build.
-// scripts/bundle.mjs puts the builds' hashed file names in place of IKM_BUILDS.
+// scripts/bundle.mjs puts the builds' hashed file names in place of IKM_BUILDS and the
+// stylesheet's text in place of IKM_CSS_TEXT and IKM_STEPS_CSS_TEXT.
 
-/* global IKM_BUILDS */
-/** Each build's files: `module` (its half of the widget), `wasm`, `stable` (the wasm's stable copy), `css`. */
+/* global IKM_BUILDS, IKM_CSS_TEXT, IKM_STEPS_CSS_TEXT */
+/**
+ * Each build's files: `module` (its half of the widget), `wasm`, `stable` (the wasm's stable
+ * copy), `css` (its whole stylesheet, for browsers that link it).
+ */
 const BUILDS = IKM_BUILDS;
 
-// Each build's stylesheet travels inside its module, so a shadow root is styled the moment it
-// exists, without a request. Browsers without constructable stylesheets (Safari before 16.4)
-// link the build's stylesheet file.
-const CONSTRUCTABLE = (() => {
+/** `text` as a stylesheet to adopt; null where shadow roots cannot adopt one. */
+function sheetOf(text) {
   try {
-    new CSSStyleSheet().replaceSync('');
-    return 'adoptedStyleSheets' in ShadowRoot.prototype;
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(text);
+    return 'adoptedStyleSheets' in ShadowRoot.prototype ? sheet : null;
   } catch {
-    return false;
+    return null;
   }
-})();
+}
+
+// The stylesheet travels inside this module (and the few styles only one question per screen
+// uses), so a shadow root, a prerendered form's too, is styled the moment it exists, without
+// a request or a wait for its build. Browsers without constructable stylesheets (Safari
+// before 16.4) link the build's stylesheet file instead.
+const BASE = sheetOf(IKM_CSS_TEXT);
+const OWN = { form: null, steps: BASE && sheetOf(IKM_STEPS_CSS_TEXT) };
 
 /** `element`'s open shadow root, styled for build `name`: created here if it does not exist yet. */
 async function styledRoot(element, name) {
-  const { sheet } = await moduleOf(name);
   const root = element.shadowRoot ?? element.attachShadow({ mode: 'open' });
-  if (sheet) {
-    // The other build's sheet goes (a survey whose mode changed), the page's own stay.
-    if (!root.adoptedStyleSheets.includes(sheet)) root.adoptedStyleSheets = [...root.adoptedStyleSheets.filter((s) => !SHEETS.has(s)), sheet];
+  if (BASE) {
+    // The other build's own sheet goes (a survey whose mode changed); the page's own stay.
+    const sheets = [BASE, OWN[name]].filter(Boolean);
+    if (!sheets.every((s) => root.adoptedStyleSheets.includes(s))) {
+      root.adoptedStyleSheets = [...root.adoptedStyleSheets.filter((s) => s !== BASE && s !== OWN.steps), ...sheets];
+    }
     return root;
   }
   const href = new URL(BUILDS[name].css, import.meta.url).href;
@@ -167,24 +179,6 @@ function prefetchConfig(href) {
     .catch(() => {});
 }
 
-/** The builds' stylesheets made so far. */
-const SHEETS = new Set();
-
-/** Build `name`'s module, once, with its stylesheet made (`sheet`; null where it is linked). */
-const modules = {};
-const moduleOf = (name) => (modules[name] ??= import(new URL(BUILDS[name].module, import.meta.url).href).then((module) => {
-  let sheet = null;
-  if (CONSTRUCTABLE) {
-    sheet = new CSSStyleSheet();
-    sheet.replaceSync(module.CSS_TEXT);
-    SHEETS.add(sheet);
-  }
-  return { module, sheet };
-}).catch((error) => {
-  delete modules[name]; // a later survey tries again
-  throw error;
-}));
-
 /**
  * Build `name`, running, once: everything the first screen of its surveys needs starts at
  * once (its module, its wasm, each survey's office configuration or server-rendered form;
@@ -194,14 +188,14 @@ const builds = {};
 const running = {};
 const load = (name) => (builds[name] ??= (async () => {
   const source = wasmSource(name);
-  const module = moduleOf(name);
-  if (!CONSTRUCTABLE) preload(new URL(BUILDS[name].css, import.meta.url).href, 'style');
+  const module = import(new URL(BUILDS[name].module, import.meta.url).href);
+  if (!BASE) preload(new URL(BUILDS[name].css, import.meta.url).href, 'style');
   for (const element of document.querySelectorAll('ikm-survey')) {
     if (buildFor(element.getAttribute('mode')) !== name) continue;
     if (element.hasAttribute('prerender')) prerender(element, name).catch(() => {});
     else if (element.hasAttribute('config')) prefetchConfig(new URL(element.getAttribute('config'), document.baseURI).href);
   }
-  const loaded = (await module).module;
+  const loaded = await module;
   await loaded.init({ module_or_path: await source });
   return (running[name] = loaded);
 })().catch((error) => {

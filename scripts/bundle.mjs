@@ -77,10 +77,7 @@ const checked = (result, what) => {
 // module (a preload; the module checks the bytes are its own release's before it uses them).
 const STABLE_WASM = `ikm-survey${variant ? `-${variant}` : ''}.wasm`;
 const steps = !variant && existsSync(stepsList) ? JSON.parse(readFileSync(stepsList, 'utf8')) : null;
-const code = checked(
-  await bundle('ikm-survey-build.js', 'esm', { IKM_CSS_TEXT: JSON.stringify(css.toString('utf8')) }),
-  'bundle',
-);
+const code = checked(await bundle('ikm-survey-build.js', 'esm', {}), 'bundle');
 
 // This build's module; the default build's gets a prefix of its own, apart from the element's.
 names.module = variant ? hashed(code, 'js') : named('ikm-survey-form', code, 'js');
@@ -101,7 +98,14 @@ const builds = {
   form: { module: names.module, wasm: names.wasm, stable: STABLE_WASM, css: names.css },
   steps: { module: steps.module, wasm: steps.wasm, stable: steps.stable, css: steps.css },
 };
-const element = (await bundle('ikm-survey.js', 'esm', { IKM_BUILDS: JSON.stringify(builds) }, false)).outputFiles[0].contents;
+// It carries the stylesheet, so a shadow root (a prerendered form's too) is styled without a
+// request or a wait for its build: the one-page build's, and the styles that one question per
+// screen adds (STAGING_DIR/extra.css, styles/ikm-steps.css minified by scripts/dist.sh).
+const element = (await bundle('ikm-survey.js', 'esm', {
+  IKM_BUILDS: JSON.stringify(builds),
+  IKM_CSS_TEXT: JSON.stringify(css.toString('utf8')),
+  IKM_STEPS_CSS_TEXT: JSON.stringify(readFileSync(join(staging, 'extra.css'), 'utf8')),
+}, false)).outputFiles[0].contents;
 const manifest = {
   module: named('ikm-survey', element, 'js'),
   wasm: names.wasm,

@@ -39,6 +39,8 @@ variant() {
   cp js/ikm-survey.js js/ikm-survey-build.js js/outbox-worker.js js/sw.js "$stage/"
   cat $css > "$stage/styles.css"
   lightningcss --minify "$stage/styles.css" -o "$stage/ikm-survey.css"
+  # The styles only the steps build adds, which the element's module carries (scripts/bundle.mjs).
+  lightningcss --minify styles/ikm-steps.css -o "$stage/extra.css"
   node scripts/bundle.mjs "$stage" "$stage/short.wasm" "$stage/names.json" "$stage/ikm-survey.css" dist "$@"
 }
 wasm --features steps
