@@ -186,9 +186,13 @@ function prefetchConfig(href) {
  */
 const builds = {};
 const running = {};
+const tries = {};
 const load = (name) => (builds[name] ??= (async () => {
   const source = wasmSource(name);
-  const module = import(new URL(BUILDS[name].module, import.meta.url).href);
+  // A module that failed to load may be remembered as failed: a retry asks anew.
+  const url = new URL(BUILDS[name].module, import.meta.url);
+  if (tries[name]) url.search = tries[name];
+  const module = import(url.href);
   if (!BASE) preload(new URL(BUILDS[name].css, import.meta.url).href, 'style');
   for (const element of document.querySelectorAll('ikm-survey')) {
     if (buildFor(element.getAttribute('mode')) !== name) continue;
@@ -200,26 +204,64 @@ const load = (name) => (builds[name] ??= (async () => {
   return (running[name] = loaded);
 })().catch((error) => {
   delete builds[name]; // a later survey tries again
+  tries[name] = (tries[name] ?? 0) + 1;
   throw error;
 }));
 
 /**
+ * Says in `element`'s shadow root, above whatever it shows (a prerendered form keeps its
+ * answers), that the survey could not load, in both languages (the texts are in the wasm),
+ * with a button that tries again; so does the connection's return. Tells the page too
+ * (`ikm-error`, code `load`). Returns the notice.
+ */
+function unavailable(element, name, retry) {
+  const root = element.shadowRoot ?? element.attachShadow({ mode: 'open' });
+  styledRoot(element, name);
+  const notice = document.createElement('div');
+  notice.className = 'ikm-notice';
+  notice.setAttribute('role', 'alert');
+  notice.innerHTML = '<p class="ikm-notice-title">Survei tidak dapat dimuat</p><p>Periksa koneksi Anda, lalu coba lagi.</p>'
+    + '<p lang="en">The survey could not be loaded. Check your connection, then try again.</p>'
+    + '<button type="button" class="ikm-button">Coba lagi <span lang="en">(Try again)</span></button>';
+  const button = notice.querySelector('button');
+  const again = () => {
+    removeEventListener('online', again);
+    button.disabled = true;
+    retry();
+  };
+  button.onclick = again;
+  addEventListener('online', again);
+  root.prepend(notice);
+  element.dispatchEvent(new CustomEvent('ikm-error', { bubbles: true, composed: true, detail: { code: 'load' } }));
+  return { remove() { removeEventListener('online', again); notice.remove(); } };
+}
+
+/**
  * Runs a survey of mode `mode` in the build for it (`run(module, name)`): at once if that build
  * is running, otherwise as soon as it is (a survey added or changed after the page loaded
- * may need the other one); a handle either way.
+ * may need the other one); a handle either way. If the build cannot load, `element` (when
+ * given) says so until a retry brings it in.
  */
-function routed(mode, run) {
+function routed(mode, run, element) {
   const name = buildFor(mode);
   if (running[name]) return run(running[name], name);
   let handle;
   let gone;
-  load(name).then((module) => { if (!gone) handle = run(module, name); }, () => {});
-  return { destroy() { gone = 1; handle?.destroy(); } };
+  let notice;
+  const attempt = () => load(name).then((module) => {
+    notice?.remove();
+    if (!gone) handle = run(module, name);
+  }, () => {
+    notice?.remove();
+    if (!gone && element) notice = unavailable(element, name, attempt);
+  });
+  attempt();
+  return { destroy() { gone = 1; notice?.remove(); handle?.destroy(); } };
 }
 
 /** Renders the survey into element's open shadow root; config holds the attribute values. */
 export function mount(element, config = {}) {
-  return routed(optionsOf(config).mode, (module, name) => mountIn(module, name, element, config));
+  return routed(optionsOf(config).mode, (module, name) => mountIn(module, name, element, config), element);
 }
 
 /** Mounts with build `name`'s module, which is running. */
@@ -327,7 +369,7 @@ class IkmSurvey extends HTMLElement {
     this.#handle = routed(optionsOf(this).mode, (module, name) => {
       const prerendered = this.shadowRoot?.querySelector('[data-ikm-takeover]');
       return prerendered ? takeOverIn(module, prerendered, this) : mountIn(module, name, this, this);
-    });
+    }, this);
   }
 }
 

@@ -1,7 +1,8 @@
 //! One question per screen as a view: the screen shown, the step count, a way back, and the
-//! review before sending with a button to change each answer. Every screen is a real form
-//! carrying the other screens' answers in hidden fields, so without JavaScript each post
-//! holds the whole response and the collector only renders the next screen.
+//! review before sending with a button to change each answer. Every screen is a real form;
+//! rendered on the server it carries the other screens' answers in hidden fields, so without
+//! JavaScript each post holds the whole response and the collector only renders the next
+//! screen.
 
 use crate::components::fields::{profile_section, suggestion_box};
 use crate::components::notices::error_summary;
@@ -28,8 +29,10 @@ pub fn body(state: &SurveyState, flow: Flow, dispatch: &Callback<Msg>, root: &No
         Position::Step(i) => all.get(i).copied(),
         Position::Review => None,
     };
-    // Everything answered elsewhere travels along, so a post without JavaScript is whole.
+    // Everything answered elsewhere travels along, so a post without JavaScript is whole. Only
+    // the server's copy needs it: the widget sends the answers it holds itself.
     let mut hidden = Vec::new();
+    #[cfg(feature = "ssr")]
     for (name, value) in form::fields_of(&state.draft) {
         if shown.is_none_or(|step| !step.owns(&name)) {
             hidden.push(html! { <input type="hidden" {name} {value} /> });

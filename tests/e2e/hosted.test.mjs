@@ -267,6 +267,50 @@ test('a stable wasm copy of another release (a deploy half done) is not used: th
   await page.close();
 });
 
+test('an office page whose widget cannot load says so in both languages and tries again, on a tap and when the connection returns', async () => {
+  const { page } = await phonePage(env.browser);
+  let blocked = true;
+  await page.route(/\.wasm$/, (route) => (blocked ? route.abort() : route.continue()));
+  await page.route(`${env.base}/situs/gagal.html`, (route) => route.fulfill({
+    contentType: 'text/html',
+    body: `<!doctype html><html lang="id"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Survei</title><script type="module" src="/ikm-survey.js"></script></head><body><main>
+<ikm-survey endpoint="/api/v1/responses" unit="kanim-bengkulu" config="/office.json" service="paspor-baru" counter="loket-31"></ikm-survey></main></body></html>`,
+  }));
+  await page.addInitScript(() => {
+    window.__errors = [];
+    document.addEventListener('ikm-error', (e) => window.__errors.push(e.detail.code));
+  });
+  const before = (await report('&counter=loket-31')).respondents;
+  await page.goto(`${env.base}/situs/gagal.html`);
+  const notice = page.locator('ikm-survey .ikm-notice[role=alert]');
+  await notice.waitFor({ timeout: 20000 });
+  assert.match(await notice.textContent(), /Survei tidak dapat dimuat.*The survey could not be loaded/s);
+  assert.deepEqual(await page.evaluate(() => window.__errors), ['load'], 'the page is told');
+  assert.equal(await page.locator('ikm-survey input[type=radio]').count(), 0, 'no form without its build');
+  assert.deepEqual(await axeViolations(page), [], 'the notice passes axe');
+
+  // A tap on "Coba lagi" once the wasm can come: the form, and a response counted once.
+  blocked = false;
+  await page.click('ikm-survey .ikm-notice button');
+  await widgetReady(page);
+  assert.equal(await notice.count(), 0, 'the notice is gone');
+  await fillAndSend(page, 'ikm-survey', { gender: 1, age: 52, education: 'SMA', occupation: 2, scores: Array(9).fill(4) });
+  await page.locator('ikm-survey .ikm-done[data-state=sent]').waitFor({ timeout: 20000 });
+  assert.equal((await report('&counter=loket-31')).respondents, before + 1);
+
+  // Without a tap: the connection's return brings the form.
+  blocked = true;
+  await page.reload();
+  await notice.waitFor({ timeout: 20000 });
+  blocked = false;
+  await page.context().setOffline(true);
+  await page.context().setOffline(false);
+  await widgetReady(page);
+  assert.equal(await notice.count(), 0);
+  await page.close();
+});
+
 test('axe finds no WCAG 2.1 A/AA violation on the server-rendered form, its error page and the thank-you page', async () => {
   // Scripts of the page are blocked (the widget never takes over), so what axe sees is
   // exactly what a browser without JavaScript shows; bypassCSP only lets axe itself run.
