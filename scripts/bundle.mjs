@@ -1,6 +1,6 @@
-// Bundles the widget for shipping: the element's content-hashed ES module (js/ikm-survey.js),
-// and for each build its own module (js/ikm-survey-build.js: the wasm-bindgen glue,
-// js/platform.js and the stylesheet's text), wasm and stylesheet, all content-hashed; the
+// Bundles the widget for shipping: the element's content-hashed ES module (js/ikm-survey.js,
+// with the stylesheet's text), and for each build its own module (js/ikm-survey-build.js: the
+// wasm-bindgen glue and js/platform.js), wasm and stylesheet file, all content-hashed; the
 // element's module also under the stable names `ikm-survey.js` (and `ikm-survey-steps.js`, the
 // same bytes) for office websites.
 //

@@ -2,7 +2,7 @@
 # Size budget: what a browser loads to run the survey, gzip -9 and brotli -q 11: the element's
 # module (under its stable name, as an office website loads it; the hashed copy the collector's
 # page loads and ikm-survey-steps.js are the same bytes, checked), then the module and wasm of
-# the build the survey's mode needs (each build's stylesheet travels inside its module). The
+# the build the survey's mode needs (the stylesheet travels inside the element's module). The
 # stylesheet files, which only browsers without constructable stylesheets fetch, are listed but
 # not summed. Prints each file and the totals of each build: the one-page form (what most
 # phones load) against LIMIT_KIB, one question per screen against STEPS_LIMIT_KIB, the ratchets
