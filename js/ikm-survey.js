@@ -128,16 +128,34 @@ async function prerender(element, name) {
   const template = document.createElement('template');
   template.innerHTML = await response.text();
   if (changed && template.content.querySelector('[data-ikm-static]')) return;
-  if (element.shadowRoot) return; // the widget got there first
   const root = await styledRoot(element, name);
-  if (root.querySelector('.ikm-host')) return; // the widget mounted meanwhile
+  if (root.querySelector('.ikm-host, [data-ikm-takeover]')) return; // the widget got there first
   // A send before the widget is in is held, not posted to the office's page, and made by
   // the widget once it has taken over.
   template.content.querySelector('form')?.addEventListener('submit', (event) => {
     event.preventDefault();
     event.currentTarget.closest('[data-ikm-takeover]').dataset.ikmSubmit = '';
   });
+  root.querySelector('[data-ikm-waiting]')?.remove();
   root.append(template.content);
+}
+
+/**
+ * Says that the survey is loading in `element`'s empty shadow root until its build runs, so a
+ * slow link never shows an empty box: the widget's own words (`ui::LOADING`), in English
+ * where the page's `?lang=` or else the element's `lang` asks for it (the widget may still
+ * pick English later from the configuration or the browser).
+ */
+function waiting(element, name) {
+  if (element.shadowRoot?.childElementCount) return;
+  styledRoot(element, name);
+  const note = document.createElement('p');
+  note.className = 'ikm-loading';
+  note.setAttribute('role', 'status');
+  note.dataset.ikmWaiting = '';
+  const lang = (new URLSearchParams(location.search).get('lang') ?? element.getAttribute('lang'))?.trim().toLowerCase();
+  note.textContent = lang === 'en' ? 'Loading the survey…' : 'Memuat survei…';
+  element.shadowRoot.append(note);
 }
 
 /**
@@ -217,6 +235,7 @@ const load = (name) => (builds[name] ??= (async () => {
 function unavailable(element, name, retry) {
   const root = element.shadowRoot ?? element.attachShadow({ mode: 'open' });
   styledRoot(element, name);
+  root.querySelector('[data-ikm-waiting]')?.remove();
   const notice = document.createElement('div');
   notice.className = 'ikm-notice';
   notice.setAttribute('role', 'alert');
@@ -255,6 +274,7 @@ function routed(mode, run, element) {
     notice?.remove();
     if (!gone && element) notice = unavailable(element, name, attempt);
   });
+  if (element) waiting(element, name);
   attempt();
   return { destroy() { gone = 1; notice?.remove(); handle?.destroy(); } };
 }
@@ -267,6 +287,7 @@ export function mount(element, config = {}) {
 /** Mounts with build `name`'s module, which is running. */
 function mountIn(module, name, element, config) {
   const root = element.shadowRoot ?? element.attachShadow({ mode: 'open' });
+  root.querySelector('[data-ikm-waiting]')?.remove();
   styledRoot(element, name);
   const options = optionsOf(config);
   const configJson = options.config && CONFIGS.get(new URL(options.config, document.baseURI).href);

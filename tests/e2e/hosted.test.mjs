@@ -185,6 +185,9 @@ test('the static copy is shown only where the widget would show that same form',
     await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 100))));
     const copy = await page.evaluate(() => !!document.querySelector('ikm-survey').shadowRoot?.querySelector('[data-ikm-static]'));
     assert.equal(copy, shown, `${query || 'no query'}, ${locale}`);
+    // Without the copy, the box is never empty while the wasm comes: it says it is loading.
+    const waiting = await page.evaluate(() => document.querySelector('ikm-survey').shadowRoot?.querySelector('.ikm-loading[role=status]')?.textContent ?? null);
+    assert.equal(waiting, shown ? null : query === '?lang=en' ? 'Loading the survey…' : 'Memuat survei…', `${query}: the loading note`);
     release();
     await widgetReady(page);
     const widget = await page.evaluate(() => {
@@ -213,7 +216,7 @@ async function preloadingSite(page, stableWasm, { steps = false } = {}) {
     const attach = Element.prototype.attachShadow;
     Element.prototype.attachShadow = function (init) {
       const root = attach.call(this, init);
-      new MutationObserver(() => { if (root.querySelector('.ikm-loading')) window.sawLoading = true; })
+      new MutationObserver(() => { if (root.querySelector('.ikm-host .ikm-loading')) window.sawLoading = true; })
         .observe(root, { childList: true, subtree: true });
       return root;
     };
