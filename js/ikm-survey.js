@@ -42,8 +42,11 @@ function sheetOf(text) {
 const BASE = sheetOf(IKM_CSS_TEXT);
 const OWN = { form: null, steps: BASE && sheetOf(IKM_STEPS_CSS_TEXT) };
 
-/** `element`'s open shadow root, styled for build `name`: created here if it does not exist yet. */
-async function styledRoot(element, name) {
+/**
+ * `element`'s open shadow root, styled for build `name` (created here if it does not exist
+ * yet), and a promise that resolves once a stylesheet it had to link has loaded.
+ */
+function styledRoot(element, name) {
   const root = element.shadowRoot ?? element.attachShadow({ mode: 'open' });
   if (BASE) {
     // The other build's own sheet goes (a survey whose mode changed); the page's own stay.
@@ -51,19 +54,20 @@ async function styledRoot(element, name) {
     if (!sheets.every((s) => root.adoptedStyleSheets.includes(s))) {
       root.adoptedStyleSheets = [...root.adoptedStyleSheets.filter((s) => s !== BASE && s !== OWN.steps), ...sheets];
     }
-    return root;
+    return [root, Promise.resolve()];
   }
   const href = new URL(BUILDS[name].css, import.meta.url).href;
-  if (!root.querySelector(`link[rel=stylesheet][href="${CSS.escape(href)}"]`)) {
-    const link = document.createElement('link');
-    link.rel = 'stylesheet';
-    link.href = href;
-    const loaded = new Promise((resolve) => { link.onload = link.onerror = resolve; });
-    root.append(link);
-    await loaded; // never show it unstyled
-  }
-  return root;
+  if (root.querySelector(`link[rel=stylesheet][href="${CSS.escape(href)}"]`)) return [root, Promise.resolve()];
+  const link = document.createElement('link');
+  link.rel = 'stylesheet';
+  link.href = href;
+  const loaded = new Promise((resolve) => { link.onload = link.onerror = resolve; });
+  root.append(link);
+  return [root, loaded];
 }
+
+/** Takes the loading note out of `root`: something else has its place. */
+const stopWaiting = (root) => root.querySelector('[data-ikm-waiting]')?.remove();
 const ATTRIBUTES = ['endpoint', 'unit', 'lang', 'service', 'counter', 'config', 'mode'];
 
 /** `form` or `steps`, as the widget reads a mode (`SurveyMode::from_code`); undefined for any other word. */
@@ -128,7 +132,8 @@ async function prerender(element, name) {
   const template = document.createElement('template');
   template.innerHTML = await response.text();
   if (changed && template.content.querySelector('[data-ikm-static]')) return;
-  const root = await styledRoot(element, name);
+  const [root, linked] = styledRoot(element, name);
+  await linked; // never show it unstyled
   if (root.querySelector('.ikm-host, [data-ikm-takeover]')) return; // the widget got there first
   // A send before the widget is in is held, not posted to the office's page, and made by
   // the widget once it has taken over.
@@ -136,7 +141,7 @@ async function prerender(element, name) {
     event.preventDefault();
     event.currentTarget.closest('[data-ikm-takeover]').dataset.ikmSubmit = '';
   });
-  root.querySelector('[data-ikm-waiting]')?.remove();
+  stopWaiting(root);
   root.append(template.content);
 }
 
@@ -148,14 +153,14 @@ async function prerender(element, name) {
  */
 function waiting(element, name) {
   if (element.shadowRoot?.childElementCount) return;
-  styledRoot(element, name);
+  const [root] = styledRoot(element, name);
   const note = document.createElement('p');
   note.className = 'ikm-loading';
   note.setAttribute('role', 'status');
   note.dataset.ikmWaiting = '';
   const lang = (new URLSearchParams(location.search).get('lang') ?? element.getAttribute('lang'))?.trim().toLowerCase();
   note.textContent = lang === 'en' ? 'Loading the survey…' : 'Memuat survei…';
-  element.shadowRoot.append(note);
+  root.append(note);
 }
 
 /**
@@ -233,9 +238,8 @@ const load = (name) => (builds[name] ??= (async () => {
  * (`ikm-error`, code `load`). Returns the notice.
  */
 function unavailable(element, name, retry) {
-  const root = element.shadowRoot ?? element.attachShadow({ mode: 'open' });
-  styledRoot(element, name);
-  root.querySelector('[data-ikm-waiting]')?.remove();
+  const [root] = styledRoot(element, name);
+  stopWaiting(root);
   const notice = document.createElement('div');
   notice.className = 'ikm-notice';
   notice.setAttribute('role', 'alert');
@@ -286,9 +290,8 @@ export function mount(element, config = {}) {
 
 /** Mounts with build `name`'s module, which is running. */
 function mountIn(module, name, element, config) {
-  const root = element.shadowRoot ?? element.attachShadow({ mode: 'open' });
-  root.querySelector('[data-ikm-waiting]')?.remove();
-  styledRoot(element, name);
+  const [root] = styledRoot(element, name);
+  stopWaiting(root);
   const options = optionsOf(config);
   const configJson = options.config && CONFIGS.get(new URL(options.config, document.baseURI).href);
   const handle = module.mount(element, configJson ? { ...options, configJson } : options);

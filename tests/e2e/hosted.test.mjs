@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { axeViolations, ELEMENT_KEYS, fillAndSend, collectorAndBrowser, phonePage, ROOT, widgetReady } from './support.mjs';
+import { axeViolations, ELEMENT_KEYS, fillAndSend, collectorAndBrowser, officePage, phonePage, ROOT, widgetReady } from './support.mjs';
 
 const TOKEN = 'hosted-token-0123456789abcdef';
 const env = collectorAndBrowser(TOKEN);
@@ -274,12 +274,8 @@ test('an office page whose widget cannot load says so in both languages and trie
   const { page } = await phonePage(env.browser);
   let blocked = true;
   await page.route(/\.wasm$/, (route) => (blocked ? route.abort() : route.continue()));
-  await page.route(`${env.base}/situs/gagal.html`, (route) => route.fulfill({
-    contentType: 'text/html',
-    body: `<!doctype html><html lang="id"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Survei</title><script type="module" src="/ikm-survey.js"></script></head><body><main>
-<ikm-survey endpoint="/api/v1/responses" unit="kanim-bengkulu" config="/office.json" service="paspor-baru" counter="loket-31"></ikm-survey></main></body></html>`,
-  }));
+  await officePage(page, '/situs/gagal.html', '/ikm-survey.js',
+    '<ikm-survey endpoint="/api/v1/responses" unit="kanim-bengkulu" config="/office.json" service="paspor-baru" counter="loket-31"></ikm-survey>');
   await page.addInitScript(() => {
     window.__errors = [];
     document.addEventListener('ikm-error', (e) => window.__errors.push(e.detail.code));

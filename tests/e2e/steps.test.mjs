@@ -8,7 +8,7 @@
 // next respondent starts on the first screen with nothing of the last).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { axeViolations, collectorAndBrowser, ELEMENT_KEYS, fillAndSend, outboxCount, widgetReady } from './support.mjs';
+import { axeViolations, collectorAndBrowser, ELEMENT_KEYS, fillAndSend, officePage, outboxCount, widgetReady } from './support.mjs';
 
 const TOKEN = 'steps-token-0123456789abcdef0';
 const env = collectorAndBrowser(TOKEN);
@@ -204,12 +204,6 @@ async function stepAll(page, scope) {
   await page.locator(`${scope} .ikm-done`).waitFor();
 }
 
-/** Serves `path` as an office's own page: the widget's `module` in its head, `body` as its body. */
-async function officePage(page, path, module, body, title = 'Kantor') {
-  await page.route((url) => url.pathname === path, (route) => route.fulfill({ contentType: 'text/html', body: `<!doctype html>
-<html lang="id"><head><meta charset="utf-8"><title>${title}</title><script type="module" src="${module}"></script></head>
-<body>${body}</body></html>` }));
-}
 
 async function respondents(counter) {
   const month = new Date(Date.now() + 7 * 3600 * 1000).toISOString().slice(0, 7);
@@ -219,17 +213,26 @@ async function respondents(counter) {
 
 /** A file of the one-page build: its module or its wasm (the element's module is shared). */
 const DEFAULT_BUILD = /^\/ikm-survey(?:-form\.[0-9a-f]{10}\.js|\.[0-9a-f]{10}\.wasm)$/;
+/** Each build's wasm. */
+const FORM_WASM = /^\/ikm-survey\.[0-9a-f]{10}\.wasm$/;
+const STEPS_WASM = /^\/ikm-survey-steps\.[0-9a-f]{10}\.wasm$/;
 
-test('the two-line embed with mode="steps" loads the steps build and sends one response', async () => {
+/** A phone-sized page in a context of its own, with the path of every request it makes in `loaded`. */
+async function loggingPage() {
   const context = await env.browser.newContext({ viewport: { width: 360, height: 740 } });
   const page = await context.newPage();
   const loaded = [];
   page.on('request', (r) => loaded.push(new URL(r.url()).pathname));
+  return { context, page, loaded };
+}
+
+test('the two-line embed with mode="steps" loads the steps build and sends one response', async () => {
+  const { context, page, loaded } = await loggingPage();
   // An office page of its own: the README's two lines and the attribute.
   await officePage(page, '/kantor.html', '/ikm-survey.js', '<ikm-survey endpoint="/api/v1/responses" config="/office.json" counter="loket-7" mode="steps"></ikm-survey>');
   await page.goto(`${env.base}/kantor.html`);
   await page.locator('ikm-survey form[data-steps]').waitFor({ timeout: 20000 });
-  assert.ok(loaded.some((p) => /^\/ikm-survey-steps\.[0-9a-f]{10}\.wasm$/.test(p)), 'the steps wasm');
+  assert.ok(loaded.some((p) => STEPS_WASM.test(p)), 'the steps wasm');
   assert.deepEqual(loaded.filter((p) => DEFAULT_BUILD.test(p)), [], 'nothing of the default build: its module and wasm are not downloaded');
   const count = await page.evaluate(() => getComputedStyle(document.querySelector('ikm-survey').shadowRoot.querySelector('.ikm-step-count')).display);
   assert.equal(count, 'block', 'the step styles inside the shadow root');
@@ -240,13 +243,10 @@ test('the two-line embed with mode="steps" loads the steps build and sends one r
 });
 
 test('one page with both modes: each survey runs in the build for its mode, ?mode=form wins, and a survey added later loads the build it needs', async () => {
-  const context = await env.browser.newContext({ viewport: { width: 360, height: 740 } });
-  const page = await context.newPage();
-  const loaded = [];
-  page.on('request', (r) => loaded.push(new URL(r.url()).pathname));
+  const { context, page, loaded } = await loggingPage();
   const wasms = () => ({
-    form: loaded.some((p) => /^\/ikm-survey\.[0-9a-f]{10}\.wasm$/.test(p)),
-    steps: loaded.some((p) => /^\/ikm-survey-steps\.[0-9a-f]{10}\.wasm$/.test(p)),
+    form: loaded.some((p) => FORM_WASM.test(p)),
+    steps: loaded.some((p) => STEPS_WASM.test(p)),
   });
   await officePage(page, '/dua.html', '/ikm-survey.js', `<ikm-survey id="halaman" endpoint="/api/v1/responses" config="/office.json" service="paspor-baru" counter="loket-21"></ikm-survey>
 <ikm-survey id="langkah" endpoint="/api/v1/responses" config="/office.json" counter="loket-22" mode="steps"></ikm-survey>`, 'Dua survei');
@@ -292,15 +292,12 @@ test('one page with both modes: each survey runs in the build for its mode, ?mod
 });
 
 test('an office page that names ikm-survey-steps.js (the name of the steps module before, now the same module as ikm-survey.js) loads the steps build alone, and still shows a one-page survey beside it in the default build', async () => {
-  const context = await env.browser.newContext({ viewport: { width: 360, height: 740 } });
-  const page = await context.newPage();
-  const loaded = [];
-  page.on('request', (r) => loaded.push(new URL(r.url()).pathname));
+  const { context, page, loaded } = await loggingPage();
   const steps = '<ikm-survey id="langkah" endpoint="/api/v1/responses" config="/office.json" counter="loket-23" mode="steps"></ikm-survey>';
   await officePage(page, '/langkah.html', '/ikm-survey-steps.js', steps);
   await page.goto(`${env.base}/langkah.html`);
   await page.locator('#langkah form[data-steps]').waitFor({ timeout: 20000 });
-  assert.ok(loaded.some((p) => /^\/ikm-survey-steps\.[0-9a-f]{10}\.wasm$/.test(p)), 'the steps wasm');
+  assert.ok(loaded.some((p) => STEPS_WASM.test(p)), 'the steps wasm');
   assert.deepEqual(loaded.filter((p) => DEFAULT_BUILD.test(p)), [], 'nothing of the default build');
   await stepAll(page, '#langkah');
   await page.locator('#langkah .ikm-done[data-state=sent]').waitFor({ timeout: 20000 });
@@ -314,7 +311,7 @@ test('an office page that names ikm-survey-steps.js (the name of the steps modul
   await page.locator('#langkah form[data-steps]').waitFor({ timeout: 20000 });
   await widgetReady(page, '#halaman');
   assert.equal(await page.locator('#halaman form[data-steps]').count(), 0, 'one page');
-  assert.ok(loaded.some((p) => /^\/ikm-survey\.[0-9a-f]{10}\.wasm$/.test(p)), 'the default wasm');
+  assert.ok(loaded.some((p) => FORM_WASM.test(p)), 'the default wasm');
   await fillAndSend(page, '#halaman', { gender: 2, age: 33, education: 'SMA', occupation: 3, scores: [3, 3, 3, 3, 3, 3, 3, 3, 3] });
   await page.locator('#halaman .ikm-done[data-state=sent]').waitFor({ timeout: 20000 });
   assert.equal(await respondents('loket-24'), 1);

@@ -169,6 +169,13 @@ export function collectorAndBrowser(token, extraArgs = [], config = undefined) {
   return env;
 }
 
+/** Serves `path` as an office's own page: the widget's `module` in its head, `body` as its body. */
+export async function officePage(page, path, module, body, title = 'Kantor') {
+  await page.route((url) => url.pathname === path, (route) => route.fulfill({ contentType: 'text/html', body: `<!doctype html>
+<html lang="id"><head><meta charset="utf-8"><title>${title}</title><script type="module" src="${module}"></script></head>
+<body>${body}</body></html>` }));
+}
+
 /**
  * A phone-sized page (360×740) that collects console and page errors in `problems`; with
  * `holdWasm`, every wasm download waits until `release()` (to act before the widget arrives).
